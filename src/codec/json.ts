@@ -1,0 +1,59 @@
+/**
+ * The JSON view of a decoded record: the kernel's field names, u32 as numbers, u64 as lowercase
+ * `0x` hex strings, and decoded names beside the raw values (`type_name`, `reason_name`,
+ * `flags_names`, `perm_names`). This is the stable schema the README documents.
+ *
+ * @example
+ * ```ts
+ * import { recordJson } from "./json.ts";
+ * import { decodeRecord } from "./decode.ts";
+ * const rec = decodeRecord("rfc3", new Uint8Array(48));
+ * recordJson("rfc3", rec).addr; // "0x0"
+ * ```
+ * @module
+ */
+import { RECORDS } from "../abi/records.ts";
+import type { AbiId, Field } from "../abi/types.ts";
+import type { DecodedFields } from "./decode.ts";
+import { enumName, flagNames, hex } from "./names.ts";
+
+/** A JSON-safe value. */
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+/** A JSON object. */
+export type JsonObject = { [k: string]: Json };
+
+function fieldsJson(fields: readonly Field[], rec: DecodedFields, out: JsonObject): void {
+  for (const f of fields) {
+    if (f.kind === "bytes") continue;
+    if (f.kind === "union") {
+      const v = f.variants.find((v) => v.when === rec[f.selector]);
+      const member = v && rec[v.name];
+      if (v && member && typeof member === "object" && !Array.isArray(member)) {
+        const m: JsonObject = {};
+        fieldsJson(v.fields, member as DecodedFields, m);
+        out[v.name] = m;
+      }
+      continue;
+    }
+    const raw = rec[f.name];
+    if (f.kind === "array") {
+      out[f.name] = (raw as bigint[]).map(hex);
+      continue;
+    }
+    out[f.name] = typeof raw === "bigint" ? hex(raw) : raw as number;
+    if (f.enum) out[`${f.name}_name`] = enumName(f.enum, raw as number);
+    if (f.flags) {
+      const { names, unknown } = flagNames(f.flags, raw as number);
+      // Unknown set bits are listed as hex so they are never silently dropped.
+      for (let b = 0; b < 32; b++) if ((unknown >>> b) & 1) names.push(hex(2 ** b));
+      out[`${f.name}_names`] = names;
+    }
+  }
+}
+
+/** JSON object of a decoded record, preceded by the given position keys (`slot`, `offset`...). */
+export function recordJson(abi: AbiId, rec: DecodedFields, position: JsonObject = {}): JsonObject {
+  const out: JsonObject = { ...position, abi };
+  fieldsJson(RECORDS[abi].fields, rec, out);
+  return out;
+}
