@@ -213,8 +213,7 @@ function unionRecord(
     offset: 24,
     type: "u64",
     count: 2,
-    meaning: "device-specific data (VT-d)",
-    guardedBy: "PRIV_DATA",
+    meaning: "device-specific data (VT-d); meaningful with PRIV_DATA",
   };
   const prm: UnionVariant = {
     when: 2,

@@ -84,8 +84,6 @@ export interface ArrayField {
   readonly type: "u64";
   readonly count: number;
   readonly meaning: string;
-  /** Flag bit (same struct) that makes the array meaningful. */
-  readonly guardedBy?: string;
 }
 
 /** Opaque bytes, e.g. `padding2[56]`. */

@@ -198,7 +198,9 @@ function judge(
       PAGE_SIZES.map((p) => capacityFor(layout, RECORDS[abi].size, p)).find((c) =>
         c === g.capacity
       );
-  const exact = plausible && g.capacity === expected;
+  // The kernel-given capacity is a strong signature even when indices or reserved are corrupt,
+  // so such a header is still recognised and the validator can say what is wrong with it.
+  const exact = g.capacity === expected && checks[0] && checks[3] && checks[4] && checks[5];
   const capName = headerField(layout, "capacity")!.name;
   return {
     layout: layout.id,
@@ -222,7 +224,8 @@ export function detectLayout(
 ): Candidate | undefined {
   const order: RegionLayoutId[] = ["rfc3", "dma-fault", "dma-fault-response", "fault-prod"];
   const cands = order.map((id) => judge(REGIONS[id], bytes, littleEndian, regionSize));
-  return cands.find((c) => c.exact) ?? cands.find((c) => c.plausible);
+  return cands.find((c) => c.exact && c.plausible) ?? cands.find((c) => c.plausible) ??
+    cands.find((c) => c.exact);
 }
 
 /**
