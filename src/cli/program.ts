@@ -12,6 +12,12 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { registerBench } from "./commands/bench.ts";
+import { registerDecode } from "./commands/decode.ts";
+import { registerDemo } from "./commands/demo.ts";
+import { registerInspect } from "./commands/inspect.ts";
+import { registerLayout } from "./commands/layout.ts";
+import { registerRules } from "./commands/rules.ts";
+import { registerValidate } from "./commands/validate.ts";
 import { registerSimulate } from "./commands/simulate.ts";
 
 /** faultscope's version, as `--version` prints it. */
@@ -25,9 +31,18 @@ export function buildProgram(): Command {
       "Inspect, simulate, validate and benchmark VFIO nested-IOMMU fault regions and rings.",
     )
     .version(VERSION)
-    .showHelpAfterError("(run with --help for usage)")
-    .exitOverride();
-  registerBench(program);
+    .exitOverride()
+    // One line per usage error, in faultscope's voice; subcommands inherit this at creation.
+    .configureOutput({
+      outputError: (str, write) => write(`faultscope: ${str.replace(/^error: /, "")}`),
+    });
+  registerDemo(program);
+  registerDecode(program);
+  registerInspect(program);
+  registerValidate(program);
+  registerRules(program);
+  registerLayout(program);
   registerSimulate(program);
+  registerBench(program);
   return program;
 }

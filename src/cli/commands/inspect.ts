@@ -1,0 +1,196 @@
+/**
+ * `faultscope inspect FILE|-`: a region image's header, geometry, occupancy and pending records
+ * in consumer order, decoded; `--all` every slot, `--hex` the raw bytes, `--json` for machines.
+ *
+ * @example
+ * ```sh
+ * faultscope inspect testdata/rfc3-sample.bin
+ * faultscope inspect /dev/vfio/devices/vfio0 --offset '9<<40' --json
+ * ```
+ * @module
+ */
+import type { Command } from "@commander-js/extra-typings";
+import { RECORDS } from "../../abi/records.ts";
+import { decoderFor } from "../../codec/decode.ts";
+import { hexLines } from "../../codec/hex.ts";
+import { type JsonObject, recordJson } from "../../codec/json.ts";
+import { hex } from "../../codec/names.ts";
+import { pendingSlots, type Region, slotOffset, slotReadable } from "../../region/model.ts";
+import { recordCells, recordColumns } from "../format.ts";
+import { Output } from "../io.ts";
+import { regionOptions } from "../options.ts";
+import { loadRegion, type RegionInputOptions } from "../region_input.ts";
+import { paint, table } from "../render.ts";
+
+/** Most slots `--all` lists (a hostile capacity must not print forever). */
+const MAX_LISTED = 1 << 16;
+
+interface Listed {
+  slot: number;
+  state: "pending" | "stale";
+}
+
+function listedSlots(r: Region, all: boolean): Listed[] {
+  const pending = pendingSlots(r);
+  if (!all) return pending.map((slot) => ({ slot, state: "pending" }));
+  const set = new Set(pending);
+  const out: Listed[] = [];
+  for (let s = 0; s < Math.min(r.geometry.capacity, MAX_LISTED); s++) {
+    if (!slotReadable(r, s)) break;
+    out.push({ slot: s, state: set.has(s) ? "pending" : "stale" });
+  }
+  return out;
+}
+
+function rawHex(r: Region, slot: number): Uint8Array {
+  const off = slotOffset(r, slot);
+  return r.bytes.subarray(off, off + r.geometry.entrySize);
+}
+
+/** The `inspect --json` object (documented in the README). */
+export function inspectJson(r: Region, slots: Listed[], withHex: boolean): JsonObject {
+  const dv = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
+  const decode = decoderFor(r.abi);
+  const g = r.geometry;
+  const occ = r.occupancy;
+  return {
+    layout: r.layout.id,
+    abi: r.abi,
+    guessed: r.detection.guessed,
+    detection: r.detection.reason,
+    endian: r.littleEndian ? "little" : "big",
+    header: { ...r.header },
+    capacity: g.capacity,
+    entry_size: g.entrySize,
+    ring_offset: g.ringOffset,
+    region_size: g.regionSize,
+    unused_bytes: g.unusedBytes,
+    pending: occ?.pending ?? null,
+    free: occ?.free ?? null,
+    full: occ?.full ?? null,
+    empty: occ?.empty ?? null,
+    // A full ring means the kernel is dropping faults it never counts: the view is lossy.
+    lossy: occ ? occ.full : null,
+    records: slots.map(({ slot, state }) => {
+      const off = slotOffset(r, slot);
+      const pos: JsonObject = { slot, offset: off };
+      if (slots.length && state === "stale") pos.state = state;
+      else pos.state = "pending";
+      const j = recordJson(r.abi, decode(dv, off, r.littleEndian), pos);
+      if (withHex) {
+        j.raw = Array.from(rawHex(r, slot), (b) => b.toString(16).padStart(2, "0")).join("");
+      }
+      return j;
+    }),
+  };
+}
+
+function renderHuman(
+  out: Output,
+  name: string,
+  offset: number,
+  r: Region,
+  slots: Listed[],
+  withHex: boolean,
+) {
+  const g = r.geometry;
+  const occ = r.occupancy;
+  const rec = RECORDS[r.abi];
+  const b = (s: string) => paint("bold", s);
+  const prod = r.layout.header.find((h) => h.role === "producer")!.name;
+  const cons = r.layout.header.find((h) => h.role === "consumer")?.name ?? "cons";
+  out.line(
+    `${b("region")}     ${name}: ${g.regionSize} bytes at offset ${hex(offset)}, ${
+      r.littleEndian ? "little" : "big"
+    }-endian`,
+  );
+  out.line(`${b("layout")}     ${r.layout.id}: struct ${r.layout.struct} (${r.layout.era})`);
+  out.line(`${b("abi")}        ${r.abi}: struct ${rec.struct}, ${rec.size} bytes (${rec.era})`);
+  if (r.detection.guessed) out.line(`           ${r.detection.reason}`);
+  out.line(`${b("header")}     ${Object.entries(r.header).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  out.line(
+    `${b("geometry")}   capacity ${g.capacity}, entry ${g.entrySize} bytes, ring ${
+      hex(g.ringOffset)
+    }..${hex(g.ringEnd)}, ` +
+      (g.unusedBytes >= 0
+        ? `${g.unusedBytes} bytes unused`
+        : paint("red", `overflows the region by ${-g.unusedBytes} bytes`)),
+  );
+  if (occ) {
+    const state = occ.full
+      ? paint("yellow", "FULL: the kernel is dropping new faults, uncounted")
+      : occ.empty
+      ? "empty"
+      : "not full";
+    out.line(
+      `${b("occupancy")}  ${occ.pending} pending, ${occ.free} free of ${
+        g.capacity - 1
+      } usable; ${state}`,
+    );
+  } else if (r.consumer === undefined) {
+    out.line(`${b("occupancy")}  unknown: the consumer index is in the CONS region; pass --cons N`);
+  } else {
+    out.line(
+      `${b("occupancy")}  ${
+        paint(
+          "red",
+          `indices out of range (${prod}=${r.producer}, ${cons}=${r.consumer}, capacity ${g.capacity})`,
+        )
+      }: ` +
+        `no records listed; run validate`,
+    );
+  }
+  if (!slots.length) return;
+  out.line();
+  out.line(
+    slots.some((s) => s.state === "stale")
+      ? `slots (every readable slot; * = pending):`
+      : `pending records, consumer order (${cons}=${r.consumer} up to ${prod}=${r.producer}):`,
+  );
+  const dv = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
+  const decode = decoderFor(r.abi);
+  const headers = ["slot", "offset", ...recordColumns(r.abi)];
+  const rows = slots.map(({ slot, state }) => [
+    `${slot}${state === "pending" && slots.length > (occ?.pending ?? 0) ? "*" : ""}`,
+    hex(slotOffset(r, slot)),
+    ...recordCells(r.abi, decode(dv, slotOffset(r, slot), r.littleEndian)),
+  ]);
+  const lines = table(headers, rows, new Set([0]));
+  out.line(lines[0]);
+  rows.forEach((_, i) => {
+    out.line(lines[i + 1]);
+    if (withHex) {
+      for (const l of hexLines(rawHex(r, slots[i].slot), slotOffset(r, slots[i].slot))) {
+        out.line(`      ${l}`);
+      }
+    }
+  });
+}
+
+/** Adds the `inspect` command. */
+export function registerInspect(program: Command): void {
+  regionOptions(
+    program.command("inspect")
+      .description(
+        "show a region image: header, geometry, occupancy and the pending records in order",
+      )
+      .argument("<file>", "region image, device node, or - for stdin"),
+  )
+    .option("--all", "list every readable slot, pending ones marked")
+    .option("--hex", "add the raw bytes of each record")
+    .option("--json", "one JSON object (schema in the README)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  faultscope inspect testdata/rfc3-sample.bin\n  faultscope inspect region.bin --layout dma-fault --page-size 64k --hex\n  faultscope inspect /dev/vfio/devices/vfio0 --offset '9<<40' --json",
+    )
+    .action(async (file, options) => {
+      // regionOptions() adds the shared options; their types are those of RegionInputOptions.
+      const opts = options as RegionInputOptions & { all?: true; hex?: true; json?: true };
+      const { region, name } = await loadRegion(file, opts);
+      const slots = listedSlots(region, !!opts.all);
+      const out = new Output();
+      if (opts.json) out.line(JSON.stringify(inspectJson(region, slots, !!opts.hex), null, 2));
+      else renderHuman(out, name, opts.offset ?? 0, region, slots, !!opts.hex);
+      out.flush();
+    });
+}

@@ -1,0 +1,199 @@
+/**
+ * `faultscope layout [GENERATION]`: offset/size tables of a record generation or region layout,
+ * like `pahole`, with enums and flag bits, printed from the same data the decoder is compiled from.
+ *
+ * @example
+ * ```sh
+ * faultscope layout rfc3        # the flat 48-byte record
+ * faultscope layout dma-fault   # the v9+ region header
+ * ```
+ * @module
+ */
+import type { Command } from "@commander-js/extra-typings";
+import { ABI_IDS, recordLayout, RECORDS } from "../../abi/records.ts";
+import { REGION_IDS, regionLayout, REGIONS } from "../../abi/regions.ts";
+import type { EnumDesc, Field, FlagSet, RecordLayout, RegionLayout } from "../../abi/types.ts";
+import { UsageError } from "../errors.ts";
+import { Output } from "../io.ts";
+
+const COL = 48;
+const row = (decl: string, off: number, size: number, note = "") =>
+  `${decl.padEnd(COL)}/* ${String(off).padStart(5)} ${String(size).padStart(5)} */${
+    note ? "  " + note : ""
+  }`;
+
+function fieldLines(
+  fields: readonly Field[],
+  base: number,
+  indent: string,
+  out: string[],
+  enums: Set<EnumDesc | FlagSet>,
+) {
+  for (const f of fields) {
+    if (f.kind === "union") {
+      out.push(`${indent}union {`);
+      for (const v of f.variants) {
+        out.push(`${indent}\tstruct ${v.struct} {`);
+        fieldLines(v.fields, base + f.offset, indent + "\t\t", out, enums);
+        out.push(
+          row(
+            `${indent}\t} ${v.name};`.replaceAll("\t", "        "),
+            base + f.offset,
+            v.size,
+            `when ${f.selector} == ${v.when}`,
+          ),
+        );
+      }
+      if (f.padding) {
+        out.push(
+          row(
+            `${indent}\t__u8 ${f.padding.name}[${f.padding.size}];`.replaceAll("\t", "        "),
+            base + f.offset,
+            f.padding.size,
+            f.padding.meaning,
+          ),
+        );
+      }
+      out.push(row(`${indent}};`.replaceAll("\t", "        "), base + f.offset, f.size));
+      continue;
+    }
+    const decl = f.kind === "array"
+      ? `${indent}__u64 ${f.name}[${f.count}];`
+      : f.kind === "bytes"
+      ? `${indent}__u8 ${f.name}[${f.size}];`
+      : `${indent}__${f.type} ${f.name};`;
+    const size = f.kind === "array"
+      ? 8 * f.count
+      : f.kind === "bytes"
+      ? f.size
+      : f.type === "u32"
+      ? 4
+      : 8;
+    if (f.kind === "scalar") {
+      if (f.enum) enums.add(f.enum);
+      if (f.flags) enums.add(f.flags);
+    }
+    out.push(row(decl.replaceAll("\t", "        "), base + f.offset, size, f.meaning));
+  }
+}
+
+/** Pahole-style lines for a record layout, then its enums and flag bits. */
+export function recordLayoutLines(l: RecordLayout): string[] {
+  const out = [`/* ${l.id}: ${l.title}; ${l.era}; source ${l.source} */`, `struct ${l.struct} {`];
+  const sets = new Set<EnumDesc | FlagSet>();
+  fieldLines(l.fields, 0, "\t", out, sets);
+  out.push(`\t/* size: ${l.size} */`.replaceAll("\t", "        "), "};");
+  for (const s of sets) {
+    out.push("");
+    if ("values" in s) {
+      out.push(`enum ${s.name}:`);
+      for (const v of s.values) {
+        out.push(
+          `        ${s.prefix}${v.name} = ${v.value}${v.meaning ? `  /* ${v.meaning} */` : ""}`,
+        );
+      }
+    } else {
+      out.push(`flags ${s.name}:`);
+      for (const b of s.bits) {
+        out.push(
+          `        ${s.prefix}${b.name} = (1 << ${b.bit})${
+            b.meaning ? `  /* ${b.meaning} */` : ""
+          }`,
+        );
+      }
+    }
+  }
+  for (const n of l.notes ?? []) out.push("", `note: ${n}`);
+  return out;
+}
+
+/** Pahole-style lines for a region header. */
+export function regionLayoutLines(l: RegionLayout): string[] {
+  const out = [`/* ${l.id}: ${l.title}; ${l.era}; source ${l.source} */`, `struct ${l.struct} {`];
+  for (const f of l.header) {
+    out.push(
+      row(
+        `        __u32 ${f.name};`,
+        f.offset,
+        4,
+        `${f.role}, written by ${f.writer}: ${f.meaning}`,
+      ),
+    );
+  }
+  out.push(`        /* size: ${l.headerSize} */`, "};");
+  out.push(
+    "",
+    `records: ${
+      l.abis.map((a) => `${a} (${RECORDS[a].size} bytes)`).join(", ")
+    }; default ${l.defaultAbi}`,
+  );
+  out.push(
+    `ring: ${
+      l.fixedRingOffset !== undefined
+        ? `at offset ${l.fixedRingOffset}`
+        : "at the header's offset (PAGE_SIZE)"
+    }` +
+      (l.fixedCapacity ? `, ${l.fixedCapacity} entries` : ""),
+  );
+  if (l.externalConsumer) {
+    out.push(
+      `consumer index: ${l.externalConsumer.field} at offset ${l.externalConsumer.offset} of struct ${l.externalConsumer.struct}`,
+    );
+  }
+  for (const n of l.notes ?? []) out.push(`note: ${n}`);
+  return out;
+}
+
+/** Adds the `layout` command. */
+export function registerLayout(program: Command): void {
+  program.command("layout")
+    .description("print the byte layout of a record generation or region layout (pahole style)")
+    .argument(
+      "[generation]",
+      `one of: ${[...ABI_IDS, ...REGION_IDS.filter((r) => !recordLayout(r))].join(", ")}`,
+    )
+    .option("--json", "the layout description itself, as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  faultscope layout            # every generation, one line each\n  faultscope layout rfc3\n  faultscope layout dma-fault --json",
+    )
+    .action((generation, opts) => {
+      const out = new Output();
+      if (!generation) {
+        for (const id of ABI_IDS) {
+          out.line(
+            `${id.padEnd(20)}record  ${String(RECORDS[id].size).padStart(3)} bytes  struct ${
+              RECORDS[id].struct
+            }: ${RECORDS[id].era}`,
+          );
+        }
+        for (const id of REGION_IDS) {
+          out.line(
+            `${id.padEnd(20)}region  ${String(REGIONS[id].headerSize).padStart(3)} bytes  struct ${
+              REGIONS[id].struct
+            }: ${REGIONS[id].era}`,
+          );
+        }
+        out.line();
+        out.line("(rfc3 names both the RFC v3 record and its region; `layout rfc3` shows both)");
+        out.flush();
+        return;
+      }
+      const rec = recordLayout(generation), reg = regionLayout(generation);
+      if (!rec && !reg) {
+        throw new UsageError(
+          `unknown generation '${generation}': expected one of ${
+            [...ABI_IDS, ...REGION_IDS].join(", ")
+          }`,
+        );
+      }
+      if (opts.json) {
+        out.line(JSON.stringify(rec && reg ? { record: rec, region: reg } : rec ?? reg, null, 2));
+      } else {
+        if (rec) { for (const l of recordLayoutLines(rec)) out.line(l); }
+        if (rec && reg) out.line();
+        if (reg) { for (const l of regionLayoutLines(reg)) out.line(l); }
+      }
+      out.flush();
+    });
+}
