@@ -20,7 +20,7 @@ import { hex } from "../../codec/names.ts";
 import type { Finding } from "../../rules/finding.ts";
 import { checkRecord } from "../../rules/records.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { inputInfo, Output, readChunks, readWhole } from "../io.ts";
+import { inputInfo, Output, readChunks } from "../io.ts";
 import { recordCells, recordColumns } from "../format.ts";
 import { abiOption, endianOption, parseCount } from "../options.ts";
 import { table } from "../render.ts";
