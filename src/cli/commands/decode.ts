@@ -16,6 +16,7 @@ import type { AbiId } from "../../abi/types.ts";
 import { decoderFor } from "../../codec/decode.ts";
 import { HexError, hexLines, parseHex } from "../../codec/hex.ts";
 import { recordJson } from "../../codec/json.ts";
+import { jsonLineWriter } from "../../codec/jsonline.ts";
 import { hex } from "../../codec/names.ts";
 import type { Finding } from "../../rules/finding.ts";
 import { checkRecord } from "../../rules/records.ts";
@@ -156,8 +157,8 @@ export function registerDecode(program: Command): void {
         const next = await stream.next();
         first = next.done ? new Uint8Array(0) : next.value;
         if (looksLikeText(first)) {
-          const rest: Uint8Array[] = [first];
-          for await (const c of stream) rest.push(c);
+          const rest: Uint8Array[] = [first.slice()];
+          for await (const c of stream) rest.push(c.slice()); // chunks reuse one buffer
           whole = parse(new TextDecoder().decode(concat(rest)));
           stream = undefined;
           first = undefined;
@@ -179,6 +180,7 @@ export function registerDecode(program: Command): void {
       const layout = RECORDS[abi];
       const size = layout.size;
       const decode = decoderFor(abi);
+      const writeLine = jsonLineWriter(abi);
       const out = new Output();
       const human = !o.json && !o.ndjson;
       if (guess) {
@@ -201,7 +203,7 @@ export function registerDecode(program: Command): void {
         const rows: string[][] = [];
         for (let i = 0; i < n && index < limit; i++, index++) {
           const off = i * size;
-          const rec = decode(dv, off, le);
+          const rec = human || o.check || o.raw ? decode(dv, off, le) : undefined!;
           const findings = o.check
             ? checkRecord(abi, chunk, off, { index }, undefined, le, rec)
             : undefined;
@@ -219,6 +221,10 @@ export function registerDecode(program: Command): void {
               ]);
             }
             if (findings) allFindings.push(...findings);
+          } else if (!findings && !o.raw) {
+            const s = writeLine(dv, off, le, `"index":${index},"offset":${base + off}`);
+            if (o.json) out.write(index ? `,\n${s}` : `\n${s}`);
+            else out.line(s);
           } else {
             const j = recordJson(abi, rec, { index, offset: base + off });
             if (o.raw) {
