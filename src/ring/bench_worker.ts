@@ -1,0 +1,49 @@
+/**
+ * Worker entry of a bench or stress run: receives one {@link WorkerOrder}, plays the producer
+ * or the consumer of the chosen transport until the run ends, and posts its report back.
+ *
+ * Needs read permission for this file (Deno checks a worker's module like any import).
+ *
+ * @example
+ * ```ts ignore
+ * const w = new Worker(new URL("./bench_worker.ts", import.meta.url), { type: "module" });
+ * w.postMessage(order); // see bench_runner.ts
+ * ```
+ * @module
+ */
+import {
+  runPostMessageConsumer,
+  runPostMessageProducer,
+  runRingbufConsumer,
+  runRingbufProducer,
+} from "./baseline_loops.ts";
+import type { ConsumerReport, ProducerReport, WorkerOrder, WorkerReply } from "./bench_types.ts";
+import { runRingConsumer, runRingProducer } from "./ring_loops.ts";
+
+const scope = globalThis as unknown as {
+  onmessage: ((e: MessageEvent<WorkerOrder>) => void) | null;
+  postMessage(m: WorkerReply): void;
+};
+
+async function play(o: WorkerOrder): Promise<WorkerReply> {
+  const t = o.spec.transport;
+  if (o.role === "producer") {
+    let report: ProducerReport;
+    if (t === "ring") report = runRingProducer(o);
+    else if (t === "ringbuf.js") report = runRingbufProducer(o);
+    else report = await runPostMessageProducer(o);
+    return { type: "producer", report };
+  }
+  let report: ConsumerReport;
+  if (t === "ring") report = runRingConsumer(o);
+  else if (t === "ringbuf.js") report = runRingbufConsumer(o);
+  else report = await runPostMessageConsumer(o);
+  return { type: "consumer", report };
+}
+
+scope.onmessage = (e) => {
+  play(e.data).then(
+    (reply) => scope.postMessage(reply),
+    (err) => scope.postMessage({ type: "error", message: String(err?.stack ?? err) }),
+  );
+};

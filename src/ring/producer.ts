@@ -1,0 +1,136 @@
+/**
+ * The producer side of the ring: the kernel's role. It keeps its own copy of `prod` (the
+ * header's copy is only ever written, never trusted back), reads `cons` with `Atomics.load`,
+ * writes records, then publishes `prod` with `Atomics.store` after a batch.
+ *
+ * The consumer index is untrusted input: an out-of-range `cons`, or one that claims records
+ * the producer never published, makes the producer stop using the queue for good and say why
+ * (the policy the seed thread proposes: "if inconsistent the kernel may stop using the
+ * queue"). Every slot it writes is computed from its own `prod`, so it never writes outside
+ * the ring whatever the header holds.
+ *
+ * @example
+ * ```ts
+ * import { RingProducer } from "./producer.ts";
+ * import { ringGeometry } from "./geometry.ts";
+ * import { createRingBuffer } from "./region.ts";
+ * const g = ringGeometry("dma-fault");
+ * const p = new RingProducer(createRingBuffer(g), g);
+ * const n = p.reserve(16); // 16: the ring is empty
+ * for (let i = 0; i < n; i++) p.words[p.slotWord(i)] = 1; // first word of each record
+ * p.publish(n);
+ * ```
+ * @module
+ */
+import type { RingGeometry } from "./geometry.ts";
+
+/** Why a side stopped using the queue. */
+export interface RingFault {
+  /** Which index was bad. */
+  readonly index: "cons" | "prod";
+  /** The value read from the header (u32). */
+  readonly value: number;
+  /** One line, with kernel names. */
+  readonly reason: string;
+}
+
+/**
+ * Single producer over a ring buffer. Not thread-safe on its own side: one producer.
+ *
+ * @example
+ * ```ts
+ * import { RingProducer } from "./producer.ts";
+ * import { ringGeometry } from "./geometry.ts";
+ * import { createRingBuffer } from "./region.ts";
+ * const g = ringGeometry("rfc3");
+ * new RingProducer(createRingBuffer(g), g).reserve(5000); // 1364: capacity - 1
+ * ```
+ */
+export class RingProducer {
+  /** The whole shared buffer as 32-bit words; records are written through it. */
+  readonly words: Int32Array;
+  /** Slots in the ring. */
+  readonly capacity: number;
+  /** Why the producer stopped, once it has. */
+  fault: RingFault | undefined;
+  #prod = 0;
+  /** `cons` as last read: the consumer may only move it forward, up to `prod`. */
+  #cons = 0;
+  readonly #prodWord: number;
+  readonly #consWord: number;
+  readonly #ringWord: number;
+  readonly #slotWords: number;
+  readonly #name: { prod: string; cons: string };
+
+  constructor(sab: SharedArrayBuffer, g: RingGeometry) {
+    this.words = new Int32Array(sab);
+    this.capacity = g.capacity;
+    this.#prodWord = g.prodOffset >> 2;
+    this.#consWord = g.consOffset >> 2;
+    this.#ringWord = g.ringOffset >> 2;
+    this.#slotWords = g.entrySize >> 2;
+    this.#name = g.layout === "rfc3"
+      ? { prod: "prod", cons: "cons" }
+      : { prod: "head", cons: "tail" };
+    // Start from the indices the buffer holds (zero for a fresh one), checked like any other.
+    this.#prod = Atomics.load(this.words, this.#prodWord) >>> 0;
+    if (this.#prod >= this.capacity) this.#prod = 0;
+    this.#cons = this.#prod;
+  }
+
+  /** The producer's own index: the next slot it will write. */
+  get prod(): number {
+    return this.#prod;
+  }
+
+  /**
+   * Reads `cons` and returns how many slots (at most `max`) may be written now: 0 when the
+   * ring is full, -1 once the producer has stopped (see {@link fault}).
+   */
+  reserve(max: number): number {
+    if (this.fault !== undefined) return -1;
+    const cap = this.capacity;
+    const c = Atomics.load(this.words, this.#consWord) >>> 0;
+    if (c !== this.#cons) {
+      if (c >= cap) {
+        return this.#stop(c, `${this.#name.cons} ${c} is out of range (nb_entries ${cap})`);
+      }
+      // The consumer may consume at most what was pending when we last looked.
+      let moved = c - this.#cons;
+      if (moved < 0) moved += cap;
+      let pending = this.#prod - this.#cons;
+      if (pending < 0) pending += cap;
+      if (moved > pending) {
+        return this.#stop(
+          c,
+          `${this.#name.cons} ${c} passed ${this.#name.prod} ${this.#prod}: it claims ${moved} ` +
+            `records consumed of ${pending} pending`,
+        );
+      }
+      this.#cons = c;
+    }
+    let free = c - this.#prod - 1;
+    if (free < 0) free += cap;
+    return free < max ? free : max;
+  }
+
+  /** Word index in {@link words} of the `i`-th slot after `prod` (i < what reserve returned). */
+  slotWord(i: number): number {
+    let s = this.#prod + i;
+    if (s >= this.capacity) s -= this.capacity;
+    return this.#ringWord + s * this.#slotWords;
+  }
+
+  /** Publishes `n` written records: advances `prod` and stores it with `Atomics.store`. */
+  publish(n: number): void {
+    let p = this.#prod + n;
+    if (p >= this.capacity) p -= this.capacity;
+    this.#prod = p;
+    Atomics.store(this.words, this.#prodWord, p);
+  }
+
+  #stop(value: number, reason: string): number {
+    this.fault = { index: "cons", value, reason };
+    return -1;
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The two sides of a ring run, as they execute inside their workers: the producer writes and
+ * publishes batches, the consumer drains everything available, verifies it and publishes once.
+ * Both block their thread (spinning or in `Atomics.wait`) until the run ends.
+ *
+ * @example
+ * ```ts ignore
+ * // inside a worker (see bench_worker.ts):
+ * import { runRingConsumer } from "./ring_loops.ts";
+ * self.onmessage = (e) => postMessage({ type: "consumer", report: runRingConsumer(e.data) });
+ * ```
+ * @module
+ */
+import type { ConsumerReport, ProducerReport, WorkerOrder } from "./bench_types.ts";
+import { emptyStats } from "./bench_types.ts";
+import { LatencyClock } from "./clock.ts";
+import { RingConsumer } from "./consumer.ts";
+import { CTL } from "./control.ts";
+import { Doorbell } from "./doorbell.ts";
+import { ringGeometry } from "./geometry.ts";
+import { RingProducer } from "./producer.ts";
+import { BenchRecordCodec } from "./record.ts";
+import { RecordVerifier } from "./verify.ts";
+
+/** Spin iterations before a spin-wait side sleeps, when the spec does not say. */
+export const DEFAULT_SPIN_LIMIT = 1 << 14;
+/** Longest single sleep: a sleeping side re-checks the stop flag at least this often. */
+const SLEEP_MS = 50;
+
+/** Signals readiness and blocks until the main thread says go. */
+export function awaitGo(ctl: Int32Array): void {
+  Atomics.add(ctl, CTL.READY, 1);
+  while (Atomics.load(ctl, CTL.GO) === 0) Atomics.wait(ctl, CTL.GO, 0, SLEEP_MS);
+}
+
+/** Busy-waits `us` microseconds (test hook: a slow side). */
+export function pause(us: number): void {
+  const end = performance.now() + us / 1000;
+  while (performance.now() < end) { /* spin */ }
+}
+
+/**
+ * The kernel's side: writes `spec.records` records (or until `spec.durationMs`), publishing
+ * `prod` after each batch of up to `spec.batch` records.
+ */
+export function runRingProducer(o: WorkerOrder): ProducerReport {
+  const { spec } = o;
+  const g = ringGeometry(spec.layout, { placement: spec.placement });
+  const ctl = new Int32Array(o.control);
+  const p = new RingProducer(o.sab!, g);
+  const codec = new BenchRecordCodec(g.abi === "rfc3" ? "rfc3" : "mainline");
+  const clock = new LatencyClock(o.epoch);
+  const consumerBell = new Doorbell(ctl, CTL.CONSUMER_BELL);
+  const myBell = new Doorbell(ctl, CTL.PRODUCER_BELL);
+  const st = emptyStats();
+  const w = p.words;
+  const k = spec.batch;
+  const limit = spec.records > 0 ? spec.records : Infinity;
+  const sleepy = spec.wait === "spin-wait";
+  const spinLimit = spec.spinLimit ?? DEFAULT_SPIN_LIMIT;
+  const pauseUs = spec.producerPauseUs ?? 0;
+  const ready = () => p.reserve(1) !== 0 || Atomics.load(ctl, CTL.STOP) !== 0;
+  awaitGo(ctl);
+  const deadline = spec.durationMs > 0
+    ? performance.now() + (spec.warmupMs ?? 0) + spec.durationMs
+    : Infinity;
+  let seq = 0;
+  let spins = 0;
+  while (seq < limit) {
+    let n = p.reserve(k);
+    if (n === 0) {
+      // Full. Count the episode once, then poll; spin-wait sleeps after its budget.
+      if (spins === 0) st.waits++;
+      spins++;
+      if ((spins & 1023) === 0 && Atomics.load(ctl, CTL.STOP) !== 0) break;
+      if (sleepy && spins >= spinLimit) {
+        myBell.sleep(ready, SLEEP_MS);
+        spins = 1;
+      }
+      continue;
+    }
+    if (n < 0) break;
+    st.spins += spins;
+    spins = 0;
+    if (n > limit - seq) n = limit - seq;
+    const now = performance.now();
+    const ts = clock.ns(now);
+    for (let i = 0; i < n; i++) codec.write(w, p.slotWord(i), seq + i, ts);
+    p.publish(n);
+    seq += n;
+    st.publishes++;
+    if (sleepy) consumerBell.ring();
+    if (now >= deadline || Atomics.load(ctl, CTL.STOP) !== 0) break;
+    if (pauseUs > 0) pause(pauseUs);
+  }
+  st.spins += spins;
+  st.records = seq;
+  st.sleeps = myBell.sleeps;
+  st.notifies = consumerBell.notifies;
+  if (p.fault !== undefined) st.fault = p.fault.reason;
+  Atomics.store(ctl, CTL.DONE, 1);
+  Atomics.notify(ctl, CTL.CONSUMER_BELL);
+  return { stats: st };
+}
+
+/**
+ * The VMM's side: drains every available record, verifies each, publishes `cons` once per
+ * drain, until the producer is done and the ring is empty, or the run is stopped.
+ */
+export function runRingConsumer(o: WorkerOrder): ConsumerReport {
+  const { spec } = o;
+  const g = ringGeometry(spec.layout, { placement: spec.placement });
+  const ctl = new Int32Array(o.control);
+  const c = new RingConsumer(o.sab!, g);
+  const codec = new BenchRecordCodec(g.abi === "rfc3" ? "rfc3" : "mainline");
+  const clock = new LatencyClock(o.epoch);
+  const producerBell = new Doorbell(ctl, CTL.PRODUCER_BELL);
+  const myBell = new Doorbell(ctl, CTL.CONSUMER_BELL);
+  const v = new RecordVerifier(codec);
+  const st = emptyStats();
+  const w = c.words;
+  const sleepy = spec.wait === "spin-wait";
+  const spinLimit = spec.spinLimit ?? DEFAULT_SPIN_LIMIT;
+  const pauseUs = spec.consumerPauseUs ?? 0;
+  const corruptAt = spec.corruptConsAt ?? -1;
+  const capture = spec.capture ? new Int32Array(spec.capture) : undefined;
+  const ready = () =>
+    c.available() !== 0 || Atomics.load(ctl, CTL.DONE) !== 0 || Atomics.load(ctl, CTL.STOP) !== 0;
+  awaitGo(ctl);
+  const t0 = performance.now();
+  const warmMs = spec.warmupMs ?? 0;
+  // The window opens after the warm-up time, or after a fifth of a fixed record count if that
+  // comes first, so a short run still measures something.
+  const warmRecords = spec.records > 0 ? Math.floor(spec.records / 5) : Infinity;
+  let windowStart = warmMs > 0 ? -1 : t0;
+  let windowFrom = 0;
+  let spins = 0;
+  for (;;) {
+    let n = c.available();
+    if (n === 0) {
+      if (Atomics.load(ctl, CTL.DONE) !== 0) {
+        n = c.available(); // DONE is stored after the last publish: this read sees it all.
+        if (n === 0) break;
+      } else {
+        if (spins === 0) st.waits++;
+        spins++;
+        if ((spins & 1023) === 0 && Atomics.load(ctl, CTL.STOP) !== 0) break;
+        if (sleepy && spins >= spinLimit) {
+          myBell.sleep(ready, SLEEP_MS);
+          spins = 1;
+        }
+        continue;
+      }
+    }
+    if (n < 0) {
+      // A bad prod: stop, and tell the producer nobody will free its slots again.
+      Atomics.store(ctl, CTL.STOP, 1);
+      Atomics.notify(ctl, CTL.PRODUCER_BELL);
+      break;
+    }
+    st.spins += spins;
+    spins = 0;
+    const now = performance.now();
+    if (windowStart < 0 && (now - t0 >= warmMs || v.seen >= warmRecords)) {
+      windowStart = now;
+      windowFrom = v.seen;
+    }
+    const nowNs = clock.ns(now);
+    const measure = windowStart >= 0;
+    for (let i = 0; i < n; i++) {
+      const base = c.slotWord(i);
+      if (capture !== undefined) {
+        const at = v.seen * codec.words;
+        for (let k = 0; k < codec.words && at + k < capture.length; k++) {
+          capture[at + k] = w[base + k];
+        }
+      }
+      v.take(w, base, nowNs, measure);
+    }
+    c.release(n);
+    st.publishes++;
+    if (sleepy) producerBell.ring();
+    if (corruptAt >= 0 && v.seen >= corruptAt) {
+      // Test hook: a buggy VMM scribbles on its consumer index.
+      Atomics.store(w, g.consOffset >> 2, spec.corruptConsValue ?? g.capacity);
+      break;
+    }
+    if (pauseUs > 0) pause(pauseUs);
+  }
+  const end = performance.now();
+  st.spins += spins;
+  st.records = v.seen;
+  st.sleeps = myBell.sleeps;
+  st.notifies = producerBell.notifies;
+  if (c.fault !== undefined) st.fault = c.fault.reason;
+  const measured = windowStart >= 0;
+  return {
+    stats: st,
+    verify: v.result,
+    nextSeq: v.next,
+    windowRecords: measured ? v.seen - windowFrom : 0,
+    windowMs: measured ? end - windowStart : 0,
+    latency: v.latency.counts,
+  };
+}
