@@ -1,0 +1,142 @@
+/**
+ * `parseHex` on the formats people paste: abi.md dumps, xxd output (2-byte groups, ASCII
+ * column), xxd -g1, 0x lists, bare bytes; and its errors (HexError with line and column).
+ * Expected bytes are written by hand from the dump text.
+ */
+import assert from "node:assert/strict";
+import { HexError, parseHex } from "../src/codec/hex.ts";
+
+const bytes = (...b: number[]) => Uint8Array.from(b);
+
+function hexError(text: string): HexError {
+  try {
+    parseHex(text);
+  } catch (e) {
+    assert.ok(e instanceof HexError, `expected HexError, got ${e}`);
+    return e;
+  }
+  assert.fail(`parseHex(${JSON.stringify(text)}) did not throw`);
+}
+
+Deno.test("hex: abi.md style '0000:' offsets are not data", () => {
+  assert.deepEqual(
+    parseHex("0000: 01 00 00 00\n0004: 0a 00 00 00"),
+    bytes(1, 0, 0, 0, 0x0a, 0, 0, 0),
+  );
+  assert.deepEqual(parseHex("0x0010: de ad"), bytes(0xde, 0xad));
+  assert.deepEqual(parseHex("   0010: be ef"), bytes(0xbe, 0xef), "indented, as in markdown");
+  assert.deepEqual(parseHex("00000010:01 02"), bytes(1, 2), "no space after the colon");
+});
+
+Deno.test("hex: xxd default output (2-byte groups, ASCII column ignored)", () => {
+  // `xxd` of the first 32 bytes of abi.md TV1.
+  const text = [
+    "00000000: 0100 0000 0000 0000 0600 0000 0300 0000  ................",
+    "00000010: 0500 0000 0300 0000 00b0 adde 0000 0000  ................",
+  ].join("\n");
+  assert.deepEqual(
+    parseHex(text),
+    bytes(
+      ...[1, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 3, 0, 0, 0],
+      ...[5, 0, 0, 0, 3, 0, 0, 0, 0, 0xb0, 0xad, 0xde, 0, 0, 0, 0],
+    ),
+  );
+});
+
+Deno.test("hex: xxd ASCII column that itself looks like hex, and a short last line", () => {
+  const text = [
+    "00000000: 6162 6364 3031 3233 6465 6164 6265 6566  abcd0123deadbeef",
+    "00000010: 6162 63                                  abc",
+  ].join("\n");
+  assert.deepEqual(
+    parseHex(text),
+    bytes(
+      ...[0x61, 0x62, 0x63, 0x64, 0x30, 0x31, 0x32, 0x33],
+      ...[0x64, 0x65, 0x61, 0x64, 0x62, 0x65, 0x65, 0x66],
+      ...[0x61, 0x62, 0x63],
+    ),
+  );
+});
+
+Deno.test("hex: xxd ASCII column with spaces in it", () => {
+  // Bytes: 'a', ' ', ' ', 'b'  ->  ASCII column "a  b".
+  assert.deepEqual(
+    parseHex("00000000: 6120 2062                                a  b"),
+    bytes(0x61, 0x20, 0x20, 0x62),
+  );
+  // Bytes: ' ', ' ', 'A'  ->  ASCII column "  A".
+  assert.deepEqual(
+    parseHex("00000000: 2020 41                                    A"),
+    bytes(0x20, 0x20, 0x41),
+  );
+});
+
+Deno.test("hex: xxd -g1 output", () => {
+  assert.deepEqual(
+    parseHex("00000000: 01 00 00 00 0a 00 00 00  ........"),
+    bytes(1, 0, 0, 0, 10, 0, 0, 0),
+  );
+});
+
+Deno.test("hex: 0x lists and xxd -i C arrays", () => {
+  assert.deepEqual(parseHex("0x01, 0x02,0x03\n0xff"), bytes(1, 2, 3, 0xff));
+  assert.deepEqual(parseHex("  0x01, 0x00, 0X0A,\n  0xDE, 0xad"), bytes(1, 0, 10, 0xde, 0xad));
+});
+
+Deno.test("hex: bare bytes, tabs, blank lines, CRLF, upper case, long tokens", () => {
+  assert.deepEqual(parseHex("01 02\t03\r\n\r\n  04  "), bytes(1, 2, 3, 4));
+  assert.deepEqual(parseHex("DE AD be EF"), bytes(0xde, 0xad, 0xbe, 0xef));
+  assert.deepEqual(parseHex("deadb000"), bytes(0xde, 0xad, 0xb0, 0x00), "in textual order");
+  assert.deepEqual(parseHex(""), bytes());
+  assert.deepEqual(parseHex(" \n\t\n"), bytes());
+});
+
+Deno.test("hex: bad token -> HexError naming line and column (1-based)", () => {
+  const e = hexError("0000: 01 zz");
+  assert.equal(e.name, "HexError");
+  assert.equal(e.line, 1);
+  assert.equal(e.column, 10, "'zz' starts at the 10th character of the line");
+  assert.match(e.message, /zz/);
+  assert.match(e.message, /line 1/);
+
+  const e2 = hexError("01 02\n03 g4 05");
+  assert.equal(e2.line, 2);
+  assert.equal(e2.column, 4);
+
+  const e3 = hexError("01\n\n\n  0010: 0g");
+  assert.equal(e3.line, 4);
+  assert.equal(e3.column, 9, "two spaces, '0010:', a space: the token is the 9th character");
+});
+
+Deno.test("hex: odd number of digits -> HexError", () => {
+  const e = hexError("01 2");
+  assert.equal(e.line, 1);
+  assert.equal(e.column, 4);
+  assert.match(e.message, /odd/);
+  hexError("0x1");
+  hexError("abc");
+});
+
+Deno.test("hex: lone 0x, punctuation and non-hex words -> HexError", () => {
+  hexError("0x");
+  hexError("01 | 02");
+  hexError("unsigned char tv1[] = {");
+  hexError("01-02");
+});
+
+// BUG: src/codec/hex.ts treats everything after the first run of two spaces on an
+// offset-prefixed line as the xxd ASCII column, so a dump that separates byte groups with two
+// spaces (the Python `hexdump` package prints "00000000: 00 01 .. 07  08 .. 0F  ........")
+// silently loses the second half of every line: no error, 8 bytes instead of 16.
+Deno.test({
+  name: "hex: double space between byte groups on an offset line keeps every byte",
+  ignore: true,
+  fn() {
+    const line = "00000000: 01 02 03 04 05 06 07 08  09 0A 0B 0C 0D 0E 0F 10  ................";
+    assert.deepEqual(
+      parseHex(line),
+      bytes(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16),
+    );
+    assert.deepEqual(parseHex("0000: 01 02  03 04"), bytes(1, 2, 3, 4));
+  },
+});
