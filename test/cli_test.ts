@@ -1,0 +1,417 @@
+/**
+ * The CLI as a user and a script see it: real processes, exit codes, one-line errors, the JSON
+ * schema. Expected values come from abi.md and from how testdata/generate.ts builds the fixtures
+ * (rfc3-sample.bin: cons 1363, prod 3, five records; rfc3-corrupt.bin: reserved 0xdead, prod 4000).
+ */
+import assert from "node:assert/strict";
+import { buildRegion } from "../src/region/model.ts";
+import { encodeRecord } from "../src/codec/encode.ts";
+
+const root = new URL("../", import.meta.url);
+const data = (name: string) => new URL(`testdata/${name}`, root).pathname;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(args: string[], stdin?: Uint8Array): Promise<Result> {
+  const env = { NO_COLOR: "1" };
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("main.ts", root).pathname, ...args],
+    stdin: stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+    env,
+  });
+  const child = cmd.spawn();
+  if (stdin) {
+    const w = child.stdin.getWriter();
+    await w.write(stdin);
+    await w.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** One line on stderr, starting with faultscope:, no stack trace. */
+function assertOneLineError(r: Result, code: number, ...needles: string[]) {
+  assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`);
+  const lines = r.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
+  assert.match(lines[0], /^faultscope: /);
+  assert.doesNotMatch(r.stderr, /\bat .*:\d+:\d+|Stack backtrace|Uncaught/);
+  for (const n of needles) assert.ok(lines[0].includes(n), `'${lines[0]}' names ${n}`);
+}
+
+async function tmpFile(bytes: Uint8Array): Promise<string> {
+  const p = await Deno.makeTempFile({ suffix: ".bin" });
+  await Deno.writeFile(p, bytes);
+  return p;
+}
+
+Deno.test("inspect lists the pending records of the sample in consumer order across the wrap", async () => {
+  const r = await cli(["inspect", data("rfc3-sample.bin"), "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.layout, "rfc3");
+  assert.equal(j.abi, "rfc3");
+  assert.deepEqual(j.header, { size: 1365, prod: 3, cons: 1363, reserved: 0 });
+  assert.equal(j.capacity, 1365);
+  assert.equal(j.entry_size, 48);
+  assert.equal(j.pending, 5);
+  assert.equal(j.full, false);
+  assert.deepEqual(j.records.map((x: { slot: number }) => x.slot), [1363, 1364, 0, 1, 2]);
+  // slot 1363 starts at 16 + 1363 * 48
+  assert.equal(j.records[0].offset, 16 + 1363 * 48);
+  assert.equal(j.records[0].reason, 10);
+  assert.equal(j.records[0].reason_name, "PERMISSION");
+  assert.equal(j.records[0].addr, "0xdeadb000");
+  assert.equal(j.records[3].type_name, "PAGE_REQ");
+  assert.equal(j.records[3].page_req_group_id, 7);
+});
+
+Deno.test("inspect human output names the header, geometry and occupancy", async () => {
+  const r = await cli(["inspect", data("rfc3-sample.bin")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /size=1365 prod=3 cons=1363 reserved=0/);
+  assert.match(r.stdout, /5 pending, 1359 free of 1364 usable/);
+  assert.match(r.stdout, /inferred/); // the layout was inferred, and it says so
+  const slots = r.stdout.split("\n").filter((l) => /^\s*\d+\s+0x/.test(l)).map((l) =>
+    Number(l.trim().split(/\s+/)[0])
+  );
+  assert.deepEqual(slots, [1363, 1364, 0, 1, 2]);
+});
+
+Deno.test("inspect --all marks every slot, --hex adds raw bytes", async () => {
+  const r = await cli(["inspect", data("rfc3-sample.bin"), "--all", "--json", "--hex"]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.records.length, 1365);
+  const pending = j.records.filter((x: { state: string }) => x.state === "pending").map((
+    x: { slot: number },
+  ) => x.slot);
+  assert.deepEqual(pending.sort((a: number, b: number) => a - b), [0, 1, 2, 1363, 1364]);
+  // TV3 of abi.md is the RFC v3 PERMISSION fault the sample holds in slot 1363.
+  assert.equal(
+    j.records[1363].raw,
+    "010000000a00000000b0adde00000000000000000000000005000000000000000000000001000000" +
+      "0000000000000000",
+  );
+});
+
+Deno.test("inspect reads a region at an offset in a larger file, and from stdin", async () => {
+  const region = await Deno.readFile(data("dma-fault-sample.bin"));
+  const big = new Uint8Array(3 * 4096 + region.length + 4096).fill(0xee);
+  big.set(region, 3 * 4096);
+  const p = await tmpFile(big);
+  // No --region-size: the dma-fault header implies ALIGN(64*512, 4096) + 4096 = 0x9000.
+  const r = await cli(["inspect", p, "--offset", "0x3000", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.layout, "dma-fault");
+  assert.equal(j.region_size, 0x9000);
+  assert.equal(j.pending, 4);
+  assert.deepEqual(j.records.map((x: { slot: number }) => x.slot), [510, 511, 0, 1]);
+  assert.equal(j.records[0].offset, 0x1000 + 510 * 64);
+  const s = await cli(["inspect", "-", "--json"], region);
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(JSON.parse(s.stdout).pending, 4);
+  const shifted = await cli(["inspect", p, "--offset", "3<<12", "--json"]);
+  assert.equal(JSON.parse(shifted.stdout).pending, 4);
+  await Deno.remove(p);
+});
+
+Deno.test("validate: exit 0 when consistent, 1 with the rules that fired, --strict on warnings", async () => {
+  const ok = await cli(["validate", data("rfc3-sample.bin")]);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  const bad = await cli(["validate", data("rfc3-corrupt.bin"), "--json"]);
+  assert.equal(bad.code, 1);
+  const j = JSON.parse(bad.stdout);
+  assert.deepEqual(j.findings.map((f: { rule: string }) => f.rule).sort(), [
+    "HDR-RESERVED-ZERO",
+    "IDX-PROD-RANGE",
+  ]);
+  assert.equal(j.errors, 2);
+  assert.equal(j.findings.find((f: { rule: string }) => f.rule === "IDX-PROD-RANGE").offset, 4);
+  // A full ring (1364 of 1365 slots: one stays empty) is a warning: exit 0, or 1 with --strict.
+  const full = await tmpFile(buildRegion({
+    layout: "rfc3",
+    producer: 1364,
+    consumer: 0,
+    records: Array.from({ length: 1364 }, (_, slot) => ({ slot, fields: { type: 1, reason: 10 } })),
+  }));
+  const w = await cli(["validate", full, "--json"]);
+  assert.equal(w.code, 0);
+  assert.ok(JSON.parse(w.stdout).findings.some((f: { rule: string }) => f.rule === "IDX-FULL"));
+  assert.equal((await cli(["validate", full, "--strict"])).code, 1);
+  await Deno.remove(full);
+});
+
+Deno.test("validate --previous catches a pending record overwritten between snapshots", async () => {
+  const rec = { type: 1, reason: 10, addr: 0x1000n };
+  const a = await tmpFile(
+    buildRegion({
+      layout: "rfc3",
+      producer: 3,
+      consumer: 0,
+      records: [0, 1, 2].map((slot) => ({ slot, fields: rec })),
+    }),
+  );
+  const b = await tmpFile(buildRegion({
+    layout: "rfc3",
+    producer: 4,
+    consumer: 1,
+    records: [0, 1, 2, 3].map((slot) => ({
+      slot,
+      fields: slot === 2 ? { ...rec, addr: 0x2000n } : rec,
+    })),
+  }));
+  const r = await cli(["validate", b, "--previous", a, "--json"]);
+  assert.equal(r.code, 1, r.stdout);
+  const f = JSON.parse(r.stdout).findings.filter((f: { rule: string }) =>
+    f.rule === "SNAP-LIVE-STABLE"
+  );
+  assert.equal(f.length, 1);
+  assert.equal(f[0].slot, 2);
+  // The consumer passing the producer: 3 pending, producer still, consumer moved 5.
+  const c = await tmpFile(buildRegion({ layout: "rfc3", producer: 3, consumer: 5 }));
+  const over = await cli(["validate", c, "--previous", a, "--json"]);
+  assert.equal(over.code, 1);
+  const snap = JSON.parse(over.stdout).findings.filter((f: { rule: string }) =>
+    f.rule.startsWith("SNAP-")
+  );
+  assert.deepEqual(snap.map((f: { rule: string }) => f.rule), ["SNAP-OVERTAKE"]);
+  await Deno.remove(c);
+  await Deno.remove(a);
+  await Deno.remove(b);
+});
+
+Deno.test("decode: abi.md TV3 and TV4 from hex on the command line", async () => {
+  const tv3 = `0000: 01 00 00 00 0a 00 00 00 00 b0 ad de 00 00 00 00
+0010: 00 00 00 00 00 00 00 00 05 00 00 00 00 00 00 00
+0020: 00 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00`;
+  const r = await cli(["decode", "--abi", "rfc3", "--hex", tv3, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), [{
+    index: 0,
+    offset: 0,
+    abi: "rfc3",
+    type: 1,
+    type_name: "DMA_UNRECOV",
+    reason: 10,
+    reason_name: "PERMISSION",
+    addr: "0xdeadb000",
+    fetch_addr: "0x0",
+    pasid: 5,
+    page_req_group_id: 0,
+    last_req: 0,
+    pasid_valid: 1,
+    prot: 0,
+    access: 0,
+  }]);
+  const tv4 =
+    "02 00 00 00 00 00 00 00 02 00 00 00 00 00 00 00 07 00 00 00 01 00 00 00 00 00 01 00 " +
+    "00 00 00 00" + " 00".repeat(32);
+  const p = await cli(["decode", "--hex", tv4, "--ndjson"]);
+  assert.equal(p.code, 0, p.stderr);
+  const rec = JSON.parse(p.stdout);
+  assert.equal(rec.abi, "mainline");
+  assert.deepEqual(rec.prm, {
+    flags: 2,
+    flags_names: ["LAST_PAGE"],
+    pasid: 0,
+    grpid: 7,
+    perm: 1,
+    perm_names: ["READ"],
+    addr: "0x10000",
+    private_data: ["0x0", "0x0"],
+  });
+  assert.match(p.stderr, /guessed mainline/); // a guess is always said, on stderr for --ndjson
+});
+
+Deno.test("decode infers rfc3 for an RFC v3 capture and mainline for a mainline one, and says so", async () => {
+  const a = await cli(["decode", data("rfc3-capture.bin"), "--ndjson"]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.stdout.trim().split("\n").length, 5);
+  assert.ok(a.stdout.split("\n").filter(Boolean).every((l) => JSON.parse(l).abi === "rfc3"));
+  assert.match(a.stderr, /guessed rfc3/);
+  const b = await cli(["decode", data("mainline-capture.bin")]);
+  assert.match(b.stdout, /guessed mainline/);
+  assert.match(b.stdout, /PERMISSION\(6\)/);
+});
+
+Deno.test("decode reads an xxd dump from stdin, and --check runs the record rules", async () => {
+  const rec = encodeRecord("mainline", {
+    type: 1,
+    event: { reason: 6, flags: 0x80, perm: 3, addr: 0x1000n },
+  });
+  const xxd = Array.from({ length: 4 }, (_, i) => {
+    const row = rec.subarray(i * 16, i * 16 + 16);
+    const groups = Array.from(
+      { length: 8 },
+      (_, g) =>
+        Array.from(row.subarray(2 * g, 2 * g + 2), (b) => b.toString(16).padStart(2, "0")).join(""),
+    );
+    return `${(i * 16).toString(16).padStart(8, "0")}: ${groups.join(" ")}  ................`;
+  }).join("\n");
+  const r = await cli(
+    ["decode", "-", "--abi", "mainline", "--check", "--ndjson"],
+    new TextEncoder().encode(xxd),
+  );
+  assert.equal(r.code, 1, r.stderr); // unknown flag bit 0x80 is an error
+  const j = JSON.parse(r.stdout);
+  assert.deepEqual(j.event.flags_names, ["0x80"]);
+  // 0x80 is no UNRECOV flag; addr is set without ADDR_VALID, and PERMISSION expects ADDR_VALID.
+  assert.deepEqual(j.findings.map((f: { rule: string }) => f.rule).sort(), [
+    "REC-FLAGS",
+    "REC-VALID-BITS",
+    "REC-VALID-BITS",
+  ]);
+});
+
+Deno.test("bad input: one line on stderr naming what and where, exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  const empty = `${dir}/empty.bin`;
+  await Deno.writeFile(empty, new Uint8Array());
+  const sample = await Deno.readFile(data("rfc3-sample.bin"));
+  const trunc = await tmpFile(sample.subarray(0, 1000));
+  const odd = await tmpFile(new Uint8Array(100));
+  assertOneLineError(
+    await cli(["inspect", `${dir}/missing.bin`]),
+    2,
+    "missing.bin",
+    "no such file",
+  );
+  assertOneLineError(await cli(["inspect", dir]), 2, "is a directory");
+  assertOneLineError(await cli(["inspect", empty]), 2, "empty");
+  assertOneLineError(await cli(["validate", trunc]), 2, "truncated", "1000");
+  assertOneLineError(await cli(["decode", odd]), 2, "100 bytes", "not a multiple");
+  assertOneLineError(
+    await cli(["decode", odd, "--abi", "mainline"]),
+    2,
+    "trailing 36 bytes",
+    "0x40",
+  );
+  assertOneLineError(await cli(["decode", "--hex", "01 0g"]), 2, "'0g'", "line 1", "column 4");
+  assertOneLineError(await cli(["decode", "--abi", "v99", "--hex", "00"]), 2, "v99");
+  assertOneLineError(
+    await cli(["inspect", data("rfc3-sample.bin"), "--offset", "abc"]),
+    2,
+    "--offset",
+  );
+  assertOneLineError(
+    await cli(["inspect", data("rfc3-sample.bin"), "--page-size", "8192"]),
+    2,
+    "--page-size",
+  );
+  assertOneLineError(await cli(["layout", "v99"]), 2, "v99");
+  assertOneLineError(await cli(["frobnicate"]), 2, "frobnicate");
+  const garbage = await tmpFile(new Uint8Array(4096).fill(0xa5));
+  assertOneLineError(
+    await cli(["inspect", garbage]),
+    2,
+    "cannot infer the region layout",
+    "--layout",
+  );
+  for (const p of [trunc, odd, garbage]) await Deno.remove(p);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("permission denied is one line naming the file", async () => {
+  const p = await tmpFile(new Uint8Array(64));
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      `--allow-read=${new URL("main.ts", root).pathname},${new URL("src", root).pathname}`,
+      "--allow-env",
+      new URL("main.ts", root).pathname,
+      "inspect",
+      p,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  });
+  const out = await cmd.output();
+  const r = { code: out.code, stdout: "", stderr: new TextDecoder().decode(out.stderr) };
+  assertOneLineError(r, 2, p, "permission denied");
+  await Deno.remove(p);
+});
+
+Deno.test("a closed stdout stops decode with one line, exit 2", async () => {
+  const n = 20_000; // 20k records of ndjson is far more than a pipe buffer
+  const cap = new Uint8Array(n * 64);
+  for (let i = 0; i < n; i++) cap[i * 64] = 1;
+  const p = await tmpFile(cap);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("main.ts", root).pathname,
+      "decode",
+      p,
+      "--abi",
+      "mainline",
+      "--ndjson",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const reader = child.stdout.getReader();
+  await reader.read(); // like `head -1`: read a little, then close
+  await reader.cancel();
+  const status = await child.status;
+  const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+  assertOneLineError({ code: status.code, stdout: "", stderr }, 2, "broken pipe");
+  await Deno.remove(p);
+});
+
+Deno.test("rules and layout print from the same data the validator and decoder use", async () => {
+  const r = await cli(["rules", "--json"]);
+  assert.equal(r.code, 0);
+  const rules = JSON.parse(r.stdout);
+  const { RULES } = await import("../src/rules/catalogue.ts");
+  assert.deepEqual(rules.map((x: { id: string }) => x.id), RULES.map((x) => x.id));
+  for (const x of rules) {
+    assert.ok(x.invariant && x.why && ["error", "warning", "info"].includes(x.severity));
+  }
+  const l = await cli(["layout", "rfc3"]);
+  assert.equal(l.code, 0);
+  // pahole style: offset and size of each field (abi.md 2.1)
+  assert.match(l.stdout, /__u64 fetch_addr;\s+\/\*\s+16\s+8 \*\//);
+  assert.match(l.stdout, /__u32 access;\s+\/\*\s+44\s+4 \*\//);
+  assert.match(l.stdout, /size: 48/);
+  assert.match(l.stdout, /IOMMU_FAULT_REASON_OOR_ADDRESS = 12/);
+  assert.match(l.stdout, /struct vfio_fault_region_header/);
+  const m = await cli(["layout", "mainline"]);
+  assert.match(m.stdout, /__u64 private_data\[2\];\s+\/\*\s+32\s+16 \*\//);
+  assert.match(m.stdout, /IOMMU_FAULT_PERM_READ = \(1 << 0\)/);
+  const v7 = await cli(["layout", "v7"]);
+  assert.match(v7.stdout, /IOMMU_FAULT_PERM_WRITE = \(1 << 0\)/);
+});
+
+Deno.test("every command has --help with an example, and --version works", async () => {
+  for (
+    const c of ["decode", "inspect", "validate", "rules", "layout", "demo", "simulate", "bench"]
+  ) {
+    const r = await cli([c, "--help"]);
+    assert.equal(r.code, 0, `${c} --help: ${r.stderr}`);
+    assert.match(r.stdout, /Usage: faultscope/);
+    assert.match(r.stdout, /Example/i, `${c} --help has an example`);
+  }
+  const v = await cli(["--version"]);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^\d+\.\d+\.\d+/);
+});
+
+Deno.test("demo runs the main job with no arguments", async () => {
+  const r = await cli(["demo"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /faultscope inspect/);
+  assert.match(r.stdout, /faultscope validate/);
+  assert.match(r.stdout, /consistent/);
+});
