@@ -183,10 +183,10 @@ export function registerDecode(program: Command): void {
       const writeLine = jsonLineWriter(abi);
       const out = new Output();
       const human = !o.json && !o.ndjson;
-      if (guess) {
-        if (human) out.line(`abi ${abi}: ${layout.title}, ${size} bytes (${guess.reason})`);
-        else console.error(`faultscope: ${name}: abi ${guess.reason}`);
-      }
+      // The generation decides what every bit means, so human output always says which it used.
+      if (human) {
+        out.line(`abi ${abi}: ${layout.title}, ${size} bytes (${guess ? guess.reason : "given"})`);
+      } else if (guess) console.error(`faultscope: ${name}: abi ${guess.reason}`);
       const columns = ["index", "offset", ...recordColumns(abi)];
       let headed = false;
       let index = 0, errors = 0;

@@ -104,7 +104,7 @@ export function recordLayoutLines(l: RecordLayout): string[] {
     }
   }
   for (const n of l.notes ?? []) out.push("", `note: ${n}`);
-  return out;
+  return out.map((line) => line.replaceAll("\t", "        "));
 }
 
 /** Pahole-style lines for a region header. */
