@@ -1,8 +1,497 @@
 /**
- * `faultscope simulate`: placeholder until the simulator lands (issue 4).
+ * `faultscope simulate`: parse flags, read the scenario and capture files, run the pure model of
+ * `src/sim/`, and write the summary, trace, snapshots and chart. Nothing here decides behaviour.
+ *
+ * @example
+ * ```ts
+ * import { buildProgram } from "../program.ts";
+ * await buildProgram().parseAsync(["deno", "faultscope", "simulate", "--events", "10000", "--json"]);
+ * ```
  * @module
  */
-import type { Command } from "@commander-js/extra-typings";
+// @ts-types="npm:@types/cli-progress@^3.11.6"
+import cliProgress from "cli-progress";
+import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import { RECORDS } from "../../abi/records.ts";
+import { EXIT, UsageError } from "../errors.ts";
+import {
+  DEFAULT_SCENARIO_JSON,
+  INJECT_KINDS,
+  occupancySvg,
+  parseScenario,
+  runScenario,
+  type Scenario,
+  ScenarioError,
+  SIM_LAYOUTS,
+  type SimSummary,
+  type Snapshot,
+  sparkline,
+} from "../../sim/mod.ts";
+
+/** Flags of `simulate`, as commander parses them. */
+export interface SimulateFlags {
+  scenario?: string;
+  seed?: number;
+  layout?: string;
+  events?: number;
+  durationUs?: number;
+  pageSize?: number;
+  indexMath?: string;
+  headerCheck?: string;
+  inject?: string[];
+  json?: boolean;
+  trace?: string;
+  snapshotAt?: number[];
+  snapshotEvery?: number;
+  out?: string;
+  plot?: string;
+  progress?: boolean;
+}
+
+/** Where the command writes; tests pass their own. */
+export interface SimulateIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Colour and progress only when true. */
+  isTerminal: boolean;
+  color: boolean;
+}
+
+function denoIo(): SimulateIo {
+  const enc = new TextEncoder();
+  const write = (f: { writeSync(b: Uint8Array): number }, s: string) => {
+    let b = enc.encode(s);
+    while (b.length) b = b.subarray(f.writeSync(b));
+  };
+  let noColor = true;
+  try {
+    // Only ask for NO_COLOR if env access is already granted: never prompt for it.
+    if (Deno.permissions.querySync({ name: "env", variable: "NO_COLOR" }).state === "granted") {
+      noColor = (Deno.env.get("NO_COLOR") ?? "") !== "";
+    } else noColor = true;
+  } catch {
+    noColor = true;
+  }
+  const tty = Deno.stdout.isTerminal();
+  return {
+    stdout: (s) => write(Deno.stdout, s),
+    stderr: (s) => write(Deno.stderr, s),
+    isTerminal: Deno.stderr.isTerminal(),
+    color: tty && !noColor,
+  };
+}
+
+const int = (what: string, min = 0) => (v: string): number => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) {
+    throw new InvalidArgumentError(`${what} must be an integer >= ${min}.`);
+  }
+  return n;
+};
+
+const intList = (v: string, prev: number[] = []): number[] => {
+  const parse = int("an event number", 1);
+  return [...prev, ...v.split(",").map((x) => parse(x.trim()))];
+};
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Adds the `simulate` command to the program. */
-export function registerSimulate(_program: Command): void {}
+export function registerSimulate(program: Command): void {
+  program
+    .command("simulate")
+    .description(
+      "Simulate the kernel producer and the VMM consumer of a fault region, deterministically: " +
+        "summary, NDJSON trace, region snapshots and an occupancy chart.",
+    )
+    .option("--scenario <file>", "scenario JSON file (default: the embedded seed-storm-stalled)")
+    .option("--seed <n>", "PRNG seed, 0..4294967295", int("--seed"))
+    .addOption(new Option("--layout <layout>", "region layout").choices(SIM_LAYOUTS))
+    .option(
+      "--events <n>",
+      "events to simulate (also lifts the scenario's duration limit)",
+      int("--events", 1),
+    )
+    .option("--duration-us <us>", "stop at this simulated time (µs)", int("--duration-us", 1))
+    .option("--page-size <bytes>", "host page size: 4096, 16384 or 65536", int("--page-size", 1))
+    .addOption(
+      new Option("--index-math <math>", "producer's full test: true modulo or CIRC_SPACE")
+        .choices(["modulo", "circ"] as const),
+    )
+    .addOption(
+      new Option("--header-check <check>", "kernel header checks on each fault")
+        .choices(["none", "bounds", "stop"] as const),
+    )
+    .option(
+      "--inject <kind@event[=value]>",
+      `corrupt the header after an event; kind: ${INJECT_KINDS.join(", ")} (repeatable)`,
+      collect,
+    )
+    .option("--json", "print the summary as JSON")
+    .option("--trace <file>", "write the NDJSON event log")
+    .option(
+      "--snapshot-at <n>",
+      "snapshot the region after event N (comma list, repeatable)",
+      intList,
+    )
+    .option(
+      "--snapshot-every <n>",
+      "snapshot the region every N events",
+      int("--snapshot-every", 1),
+    )
+    .option("--out <file>", "region image file (numbered when several; alone: the final state)")
+    .option("--plot <file.svg>", "write the occupancy/drops chart")
+    .option("--no-progress", "no progress bar, even on a terminal")
+    .action(async (opts) => {
+      await simulateAction(opts as SimulateFlags);
+    });
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read the ${what}: ${(e as Error).message}`);
+  }
+}
+
+function dirOf(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "." : path.slice(0, i) || "/";
+}
+
+/** Applies command-line overrides to the raw scenario JSON, before validation. */
+function applyFlags(raw: Record<string, unknown>, f: SimulateFlags): void {
+  const sub = (k: string) => {
+    const v = raw[k];
+    const o = v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : {};
+    raw[k] = o;
+    return o;
+  };
+  if (f.seed !== undefined) raw.seed = f.seed;
+  if (f.events !== undefined) {
+    raw.events = f.events;
+    if (f.durationUs === undefined) raw.duration_us = null;
+  }
+  if (f.durationUs !== undefined) raw.duration_us = f.durationUs;
+  if (f.layout !== undefined) {
+    const region = sub("region");
+    if (region.layout !== f.layout) {
+      // The record ABI and geometry follow from the layout: the file's values were for another.
+      delete region.abi;
+      delete region.capacity;
+      delete region.region_size;
+    }
+    region.layout = f.layout;
+  }
+  if (f.pageSize !== undefined) sub("region").page_size = f.pageSize;
+  if (f.indexMath !== undefined) sub("kernel").index_math = f.indexMath;
+  if (f.headerCheck !== undefined) sub("kernel").header_check = f.headerCheck;
+  if (f.inject?.length) {
+    const list = Array.isArray(raw.inject) ? [...raw.inject] : [];
+    for (const spec of f.inject) {
+      const m = /^([a-z_]+)@(\d+)(?:=(\d+))?$/.exec(spec);
+      if (!m) {
+        throw new UsageError(
+          `--inject ${spec}: expected KIND@EVENT or KIND@EVENT=VALUE, e.g. prod_corrupt@5000=9999`,
+        );
+      }
+      const item: Record<string, unknown> = { kind: m[1], at_event: Number(m[2]) };
+      if (m[3] !== undefined) item.value = Number(m[3]);
+      list.push(item);
+    }
+    list.sort((a, b) => Number(a?.at_event ?? 0) - Number(b?.at_event ?? 0));
+    raw.inject = list;
+  }
+}
+
+/** Loads the scenario (file or embedded default) with the flags applied; UsageError if bad. */
+export async function loadScenario(
+  f: SimulateFlags,
+): Promise<{ scenario: Scenario; capture?: Uint8Array }> {
+  const source = f.scenario ?? "embedded default scenario";
+  let raw: unknown;
+  if (f.scenario) {
+    const text = await readText(f.scenario, "scenario");
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(`${f.scenario}: not valid JSON: ${(e as Error).message.split("\n")[0]}`);
+    }
+  } else raw = structuredClone(DEFAULT_SCENARIO_JSON);
+  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+    applyFlags(raw as Record<string, unknown>, f);
+  }
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(raw, source);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(`${source}: ${e.message}`);
+    throw e;
+  }
+  const a = scenario.producer.arrivals;
+  if (a.kind !== "replay") return { scenario };
+  const path = a.file.startsWith("/") ? a.file : `${dirOf(f.scenario ?? ".")}/${a.file}`;
+  let capture: Uint8Array;
+  try {
+    capture = await Deno.readFile(path);
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read the capture: ${(e as Error).message}`);
+  }
+  if (capture.length === 0 || capture.length % recordSize(scenario) !== 0) {
+    throw new UsageError(
+      `${path}: ${capture.length} bytes is not a whole number of ` +
+        `${recordSize(scenario)}-byte ${a.abi} records`,
+    );
+  }
+  return { scenario, capture };
+}
+
+function recordSize(s: Scenario): number {
+  return RECORDS[s.region.abi].size;
+}
+
+/** `base.ext` → `base-000123.ext` for the snapshot after event 123. */
+export function numberedName(out: string, event: number, width: number): string {
+  const slash = out.lastIndexOf("/");
+  const dot = out.lastIndexOf(".");
+  const stem = dot > slash + 1 ? out.slice(0, dot) : out;
+  const ext = dot > slash + 1 ? out.slice(dot) : "";
+  return `${stem}-${String(event).padStart(width, "0")}${ext}`;
+}
+
+function writeFileSyncOrFail(path: string, data: Uint8Array | string, what: string): void {
+  try {
+    if (typeof data === "string") Deno.writeTextFileSync(path, data);
+    else Deno.writeFileSync(path, data);
+  } catch (e) {
+    throw new UsageError(`${path}: cannot write the ${what}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Runs `simulate` with parsed flags. Throws UsageError for bad input (exit 2) and for an
+ * interrupted run (exit 130, after printing the partial summary).
+ */
+export async function simulateAction(f: SimulateFlags, io: SimulateIo = denoIo()): Promise<void> {
+  if ((f.snapshotAt?.length || f.snapshotEvery) && !f.out) {
+    throw new UsageError("--snapshot-at/--snapshot-every need --out FILE for the region images");
+  }
+  const { scenario, capture } = await loadScenario(f);
+
+  let traceFile: Deno.FsFile | undefined;
+  if (f.trace) {
+    try {
+      traceFile = Deno.openSync(f.trace, { write: true, create: true, truncate: true });
+    } catch (e) {
+      throw new UsageError(`${f.trace}: cannot write the trace: ${(e as Error).message}`);
+    }
+  }
+  const enc = new TextEncoder();
+  const trace = traceFile
+    ? (chunk: string) => {
+      let b = enc.encode(chunk);
+      while (b.length) b = b.subarray(traceFile!.writeSync(b));
+    }
+    : undefined;
+
+  const several = (f.snapshotAt?.length ?? 0) > 1 || !!f.snapshotEvery;
+  const width = String(scenario.events).length;
+  const written: {
+    file: string;
+    event: number;
+    time_us: number;
+    prod: number;
+    cons: number;
+    cons_in_image: boolean;
+  }[] = [];
+  const onSnapshot = (s: Snapshot) => {
+    const file = several ? numberedName(f.out!, s.event, width) : f.out!;
+    writeFileSyncOrFail(file, s.image, "region image");
+    written.push({
+      file,
+      event: s.event,
+      time_us: s.time_us,
+      prod: s.prod,
+      cons: s.cons,
+      cons_in_image: s.consInImage,
+    });
+  };
+
+  // Long runs on a terminal get a progress bar (on stderr, never in piped output).
+  const total = Math.min(scenario.events, 1e15);
+  const bar = f.progress !== false && io.isTerminal && total >= 5_000_000
+    ? new cliProgress.SingleBar(
+      { format: "simulate [{bar}] {percentage}% | {value}/{total} events", hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    )
+    : undefined;
+  bar?.start(total, 0);
+
+  let interrupted = false;
+  const onSigint = () => (interrupted = true);
+  let listening = false;
+  try {
+    Deno.addSignalListener("SIGINT", onSigint);
+    listening = true;
+  } catch { /* no signals on this platform */ }
+  let result;
+  try {
+    result = runScenario(scenario, {
+      capture,
+      trace,
+      snapshotAt: f.snapshotAt,
+      snapshotEvery: f.snapshotEvery,
+      snapshotAtEnd: !!f.out && !f.snapshotAt?.length && !f.snapshotEvery,
+      onSnapshot: f.out ? onSnapshot : undefined,
+      onProgress: bar ? (n) => bar.update(n) : undefined,
+      shouldStop: () => interrupted,
+      chunk: 1_000_000,
+    });
+    // Let a pending SIGINT be delivered between chunks: the loop is synchronous otherwise.
+    await Promise.resolve();
+  } finally {
+    bar?.stop();
+    if (listening) Deno.removeSignalListener("SIGINT", onSigint);
+    traceFile?.close();
+  }
+  const { summary, sim } = result;
+  if (f.plot) writeFileSyncOrFail(f.plot, occupancySvg(sim.timeline, sim.marks, summary), "chart");
+
+  if (f.json) {
+    io.stdout(
+      JSON.stringify(
+        {
+          ...summary,
+          interrupted: result.interrupted,
+          occupancy_sparkline: sparkline(sim.timeline, summary.sim_time_us, summary.capacity - 1),
+          snapshots: written,
+          trace: f.trace ?? null,
+          plot: f.plot ?? null,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+  } else {
+    io.stdout(
+      renderSummary(
+        summary,
+        sparkline(sim.timeline, summary.sim_time_us, summary.capacity - 1),
+        io.color,
+      ),
+    );
+    for (const w of written) {
+      io.stdout(
+        `  snapshot            ${w.file} after event ${w.event}` +
+          (w.cons_in_image
+            ? "\n"
+            : ` (cons ${w.cons} lives in the CONS region, not in the image)\n`),
+      );
+    }
+    if (f.trace) io.stdout(`  trace               ${f.trace}\n`);
+    if (f.plot) io.stdout(`  chart               ${f.plot}\n`);
+  }
+  if (result.interrupted) {
+    throw new UsageError(
+      `interrupted after ${summary.events} events; the summary above covers them`,
+      EXIT.INTERRUPTED,
+    );
+  }
+}
+
+const n = (v: number) => v.toLocaleString("en-US");
+
+function fmtUs(us: number): string {
+  return us >= 1e6
+    ? `${(us / 1e6).toFixed(3)} s`
+    : us >= 1e3
+    ? `${(us / 1e3).toFixed(3)} ms`
+    : `${us.toFixed(3)} µs`;
+}
+
+/**
+ * The human summary: a padded two-column table. Colour (red for loss) only when `color`.
+ *
+ * @example
+ * ```ts
+ * renderSummary(summary, "▁▂▃", false); // "seed-storm-stalled (seed 1)\n  region ..."
+ * ```
+ */
+export function renderSummary(s: SimSummary, spark: string, color: boolean): string {
+  const red = (t: string) => color ? `\x1b[31m${t}\x1b[39m` : t;
+  const bold = (t: string) => color ? `\x1b[1m${t}\x1b[22m` : t;
+  const rows: [string, string][] = [];
+  const row = (k: string, v: string) => rows.push([k, v]);
+  const causes = Object.entries(s.dropped_by_cause).filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${n(v)}`).join(", ");
+  row(
+    "region",
+    `${s.layout}, ${n(s.capacity)} entries of ${s.abi} records, ${n(s.region_size)} bytes, ${
+      s.page_size / 1024
+    } KiB pages`,
+  );
+  row("kernel", `drop new when full, index math ${s.index_math}, header check ${s.header_check}`);
+  row(
+    "simulated",
+    `${n(s.events)} events, ${fmtUs(s.sim_time_us)}${
+      s.quiescent ? " (nothing left to happen)" : ""
+    }`,
+  );
+  row("produced", n(s.produced));
+  row("delivered", n(s.delivered));
+  row("dropped", s.dropped > 0 ? red(`${n(s.dropped)} (${causes})`) : "0");
+  row("pending at end", n(s.pending));
+  row(
+    "occupancy",
+    `max ${n(s.max_occupancy)} of ${n(s.capacity - 1)} usable, mean ${s.mean_occupancy.toFixed(1)}`,
+  );
+  row("time full", `${fmtUs(s.time_full_us)} (${(s.time_full_fraction * 100).toFixed(1)}%)`);
+  row(
+    "latency",
+    s.delivered > 0
+      ? `p50 ${fmtUs(s.latency.p50)}, p99 ${fmtUs(s.latency.p99)}, max ${fmtUs(s.latency.max)}`
+      : "no fault delivered",
+  );
+  row(
+    "notifications",
+    `${n(s.signals)} signals, ${n(s.wakes)} handler runs, ${n(s.stale_reads)} stale reads`,
+  );
+  row("header at end", Object.entries(s.header).map(([k, v]) => `${k} ${v}`).join(", "));
+  if (s.consumer.hung) row("consumer", red(`hung: ${s.consumer.hang_reason}`));
+  if (s.queue.stopped) {
+    row(
+      "queue",
+      red(
+        `stopped by the kernel at event ${
+          n(s.queue.stopped_at_event ?? 0)
+        }: ${s.queue.stop_reason}`,
+      ),
+    );
+  }
+  const inj = s.injection;
+  if (inj) {
+    for (const i of inj.injected) {
+      row("injected", `${i.kind} = ${i.value} as event ${n(i.at_event)} (t = ${fmtUs(i.time_us)})`);
+    }
+    row(
+      "out of bounds",
+      inj.would_write_oob
+        ? red(
+          `the kernel would have written past the region ${
+            n(inj.oob_writes)
+          } times, first at offset 0x${inj.first_oob_offset!.toString(16)}`,
+        )
+        : "no write would leave the region",
+    );
+    row("queue stopped", inj.queue_stopped ? "yes" : "no");
+    const lost = Object.entries(inj.lost_by_cause).filter(([, v]) => v > 0).map(([k, v]) =>
+      `${k} ${n(v)}`
+    ).join(", ");
+    row("lost after inject", inj.faults_lost > 0 ? red(`${n(inj.faults_lost)} (${lost})`) : "0");
+  }
+  row("occupancy/time", spark);
+  const w = 20;
+  return `${bold(s.scenario)} (seed ${s.seed})\n` +
+    rows.map(([k, v]) => `  ${k.padEnd(w)}${v}\n`).join("");
+}

@@ -1,0 +1,57 @@
+/**
+ * Ring index arithmetic as the kernel wrote it and as it should be. Every VFIO generation keeps
+ * `prod`/`cons` wrapped into `[0, size)` with `% size` and leaves one slot empty, but decides
+ * "full" with `CIRC_SPACE` from `<linux/circ_buf.h>`, which masks with `size - 1` and so is only
+ * right for power-of-two sizes. With the v4-v8 85-entry ring it reports a spurious "full" in 916
+ * of the 7,225 `(prod, cons)` states (abi.md 4.5) and the kernel drops faults early.
+ *
+ * @example
+ * ```ts
+ * import { CIRC_SPACE, trueSpace } from "./circ.ts";
+ * CIRC_SPACE(0, 40, 85); // 0: the kernel thinks the ring is full...
+ * trueSpace(0, 40, 85); // 39: ...while 39 slots are free
+ * ```
+ * @module
+ */
+
+/** How the producer computes free space. */
+export type IndexMath = "modulo" | "circ";
+
+/**
+ * `CIRC_CNT(head, tail, size)`: `((head) - (tail)) & ((size) - 1)`, entries available to the
+ * consumer, correct only for power-of-two sizes.
+ */
+export function CIRC_CNT(head: number, tail: number, size: number): number {
+  // C computes in unsigned int; JS `&` on the 32-bit two's complement gives the same low bits,
+  // and `>>> 0` makes the result the unsigned value the kernel compares.
+  return ((head - tail) & (size - 1)) >>> 0;
+}
+
+/** `CIRC_SPACE(head, tail, size)`: `CIRC_CNT((tail), ((head) + 1), (size))`. */
+export function CIRC_SPACE(head: number, tail: number, size: number): number {
+  return CIRC_CNT(tail, head + 1, size);
+}
+
+/** Free slots with a true modulo and one slot kept empty: `size - 1 - (head - tail) mod size`. */
+export function trueSpace(head: number, tail: number, size: number): number {
+  return size - 1 - (((head - tail) % size) + size) % size;
+}
+
+/** Records pending with a true modulo: `(head - tail) mod size`. */
+export function trueCount(head: number, tail: number, size: number): number {
+  return (((head - tail) % size) + size) % size;
+}
+
+/**
+ * Whether the producer finds room for one more record, with the arithmetic of `math`
+ * (the kernel's test is `CIRC_SPACE(...) < 1` → drop).
+ *
+ * @example
+ * ```ts
+ * hasSpace("circ", 0, 40, 85); // false (spurious full)
+ * hasSpace("modulo", 0, 40, 85); // true
+ * ```
+ */
+export function hasSpace(math: IndexMath, head: number, tail: number, size: number): boolean {
+  return math === "circ" ? CIRC_SPACE(head, tail, size) >= 1 : trueSpace(head, tail, size) >= 1;
+}
