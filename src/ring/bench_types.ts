@@ -33,12 +33,16 @@ export interface RunSpec {
   readonly durationMs: number;
   /** Spin iterations before sleeping (spin-wait). */
   readonly spinLimit?: number;
+  /** Longest single sleep in ms (spin-wait); a side re-checks the stop flag this often. */
+  readonly sleepMs?: number;
   /** Warm-up before the measurement window opens, in ms (records still verified). */
   readonly warmupMs?: number;
   /** Test hooks: the consumer publishes a bogus `cons` after this many records. */
   readonly corruptConsAt?: number;
   /** Test hooks: the value it publishes. */
   readonly corruptConsValue?: number;
+  /** Test hooks: the producer publishes a bogus `prod` after this many records. */
+  readonly corruptProdAt?: number;
   /** Test hooks: the consumer pauses this long after each release (keeps the ring full). */
   readonly consumerPauseUs?: number;
   /** Test hooks: the producer pauses this long after each publish (keeps the ring empty). */
@@ -59,6 +63,8 @@ export interface SideStats {
   spins: number;
   /** `Atomics.wait` calls. */
   sleeps: number;
+  /** Sleeps that ended by timeout, not by the other side's doorbell. */
+  timeouts: number;
   /** Doorbell rings that issued `Atomics.notify`. */
   notifies: number;
   /** Why the side stopped using the queue, if it did. */
@@ -118,5 +124,5 @@ export interface WorkerOrder {
 
 /** A fresh, zeroed set of side counters. */
 export function emptyStats(): SideStats {
-  return { records: 0, publishes: 0, waits: 0, spins: 0, sleeps: 0, notifies: 0 };
+  return { records: 0, publishes: 0, waits: 0, spins: 0, sleeps: 0, timeouts: 0, notifies: 0 };
 }

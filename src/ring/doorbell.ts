@@ -55,6 +55,8 @@ export class Doorbell {
   notifies = 0;
   /** Calls of `Atomics.wait` by {@link sleep}. */
   sleeps = 0;
+  /** Sleeps that ended by timeout rather than a ring (a lost wake-up, if work was pending). */
+  timeouts = 0;
   readonly #ctl: Int32Array;
   readonly #word: number;
 
@@ -85,6 +87,8 @@ export class Doorbell {
     this.sleeps++;
     const r = Atomics.wait(this.#ctl, this.#word, 1, timeoutMs);
     Atomics.store(this.#ctl, this.#word, 0);
-    return r === "timed-out" ? "timed-out" : "woken";
+    if (r !== "timed-out") return "woken";
+    this.timeouts++;
+    return "timed-out";
   }
 }

@@ -24,13 +24,13 @@ import { RecordVerifier } from "./verify.ts";
 
 /** Spin iterations before a spin-wait side sleeps, when the spec does not say. */
 export const DEFAULT_SPIN_LIMIT = 1 << 14;
-/** Longest single sleep: a sleeping side re-checks the stop flag at least this often. */
-const SLEEP_MS = 50;
+/** Longest single sleep by default: a sleeping side re-checks the stop flag this often. */
+export const DEFAULT_SLEEP_MS = 50;
 
 /** Signals readiness and blocks until the main thread says go. */
 export function awaitGo(ctl: Int32Array): void {
   Atomics.add(ctl, CTL.READY, 1);
-  while (Atomics.load(ctl, CTL.GO) === 0) Atomics.wait(ctl, CTL.GO, 0, SLEEP_MS);
+  while (Atomics.load(ctl, CTL.GO) === 0) Atomics.wait(ctl, CTL.GO, 0, DEFAULT_SLEEP_MS);
 }
 
 /** Busy-waits `us` microseconds (test hook: a slow side). */
@@ -59,29 +59,33 @@ export function runRingProducer(o: WorkerOrder): ProducerReport {
   const sleepy = spec.wait === "spin-wait";
   const spinLimit = spec.spinLimit ?? DEFAULT_SPIN_LIMIT;
   const pauseUs = spec.producerPauseUs ?? 0;
+  const sleepMs = spec.sleepMs ?? DEFAULT_SLEEP_MS;
+  const corruptAt = spec.corruptProdAt ?? -1;
   const ready = () => p.reserve(1) !== 0 || Atomics.load(ctl, CTL.STOP) !== 0;
   awaitGo(ctl);
   const deadline = spec.durationMs > 0
     ? performance.now() + (spec.warmupMs ?? 0) + spec.durationMs
     : Infinity;
   let seq = 0;
-  let spins = 0;
+  let spins = -1; // -1: not waiting; else polls since the wait began or the last sleep
   while (seq < limit) {
     let n = p.reserve(k);
     if (n === 0) {
       // Full. Count the episode once, then poll; spin-wait sleeps after its budget.
-      if (spins === 0) st.waits++;
-      spins++;
-      if ((spins & 1023) === 0 && Atomics.load(ctl, CTL.STOP) !== 0) break;
+      if (spins < 0) {
+        st.waits++;
+        spins = 0;
+      }
+      st.spins++;
+      if ((++spins & 1023) === 0 && Atomics.load(ctl, CTL.STOP) !== 0) break;
       if (sleepy && spins >= spinLimit) {
-        myBell.sleep(ready, SLEEP_MS);
-        spins = 1;
+        myBell.sleep(ready, sleepMs);
+        spins = 0;
       }
       continue;
     }
     if (n < 0) break;
-    st.spins += spins;
-    spins = 0;
+    spins = -1;
     if (n > limit - seq) n = limit - seq;
     const now = performance.now();
     const ts = clock.ns(now);
@@ -90,12 +94,18 @@ export function runRingProducer(o: WorkerOrder): ProducerReport {
     seq += n;
     st.publishes++;
     if (sleepy) consumerBell.ring();
+    if (corruptAt >= 0 && seq >= corruptAt) {
+      // Test hook: a broken producer publishes an index outside the ring, then goes away.
+      Atomics.store(w, g.prodOffset >> 2, g.capacity + 3);
+      consumerBell.ring();
+      break;
+    }
     if (now >= deadline || Atomics.load(ctl, CTL.STOP) !== 0) break;
     if (pauseUs > 0) pause(pauseUs);
   }
-  st.spins += spins;
   st.records = seq;
   st.sleeps = myBell.sleeps;
+  st.timeouts = myBell.timeouts;
   st.notifies = consumerBell.notifies;
   if (p.fault !== undefined) st.fault = p.fault.reason;
   Atomics.store(ctl, CTL.DONE, 1);
@@ -122,6 +132,7 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
   const sleepy = spec.wait === "spin-wait";
   const spinLimit = spec.spinLimit ?? DEFAULT_SPIN_LIMIT;
   const pauseUs = spec.consumerPauseUs ?? 0;
+  const sleepMs = spec.sleepMs ?? DEFAULT_SLEEP_MS;
   const corruptAt = spec.corruptConsAt ?? -1;
   const capture = spec.capture ? new Int32Array(spec.capture) : undefined;
   const ready = () =>
@@ -134,7 +145,7 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
   const warmRecords = spec.records > 0 ? Math.floor(spec.records / 5) : Infinity;
   let windowStart = warmMs > 0 ? -1 : t0;
   let windowFrom = 0;
-  let spins = 0;
+  let spins = -1; // as in the producer
   for (;;) {
     let n = c.available();
     if (n === 0) {
@@ -142,12 +153,15 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
         n = c.available(); // DONE is stored after the last publish: this read sees it all.
         if (n === 0) break;
       } else {
-        if (spins === 0) st.waits++;
-        spins++;
-        if ((spins & 1023) === 0 && Atomics.load(ctl, CTL.STOP) !== 0) break;
+        if (spins < 0) {
+          st.waits++;
+          spins = 0;
+        }
+        st.spins++;
+        if ((++spins & 1023) === 0 && Atomics.load(ctl, CTL.STOP) !== 0) break;
         if (sleepy && spins >= spinLimit) {
-          myBell.sleep(ready, SLEEP_MS);
-          spins = 1;
+          myBell.sleep(ready, sleepMs);
+          spins = 0;
         }
         continue;
       }
@@ -158,8 +172,7 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
       Atomics.notify(ctl, CTL.PRODUCER_BELL);
       break;
     }
-    st.spins += spins;
-    spins = 0;
+    spins = -1;
     const now = performance.now();
     if (windowStart < 0 && (now - t0 >= warmMs || v.seen >= warmRecords)) {
       windowStart = now;
@@ -188,9 +201,9 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
     if (pauseUs > 0) pause(pauseUs);
   }
   const end = performance.now();
-  st.spins += spins;
   st.records = v.seen;
   st.sleeps = myBell.sleeps;
+  st.timeouts = myBell.timeouts;
   st.notifies = producerBell.notifies;
   if (c.fault !== undefined) st.fault = c.fault.reason;
   const measured = windowStart >= 0;
