@@ -19,28 +19,60 @@ export class HexError extends Error {
 }
 
 const OFFSET_PREFIX = /^\s*(?:0x)?[0-9a-fA-F]+:/;
+// hexdump -C: an offset without a colon, two spaces, then bytes; its ASCII column is |...|.
+const HEXDUMP_C_OFFSET = /^\s*[0-9a-fA-F]{6,}(?=\s{2,}[0-9a-fA-F]{2}(\s|$))/;
+const HEXDUMP_C_ASCII = /\s\|.*\|\s*$/;
 
 /** Parses a hex dump into bytes; throws {@link HexError} naming the line and column. */
 export function parseHex(text: string): Uint8Array {
   const out: number[] = [];
   const lines = text.split(/\r?\n/);
+  const hexdumpC = lines.some((l) => HEXDUMP_C_OFFSET.test(l) && HEXDUMP_C_ASCII.test(l));
+  // `*` (hexdump -C, xxd -a) stands for repeats of the previous line up to the next offset.
+  let previous: number[] = [];
+  let squeezed = false;
+  const offsetOf = (p: string) => parseInt(p.replace(/[:\s]/g, "").replace(/^0x/i, ""), 16);
+  const unsqueeze = (nextOffset: number) => {
+    if (!squeezed || !previous.length) return;
+    squeezed = false;
+    while (out.length + previous.length <= nextOffset) out.push(...previous);
+  };
   for (let li = 0; li < lines.length; li++) {
     let line = lines[li];
     let col = 0;
-    const prefix = line.match(OFFSET_PREFIX);
-    if (prefix) {
-      col = prefix[0].length;
-      line = line.slice(col);
-      // xxd puts the ASCII column after two or more spaces; it is not data.
-      const ascii = line.search(/\S\s{2,}\S/);
-      if (ascii >= 0) line = line.slice(0, ascii + 1);
+    if (line.trim() === "*") {
+      squeezed = true;
+      continue;
     }
+    const prefix = line.match(OFFSET_PREFIX) ?? (hexdumpC ? line.match(HEXDUMP_C_OFFSET) : null);
+    if (prefix) {
+      unsqueeze(offsetOf(prefix[0]));
+      col = prefix[0].length;
+      line = line.slice(col).replace(HEXDUMP_C_ASCII, "");
+    } else if (hexdumpC && /^\s*[0-9a-fA-F]{6,}\s*$/.test(line)) {
+      unsqueeze(offsetOf(line)); // hexdump -C ends with a line holding only the total length
+      continue;
+    }
+    const lineStart = out.length;
     const re = /[^\s,]+/g;
+    let groupLen = 0;
+    let last = 0;
     for (let m = re.exec(line); m; m = re.exec(line)) {
       let tok = m[0];
       const at = col + m.index + 1;
+      const gap = m.index - last;
+      last = m.index + tok.length;
       if (/^0x/i.test(tok)) tok = tok.slice(2);
-      if (!/^[0-9a-fA-F]+$/.test(tok)) {
+      const isHex = /^[0-9a-fA-F]+$/.test(tok);
+      // On an offset line, a token after a wide gap that is not a byte group like the others is
+      // the ASCII column (xxd): it ends the data. Groups separated by two spaces are still data.
+      // xxd pads a short last line, so a gap of 3+ spaces, or a line that already holds 16 bytes,
+      // also means the ASCII column.
+      if (
+        prefix && groupLen && gap >= 2 &&
+        (!isHex || tok.length !== groupLen || gap >= 3 || out.length - lineStart >= 16)
+      ) break;
+      if (!isHex) {
         throw new HexError(`bad hex '${m[0]}' at line ${li + 1}, column ${at}`, li + 1, at);
       }
       if (tok.length % 2) {
@@ -50,8 +82,10 @@ export function parseHex(text: string): Uint8Array {
           at,
         );
       }
+      groupLen ||= tok.length;
       for (let i = 0; i < tok.length; i += 2) out.push(parseInt(tok.slice(i, i + 2), 16));
     }
+    if (out.length > lineStart) previous = out.slice(lineStart);
   }
   return Uint8Array.from(out);
 }
