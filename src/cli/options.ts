@@ -54,6 +54,11 @@ export const abiOption = () =>
     ABI_IDS,
   );
 
+/** `decode --abi`: the record ABIs plus the iommufd vEVENTQ stream. */
+export const decodeAbiOption = () =>
+  new Option("--abi <abi>", "record ABI generation, or vevent (default: inferred, and said so)")
+    .choices([...ABI_IDS, "vevent"] as const);
+
 /** `--endian` (VFIO headers and records are host-endian). */
 export const endianOption = () =>
   new Option("--endian <order>", "byte order of the image").choices(["little", "big"] as const)

@@ -287,6 +287,57 @@ export const RULES: readonly Rule[] = [
     why: "the kernel checks argsz against the structure size it knows",
   },
   {
+    id: "VEQ-TRUNCATED",
+    severity: "error",
+    scope: "record",
+    layouts: ALL,
+    invariant: "a vEVENTQ buffer holds whole records (header, then the type's payload)",
+    why: "the kernel copies whole records only; a partial one means a cut capture",
+  },
+  {
+    id: "VEQ-FLAGS",
+    severity: "error",
+    scope: "record",
+    layouts: ALL,
+    invariant: "vEVENT header flags use only LOST_EVENTS",
+    why: "the uapi defines one flag; anything else is corruption or a newer kernel",
+  },
+  {
+    id: "VEQ-SEQ-RANGE",
+    severity: "error",
+    scope: "record",
+    layouts: ALL,
+    invariant: "0 <= sequence <= INT_MAX",
+    why: "the kernel counts (sequence + 1) & INT_MAX",
+  },
+  {
+    id: "VEQ-SEQ-GAP",
+    severity: "warning",
+    scope: "record",
+    layouts: ALL,
+    invariant: "each sequence is the previous + 1, modulo 2^31",
+    why: "a gap of d means d - 1 events were lost; counting modulo 2^31 avoids QEMU's bogus " +
+      "loss of ~2^31 events at the INT_MAX -> 0 wrap",
+  },
+  {
+    id: "VEQ-LOST-LAST",
+    severity: "warning",
+    scope: "record",
+    layouts: ALL,
+    invariant: "a LOST_EVENTS header is the last record of a read",
+    why: "the kernel keeps the lost-events marker at the tail of the queue (in a capture of " +
+      "several reads joined together it may legitimately appear earlier)",
+  },
+  {
+    id: "VEQ-EVENT-ID",
+    severity: "error",
+    scope: "record",
+    layouts: ALL,
+    invariant: "an SMMUv3 vEVENT carries one of the reported event IDs (0x04, 0x06, 0x08, 0x0a, " +
+      "0x10-0x13)",
+    why: "the kernel forwards only these stage-1 events to a vEVENTQ",
+  },
+  {
     id: "SNAP-SAME-REGION",
     severity: "error",
     scope: "snapshot",

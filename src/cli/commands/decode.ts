@@ -23,7 +23,10 @@ import { checkRecord } from "../../rules/records.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { inputInfo, Output, readChunks } from "../io.ts";
 import { recordCells, recordColumns } from "../format.ts";
-import { abiOption, endianOption, parseCount } from "../options.ts";
+import { decodeAbiOption, endianOption, parseCount } from "../options.ts";
+import { VEVENT_TYPES, type VeventTypeId } from "../../abi/vevent.ts";
+import { parseVevents, veventFields, veventJson } from "../../codec/vevent.ts";
+import { checkVevents } from "../../rules/vevent.ts";
 import { table } from "../render.ts";
 
 /** Records sampled to infer an ABI. */
@@ -86,7 +89,8 @@ export function looksLikeText(bytes: Uint8Array): boolean {
 
 interface DecodeOpts {
   hex?: string;
-  abi?: AbiId;
+  abi?: AbiId | "vevent";
+  veventType: VeventTypeId;
   endian: "little" | "big";
   json?: true;
   ndjson?: true;
@@ -110,7 +114,12 @@ export function registerDecode(program: Command): void {
     .description("decode iommu_fault records (any generation) from a capture, stdin or hex")
     .argument("[file]", "raw capture (records back to back) or a hex dump; - for stdin")
     .option("--hex <text>", "decode hex given on the command line (xxd-style offsets tolerated)")
-    .addOption(abiOption())
+    .addOption(decodeAbiOption())
+    .addOption(
+      new Option("--vevent-type <type>", "vEVENTQ type, with --abi vevent")
+        .choices(Object.keys(VEVENT_TYPES) as VeventTypeId[])
+        .default("arm-smmuv3" as VeventTypeId),
+    )
     .addOption(endianOption())
     .addOption(new Option("--json", "one JSON array").conflicts("ndjson"))
     .option("--ndjson", "one JSON object per line")
@@ -168,8 +177,17 @@ export function registerDecode(program: Command): void {
       if (length === 0 || (first && first.length === 0)) {
         throw new UsageError(`${name}: empty input (no records)`);
       }
+      if (o.abi === "vevent") {
+        // vEVENTQ records vary in length; a read buffer is small, so it is decoded whole.
+        if (!whole) {
+          const parts = [first!.slice()];
+          for await (const c of stream!) parts.push(c.slice());
+          whole = concat(parts);
+        }
+        return decodeVevents(name, whole, o, le);
+      }
 
-      let abi = o.abi;
+      let abi = o.abi as AbiId | undefined;
       let guess: AbiGuess | undefined;
       if (!abi) {
         const g = guessAbi(whole ?? first!, length, le);
@@ -280,6 +298,68 @@ export function registerDecode(program: Command): void {
       }
       if (errors) Deno.exitCode = EXIT.FINDINGS;
     });
+}
+
+function decodeVevents(name: string, bytes: Uint8Array, o: DecodeOpts, le: boolean): void {
+  const type = o.veventType;
+  const t = VEVENT_TYPES[type];
+  const records = [...parseVevents(bytes, type, le)].slice(0, o.count ?? Infinity);
+  const findings = o.check ? checkVevents(records, type) : [];
+  const out = new Output();
+  const whole = records.filter((r) => !r.truncated);
+  if (o.json || o.ndjson) {
+    const lines = whole.map((r, i) => {
+      const j = veventJson(type, r, i);
+      if (o.check) {
+        j.findings = findings.filter((f) => f.index === i) as unknown as typeof j.findings;
+      }
+      return JSON.stringify(j);
+    });
+    if (o.json) out.line(`[${lines.length ? "\n" + lines.join(",\n") + "\n" : ""}]`);
+    else for (const l of lines) out.line(l);
+  } else {
+    out.line(
+      `abi vevent: iommufd_vevent_header + struct ${t.struct} (${t.payloadSize} bytes), given`,
+    );
+    const cols = ["index", "offset", "flags", "sequence", ...t.fields.map((f) => f.name)];
+    const rows = whole.map((r, i) => {
+      const fields = r.payload && t.fields.length ? veventFields(type, r.payload) : {};
+      return [
+        String(i),
+        hex(r.offset),
+        r.lost ? "LOST_EVENTS" : hex(r.flags),
+        String(r.sequence),
+        ...t.fields.map((f) => {
+          const v = fields[f.name];
+          if (v === undefined) return "";
+          const name = f.enum ? f.enum.values.find((e) => BigInt(e.value) === v)?.name : undefined;
+          return name ? `${name}(${hex(v)})` : f.hi - f.lo < 8 ? String(v) : hex(v);
+        }),
+      ];
+    });
+    for (const l of table(cols, rows, new Set([0]))) out.line(l);
+    if (o.check) {
+      out.line();
+      for (const f of findings) {
+        out.line(`${f.severity}  ${f.rule}  #${f.index} @${hex(f.offset ?? 0)}  ${f.message}`);
+      }
+      out.line(
+        `${records.length} records checked: ${
+          findings.filter((f) => f.severity === "error").length
+        } error(s)`,
+      );
+    }
+  }
+  out.flush();
+  const cut = records.find((r) => r.truncated);
+  if (cut && !o.check) {
+    throw new UsageError(
+      `${name}: trailing ${bytes.length - cut.offset} bytes at offset ${
+        hex(cut.offset)
+      } are not a whole vEVENT record`,
+    );
+  }
+  if (findings.some((f) => f.severity === "error")) Deno.exitCode = EXIT.FINDINGS;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -1,0 +1,94 @@
+/**
+ * vEVENTQ stream: abi.md TV10 decodes to the stated values, and each VEQ rule fires on the input
+ * that breaks it and stays quiet on a correct stream.
+ */
+import assert from "node:assert/strict";
+import { parseHex } from "../src/codec/hex.ts";
+import { parseVevents, veventJson } from "../src/codec/vevent.ts";
+import { checkVevents } from "../src/rules/vevent.ts";
+
+const TV10 = parseHex(`0000: 00 00 00 00 00 00 00 00 13 58 00 00 08 00 00 00
+0010: 00 00 00 00 08 00 00 00 00 b0 ad de 00 00 00 00
+0020: 00 00 00 00 00 00 00 00 01 00 00 00 01 00 00 00`);
+
+/** One SMMUv3 vEVENT: header {flags, seq}, then evt[4] little-endian. */
+function smmu(seq: number, evt0 = 0x0000000800005813n, flags = 0): Uint8Array {
+  const b = new Uint8Array(40);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, flags, true);
+  dv.setUint32(4, seq, true);
+  dv.setBigUint64(8, evt0, true);
+  return b;
+}
+function lost(seq: number): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setUint32(0, 1, true);
+  new DataView(b.buffer).setUint32(4, seq, true);
+  return b;
+}
+const cat = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) (out.set(p, o), o += p.length);
+  return out;
+};
+const rules = (bytes: Uint8Array, type: "arm-smmuv3" | "tegra241-cmdqv" = "arm-smmuv3") =>
+  checkVevents([...parseVevents(bytes, type)], type).map((f) => f.rule);
+
+Deno.test("TV10: an SMMUv3 F_PERMISSION event then a LOST_EVENTS marker (abi.md 8)", () => {
+  assert.equal(TV10.length, 48); // 8 + 32 + 8
+  const recs = [...parseVevents(TV10, "arm-smmuv3")];
+  assert.equal(recs.length, 2);
+  const j = veventJson("arm-smmuv3", recs[0], 0);
+  assert.equal(j.sequence, 0);
+  assert.deepEqual(j.evt, ["0x800005813", "0x800000000", "0xdeadb000", "0x0"]);
+  const e = j.event as Record<string, unknown>;
+  assert.equal(e.id, 0x13);
+  assert.equal(e.id_name, "F_PERMISSION");
+  assert.equal(e.ssv, 1);
+  assert.equal(e.ssid, 5);
+  assert.equal(e.vsid, 8);
+  assert.equal(e.rnw, 1); // bit 35 of evt[1]
+  assert.equal(e.input_addr, "0xdeadb000");
+  const l = veventJson("arm-smmuv3", recs[1], 1);
+  assert.equal(l.offset, 40);
+  assert.deepEqual(l.flags_names, ["LOST_EVENTS"]);
+  assert.equal(l.sequence, 1);
+  assert.equal("evt" in l, false); // a LOST_EVENTS header has no payload
+  assert.deepEqual(rules(TV10), []);
+});
+
+Deno.test("VEQ-SEQ-GAP counts lost events, and the INT_MAX -> 0 wrap is not a loss", () => {
+  assert.deepEqual(rules(cat(smmu(5), smmu(6), smmu(7))), []);
+  const gap = checkVevents([...parseVevents(cat(smmu(5), smmu(9)), "arm-smmuv3")], "arm-smmuv3");
+  assert.deepEqual(gap.map((f) => f.rule), ["VEQ-SEQ-GAP"]);
+  assert.match(gap[0].message, /3 event\(s\) lost/);
+  assert.deepEqual(rules(cat(smmu(0x7fffffff), smmu(0))), []);
+  assert.deepEqual(rules(cat(smmu(0x7ffffffe), smmu(0))), ["VEQ-SEQ-GAP"]);
+});
+
+Deno.test("VEQ-SEQ-RANGE, VEQ-FLAGS, VEQ-EVENT-ID, VEQ-LOST-LAST, VEQ-TRUNCATED fire", () => {
+  assert.deepEqual(rules(smmu(0x80000000)), ["VEQ-SEQ-RANGE"]);
+  assert.deepEqual(rules(smmu(1, 0x0000000800005813n, 0x4)), ["VEQ-FLAGS"]);
+  assert.deepEqual(rules(smmu(1, 0x0000000800005801n)), ["VEQ-EVENT-ID"]); // 0x01 is not reported
+  assert.deepEqual(rules(smmu(1, 0x0000000800005810n)), []); // 0x10 F_TRANSLATION is
+  assert.deepEqual(rules(cat(lost(1), smmu(2))), ["VEQ-LOST-LAST"]);
+  assert.deepEqual(rules(cat(smmu(1), lost(2))), []);
+  assert.deepEqual(rules(cat(smmu(1), smmu(2).subarray(0, 20))), ["VEQ-TRUNCATED"]);
+  assert.deepEqual(rules(new Uint8Array(5)), ["VEQ-TRUNCATED"]);
+});
+
+Deno.test("Tegra241 CMDQV payloads are 16 bytes", () => {
+  const b = new Uint8Array(2 * 24);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(28, 1, true); // second record: sequence 1
+  dv.setBigUint64(8, 0x8000000000000001n, true);
+  const recs = [...parseVevents(b, "tegra241-cmdqv")];
+  assert.equal(recs.length, 2);
+  assert.equal(recs[1].offset, 24);
+  assert.deepEqual(veventJson("tegra241-cmdqv", recs[0], 0).lvcmdq_err_map, [
+    "0x8000000000000001",
+    "0x0",
+  ]);
+  assert.deepEqual(rules(b, "tegra241-cmdqv"), []);
+});
