@@ -33,8 +33,17 @@ export function awaitGo(ctl: Int32Array): void {
   while (Atomics.load(ctl, CTL.GO) === 0) Atomics.wait(ctl, CTL.GO, 0, DEFAULT_SLEEP_MS);
 }
 
-/** Busy-waits `us` microseconds (test hook: a slow side). */
+const napWord = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Pauses `us` microseconds (test hook: a slow side): busy below a millisecond, asleep above, so
+ * that an idle producer costs no CPU when the idle consumer's CPU is being measured.
+ */
 export function pause(us: number): void {
+  if (us >= 1000) {
+    Atomics.wait(napWord, 0, 0, us / 1000);
+    return;
+  }
   const end = performance.now() + us / 1000;
   while (performance.now() < end) { /* spin */ }
 }

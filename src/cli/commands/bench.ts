@@ -1,8 +1,419 @@
 /**
- * `faultscope bench`: placeholder until the ring lands (issue 3).
+ * `faultscope bench`: runs the lock-free fault ring (both region layouts, a sweep of batch
+ * sizes, busy spin and spin-then-wait, indices on shared or separate cache lines) between a
+ * producer worker and a consumer worker, then the baselines on the same records
+ * (`postMessage` per record, batched `postMessage`, `ringbuf.js` at its best batch size), and
+ * prints records/s, MB/s, delivery latency, batching, waits and each configuration's ratio to
+ * the baselines. Every record is verified; a lost, duplicated, reordered or torn record makes
+ * the command fail with exit 1. Ctrl-C stops the workers, prints what was measured, exit 130.
+ *
+ * The measuring lives in `src/ring/bench_suite.ts`; this module parses flags and formats.
+ *
+ * @example
+ * ```sh
+ * faultscope bench                           # the default suite, about 40 s
+ * faultscope bench --duration 0.3 --batch 16 --json
+ * faultscope bench --layout dma-fault --wait spin-wait --duration 60   # a one-minute soak
+ * ```
  * @module
  */
-import type { Command } from "@commander-js/extra-typings";
+import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+// @ts-types="npm:@types/cli-progress@^3.11.6"
+import cliProgress from "cli-progress";
+import {
+  BASELINES,
+  DEFAULT_BATCHES,
+  planSuite,
+  runSuite,
+  type SuiteOptions,
+  type SuiteResult,
+  type SuiteRow,
+} from "../../ring/bench_suite.ts";
+import { WAIT_STRATEGIES, type WaitStrategy } from "../../ring/doorbell.ts";
+import { RING_LAYOUTS, type RingLayoutId } from "../../ring/geometry.ts";
+import { EXIT, UsageError } from "../errors.ts";
+import { paint, table } from "../render.ts";
+
+/** Parsed flags of `bench`. */
+export interface BenchFlags {
+  records?: number;
+  duration?: number;
+  batch?: number[];
+  layout?: RingLayoutId[];
+  wait?: WaitStrategy[];
+  split?: boolean;
+  baselines?: boolean;
+  idle?: boolean;
+  warmup?: number;
+  spinLimit?: number;
+  corruptConsAt?: number;
+  json?: boolean;
+}
+
+/** Where the command writes; tests pass their own. */
+export interface BenchIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** A progress bar only when stderr is a terminal. */
+  isTerminal: boolean;
+  color: boolean;
+}
+
+function denoIo(): BenchIo {
+  const enc = new TextEncoder();
+  const write = (f: { writeSync(b: Uint8Array): number }, s: string) => {
+    let b = enc.encode(s);
+    while (b.length) b = b.subarray(f.writeSync(b));
+  };
+  let noColor = true;
+  try {
+    // Ask for NO_COLOR only if env access is granted already: never prompt for it.
+    if (Deno.permissions.querySync({ name: "env", variable: "NO_COLOR" }).state === "granted") {
+      noColor = (Deno.env.get("NO_COLOR") ?? "") !== "";
+    }
+  } catch { /* stay plain */ }
+  return {
+    stdout: (s) => write(Deno.stdout, s),
+    stderr: (s) => write(Deno.stderr, s),
+    isTerminal: Deno.stderr.isTerminal(),
+    color: Deno.stdout.isTerminal() && !noColor,
+  };
+}
+
+const positiveInt = (what: string, max = 2 ** 40) => (v: string): number => {
+  const n = Number(v.trim());
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new InvalidArgumentError(`${what} must be an integer from 1 to ${max}`);
+  }
+  return n;
+};
+
+const seconds = (v: string): number => {
+  const n = Number(v.trim());
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0) || n > 86_400) {
+    throw new InvalidArgumentError("must be a number of seconds above 0 (at most 86400)");
+  }
+  return n;
+};
+
+const batchList = (v: string): number[] => {
+  const parse = positiveInt("each batch size", 1 << 16);
+  const list = v.split(",").map((x) => parse(x));
+  return [...new Set(list)];
+};
+
+function choiceList<T extends string>(all: readonly T[], what: string) {
+  return (v: string): T[] => {
+    const list = v.split(",").map((x) => x.trim());
+    for (const x of list) {
+      if (!(all as readonly string[]).includes(x)) {
+        throw new InvalidArgumentError(`${what} "${x}" is not one of ${all.join(", ")}`);
+      }
+    }
+    return [...new Set(list)] as T[];
+  };
+}
 
 /** Adds the `bench` command to the program. */
-export function registerBench(_program: Command): void {}
+export function registerBench(program: Command): void {
+  program
+    .command("bench")
+    .description(
+      "benchmark the lock-free fault ring between two workers against postMessage and " +
+        "ringbuf.js; every record is verified",
+    )
+    .option(
+      "--records <n>",
+      "records per configuration (default: run for --duration)",
+      positiveInt("--records"),
+    )
+    .option("--duration <s>", "seconds of measurement per configuration (default 1)", seconds)
+    .option(
+      "--batch <list>",
+      `producer batch sizes (default ${DEFAULT_BATCHES.join(",")})`,
+      batchList,
+    )
+    .option(
+      "--layout <list>",
+      `region layouts (default ${RING_LAYOUTS.join(",")})`,
+      choiceList(RING_LAYOUTS, "layout"),
+    )
+    .option(
+      "--wait <list>",
+      `wait strategies (default ${WAIT_STRATEGIES.join(",")})`,
+      choiceList(WAIT_STRATEGIES, "wait strategy"),
+    )
+    .option("--no-split", "skip the indices-on-separate-cache-lines variants")
+    .option("--no-baselines", "skip postMessage and ringbuf.js (no ratios then)")
+    .option("--no-idle", "skip the idle-CPU check of the wait strategies")
+    .option(
+      "--warmup <ms>",
+      "warm-up per configuration before measuring (default 200)",
+      positiveInt("--warmup", 60_000),
+    )
+    .addOption(
+      new Option("--spin-limit <n>", "spin-wait: polls before sleeping (default 16384)")
+        .argParser(positiveInt("--spin-limit")),
+    )
+    .addOption(
+      // Self-test of the verifier and of exit 1: ring consumers scribble on their index.
+      new Option("--corrupt-cons-at <n>").argParser(positiveInt("--corrupt-cons-at")).hideHelp(),
+    )
+    .option("--json", "one JSON object {machine, options, results, idle, verified} on stdout")
+    .addHelpText(
+      "after",
+      "\nRecords are 64-byte mainline iommu_fault events (48-byte RFC v3 ones in the rfc3 " +
+        "layout) carrying\na sequence number, a timestamp and a checksum; the consumer checks " +
+        "every one.\n\nExit status: 0 all verified, 1 a record was lost, duplicated, reordered " +
+        "or torn, 2 usage error,\n130 interrupted (partial results printed).\n\nExamples:\n" +
+        "  faultscope bench\n" +
+        "  faultscope bench --duration 0.5 --batch 1,64 --layout dma-fault --json > bench.json\n" +
+        "  faultscope bench --records 100000000 --wait spin-wait   # a long verified soak",
+    )
+    .action(async (flags) => {
+      await runBench(flags as BenchFlags, denoIo());
+    });
+}
+
+/**
+ * Runs the bench with parsed flags, writing through `io`. Throws {@link UsageError} with exit 1
+ * when a record failed verification and with exit 130 when interrupted, after printing.
+ */
+export async function runBench(
+  flags: BenchFlags,
+  io: BenchIo,
+  signal?: AbortSignal,
+): Promise<SuiteResult> {
+  const durationMs = flags.duration !== undefined
+    ? flags.duration * 1000
+    : flags.records !== undefined
+    ? 0
+    : 1000;
+  const opts: SuiteOptions = {
+    records: flags.records ?? 0,
+    durationMs,
+    batches: flags.batch,
+    layouts: flags.layout,
+    waits: flags.wait,
+    split: flags.split,
+    baselines: flags.baselines,
+    warmupMs: flags.warmup,
+    spinLimit: flags.spinLimit,
+    corruptConsAt: flags.corruptConsAt,
+  };
+  const plan = planSuite(opts);
+  const ac = new AbortController();
+  signal?.addEventListener("abort", () => ac.abort());
+  const onSigint = () => ac.abort();
+  let listening = false;
+  try {
+    Deno.addSignalListener("SIGINT", onSigint);
+    listening = true;
+  } catch { /* no signals here */ }
+  const bar = io.isTerminal
+    ? new cliProgress.SingleBar({
+      format: "bench [{bar}] {value}/{total} {run}",
+      hideCursor: true,
+    }, cliProgress.Presets.shades_classic)
+    : undefined;
+  bar?.start(plan.length, 0, { run: "" });
+  let suite: SuiteResult;
+  try {
+    suite = await runSuite(plan, {
+      signal: ac.signal,
+      idle: flags.idle,
+      progress: (done, _total, run) => bar?.update(done, { run }),
+    });
+  } finally {
+    bar?.stop();
+    if (listening) Deno.removeSignalListener("SIGINT", onSigint);
+  }
+  if (flags.json) io.stdout(JSON.stringify(benchJson(suite, opts), null, 2) + "\n");
+  else io.stdout(benchText(suite, io.color));
+  if (suite.failures.length > 0) {
+    const first = suite.failures[0];
+    throw new UsageError(
+      `bench: VERIFICATION FAILED in ${suite.failures.length} run(s); ${first.name}: ` +
+        first.problems.join("; "),
+      EXIT.FINDINGS,
+    );
+  }
+  if (suite.interrupted) {
+    throw new UsageError("bench: interrupted; partial results above", EXIT.INTERRUPTED);
+  }
+  return suite;
+}
+
+const si = (n: number) =>
+  !(n > 0)
+    ? "-"
+    : n >= 1e6
+    ? `${(n / 1e6).toFixed(2)}M`
+    : n >= 1e3
+    ? `${(n / 1e3).toFixed(1)}k`
+    : n.toFixed(0);
+const ns = (v: number) =>
+  Number.isNaN(v)
+    ? "-"
+    : v >= 1e6
+    ? `${(v / 1e6).toFixed(1)}ms`
+    : v >= 1e3
+    ? `${(v / 1e3).toFixed(1)}us`
+    : `${v}ns`;
+const x = (v: number | undefined) => v === undefined ? "-" : `${v.toFixed(2)}x`;
+
+function rowCells(r: SuiteRow, color: boolean): string[] {
+  const res = r.result;
+  const p = res.producer?.stats, c = res.consumer?.stats;
+  const ok = res.verified
+    ? paint("green", "ok", color)
+    : res.interrupted
+    ? paint("yellow", "partial", color)
+    : paint("red", "FAILED", color);
+  return [
+    r.sweep ? `${r.name} (best: b${res.spec.batch})` : r.name,
+    si(res.recordsPerS),
+    res.mbPerS > 0 ? res.mbPerS.toFixed(0) : "-",
+    ns(res.latencyNs.p50),
+    ns(res.latencyNs.p99),
+    ns(res.latencyNs.p999),
+    `${res.meanBatch.producer.toFixed(1)}/${res.meanBatch.consumer.toFixed(1)}`,
+    `${p?.waits ?? "-"}/${c?.waits ?? "-"}`,
+    `${p?.sleeps ?? "-"}/${c?.sleeps ?? "-"}`,
+    ...BASELINES.map((b) => x(r.ratio[b])),
+    ok,
+  ];
+}
+
+/** The human table, the idle check and the verdict. */
+export function benchText(s: SuiteResult, color: boolean): string {
+  const head = [
+    "configuration",
+    "rec/s",
+    "MB/s",
+    "p50",
+    "p99",
+    "p99.9",
+    "batch P/C",
+    "waits P/C",
+    "sleeps P/C",
+    "vs pm",
+    "vs pm-b",
+    "vs rb.js",
+    "verified",
+  ];
+  const lines = table(
+    head,
+    s.rows.map((r) => rowCells(r, color)),
+    new Set([1, 2, 3, 4, 5, 9, 10, 11]),
+  );
+  const out = [...lines, ""];
+  out.push(
+    "rec/s and latency over the measurement window; latency = producer timestamp to consumer " +
+      "read, under saturation;",
+    "batch = records per index publish (producer/consumer); waits = times a side found the " +
+      "ring full/empty; vs = ratio to each baseline",
+  );
+  for (const i of s.idle) {
+    out.push(
+      `idle consumer, ${i.wait}: ${i.cpuMs.toFixed(0)} ms CPU in ${i.idleMs} ms with no record ` +
+        `(${(100 * i.cpuMs / i.idleMs).toFixed(0)}% of a core), ${i.consumer?.sleeps ?? 0} sleeps`,
+    );
+  }
+  for (const f of s.failures) {
+    out.push(paint("red", `FAILED ${f.name}: ${f.problems.join("; ")}`, color));
+  }
+  if (s.interrupted) {
+    out.push(paint("yellow", "interrupted: the table holds the runs finished so far", color));
+  }
+  return out.join("\n") + "\n";
+}
+
+function side(st: import("../../ring/bench_types.ts").SideStats | undefined) {
+  return st === undefined ? null : {
+    records: st.records,
+    publishes: st.publishes,
+    waits: st.waits,
+    spins: st.spins,
+    sleeps: st.sleeps,
+    timeouts: st.timeouts,
+    notifies: st.notifies,
+    fault: st.fault ?? null,
+  };
+}
+
+const num = (v: number) => Number.isFinite(v) ? Math.round(v * 100) / 100 : null;
+
+/** The `--json` object: `results` has one row per configuration and baseline. */
+export function benchJson(s: SuiteResult, o: SuiteOptions): Record<string, unknown> {
+  let load: number[] | null = null;
+  try {
+    load = Deno.loadavg();
+  } catch { /* no sys permission */ }
+  return {
+    machine: {
+      cpus: navigator.hardwareConcurrency,
+      os: `${Deno.build.os} ${Deno.build.arch}`,
+      deno: Deno.version.deno,
+      v8: Deno.version.v8,
+      loadavg: load,
+    },
+    options: {
+      records: o.records,
+      duration_ms: o.durationMs,
+      batches: o.batches ?? DEFAULT_BATCHES,
+    },
+    verified: s.failures.length === 0 && !s.interrupted,
+    interrupted: s.interrupted,
+    results: s.rows.map((r) => {
+      const res = r.result;
+      const ring = res.spec.transport === "ring";
+      return {
+        name: r.name,
+        transport: res.spec.transport,
+        layout: ring ? res.spec.layout : null,
+        indices: ring ? res.spec.placement : null,
+        record_size: res.recordSize,
+        batch: res.spec.batch,
+        wait: ring ? res.spec.wait : res.spec.transport === "ringbuf.js" ? "spin" : "event-loop",
+        records: res.consumer?.windowRecords ?? 0,
+        seconds: num((res.consumer?.windowMs ?? 0) / 1000),
+        records_per_s: Math.round(res.recordsPerS),
+        mb_per_s: num(res.mbPerS),
+        latency_ns: {
+          p50: num(res.latencyNs.p50),
+          p99: num(res.latencyNs.p99),
+          p999: num(res.latencyNs.p999),
+        },
+        mean_batch: {
+          producer: num(res.meanBatch.producer),
+          consumer: num(res.meanBatch.consumer),
+        },
+        producer: side(res.producer?.stats),
+        consumer: side(res.consumer?.stats),
+        ratio: Object.fromEntries(
+          BASELINES.map((b) => [b, r.ratio[b] === undefined ? null : num(r.ratio[b]!)]),
+        ),
+        ...(r.sweep
+          ? {
+            sweep: r.sweep.map((p) => ({
+              batch: p.batch,
+              records_per_s: Math.round(p.recordsPerS),
+            })),
+          }
+          : {}),
+        verified: res.verified,
+        lost: res.lost,
+        duplicated_or_reordered: res.duplicatedOrReordered,
+        torn: res.torn,
+        problems: res.problems,
+      };
+    }),
+    idle: s.idle.map((i) => ({
+      wait: i.wait,
+      idle_ms: i.idleMs,
+      cpu_ms: num(i.cpuMs),
+      consumer_sleeps: i.consumer?.sleeps ?? null,
+    })),
+  };
+}

@@ -1,0 +1,163 @@
+// `faultscope bench` as a user and a script see it: real processes, exit codes, one-line
+// errors, the JSON schema, Ctrl-C. Runs are tiny (50 ms per configuration): these check the
+// command, not performance, which is measured by `faultscope bench` and `deno bench` only.
+import assert from "node:assert/strict";
+
+const root = new URL("../", import.meta.url);
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function spawn(args: string[]) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("main.ts", root).pathname, "bench", ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
+async function bench(args: string[]): Promise<Result> {
+  const out = await spawn(args).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+function assertOneLineError(r: Result, code: number, needle: RegExp) {
+  assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`);
+  const lines = r.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
+  assert.match(lines[0], /^faultscope: /);
+  assert.match(lines[0], needle);
+  assert.doesNotMatch(r.stderr, /\bat .*:\d+:\d+|Stack backtrace|Uncaught/);
+}
+
+const TINY = ["--duration", "0.05", "--warmup", "10", "--no-idle"];
+
+Deno.test("bench: bad flag values are one-line usage errors, exit 2", async () => {
+  assertOneLineError(await bench(["--batch", "0"]), 2, /batch/);
+  assertOneLineError(await bench(["--batch", "16,x"]), 2, /batch/);
+  assertOneLineError(await bench(["--duration", "-1"]), 2, /duration/);
+  assertOneLineError(await bench(["--records", "1.5"]), 2, /records/);
+  assertOneLineError(await bench(["--layout", "fault-prod"]), 2, /fault-prod/);
+  assertOneLineError(await bench(["--wait", "sleep"]), 2, /sleep/);
+});
+
+Deno.test("bench --help documents the options with an example", async () => {
+  const r = await bench(["--help"]);
+  assert.equal(r.code, 0);
+  for (const o of ["--records", "--duration", "--json", "--batch", "--wait", "Examples:"]) {
+    assert.ok(r.stdout.includes(o), `help mentions ${o}`);
+  }
+  assert.match(r.stdout, /faultscope bench --/);
+  assert.doesNotMatch(r.stdout, /corrupt-cons-at/, "the self-test hook stays hidden");
+});
+
+Deno.test("bench --json: one row per configuration and baseline, every one verified", async () => {
+  const r = await bench([
+    ...TINY,
+    "--batch",
+    "4,32",
+    "--layout",
+    "dma-fault",
+    "--wait",
+    "spin",
+    "--json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, "", "no progress bar when stderr is not a terminal");
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.verified, true);
+  const names = j.results.map((x: { name: string }) => x.name);
+  assert.deepEqual(names, [
+    "dma-fault b4 spin",
+    "dma-fault b32 spin",
+    "dma-fault/split b4 spin",
+    "dma-fault/split b32 spin",
+    "postMessage",
+    "postMessage-batched",
+    "ringbuf.js",
+  ]);
+  for (const row of j.results) {
+    for (const k of ["name", "layout", "batch", "wait", "records_per_s", "mb_per_s", "verified"]) {
+      assert.ok(k in row, `${row.name} has ${k}`);
+    }
+    assert.equal(row.verified, true, row.name);
+    assert.ok(row.records_per_s > 0, row.name);
+    // 64-byte records: MB/s is records/s x 64 / 1e6.
+    assert.ok(Math.abs(row.mb_per_s - row.records_per_s * 64 / 1e6) < 0.02 * row.mb_per_s + 0.01);
+    assert.deepEqual(Object.keys(row.latency_ns), ["p50", "p99", "p999"]);
+    assert.ok(
+      row.latency_ns.p50 <= row.latency_ns.p99 && row.latency_ns.p99 <= row.latency_ns.p999,
+    );
+    // Ratios are against the baselines measured in this very run.
+    const rb = j.results.find((x: { name: string }) => x.name === "ringbuf.js");
+    assert.ok(Math.abs(row.ratio["ringbuf.js"] - row.records_per_s / rb.records_per_s) < 0.01);
+  }
+  const rb = j.results.at(-1);
+  assert.deepEqual(rb.sweep.map((p: { batch: number }) => p.batch), [4, 32]);
+  assert.equal(
+    rb.records_per_s,
+    Math.max(...rb.sweep.map((p: { records_per_s: number }) => p.records_per_s)),
+  );
+  assert.equal(j.results[2].indices, "split");
+  assert.equal(j.results[4].batch, 1);
+  assert.equal(j.results[5].batch, 32, "batched postMessage uses the largest batch");
+});
+
+Deno.test("bench: the human table is plain when piped and shows the verdict", async () => {
+  const r = await bench([
+    ...TINY,
+    "--batch",
+    "8",
+    "--layout",
+    "rfc3",
+    "--no-split",
+    "--no-baselines",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, "");
+  assert.ok(!r.stdout.includes("\x1b["), "no escape codes when not a terminal");
+  const lines = r.stdout.split("\n");
+  assert.match(lines[0], /^configuration\s+rec\/s\s+MB\/s\s+p50\s+p99\s+p99\.9/);
+  assert.match(r.stdout, /^rfc3 b8 spin\s+\S+M?\s.*\sok$/m);
+  assert.match(r.stdout, /^rfc3 b8 spin-wait\s.*\sok$/m);
+});
+
+Deno.test("bench: a record lost to a corrupted index fails loudly with exit 1", async () => {
+  const r = await bench([
+    ...TINY,
+    "--batch",
+    "8",
+    "--layout",
+    "dma-fault",
+    "--wait",
+    "spin",
+    "--no-split",
+    "--no-baselines",
+    "--corrupt-cons-at",
+    "2000",
+  ]);
+  assertOneLineError(r, 1, /VERIFICATION FAILED.*producer stopped: tail 512 is out of range/);
+  assert.match(r.stdout, /^dma-fault b8 spin\s.*FAILED$/m);
+});
+
+Deno.test("bench: Ctrl-C stops the workers, prints the partial table, exit 130", async () => {
+  const child = spawn(["--duration", "20", "--batch", "16", "--no-idle"]);
+  // Wait for the first configuration to be under way, then interrupt.
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill("SIGINT");
+  const out = await child.output();
+  const r = {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+  assertOneLineError(r, 130, /interrupted/);
+  assert.match(r.stdout, /^rfc3 b16 spin\s.*partial$/m);
+  assert.match(r.stdout, /interrupted: the table holds the runs finished so far/);
+});
