@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { HexError, parseHex } from "../src/codec/hex.ts";
+import { guarded } from "./support/guard.ts";
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
@@ -124,13 +125,11 @@ Deno.test("hex: lone 0x, punctuation and non-hex words -> HexError", () => {
   hexError("01-02");
 });
 
-// BUG: src/codec/hex.ts treats everything after the first run of two spaces on an
-// offset-prefixed line as the xxd ASCII column, so a dump that separates byte groups with two
-// spaces (the Python `hexdump` package prints "00000000: 00 01 .. 07  08 .. 0F  ........")
-// silently loses the second half of every line: no error, 8 bytes instead of 16.
+// Regression: this lost the second half of every line until f16872f (found by this suite):
+// two spaces between byte groups were taken for the start of the xxd ASCII column. The Python
+// `hexdump` package prints exactly this.
 Deno.test({
   name: "hex: double space between byte groups on an offset line keeps every byte",
-  ignore: true,
   fn() {
     const line = "00000000: 01 02 03 04 05 06 07 08  09 0A 0B 0C 0D 0E 0F 10  ................";
     assert.deepEqual(
@@ -138,5 +137,61 @@ Deno.test({
       bytes(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16),
     );
     assert.deepEqual(parseHex("0000: 01 02  03 04"), bytes(1, 2, 3, 4));
+  },
+});
+
+Deno.test("hex: hexdump -C (no colon, |ASCII| column, closing length line)", () => {
+  const text = [
+    "00000000  00 01 02 03 04 05 06 07  08 09 0a 0b 0c 0d 0e 0f  |................|",
+    "00000010  10 11 12 13 14 15 16 17  18 19 1a 1b 1c 1d 1e 1f  |................|",
+    "00000020  41                                                |A|",
+    "00000021",
+  ].join("\n");
+  assert.deepEqual(parseHex(text), bytes(...Array.from({ length: 32 }, (_, i) => i), 0x41));
+});
+
+Deno.test("hex: '*' repeats the previous line up to the next offset (hexdump -C, xxd -a)", () => {
+  const hd = [
+    "00000000  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  |................|",
+    "*",
+    "00000030  01                                                |.|",
+    "00000031",
+  ].join("\n");
+  assert.deepEqual(parseHex(hd), bytes(...new Array(48).fill(0), 1));
+  const xxd = [
+    "00000000: 0102 0304 0506 0708 090a 0b0c 0d0e 0f10  ................",
+    "*",
+    "00000030: 0102 0304 0506 0708 090a 0b0c 0d0e 0f10  ................",
+  ].join("\n");
+  const row = Array.from({ length: 16 }, (_, i) => i + 1);
+  assert.deepEqual(parseHex(xxd), bytes(...row, ...row, ...row, ...row));
+});
+
+// BUG: src/codec/hex.ts expands a '*' line by pushing copies of the previous line until the
+// next offset, whatever that offset is. The 23-character input "0000: 00\n*\n7fffffff: 00"
+// runs for ~7 s, takes ~2.5 GB and ends in "RangeError: Invalid array length" (not a
+// HexError). Expected: a HexError (or a bounded result) at once.
+Deno.test({
+  name: "hex: '*' before a huge offset fails fast with a HexError",
+  ignore: true,
+  async fn() {
+    for (const text of ["0000: 00\n*\n7fffffff: 00", "0000: 00 00\n*\nffffffffffff: 00"]) {
+      const r = await guarded({ kind: "hex", text, bytes: new Uint8Array(0), opts: {} }, 2000);
+      assert.equal(r.timedOut, false, `${JSON.stringify(text)}: no answer in 2 s`);
+      if (r.error) assert.equal(r.error.name, "HexError", r.error.message);
+      else assert.ok(r.length! < 1 << 24, `${r.length} bytes from ${text.length} characters`);
+    }
+  },
+});
+
+// BUG: src/codec/hex.ts takes xxd's ASCII column for data when it is made of hex letters and
+// as long as a byte group. `xxd -c 4` of "abcd" prints "00000000: 6162 6364  abcd", which parses
+// as 61 62 63 64 ab cd (6 bytes) instead of 4: silently wrong data.
+Deno.test({
+  name: "hex: xxd -c 4 with a hex-looking ASCII column",
+  ignore: true,
+  fn() {
+    assert.deepEqual(parseHex("00000000: 6162 6364  abcd"), bytes(0x61, 0x62, 0x63, 0x64));
+    assert.deepEqual(parseHex("00000000: 61 62  ab"), bytes(0x61, 0x62), "xxd -c 2 -g 1");
   },
 });

@@ -1,5 +1,5 @@
 /**
- * Worker side of {@link ./guard.ts}: runs the validator on one input and posts a summary, so a
+ * Worker side of {@link ./guard.ts}: runs the validator (or parseHex) on one input and posts a summary, so a
  * test can give up on a hang (terminate the worker) instead of hanging the whole suite.
  *
  * @module
@@ -7,11 +7,14 @@
 /// <reference lib="deno.worker" />
 import { type OpenOptions, openRegion } from "../../src/region/model.ts";
 import { validateImage, validateSnapshots } from "../../src/rules/validate.ts";
+import { parseHex } from "../../src/codec/hex.ts";
 
 /** What the worker is asked to do. */
 export interface GuardRequest {
-  kind: "image" | "snapshots";
+  kind: "image" | "snapshots" | "hex";
   bytes: Uint8Array;
+  /** Text for `hex`. */
+  text?: string;
   /** Second snapshot, for `snapshots`. */
   bytes2?: Uint8Array;
   opts: OpenOptions;
@@ -21,12 +24,18 @@ export interface GuardRequest {
 export interface GuardReply {
   ok: boolean;
   rules?: string[];
+  /** Bytes parsed, for `hex`. */
+  length?: number;
   error?: { name: string; message: string };
 }
 
 self.onmessage = (e: MessageEvent<GuardRequest>) => {
-  const { kind, bytes, bytes2, opts } = e.data;
+  const { kind, bytes, bytes2, opts, text } = e.data;
   try {
+    if (kind === "hex") {
+      self.postMessage({ ok: true, length: parseHex(text ?? "").length } satisfies GuardReply);
+      return;
+    }
     const findings = kind === "image"
       ? validateImage(bytes, opts).findings
       : validateSnapshots(openRegion(bytes, opts), openRegion(bytes2!, opts));
