@@ -1,0 +1,147 @@
+/**
+ * Record copy paths of the ring, single-threaded (issue 3: "know where the time goes").
+ * Each iteration moves 512 64-byte records (one dma-fault ring) into or out of a
+ * SharedArrayBuffer; ns/record = time per iteration / 512.
+ *
+ * Groups: how the producer writes a record into a slot, how the consumer checks one, and what
+ * the clock costs (the reason the producer reads it once per batch).
+ *
+ * @example
+ * ```sh
+ * deno bench -A --frozen bench/ring_record_bench.ts
+ * ```
+ * @module
+ */
+import { RECORDS } from "../src/abi/records.ts";
+import { BenchRecordCodec } from "../src/ring/record.ts";
+import { RecordVerifier } from "../src/ring/verify.ts";
+
+const N = 512;
+const codec = new BenchRecordCodec("mainline");
+const W = codec.words;
+const SIZE = RECORDS.mainline.size;
+const sab = new SharedArrayBuffer(4096 + N * SIZE);
+const ring = new Int32Array(sab);
+const ringBytes = new Uint8Array(sab);
+const ringDv = new DataView(sab);
+const RING = 4096;
+// A staged copy of the 512 records (what a producer that builds records elsewhere would copy).
+const staged = new Int32Array(N * W);
+for (let i = 0; i < N; i++) codec.write(staged, i * W, i, 1000);
+const stagedBytes = new Uint8Array(staged.buffer);
+const stagedViews = Array.from(
+  { length: N },
+  (_, i) => stagedBytes.subarray(i * SIZE, (i + 1) * SIZE),
+);
+let seq = 0;
+let sink = 0;
+
+Deno.bench("write: generated straight-line Int32 stores (the ring's path)", {
+  group: "write",
+  baseline: true,
+}, () => {
+  for (let i = 0; i < N; i++) codec.write(ring, (RING >> 2) + i * W, seq++, 1000);
+});
+
+Deno.bench("write: template loop of 16 Int32 stores + 5 fields", { group: "write" }, () => {
+  const t = staged.subarray(0, W);
+  for (let i = 0; i < N; i++) {
+    const b = (RING >> 2) + i * W;
+    for (let k = 0; k < W; k++) ring[b + k] = t[k];
+    ring[b + 4] = seq & 0xfffff;
+    ring[b + 6] = seq << 12;
+    ring[b + 7] = seq >>> 20;
+    ring[b + 8] = 1000;
+    ring[b + 9] = seq++;
+  }
+});
+
+Deno.bench("write: DataView setUint32 per field, little-endian", { group: "write" }, () => {
+  for (let i = 0; i < N; i++) {
+    const o = RING + i * SIZE;
+    const s = seq++;
+    ringDv.setUint32(o, 1, true);
+    ringDv.setUint32(o + 4, 0, true);
+    ringDv.setUint32(o + 8, 4, true);
+    ringDv.setUint32(o + 12, 7, true);
+    ringDv.setUint32(o + 16, s & 0xfffff, true);
+    ringDv.setUint32(o + 20, 1, true);
+    ringDv.setUint32(o + 24, s << 12, true);
+    ringDv.setUint32(o + 28, s >>> 20, true);
+    ringDv.setUint32(o + 32, 1000, true);
+    ringDv.setUint32(o + 36, s, true);
+    for (let z = 40; z < 64; z += 4) ringDv.setUint32(o + z, 0, true);
+  }
+});
+
+Deno.bench(
+  "copy: Uint8Array.set of a staged 64-byte record (prebuilt views)",
+  { group: "write" },
+  () => {
+    for (let i = 0; i < N; i++) ringBytes.set(stagedViews[i], RING + i * SIZE);
+  },
+);
+
+Deno.bench("copy: Uint8Array.set of the whole 32 KiB batch at once", { group: "write" }, () => {
+  ringBytes.set(stagedBytes, RING);
+});
+
+Deno.bench("copy: copyWithin inside the SAB, per record", { group: "write" }, () => {
+  // Records staged in the first 4 KiB... only 64 of them fit, so copy each 8 times over.
+  for (let i = 0; i < N; i++) {
+    ringBytes.copyWithin(RING + i * SIZE, (i & 63) * SIZE, (i & 63) * SIZE + SIZE);
+  }
+});
+
+Deno.bench("copy: Int32Array word loop from staging", { group: "write" }, () => {
+  for (let i = 0; i < N; i++) {
+    const b = (RING >> 2) + i * W, s = i * W;
+    for (let k = 0; k < W; k++) ring[b + k] = staged[s + k];
+  }
+});
+
+for (let i = 0; i < N; i++) codec.write(ring, (RING >> 2) + i * W, i, 1000);
+
+Deno.bench("check: generated (fixed words OR-folded + 4-term checksum)", {
+  group: "check",
+  baseline: true,
+}, () => {
+  for (let i = 0; i < N; i++) sink += codec.check(ring, (RING >> 2) + i * W);
+});
+
+Deno.bench("check: weighted sum over all 16 words in a loop", { group: "check" }, () => {
+  const wt = new Int32Array(W).map((_, k) => (Math.imul(2 * k + 1, 0x9e3779b1) | 1));
+  for (let i = 0; i < N; i++) {
+    const b = (RING >> 2) + i * W;
+    let s = 0;
+    for (let k = 0; k < W; k++) s = (s + Math.imul(ring[b + k], wt[k])) | 0;
+    sink += s;
+  }
+});
+
+const v = new RecordVerifier(codec);
+Deno.bench("check: full verifier (seq order + checksum + latency run)", { group: "check" }, () => {
+  v.next = 0;
+  for (let i = 0; i < N; i++) v.take(ring, (RING >> 2) + i * W, 5000, true);
+});
+
+Deno.bench("clock: performance.now() x512", { group: "clock", baseline: true }, () => {
+  for (let i = 0; i < N; i++) sink += performance.now();
+});
+
+const ctl = new Int32Array(new SharedArrayBuffer(64));
+Deno.bench("publish: Atomics.store x512 (SC store: xchg on x86)", { group: "clock" }, () => {
+  for (let i = 0; i < N; i++) Atomics.store(ctl, 0, i);
+});
+
+Deno.bench("publish: plain Int32Array store x512", { group: "clock" }, () => {
+  for (let i = 0; i < N; i++) ctl[1] = i;
+});
+
+Deno.bench("publish: Atomics.load x512", { group: "clock" }, () => {
+  for (let i = 0; i < N; i++) sink += Atomics.load(ctl, 0);
+});
+
+globalThis.addEventListener("unload", () => {
+  if (sink === 0.5) console.log(sink);
+});
