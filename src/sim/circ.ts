@@ -8,8 +8,8 @@
  * @example
  * ```ts
  * import { CIRC_SPACE, trueSpace } from "./circ.ts";
- * CIRC_SPACE(0, 40, 85); // 0: the kernel thinks the ring is full...
- * trueSpace(0, 40, 85); // 39: ...while 39 slots are free
+ * CIRC_SPACE(4, 40, 85); // 0: the kernel thinks the ring is full...
+ * trueSpace(4, 40, 85); // 35: ...while 35 slots are free
  * ```
  * @module
  */
@@ -48,8 +48,8 @@ export function trueCount(head: number, tail: number, size: number): number {
  *
  * @example
  * ```ts
- * hasSpace("circ", 0, 40, 85); // false (spurious full)
- * hasSpace("modulo", 0, 40, 85); // true
+ * hasSpace("circ", 4, 40, 85); // false (spurious full)
+ * hasSpace("modulo", 4, 40, 85); // true
  * ```
  */
 export function hasSpace(math: IndexMath, head: number, tail: number, size: number): boolean {

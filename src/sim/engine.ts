@@ -37,7 +37,7 @@ import { decoderFor } from "../codec/decode.ts";
 import { encodeInto } from "../codec/encode.ts";
 import { buildRegion } from "../region/model.ts";
 import { type CompiledMix, compileMix, faultFields } from "./faults.ts";
-import { Xoshiro128 } from "./prng.ts";
+import { SplitMix64, Xoshiro128 } from "./prng.ts";
 import type { Injection, Scenario } from "./scenario.ts";
 import { scenarioJson } from "./scenario.ts";
 import { LatencyHistogram, Timeline } from "./stats.ts";
@@ -100,8 +100,15 @@ export interface SimSummary {
     oob_writes: number;
     first_oob_offset: number | null;
     queue_stopped: boolean;
+    /** Faults dropped or overwritten from the first injection on, whatever the cause. */
     faults_lost: number;
     lost_by_cause: Record<DropCause, number>;
+    /**
+     * The same scenario without injections, run to the same simulated time, and how many more
+     * faults the corrupted run lost than it (set by `runScenario`).
+     */
+    baseline?: { produced: number; delivered: number; dropped: number };
+    extra_lost?: number;
   };
 }
 
@@ -184,8 +191,9 @@ export class Simulation {
   private maxOcc = 0;
   private occ = 0;
   private full = false;
-  // Producer.
+  // Producer (arrivals) and consumer (service jitter) draw from separate streams.
   private rng: Xoshiro128;
+  private srng: Xoshiro128;
   private tArr = Infinity;
   private k = 0;
   private faultLimit: number;
@@ -223,6 +231,8 @@ export class Simulation {
   private ended = false;
   private quiescent = false;
   private mix: CompiledMix;
+  /** Set by `runScenario`: the same run without injections (see `SimSummary.injection`). */
+  baseline?: { produced: number; delivered: number; dropped: number };
   private capture?: { bytes: Uint8Array; count: number };
 
   constructor(scenario: Scenario, opts: SimOptions = {}) {
@@ -238,7 +248,9 @@ export class Simulation {
     this.slotSeq = new Float64Array(this.physSlots).fill(-1);
     this.slotTime = new Float64Array(this.physSlots);
     this.slotLive = new Uint8Array(this.physSlots);
-    this.rng = Xoshiro128.fromSeed(scenario.seed);
+    const sm = new SplitMix64(BigInt(scenario.seed));
+    this.rng = Xoshiro128.fromSplitMix(sm);
+    this.srng = Xoshiro128.fromSplitMix(sm);
     this.mix = compileMix(scenario.producer.mix, r.abi);
     const c = scenario.consumer;
     // The RFC v3 consumer re-read cons and size from the mmapped header on every signal;
@@ -324,7 +336,7 @@ export class Simulation {
   private service(): number {
     const c = this.scenario.consumer;
     return c.service_jitter_us > 0
-      ? c.service_us + c.service_jitter_us * this.rng.nextFloat()
+      ? c.service_us + c.service_jitter_us * this.srng.nextFloat()
       : c.service_us;
   }
 
@@ -777,6 +789,9 @@ export class Simulation {
           queue_stopped: this.stopped,
           faults_lost: lost,
           lost_by_cause: byCause(this.lostAfter),
+          ...(this.baseline
+            ? { baseline: this.baseline, extra_lost: dropped - this.baseline.dropped }
+            : {}),
         }
         : null,
     };

@@ -13,7 +13,7 @@
  */
 import { DEFAULT_SCENARIO } from "./defaults.ts";
 import { type SimOptions, type SimSummary, Simulation, type Snapshot } from "./engine.ts";
-import type { Scenario } from "./scenario.ts";
+import { MAX_EVENTS, type Scenario } from "./scenario.ts";
 
 export { DEFAULT_SCENARIO, DEFAULT_SCENARIO_JSON } from "./defaults.ts";
 export { DROP_CAUSES, Simulation } from "./engine.ts";
@@ -98,6 +98,19 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
     }
   }
   if (opts.snapshotAtEnd && sim.n !== lastSnap) take();
+  if (sim.summary().injection) {
+    // What the corruption cost: the same run without it, to the same simulated time. Arrivals
+    // draw from their own stream, so both runs see the same faults.
+    const base = new Simulation({
+      ...scenario,
+      inject: [],
+      events: MAX_EVENTS,
+      duration_us: Math.max(sim.now, 1e-9),
+    });
+    base.run();
+    const b = base.summary();
+    sim.baseline = { produced: b.produced, delivered: b.delivered, dropped: b.dropped };
+  }
   const summary = sim.finish();
   return { summary, snapshots, sim, interrupted };
 }

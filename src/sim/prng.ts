@@ -73,7 +73,15 @@ export class Xoshiro128 {
 
   /** Seeds from one integer: two splitmix64 outputs, low words first. */
   static fromSeed(seed: number | bigint): Xoshiro128 {
-    const sm = new SplitMix64(BigInt(seed));
+    return Xoshiro128.fromSplitMix(new SplitMix64(BigInt(seed)));
+  }
+
+  /**
+   * Seeds from the next two outputs of `sm`: successive calls on one splitmix64 give
+   * independent streams (the simulator keeps arrivals and service times apart this way, so a
+   * change on the consumer side never moves an arrival).
+   */
+  static fromSplitMix(sm: SplitMix64): Xoshiro128 {
     const a = sm.next();
     const b = sm.next();
     return new Xoshiro128(

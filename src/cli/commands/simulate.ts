@@ -489,6 +489,13 @@ export function renderSummary(s: SimSummary, spark: string, color: boolean): str
       `${k} ${n(v)}`
     ).join(", ");
     row("lost after inject", inj.faults_lost > 0 ? red(`${n(inj.faults_lost)} (${lost})`) : "0");
+    if (inj.baseline && inj.extra_lost !== undefined) {
+      row(
+        "cost of corruption",
+        `${inj.extra_lost > 0 ? red(n(inj.extra_lost)) : n(inj.extra_lost)} more dropped than ` +
+          `the same run without it (${n(inj.baseline.dropped)} of ${n(inj.baseline.produced)})`,
+      );
+    }
   }
   row("occupancy/time", spark);
   const w = 20;
