@@ -1,0 +1,303 @@
+/**
+ * Fuzz (fast-check): random and mangled input into the decoder, the region model, the
+ * validator (one image and two snapshots) and the hex parser. Nothing may throw except the
+ * documented RegionError (openRegion) and HexError (parseHex); validateImage and
+ * validateSnapshots throw nothing; every answer stays within the input's bounds.
+ *
+ * Two known bugs are fenced off here so that this file does not hang (each has an ignored BUG
+ * test that exercises it directly): unbounded pendingSlots on a huge capacity with in-range
+ * indices (region_test.ts) and unbounded '*' expansion in parseHex (hex_test.ts).
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import type { AbiId, RegionLayoutId } from "../src/abi/types.ts";
+import { decodeRecord } from "../src/codec/decode.ts";
+import { HexError, parseHex } from "../src/codec/hex.ts";
+import {
+  buildRegion,
+  type OpenOptions,
+  openRegion,
+  pendingSlots,
+  type Region,
+  RegionError,
+  slotOffset,
+  slotReadable,
+} from "../src/region/model.ts";
+import { RULES } from "../src/rules/catalogue.ts";
+import type { Finding } from "../src/rules/finding.ts";
+import { validateImage, validateSnapshots } from "../src/rules/validate.ts";
+import { RECORD_TABLES } from "./support/abi_tables.ts";
+import { getPath, readUint } from "./support/flatten.ts";
+
+const ABIS = Object.keys(RECORD_TABLES) as AbiId[];
+const LAYOUTS: RegionLayoutId[] = ["rfc3", "fault-prod", "dma-fault", "dma-fault-response"];
+const SEVERITY = new Map(RULES.map((r) => [r.id, r.severity]));
+
+// ---- generators ---------------------------------------------------------------------------------
+
+const hostileU32 = fc.oneof(
+  fc.integer({ min: 0, max: 0xffffffff }),
+  fc.integer({ min: 0, max: 2048 }),
+  fc.constantFrom(0, 1, 16, 20, 24, 48, 64, 85, 511, 512, 1023, 1365, 4096, 0x10000),
+  fc.constantFrom(0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0x40000000, 0x00020000),
+);
+
+const openOptions: fc.Arbitrary<OpenOptions> = fc.record(
+  {
+    layout: fc.constantFrom(...LAYOUTS),
+    abi: fc.constantFrom(...ABIS),
+    littleEndian: fc.boolean(),
+    regionSize: fc.oneof(fc.integer({ min: 0, max: 0x30000 }), hostileU32),
+    pageSize: fc.oneof(fc.constantFrom(4096, 16384, 65536), hostileU32),
+    consumer: hostileU32,
+  },
+  { requiredKeys: [] },
+);
+
+/** A region image built by the kernel's rules, then mangled: header words, bytes, length. */
+const mangledRegion = fc.record({
+  layout: fc.constantFrom(...LAYOUTS),
+  pageSize: fc.constantFrom(4096, 16384, 65536),
+  producer: fc.integer({ min: 0, max: 600 }),
+  consumer: fc.integer({ min: 0, max: 600 }),
+  header: fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), hostileU32), { maxLength: 3 }),
+  pokes: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 40 }),
+  cut: fc.option(fc.nat(), { nil: undefined }),
+  le: fc.boolean(),
+}).map((m) => {
+  const layoutNames: Record<RegionLayoutId, string[]> = {
+    rfc3: ["size", "prod", "cons", "reserved"],
+    "fault-prod": ["version", "nb_entries", "entry_size", "offset", "prod"],
+    "dma-fault": ["tail", "entry_size", "nb_entries", "offset", "head"],
+    "dma-fault-response": ["head", "entry_size", "nb_entries", "offset", "tail"],
+  };
+  const names = layoutNames[m.layout];
+  const header = Object.fromEntries(m.header.map(([i, v]) => [names[i % names.length], v]));
+  const cap = m.layout === "rfc3" ? 1365 : m.layout === "fault-prod" ? m.pageSize / 48 : 512;
+  const bytes = buildRegion({
+    layout: m.layout,
+    pageSize: m.pageSize,
+    producer: m.producer % cap,
+    consumer: m.consumer % cap,
+    header,
+    littleEndian: m.le,
+  });
+  for (const [at, v] of m.pokes) bytes[at % bytes.length] = v;
+  return m.cut === undefined ? bytes : bytes.subarray(0, m.cut % (bytes.length + 1));
+});
+
+const randomImage = fc.oneof(
+  fc.uint8Array({ minLength: 0, maxLength: 96 }),
+  fc.uint8Array({ minLength: 0, maxLength: 4096 }),
+  mangledRegion,
+);
+
+// ---- checks -------------------------------------------------------------------------------------
+
+/**
+ * True when the header describes more pending slots than could ever be in the image: the
+ * known unbounded pendingSlots BUG (region_test.ts). Such inputs are skipped here.
+ */
+function knownHang(bytes: Uint8Array, opts: OpenOptions): boolean {
+  try {
+    const r = openRegion(bytes, opts);
+    return (r.occupancy?.pending ?? 0) > 1 << 16;
+  } catch {
+    return false;
+  }
+}
+
+function checkFindings(findings: Finding[], bytes: Uint8Array) {
+  for (const f of findings) {
+    assert.ok(SEVERITY.has(f.rule), `unknown rule ${f.rule}`);
+    assert.equal(f.severity, SEVERITY.get(f.rule), f.rule);
+    assert.equal(typeof f.message, "string");
+    if (f.offset !== undefined) {
+      assert.ok(
+        Number.isInteger(f.offset) && f.offset >= 0 && f.offset <= bytes.length,
+        `${f.rule}: offset ${f.offset} outside a ${bytes.length}-byte image`,
+      );
+    }
+  }
+}
+
+function checkRegion(r: Region, bytes: Uint8Array) {
+  assert.equal(r.bytes.length, bytes.length);
+  const slots = pendingSlots(r);
+  const pending = r.occupancy?.pending ?? 0;
+  const cap = r.geometry.capacity;
+  assert.ok(slots.length <= pending, `${slots.length} slots listed, ${pending} pending`);
+  // In consumer order: each slot is consumer + k (mod capacity) for a growing k < pending.
+  let last = -1;
+  for (const s of slots) {
+    assert.ok(Number.isInteger(s) && s >= 0 && s < cap, `slot ${s}`);
+    const k = (s - r.consumer! + cap) % cap;
+    assert.ok(k > last && k < pending, `slot ${s} out of consumer order`);
+    last = k;
+    if (slotReadable(r, s)) {
+      assert.ok(slotOffset(r, s) + r.geometry.entrySize <= bytes.length);
+    }
+  }
+}
+
+// ---- properties ---------------------------------------------------------------------------------
+
+Deno.test("fuzz: decodeRecord on random bytes reads exactly abi.md's fields", () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...ABIS).chain((abi) =>
+        fc.tuple(
+          fc.constant(abi),
+          fc.uint8Array({
+            minLength: RECORD_TABLES[abi].size,
+            maxLength: RECORD_TABLES[abi].size + 80,
+          }),
+        )
+      ).chain(([abi, bytes]) =>
+        fc.tuple(
+          fc.constant(abi),
+          fc.constant(bytes),
+          fc.integer({ min: 0, max: bytes.length - RECORD_TABLES[abi].size }),
+          fc.boolean(),
+        )
+      ),
+      ([abi, bytes, offset, le]) => {
+        const rec = decodeRecord(abi, bytes, offset, le);
+        const t = RECORD_TABLES[abi];
+        const type = t.variants ? Number(readUint(bytes, offset, 4, le)) : 0;
+        const rows = [...t.common, ...(t.variants?.[type]?.rows ?? [])];
+        for (const [name, off, size] of rows) {
+          const v = getPath(rec, name);
+          assert.equal(typeof v, size === 4 ? "number" : "bigint", name);
+          assert.equal(BigInt(v as number | bigint), readUint(bytes, offset + off, size, le), name);
+        }
+        if (t.variants && !t.variants[type]) {
+          assert.ok(!("event" in rec) && !("prm" in rec), `type ${type} selects no member`);
+        }
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
+
+Deno.test("fuzz: openRegion throws only RegionError; validateImage never throws", () => {
+  fc.assert(
+    fc.property(randomImage, fc.option(openOptions, { nil: undefined }), (bytes, opts) => {
+      fc.pre(!knownHang(bytes, opts ?? {}));
+      try {
+        checkRegion(openRegion(bytes, opts), bytes);
+      } catch (e) {
+        if (!(e instanceof RegionError)) throw e;
+        assert.ok(e.message.length > 0);
+      }
+      const { region, findings } = validateImage(bytes, opts);
+      checkFindings(findings, bytes);
+      if (!region) {
+        assert.equal(findings.length, 1, "a header that cannot be read is one finding");
+        assert.ok(["LAYOUT-DETECT", "HDR-TRUNCATED"].includes(findings[0].rule));
+      }
+    }),
+    { numRuns: 1500 },
+  );
+});
+
+Deno.test("fuzz: validateSnapshots of random pairs never throws", () => {
+  const pair = fc.oneof(
+    fc.tuple(randomImage, randomImage),
+    // Same layout, different indices and bytes: the interesting case.
+    mangledRegion.chain((a) =>
+      fc.tuple(
+        fc.constant(a),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 30 }).map(
+          (pokes) => {
+            const b = a.slice();
+            for (const [at, v] of pokes) if (b.length) b[at % b.length] = v;
+            return b;
+          },
+        ),
+      )
+    ),
+  );
+  fc.assert(
+    fc.property(pair, fc.option(openOptions, { nil: undefined }), ([a, b], opts) => {
+      fc.pre(!knownHang(a, opts ?? {}) && !knownHang(b, opts ?? {}));
+      let ra: Region, rb: Region;
+      try {
+        ra = openRegion(a, opts);
+        rb = openRegion(b, opts);
+      } catch (e) {
+        if (e instanceof RegionError) return;
+        throw e;
+      }
+      const findings = validateSnapshots(ra, rb);
+      checkFindings(findings, a);
+      for (const f of findings) assert.match(f.rule, /^SNAP-/);
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+Deno.test("fuzz: a snapshot compared with itself is never inconsistent", () => {
+  fc.assert(
+    fc.property(mangledRegion, fc.option(openOptions, { nil: undefined }), (bytes, opts) => {
+      fc.pre(!knownHang(bytes, opts ?? {}));
+      let r: Region;
+      try {
+        r = openRegion(bytes, opts);
+      } catch (e) {
+        if (e instanceof RegionError) return;
+        throw e;
+      }
+      const rules = validateSnapshots(r, r).map((f) => f.rule);
+      for (const id of ["SNAP-SAME-REGION", "SNAP-OVERTAKE", "SNAP-PROGRESS", "SNAP-LIVE-STABLE"]) {
+        assert.ok(!rules.includes(id), `${id} on identical snapshots`);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
+
+/** Characters a hex dump is made of, plus noise ('*' left out: see the BUG in hex_test.ts). */
+const hexChar = fc.constantFrom(
+  ..."0123456789abcdefABCDEF0000 \t\n\n\r:,x|.gz-_#%$",
+);
+const hexText = fc.oneof(
+  fc.string({ unit: hexChar, maxLength: 300 }),
+  fc.string({ unit: "grapheme", maxLength: 100 }),
+  fc.array(
+    fc.tuple(
+      fc.constantFrom("", "0000: ", "00000010: ", "0x10: ", "00000020  "),
+      fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 20 }),
+      fc.constantFrom(" ", "  ", ", 0x", "   "),
+      fc.constantFrom("", "  ................", "  |....|", "  abcd"),
+    ).map(([pre, bs, sep, tail]) =>
+      pre + bs.map((b) => b.toString(16).padStart(2, "0")).join(sep) + tail
+    ),
+    { maxLength: 8 },
+  ).map((lines) => lines.join("\n")),
+);
+
+Deno.test("fuzz: parseHex throws only HexError (with a real position) and stays in bounds", () => {
+  fc.assert(
+    fc.property(hexText, (text) => {
+      fc.pre(!text.includes("*"));
+      const digits = (text.match(/[0-9a-fA-F]/g) ?? []).length;
+      let out: Uint8Array;
+      try {
+        out = parseHex(text);
+      } catch (e) {
+        if (!(e instanceof HexError)) throw e;
+        const lines = text.split(/\r?\n/);
+        assert.ok(e.line >= 1 && e.line <= lines.length, `line ${e.line}`);
+        assert.ok(
+          e.column >= 1 && e.column <= lines[e.line - 1].length,
+          `column ${e.column} of ${JSON.stringify(lines[e.line - 1])}`,
+        );
+        return;
+      }
+      assert.ok(out instanceof Uint8Array);
+      assert.ok(out.length * 2 <= digits, `${out.length} bytes from ${digits} hex digits`);
+    }),
+    { numRuns: 3000 },
+  );
+});
