@@ -306,16 +306,43 @@ export function slotReadable(r: Region, slot: number): boolean {
   return slotOffset(r, slot) + r.geometry.entrySize <= r.bytes.length;
 }
 
+/** Most slots a listing returns: far above any real ring (1365), reached only by hostile headers. */
+export const MAX_LISTED_SLOTS = 1 << 20;
+
 /**
- * Pending slots in consumer order (consumer, consumer+1, ... producer-1, modulo capacity).
- * Empty when the indices are out of range: a hostile header never makes this loop long.
+ * Slots `first .. first + count - 1` positions after `consumer` (modulo the capacity), in that
+ * order, keeping only those inside the declared region and at most {@link MAX_LISTED_SLOTS}.
+ * Works on the (at most two) contiguous runs, so a hostile capacity of 0xffffffff with in-range
+ * indices costs no more than the region can hold.
+ */
+export function slotsFrom(r: Region, consumer: number, first: number, count: number): number[] {
+  const cap = r.geometry.capacity;
+  if (!(cap > 0) || count <= 0) return [];
+  const inRegion = Math.max(
+    0,
+    Math.floor((r.geometry.regionSize - r.geometry.ringOffset) / r.geometry.entrySize),
+  );
+  const start = (consumer + first) % cap;
+  const runs: [number, number][] = start + count <= cap
+    ? [[start, start + count]]
+    : [[start, cap], [0, start + count - cap]];
+  const slots: number[] = [];
+  for (const [from, to] of runs) {
+    const end = Math.min(to, inRegion, from + MAX_LISTED_SLOTS - slots.length);
+    for (let s = from; s < end; s++) slots.push(s);
+  }
+  return slots;
+}
+
+/**
+ * Pending slots in consumer order (consumer, consumer+1, ... producer-1, modulo capacity) that
+ * lie in the declared region (use {@link slotReadable} before reading one). Empty when the
+ * indices are out of range.
  */
 export function pendingSlots(r: Region): number[] {
   const occ = r.occupancy;
   if (!occ || r.consumer === undefined) return [];
-  const slots: number[] = [];
-  for (let i = 0; i < occ.pending; i++) slots.push((r.consumer + i) % r.geometry.capacity);
-  return slots;
+  return slotsFrom(r, r.consumer, 0, occ.pending);
 }
 
 /** Options for {@link buildRegion}. */

@@ -19,6 +19,7 @@ import {
   RegionError,
   slotOffset,
   slotReadable,
+  slotsFrom,
 } from "../region/model.ts";
 import { hex } from "../codec/names.ts";
 import { type Finding, finding } from "./finding.ts";
@@ -28,13 +29,40 @@ import { checkRegion } from "./region.ts";
 /** Checks the region and every pending record it holds. */
 export function validateRegion(r: Region): Finding[] {
   const out = checkRegion(r);
+  // With a ring that overflows the region the slot positions themselves are wrong: checking the
+  // "records" there would bury the one real finding under one per slot.
+  if (out.some((f) => f.rule === "HDR-RING-BOUNDS")) return out;
+  const perRule = new Map<string, Finding[]>();
   for (const slot of pendingSlots(r)) {
     if (!slotReadable(r, slot)) continue; // HDR-TRUNCATED already says so
-    out.push(
-      ...checkRecord(r.abi, r.bytes, slotOffset(r, slot), { slot }, r.layout.id, r.littleEndian),
-    );
+    const at = slotOffset(r, slot);
+    for (const f of checkRecord(r.abi, r.bytes, at, { slot }, r.layout.id, r.littleEndian)) {
+      const list = perRule.get(f.rule) ?? [];
+      list.push(f);
+      perRule.set(f.rule, list);
+    }
   }
+  for (const list of perRule.values()) out.push(...summarise(list));
   return out;
+}
+
+/** Record findings of one rule listed one by one before the rest are summarised. */
+export const RECORD_FINDINGS_LISTED = 8;
+
+/** Keeps the first few findings of a rule and folds the rest into one (a storm stays readable). */
+function summarise(list: Finding[]): Finding[] {
+  if (list.length <= RECORD_FINDINGS_LISTED) return list;
+  const rest = list.slice(RECORD_FINDINGS_LISTED);
+  const slots = rest.map((f) => f.slot);
+  return [
+    ...list.slice(0, RECORD_FINDINGS_LISTED),
+    finding(
+      list[0].rule,
+      `and ${rest.length} more pending record(s) (slots ${slots.slice(0, 4).join(", ")}` +
+        `${rest.length > 4 ? ", ..." : ""})`,
+      { slot: rest[0].slot },
+    ),
+  ];
 }
 
 /** Opens and validates an image; a header that cannot be read becomes a finding. */
@@ -92,7 +120,7 @@ export function validateSnapshots(a: Region, b: Region): Finding[] {
   } else {
     // Slots pending in A that B has not consumed yet must not have changed.
     const size = a.geometry.entrySize;
-    for (const slot of pendingSlots(a).slice(dC)) {
+    for (const slot of slotsFrom(a, a.consumer, dC, a.occupancy.pending - dC)) {
       if (!slotReadable(a, slot) || !slotReadable(b, slot)) continue;
       const off = slotOffset(a, slot);
       const ra = a.bytes.subarray(off, off + size), rb = b.bytes.subarray(off, off + size);

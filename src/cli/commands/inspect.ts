@@ -31,7 +31,8 @@ interface Listed {
 }
 
 function listedSlots(r: Region, all: boolean): Listed[] {
-  const pending = pendingSlots(r);
+  // Only slots whose bytes were read can be decoded.
+  const pending = pendingSlots(r).filter((s) => slotReadable(r, s));
   if (!all) return pending.map((slot) => ({ slot, state: "pending" }));
   const set = new Set(pending);
   const out: Listed[] = [];
