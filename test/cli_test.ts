@@ -415,3 +415,14 @@ Deno.test("demo runs the main job with no arguments", async () => {
   assert.match(r.stdout, /faultscope validate/);
   assert.match(r.stdout, /consistent/);
 });
+
+Deno.test("shell completion completes commands and option values", async () => {
+  const script = await cli(["complete", "bash"]);
+  assert.equal(script.code, 0);
+  assert.match(script.stdout, /bash completion for faultscope/);
+  const layouts = await cli(["complete", "--", "inspect", "--layout", ""]);
+  const values = layouts.stdout.split("\n").map((l) => l.split("\t")[0]).filter((v) =>
+    v && !v.startsWith(":")
+  );
+  assert.deepEqual(values, ["rfc3", "fault-prod", "dma-fault", "dma-fault-response"]);
+});
