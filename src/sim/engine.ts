@@ -41,6 +41,7 @@ import { SplitMix64, Xoshiro128 } from "./prng.ts";
 import type { Injection, Scenario } from "./scenario.ts";
 import { scenarioJson } from "./scenario.ts";
 import { LatencyHistogram, Timeline } from "./stats.ts";
+import { ascii, TraceWriter } from "./trace.ts";
 
 /** Why a fault did not reach the consumer. */
 export const DROP_CAUSES = [
@@ -54,6 +55,32 @@ export const DROP_CAUSES = [
 ] as const;
 /** A drop cause. */
 export type DropCause = typeof DROP_CAUSES[number];
+// Trace fragments, encoded once.
+const K_N = ascii('{"n":');
+const K_T = ascii(',"t":');
+const K_CONS = ascii(',"cons":');
+const K_OFFSET = ascii(',"offset":');
+const END = ascii("}\n");
+const K_SLOT = ascii(',"slot":');
+const K_PROD = ascii(',"prod":');
+const K_OCC = ascii(',"occ":');
+const K_LAT = ascii(',"lat":');
+const NULL = ascii("null");
+const EV_DROP = ascii(',"ev":"drop","k":');
+const EV_FAULT = ascii(',"ev":"fault","k":');
+const EV_HANG = ascii(',"ev":"hang"');
+const EV_WAKE = ascii(',"ev":"wake","efd":');
+const EV_DELIVER = ascii(',"ev":"deliver","k":');
+const EV_START = ascii(',"ev":"start","drain":');
+const EV_STALL = ascii(',"ev":"stall","until":');
+const EV_RESUME = ascii(',"ev":"resume"}\n');
+const EV_INJECT = ascii(',"ev":"inject"');
+const SIG1 = ascii(',"sig":1}\n');
+const SIG0 = ascii(',"sig":0}\n');
+const TRUE_END = ascii("true}\n");
+const FALSE_END = ascii("false}\n");
+/** `,"cause":"<name>","prod":` per cause, pre-built for the trace. */
+const CAUSE_JSON = DROP_CAUSES.map((c) => ascii(`,"cause":"${c}","prod":`));
 const FULL = 0, SPURIOUS = 1, BAD_INDEX = 2, STOPPED = 3, TRAP = 4, OOB = 5, OVERWRITTEN = 6;
 
 /** Consumer states. */
@@ -131,11 +158,12 @@ export interface Snapshot {
 export interface SimOptions {
   /** Raw records to replay, for `arrivals.kind = "replay"`. */
   capture?: Uint8Array;
-  /** Receives NDJSON trace text in chunks of about 64 KiB; omit for no trace. */
-  trace?: (chunk: string) => void;
+  /**
+   * Receives the NDJSON trace in chunks of about 256 KiB; omit for no trace. A chunk is only
+   * valid during the call (the buffer is reused): write or copy it before returning.
+   */
+  trace?: (chunk: Uint8Array) => void;
 }
-
-const fmt = (t: number) => String(Math.round(t * 1000) / 1000);
 
 /**
  * A simulation in progress. Drive it with {@link Simulation.run} (in chunks if you want progress
@@ -226,8 +254,7 @@ export class Simulation {
   readonly timeline = new Timeline();
   /** Stall windows and injections as they happened (for the chart), capped. */
   readonly marks: { kind: "stall" | "inject"; from: number; to: number; label: string }[] = [];
-  private sink?: (chunk: string) => void;
-  private buf = "";
+  private w?: TraceWriter;
   private ended = false;
   private quiescent = false;
   private mix: CompiledMix;
@@ -257,7 +284,7 @@ export class Simulation {
     // v4+ consumers kept a private shadow index.
     this.rereadsCons = r.layout === "rfc3";
     this.perRecord = c.cons_write === "per_record";
-    this.sink = opts.trace;
+    if (opts.trace) this.w = new TraceWriter(opts.trace);
 
     const a = scenario.producer.arrivals;
     this.faultLimit = scenario.producer.faults ?? Infinity;
@@ -289,16 +316,18 @@ export class Simulation {
     this.tStall = this.stallEdge(0);
     this.nextInjAt = scenario.inject.length ? scenario.inject[0].at_event : Infinity;
 
-    if (this.sink) {
-      this.buf += JSON.stringify({
-        ev: "begin",
-        format: "faultscope-sim-trace/1",
-        capacity: this.capacity,
-        region_size: this.regionSize,
-        ring_offset: this.ringOffset,
-        entry_size: this.entrySize,
-        scenario: scenarioJson(scenario),
-      }) + "\n";
+    if (this.w) {
+      this.w.text(
+        JSON.stringify({
+          ev: "begin",
+          format: "faultscope-sim-trace/1",
+          capacity: this.capacity,
+          region_size: this.regionSize,
+          ring_offset: this.ringOffset,
+          entry_size: this.entrySize,
+          scenario: scenarioJson(scenario),
+        }) + "\n",
+      );
     }
   }
 
@@ -340,12 +369,15 @@ export class Simulation {
       : c.service_us;
   }
 
-  private emit(line: string): void {
-    this.buf += line;
-    if (this.buf.length > 65536) {
-      this.sink!(this.buf);
-      this.buf = "";
-    }
+  /** Starts a trace line: `{"n":N,"t":T,"ev":"kind"`. */
+  private line(t: number, ev: Uint8Array): TraceWriter {
+    const w = this.w!;
+    w.bytes(K_N);
+    w.int(this.n);
+    w.bytes(K_T);
+    w.time(t);
+    w.bytes(ev);
+    return w;
   }
 
   /** Recomputes occupancy (true modulo over the kernel's capacity) and the kernel's "full". */
@@ -373,13 +405,19 @@ export class Simulation {
     if (this.injected) this.lostAfter[cause]++;
     this.timeline.advance(t, this.occ, this.full);
     this.timeline.drop(t);
-    if (this.sink) {
-      this.emit(
-        `{"n":${this.n},"t":${fmt(t)},"ev":"drop","k":${this.k},"cause":"${DROP_CAUSES[cause]}",` +
-          `"prod":${this.hdrProd},"cons":${this.hdrCons}` +
-          (why ? `,"why":${JSON.stringify(why)}` : "") +
-          (offset !== undefined ? `,"offset":${offset}` : "") + "}\n",
-      );
+    if (this.w) {
+      const w = this.line(t, EV_DROP);
+      w.int(this.k);
+      w.bytes(CAUSE_JSON[cause]);
+      w.int(this.hdrProd);
+      w.bytes(K_CONS);
+      w.int(this.hdrCons);
+      if (why) w.text(`,"why":${JSON.stringify(why)}`);
+      if (offset !== undefined) {
+        w.bytes(K_OFFSET);
+        w.int(offset);
+      }
+      w.bytes(END);
     }
   }
 
@@ -472,11 +510,16 @@ export class Simulation {
       }
     }
     this.refresh(t);
-    if (this.sink && p < this.physSlots) {
-      this.emit(
-        `{"n":${this.n},"t":${fmt(t)},"ev":"fault","k":${this.k},"slot":${p},"prod":${np},` +
-          `"occ":${this.occ},"sig":${sig}}\n`,
-      );
+    if (this.w && p < this.physSlots) {
+      const w = this.line(t, EV_FAULT);
+      w.int(this.k);
+      w.bytes(K_SLOT);
+      w.int(p);
+      w.bytes(K_PROD);
+      w.int(np);
+      w.bytes(K_OCC);
+      w.int(this.occ);
+      w.bytes(sig ? SIG1 : SIG0);
     }
   }
 
@@ -484,9 +527,7 @@ export class Simulation {
     this.state = HUNG;
     this.tCons = Infinity;
     this.hangReason = why;
-    if (this.sink) {
-      this.emit(`{"n":${this.n},"t":${fmt(t)},"ev":"hang","why":${JSON.stringify(why)}}\n`);
-    }
+    if (this.w) this.line(t, EV_HANG).text(`,"why":${JSON.stringify(why)}}\n`);
   }
 
   private wake(t: number): void {
@@ -496,11 +537,14 @@ export class Simulation {
     if (this.rereadsCons) this.cshadow = this.hdrCons;
     this.csize = this.hdrSize;
     this.ctarget = this.hdrProd;
-    if (this.sink) {
-      this.emit(
-        `{"n":${this.n},"t":${fmt(t)},"ev":"wake","efd":${count},"prod":${this.ctarget},` +
-          `"cons":${this.cshadow}}\n`,
-      );
+    if (this.w) {
+      const w = this.line(t, EV_WAKE);
+      w.int(count);
+      w.bytes(K_PROD);
+      w.int(this.ctarget);
+      w.bytes(K_CONS);
+      w.int(this.cshadow);
+      w.bytes(END);
     }
     if (this.csize === 0) return this.hang(t, "size 0: the consumer's cons % size traps");
     if (this.cshadow === this.ctarget) {
@@ -539,11 +583,17 @@ export class Simulation {
     const done = nc === this.ctarget || --this.batchLeft === 0;
     if (this.perRecord || done) this.hdrCons = nc;
     this.refresh(t);
-    if (this.sink) {
-      this.emit(
-        `{"n":${this.n},"t":${fmt(t)},"ev":"deliver","k":${lat < 0 ? -1 : this.slotSeq[s]},` +
-          `"slot":${s},"lat":${lat < 0 ? "null" : fmt(lat)},"cons":${nc}}\n`,
-      );
+    if (this.w) {
+      const w = this.line(t, EV_DELIVER);
+      w.int(lat < 0 ? -1 : this.slotSeq[s]);
+      w.bytes(K_SLOT);
+      w.int(s);
+      w.bytes(K_LAT);
+      if (lat < 0) w.bytes(NULL);
+      else w.time(lat);
+      w.bytes(K_CONS);
+      w.int(nc);
+      w.bytes(END);
     }
     if (!done) {
       this.tCons = t + this.service();
@@ -565,9 +615,7 @@ export class Simulation {
       case OFF: {
         this.armed = true;
         const drain = this.scenario.consumer.drain_at_start;
-        if (this.sink) {
-          this.emit(`{"n":${this.n},"t":${fmt(t)},"ev":"start","drain":${drain}}\n`);
-        }
+        if (this.w) this.line(t, EV_START).bytes(drain ? TRUE_END : FALSE_END);
         this.state = drain ? WAKING : IDLE;
         this.tCons = drain ? t : Infinity;
         return;
@@ -596,8 +644,10 @@ export class Simulation {
         this.state = STALLED;
         this.tCons = Infinity;
       }
-      if (this.sink) {
-        this.emit(`{"n":${this.n},"t":${fmt(t)},"ev":"stall","until":${fmt(until)}}\n`);
+      if (this.w) {
+        const w = this.line(t, EV_STALL);
+        w.time(until);
+        w.bytes(END);
       }
     } else {
       this.inStall = false;
@@ -611,7 +661,7 @@ export class Simulation {
           this.tCons = t + this.scenario.consumer.wake_us;
         } else this.tCons = Infinity;
       }
-      if (this.sink) this.emit(`{"n":${this.n},"t":${fmt(t)},"ev":"resume"}\n`);
+      if (this.w) this.line(t, EV_RESUME);
     }
   }
 
@@ -634,11 +684,10 @@ export class Simulation {
       this.marks.push({ kind: "inject", from: t, to: t, label: inj.kind });
     }
     this.refresh(t);
-    if (this.sink) {
+    if (this.w) {
       const name = headerField(this.layout, field)?.name ?? field;
-      this.emit(
-        `{"n":${this.n},"t":${fmt(t)},"ev":"inject","kind":"${inj.kind}","field":"${name}",` +
-          `"value":${inj.value}}\n`,
+      this.line(t, EV_INJECT).text(
+        `,"kind":"${inj.kind}","field":"${name}","value":${inj.value}}\n`,
       );
     }
   }
@@ -708,11 +757,10 @@ export class Simulation {
   /** Ends the trace (writing the summary as its last line) and flushes it. */
   finish(): SimSummary {
     const s = this.summary();
-    if (this.sink) {
-      this.buf += JSON.stringify({ ev: "end", summary: s }) + "\n";
-      this.sink(this.buf);
-      this.buf = "";
-      this.sink = undefined;
+    if (this.w) {
+      this.w.text(JSON.stringify({ ev: "end", summary: s }) + "\n");
+      this.w.flush();
+      this.w = undefined;
     }
     return s;
   }

@@ -287,10 +287,10 @@ export async function simulateAction(f: SimulateFlags, io: SimulateIo = denoIo()
       throw new UsageError(`${f.trace}: cannot write the trace: ${(e as Error).message}`);
     }
   }
-  const enc = new TextEncoder();
+  // Written synchronously from the simulator's buffer: memory stays flat on any run length.
   const trace = traceFile
-    ? (chunk: string) => {
-      let b = enc.encode(chunk);
+    ? (chunk: Uint8Array) => {
+      let b = chunk;
       while (b.length) b = b.subarray(traceFile!.writeSync(b));
     }
     : undefined;
