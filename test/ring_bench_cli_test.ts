@@ -149,7 +149,7 @@ Deno.test("bench: a record lost to a corrupted index fails loudly with exit 1", 
 Deno.test("bench: Ctrl-C stops the workers, prints the partial table, exit 130", async () => {
   const child = spawn(["--duration", "20", "--batch", "16", "--no-idle"]);
   // Wait for the first configuration to be under way, then interrupt.
-  await new Promise((r) => setTimeout(r, 1500));
+  await new Promise((r) => setTimeout(r, 2500));
   child.kill("SIGINT");
   const out = await child.output();
   const r = {

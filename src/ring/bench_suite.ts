@@ -40,7 +40,7 @@ export interface SuiteOptions {
   /** Run the baselines (default true). */
   readonly baselines?: boolean;
   readonly warmupMs?: number;
-  readonly spinLimit?: number;
+  readonly spinUs?: number;
   /** Self-test: every ring consumer publishes a bogus index after this many records. */
   readonly corruptConsAt?: number;
 }
@@ -102,7 +102,7 @@ export function planSuite(o: SuiteOptions): PlannedRun[] {
     records: o.records,
     durationMs: o.durationMs,
     warmupMs: o.warmupMs ?? 200,
-    spinLimit: o.spinLimit,
+    spinUs: o.spinUs,
   };
   const plan: PlannedRun[] = [];
   const ring = (spec: RunSpec) =>

@@ -31,8 +31,8 @@ export interface RunSpec {
   readonly records: number;
   /** Stop producing after this many ms of measurement (0: no limit). */
   readonly durationMs: number;
-  /** Spin iterations before sleeping (spin-wait). */
-  readonly spinLimit?: number;
+  /** spin-wait: how long a side polls before it sleeps, in µs (DEFAULT_SPIN_US). */
+  readonly spinUs?: number;
   /** Longest single sleep in ms (spin-wait); a side re-checks the stop flag this often. */
   readonly sleepMs?: number;
   /** Warm-up before the measurement window opens, in ms (records still verified). */
@@ -61,6 +61,8 @@ export interface SideStats {
   waits: number;
   /** Poll iterations while waiting. */
   spins: number;
+  /** Times the side armed its doorbell before sleeping (a notify needs one). */
+  arms: number;
   /** `Atomics.wait` calls. */
   sleeps: number;
   /** Sleeps that ended by timeout, not by the other side's doorbell. */
@@ -124,5 +126,14 @@ export interface WorkerOrder {
 
 /** A fresh, zeroed set of side counters. */
 export function emptyStats(): SideStats {
-  return { records: 0, publishes: 0, waits: 0, spins: 0, sleeps: 0, timeouts: 0, notifies: 0 };
+  return {
+    records: 0,
+    publishes: 0,
+    waits: 0,
+    spins: 0,
+    arms: 0,
+    sleeps: 0,
+    timeouts: 0,
+    notifies: 0,
+  };
 }

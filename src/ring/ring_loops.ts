@@ -16,14 +16,12 @@ import { emptyStats } from "./bench_types.ts";
 import { LatencyClock } from "./clock.ts";
 import { RingConsumer } from "./consumer.ts";
 import { CTL } from "./control.ts";
-import { Doorbell } from "./doorbell.ts";
+import { DEFAULT_SPIN_US, Doorbell, Spinner } from "./doorbell.ts";
 import { ringGeometry } from "./geometry.ts";
 import { RingProducer } from "./producer.ts";
 import { BenchRecordCodec } from "./record.ts";
 import { RecordVerifier } from "./verify.ts";
 
-/** Spin iterations before a spin-wait side sleeps, when the spec does not say. */
-export const DEFAULT_SPIN_LIMIT = 1 << 14;
 /** Longest single sleep by default: a sleeping side re-checks the stop flag this often. */
 export const DEFAULT_SLEEP_MS = 50;
 
@@ -66,9 +64,13 @@ export function runRingProducer(o: WorkerOrder): ProducerReport {
   const k = spec.batch;
   const limit = spec.records > 0 ? spec.records : Infinity;
   const sleepy = spec.wait === "spin-wait";
-  const spinLimit = spec.spinLimit ?? DEFAULT_SPIN_LIMIT;
   const pauseUs = spec.producerPauseUs ?? 0;
-  const sleepMs = spec.sleepMs ?? DEFAULT_SLEEP_MS;
+  const spinner = new Spinner(
+    myBell,
+    spec.wait,
+    spec.spinUs ?? DEFAULT_SPIN_US,
+    spec.sleepMs ?? DEFAULT_SLEEP_MS,
+  );
   const corruptAt = spec.corruptProdAt ?? -1;
   const ready = () => p.reserve(1) !== 0 || Atomics.load(ctl, CTL.STOP) !== 0;
   awaitGo(ctl);
@@ -76,25 +78,24 @@ export function runRingProducer(o: WorkerOrder): ProducerReport {
     ? performance.now() + (spec.warmupMs ?? 0) + spec.durationMs
     : Infinity;
   let seq = 0;
-  let spins = -1; // -1: not waiting; else polls since the wait began or the last sleep
+  let waiting = false;
   while (seq < limit) {
     let n = p.reserve(k);
     if (n === 0) {
       // Full. Count the episode once, then poll; spin-wait sleeps after its budget.
-      if (spins < 0) {
+      if (!waiting) {
         st.waits++;
-        spins = 0;
+        waiting = true;
       }
-      st.spins++;
-      if ((++spins & 1023) === 0 && Atomics.load(ctl, CTL.STOP) !== 0) break;
-      if (sleepy && spins >= spinLimit) {
-        myBell.sleep(ready, sleepMs);
-        spins = 0;
-      }
+      if ((++st.spins & 1023) === 0 && Atomics.load(ctl, CTL.STOP) !== 0) break;
+      spinner.idle(ready);
       continue;
     }
     if (n < 0) break;
-    spins = -1;
+    if (waiting) {
+      waiting = false;
+      spinner.progress();
+    }
     if (n > limit - seq) n = limit - seq;
     const now = performance.now();
     const ts = clock.ns(now);
@@ -113,6 +114,7 @@ export function runRingProducer(o: WorkerOrder): ProducerReport {
     if (pauseUs > 0) pause(pauseUs);
   }
   st.records = seq;
+  st.arms = myBell.arms;
   st.sleeps = myBell.sleeps;
   st.timeouts = myBell.timeouts;
   st.notifies = consumerBell.notifies;
@@ -139,9 +141,13 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
   const st = emptyStats();
   const w = c.words;
   const sleepy = spec.wait === "spin-wait";
-  const spinLimit = spec.spinLimit ?? DEFAULT_SPIN_LIMIT;
   const pauseUs = spec.consumerPauseUs ?? 0;
-  const sleepMs = spec.sleepMs ?? DEFAULT_SLEEP_MS;
+  const spinner = new Spinner(
+    myBell,
+    spec.wait,
+    spec.spinUs ?? DEFAULT_SPIN_US,
+    spec.sleepMs ?? DEFAULT_SLEEP_MS,
+  );
   const corruptAt = spec.corruptConsAt ?? -1;
   const capture = spec.capture ? new Int32Array(spec.capture) : undefined;
   const ready = () =>
@@ -154,7 +160,7 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
   const warmRecords = spec.records > 0 ? Math.floor(spec.records / 5) : Infinity;
   let windowStart = warmMs > 0 ? -1 : t0;
   let windowFrom = 0;
-  let spins = -1; // as in the producer
+  let waiting = false;
   for (;;) {
     let n = c.available();
     if (n === 0) {
@@ -162,16 +168,12 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
         n = c.available(); // DONE is stored after the last publish: this read sees it all.
         if (n === 0) break;
       } else {
-        if (spins < 0) {
+        if (!waiting) {
           st.waits++;
-          spins = 0;
+          waiting = true;
         }
-        st.spins++;
-        if ((++spins & 1023) === 0 && Atomics.load(ctl, CTL.STOP) !== 0) break;
-        if (sleepy && spins >= spinLimit) {
-          myBell.sleep(ready, sleepMs);
-          spins = 0;
-        }
+        if ((++st.spins & 1023) === 0 && Atomics.load(ctl, CTL.STOP) !== 0) break;
+        spinner.idle(ready);
         continue;
       }
     }
@@ -181,7 +183,10 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
       Atomics.notify(ctl, CTL.PRODUCER_BELL);
       break;
     }
-    spins = -1;
+    if (waiting) {
+      waiting = false;
+      spinner.progress();
+    }
     const now = performance.now();
     if (windowStart < 0 && (now - t0 >= warmMs || v.seen >= warmRecords)) {
       windowStart = now;
@@ -211,6 +216,7 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
   }
   const end = performance.now();
   st.records = v.seen;
+  st.arms = myBell.arms;
   st.sleeps = myBell.sleeps;
   st.timeouts = myBell.timeouts;
   st.notifies = producerBell.notifies;

@@ -29,7 +29,7 @@ import {
   type SuiteResult,
   type SuiteRow,
 } from "../../ring/bench_suite.ts";
-import { WAIT_STRATEGIES, type WaitStrategy } from "../../ring/doorbell.ts";
+import { DEFAULT_SPIN_US, WAIT_STRATEGIES, type WaitStrategy } from "../../ring/doorbell.ts";
 import { RING_LAYOUTS, type RingLayoutId } from "../../ring/geometry.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { paint, table } from "../render.ts";
@@ -45,7 +45,7 @@ export interface BenchFlags {
   baselines?: boolean;
   idle?: boolean;
   warmup?: number;
-  spinLimit?: number;
+  spinUs?: number;
   corruptConsAt?: number;
   json?: boolean;
 }
@@ -152,8 +152,11 @@ export function registerBench(program: Command): void {
       positiveInt("--warmup", 60_000),
     )
     .addOption(
-      new Option("--spin-limit <n>", "spin-wait: polls before sleeping (default 16384)")
-        .argParser(positiveInt("--spin-limit")),
+      new Option(
+        "--spin-us <us>",
+        `spin-wait: µs of polling before sleeping (default ${DEFAULT_SPIN_US})`,
+      )
+        .argParser(positiveInt("--spin-us", 1_000_000)),
     )
     .addOption(
       // Self-test of the verifier and of exit 1: ring consumers scribble on their index.
@@ -198,7 +201,7 @@ export async function runBench(
     split: flags.split,
     baselines: flags.baselines,
     warmupMs: flags.warmup,
-    spinLimit: flags.spinLimit,
+    spinUs: flags.spinUs,
     corruptConsAt: flags.corruptConsAt,
   };
   const plan = planSuite(opts);
@@ -335,6 +338,7 @@ function side(st: import("../../ring/bench_types.ts").SideStats | undefined) {
     publishes: st.publishes,
     waits: st.waits,
     spins: st.spins,
+    arms: st.arms,
     sleeps: st.sleeps,
     timeouts: st.timeouts,
     notifies: st.notifies,
