@@ -3,8 +3,7 @@
  * `parseHex`, decoded under the stated generation and compared with the values abi.md states
  * (and the JSON names the issue's JSON contract asks for). The encoder must reproduce each
  * vector from the stated values; the validator must find nothing wrong with them.
- *
- * TV10 (vEVENTQ buffer) is only parsed: faultscope has no vEVENT decoder yet.
+ * TV10 (vEVENTQ read buffer) goes through the vEVENT stream decoder.
  */
 import assert from "node:assert/strict";
 import { decodeRecord } from "../src/codec/decode.ts";
@@ -13,6 +12,8 @@ import { parseHex } from "../src/codec/hex.ts";
 import { recordJson } from "../src/codec/json.ts";
 import { openRegion, pendingSlots, slotOffset } from "../src/region/model.ts";
 import { checkRecord } from "../src/rules/records.ts";
+import { parseVevents, veventFields, veventJson } from "../src/codec/vevent.ts";
+import { checkVevents } from "../src/rules/vevent.ts";
 
 // ---- abi.md section 8, verbatim ----------------------------------------------------------------
 
@@ -459,4 +460,39 @@ Deno.test("json: position keys come first, then abi", () => {
   assert.deepEqual(Object.keys(json).slice(0, 3), ["index", "offset", "abi"]);
   assert.equal(json.index, 4);
   assert.equal(json.offset, 192);
+});
+
+Deno.test("TV10: vEVENTQ buffer: SMMUv3 F_PERMISSION (SSID 5, vSID 8, read) then LOST_EVENTS", () => {
+  const bytes = parseHex(TV10);
+  const recs = [...parseVevents(bytes, "arm-smmuv3")];
+  assert.equal(recs.length, 2);
+  const [ev, lost] = recs;
+  assert.equal(ev.offset, 0);
+  assert.equal(ev.flags, 0);
+  assert.equal(ev.sequence, 0);
+  assert.equal(ev.lost, false);
+  assert.ok(!ev.truncated);
+  assert.deepEqual(ev.payload, [0x0000000800005813n, 0x0000000800000000n, 0xdeadb000n, 0n]);
+  // abi.md 5.3 dword fields: ID 7:0, SSV 11, SubstreamID 31:12, StreamID 63:32; RnW is dword 1
+  // bit 35; the input address is dword 2.
+  const f = veventFields("arm-smmuv3", ev.payload!);
+  assert.equal(f.id, 0x13n);
+  assert.equal(f.ssv, 1n);
+  assert.equal(f.ssid, 5n);
+  assert.equal(f.vsid, 8n);
+  assert.equal(f.rnw, 1n);
+  assert.equal(f.input_addr, 0xdeadb000n);
+  assert.equal(f.pnu, 0n);
+  assert.equal(f.ind, 0n);
+  assert.equal(f.s2, 0n);
+  // Record 2: header flags = LOST_EVENTS (1), sequence 1, no payload, right after record 1.
+  assert.equal(lost.offset, 8 + 32);
+  assert.equal(lost.flags, 1);
+  assert.equal(lost.sequence, 1);
+  assert.equal(lost.lost, true);
+  assert.equal(lost.payload, undefined);
+  const j0 = veventJson("arm-smmuv3", ev, 0);
+  assert.equal((j0.event as Record<string, unknown>).id_name, "F_PERMISSION");
+  assert.deepEqual(veventJson("arm-smmuv3", lost, 1).flags_names, ["LOST_EVENTS"]);
+  assert.deepEqual(checkVevents(recs, "arm-smmuv3"), [], "a correct buffer");
 });

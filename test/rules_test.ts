@@ -18,6 +18,9 @@ import { RULES } from "../src/rules/catalogue.ts";
 import type { Finding } from "../src/rules/finding.ts";
 import { checkRecord } from "../src/rules/records.ts";
 import { validateImage, validateSnapshots } from "../src/rules/validate.ts";
+import { parseHex } from "../src/codec/hex.ts";
+import { parseVevents } from "../src/codec/vevent.ts";
+import { checkVevents } from "../src/rules/vevent.ts";
 
 // ---- builders -----------------------------------------------------------------------------------
 
@@ -108,6 +111,35 @@ const resp = (o: Partial<BuildOptions> = {}): BuildOptions => ({
   ...o,
 });
 const PROD_OPEN: OpenOptions = { consumer: 1 };
+
+/** abi.md TV10: an SMMUv3 F_PERMISSION vEVENT (seq 0), then a LOST_EVENTS header (seq 1). */
+const TV10 = parseHex(`
+0000: 00 00 00 00 00 00 00 00 13 58 00 00 08 00 00 00
+0010: 00 00 00 00 08 00 00 00 00 b0 ad de 00 00 00 00
+0020: 00 00 00 00 00 00 00 00 01 00 00 00 01 00 00 00
+`);
+
+const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+/** An 8-byte vEVENT header. */
+const vhdr = (flags: number, seq: number) => [...le32(flags), ...le32(seq)];
+/** An SMMUv3 vEVENT: header, then evt[0] = id | SSV | SSID 5 | vSID 8, evt[1..3] = 0. */
+const vsmmu = (seq: number, id = 0x13, flags = 0) => [
+  ...vhdr(flags, seq),
+  ...[id, 0x58, 0, 0, 8, 0, 0, 0],
+  ...new Array(24).fill(0),
+];
+const vlost = (seq: number) => vhdr(1, seq);
+
+/** checkVevents on a vEVENTQ buffer. */
+function vev(
+  bytes: number[] | Uint8Array,
+  type: "arm-smmuv3" | "tegra241-cmdqv" = "arm-smmuv3",
+): Run {
+  return () => {
+    const b = Uint8Array.from(bytes);
+    return checkVevents([...parseVevents(b, type)], type);
+  };
+}
 
 // ---- the cases ----------------------------------------------------------------------------------
 
@@ -471,6 +503,65 @@ const CASES: Record<string, RuleCase> = {
       rec("resp24", { ...GOOD.resp24, argsz: 0 }),
     ],
     quiet: [rec("resp24", GOOD.resp24)],
+  },
+  // vEVENTQ (domain.md 3.6). Not in domain.md: a buffer that ends inside a record is a cut
+  // capture (the kernel copies whole records), reasoned E like FQ-ALIGN.
+  "VEQ-TRUNCATED": {
+    severity: "error",
+    fire: [
+      vev(vhdr(0, 0)), // a header promising a 32-byte payload that is not there
+      vev(TV10.subarray(0, 47)),
+      vev(TV10.subarray(0, 5)),
+      vev([...vsmmu(0, 0x13), ...new Array(20).fill(0)], "tegra241-cmdqv"), // 40 + 20: 24 + 24 + 12
+    ],
+    quiet: [
+      vev(TV10),
+      vev(vlost(3)),
+      vev([]),
+      vev([...vhdr(0, 0), ...new Array(16).fill(0)], "tegra241-cmdqv"),
+    ],
+  },
+  // 3.6 VEQ-FLAGS: E.
+  "VEQ-FLAGS": {
+    severity: "error",
+    fire: [vev(vsmmu(0, 0x13, 0x2)), vev(vlost(0).map((b, i) => (i === 3 ? 0x80 : b)))],
+    quiet: [vev(TV10), vev(vsmmu(0, 0x13, 0))],
+  },
+  // 3.6 VEQ-SEQ-RANGE: E.
+  "VEQ-SEQ-RANGE": {
+    severity: "error",
+    fire: [vev(vsmmu(0x80000000)), vev([...vsmmu(5), ...vlost(0xffffffff)])],
+    quiet: [vev(vsmmu(0x7fffffff)), vev(vsmmu(0))],
+  },
+  // 3.6 VEQ-SEQ-GAP: W; abi.md 9: "increase by 1 modulo 2^31".
+  "VEQ-SEQ-GAP": {
+    severity: "warning",
+    fire: [
+      vev([...vsmmu(0), ...vsmmu(2)]), // one event lost
+      vev([...vsmmu(0x7fffffff), ...vsmmu(1)]), // across the wrap, one lost
+      vev([...vsmmu(7), ...vlost(9)]),
+    ],
+    quiet: [
+      vev([...vsmmu(0), ...vsmmu(1), ...vsmmu(2)]),
+      vev([...vsmmu(0x7fffffff), ...vsmmu(0)]), // INT_MAX -> 0 is not a loss
+      vev(TV10),
+    ],
+  },
+  // domain.md 3.6 VEQ-LOST-NOPAYLOAD says E; abi.md 9 says it "should be last", and a capture of
+  // several reads joined together may legitimately hold one earlier: W.
+  "VEQ-LOST-LAST": {
+    severity: "warning",
+    fire: [vev([...vlost(0), ...vsmmu(1)]), vev([...vsmmu(0), ...vlost(1), ...vlost(2)])],
+    quiet: [vev(TV10), vev(vlost(0))],
+  },
+  // 3.6 VEQ-SMMU-ID: E; the IDs abi.md 5.3 lists.
+  "VEQ-EVENT-ID": {
+    severity: "error",
+    fire: [vev(vsmmu(0, 0x05)), vev(vsmmu(0, 0x14)), vev(vsmmu(0, 0x00)), vev(vsmmu(0, 0xff))],
+    quiet: [
+      ...[0x04, 0x06, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13].map((id) => vev(vsmmu(0, id))),
+      vev(vsmmu(0, 0x05), "tegra241-cmdqv"), // Tegra241 payloads have no event ID
+    ],
   },
   // Not in domain.md: only the kernel writes geometry; a change is a scribble or a different
   // region, and every other snapshot rule depends on it: reasoned E.
