@@ -104,7 +104,7 @@ Deno.test("the human summary is a plain table without colour when piped", async 
   ) {
     assert.match(r.stdout, new RegExp(`^  ${k} +\\S`, "m"), k);
   }
-  assert.match(r.stdout, /^ {2}occupancy\/time +[▁▂▃▄▅▆▇█]+$/m);
+  assert.match(r.stdout, /^ {2}peak over time +[▁▂▃▄▅▆▇█]+$/m);
 });
 
 async function badFile(json: unknown): Promise<string> {

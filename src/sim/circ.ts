@@ -20,6 +20,12 @@ export type IndexMath = "modulo" | "circ";
 /**
  * `CIRC_CNT(head, tail, size)`: `((head) - (tail)) & ((size) - 1)`, entries available to the
  * consumer, correct only for power-of-two sizes.
+ *
+ * @example
+ * ```ts
+ * CIRC_CNT(3, 1, 8); // 2
+ * CIRC_CNT(1, 3, 8); // 6: wrapped
+ * ```
  */
 export function CIRC_CNT(head: number, tail: number, size: number): number {
   // C computes in unsigned int; JS `&` on the 32-bit two's complement gives the same low bits,
@@ -27,17 +33,38 @@ export function CIRC_CNT(head: number, tail: number, size: number): number {
   return ((head - tail) & (size - 1)) >>> 0;
 }
 
-/** `CIRC_SPACE(head, tail, size)`: `CIRC_CNT((tail), ((head) + 1), (size))`. */
+/**
+ * `CIRC_SPACE(head, tail, size)`: `CIRC_CNT((tail), ((head) + 1), (size))`.
+ *
+ * @example
+ * ```ts
+ * CIRC_SPACE(0, 0, 8); // 7: one slot stays empty
+ * ```
+ */
 export function CIRC_SPACE(head: number, tail: number, size: number): number {
   return CIRC_CNT(tail, head + 1, size);
 }
 
-/** Free slots with a true modulo and one slot kept empty: `size - 1 - (head - tail) mod size`. */
+/**
+ * Free slots with a true modulo and one slot kept empty: `size - 1 - (head - tail) mod size`.
+ *
+ * @example
+ * ```ts
+ * trueSpace(0, 0, 85); // 84
+ * ```
+ */
 export function trueSpace(head: number, tail: number, size: number): number {
   return size - 1 - (((head - tail) % size) + size) % size;
 }
 
-/** Records pending with a true modulo: `(head - tail) mod size`. */
+/**
+ * Records pending with a true modulo: `(head - tail) mod size`.
+ *
+ * @example
+ * ```ts
+ * trueCount(2, 80, 85); // 7
+ * ```
+ */
 export function trueCount(head: number, tail: number, size: number): number {
   return (((head - tail) % size) + size) % size;
 }

@@ -13,7 +13,14 @@
  */
 import { parseScenario, type Scenario } from "./scenario.ts";
 
-/** The default scenario as JSON (also `testdata/scenarios/seed-storm-stalled.json`). */
+/**
+ * The default scenario as JSON (also `testdata/scenarios/seed-storm-stalled.json`).
+ *
+ * @example
+ * ```ts
+ * DEFAULT_SCENARIO_JSON.consumer.stalls[0]; // { at_us: 150000, for_us: 300000 }
+ * ```
+ */
 export const DEFAULT_SCENARIO_JSON = {
   name: "seed-storm-stalled",
   description: "RFC v3 64 KiB fault region, bursts of 4000 faults every 100 ms, " +
@@ -38,7 +45,14 @@ export const DEFAULT_SCENARIO_JSON = {
   },
 } as const;
 
-/** The default scenario, resolved. */
+/**
+ * The default scenario, resolved.
+ *
+ * @example
+ * ```ts
+ * new Simulation(DEFAULT_SCENARIO).run(); // 23725 events
+ * ```
+ */
 export const DEFAULT_SCENARIO: Scenario = parseScenario(
   structuredClone(DEFAULT_SCENARIO_JSON) as unknown,
   "embedded default",

@@ -43,7 +43,14 @@ import { scenarioJson } from "./scenario.ts";
 import { LatencyHistogram, Timeline } from "./stats.ts";
 import { ascii, TraceWriter } from "./trace.ts";
 
-/** Why a fault did not reach the consumer. */
+/**
+ * Why a fault did not reach the consumer.
+ *
+ * @example
+ * ```ts
+ * summary.dropped_by_cause[DROP_CAUSES[1]]; // spurious_full
+ * ```
+ */
 export const DROP_CAUSES = [
   "full",
   "spurious_full",

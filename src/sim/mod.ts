@@ -19,16 +19,24 @@ export { DEFAULT_SCENARIO, DEFAULT_SCENARIO_JSON } from "./defaults.ts";
 export { DROP_CAUSES, Simulation } from "./engine.ts";
 export type { DropCause, SimOptions, SimSummary, Snapshot } from "./engine.ts";
 export {
+  type Arrivals,
+  type HeaderCheck,
   INJECT_KINDS,
+  type Injection,
+  type InjectKind,
+  type Mix,
   parseScenario,
   parseScenarioText,
   type Scenario,
   ScenarioError,
   scenarioJson,
   SIM_LAYOUTS,
+  type SimLayout,
+  type Stall,
 } from "./scenario.ts";
-export { occupancySvg } from "./svg.ts";
-export { sparkline } from "./stats.ts";
+export type { IndexMath } from "./circ.ts";
+export { type Mark, occupancySvg } from "./svg.ts";
+export { LatencyHistogram, sparkline, Timeline } from "./stats.ts";
 
 /** Options of {@link runScenario}. */
 export interface RunOptions extends SimOptions {
@@ -58,15 +66,10 @@ export interface RunResult {
 }
 
 /**
- * Runs a scenario to its end, taking the snapshots asked for, and closes the trace.
- *
- * @example
- * ```ts
- * const r = runScenario(parseScenario({ events: 5000 }), { snapshotAt: [1000, 2000] });
- * r.snapshots.map((s) => s.event); // [1000, 2000]
- * ```
+ * The run as steps: each `yield` is a point between chunks where a caller may hand control to
+ * the event loop (progress bar, Ctrl-C) before the simulation goes on.
  */
-export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
+function* steps(scenario: Scenario, opts: RunOptions): Generator<void, RunResult> {
   const sim = new Simulation(scenario, opts);
   const snapshots: Snapshot[] = [];
   const take = () => {
@@ -92,13 +95,14 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
       lastSnap = sim.n;
     }
     opts.onProgress?.(sim.n);
+    yield;
     if (opts.shouldStop?.()) {
       interrupted = true;
       break;
     }
   }
   if (opts.snapshotAtEnd && sim.n !== lastSnap) take();
-  if (sim.summary().injection) {
+  if (sim.summary().injection && !interrupted) {
     // What the corruption cost: the same run without it, to the same simulated time. Arrivals
     // draw from their own stream, so both runs see the same faults.
     const base = new Simulation({
@@ -107,12 +111,57 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
       events: MAX_EVENTS,
       duration_us: Math.max(sim.now, 1e-9),
     });
-    base.run();
+    while (!base.done) {
+      base.run(base.n + chunk);
+      yield;
+    }
     const b = base.summary();
     sim.baseline = { produced: b.produced, delivered: b.delivered, dropped: b.dropped };
   }
   const summary = sim.finish();
   return { summary, snapshots, sim, interrupted };
+}
+
+/**
+ * Runs a scenario to its end, taking the snapshots asked for, and closes the trace.
+ *
+ * @example
+ * ```ts
+ * const r = runScenario(parseScenario({ events: 5000 }), { snapshotAt: [1000, 2000] });
+ * r.snapshots.map((s) => s.event); // [1000, 2000]
+ * ```
+ */
+export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
+  const it = steps(scenario, opts);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * {@link runScenario}, giving the event loop a turn between chunks (about every 1 M events), so
+ * a signal handler or a progress bar runs during a long simulation.
+ *
+ * @example
+ * ```ts
+ * let stop = false;
+ * Deno.addSignalListener("SIGINT", () => (stop = true));
+ * const r = await runScenarioAsync(scenario, { shouldStop: () => stop });
+ * r.interrupted; // true if Ctrl-C arrived
+ * ```
+ */
+export async function runScenarioAsync(
+  scenario: Scenario,
+  opts: RunOptions = {},
+): Promise<RunResult> {
+  const it = steps(scenario, opts);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return r.value;
+    // A macrotask, not a microtask: signal listeners and timers only run from the event loop.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
 }
 
 /** What {@link runDemo} returns. */

@@ -67,13 +67,27 @@ import {
 import type { AbiId, RegionLayoutId } from "../abi/types.ts";
 import type { IndexMath } from "./circ.ts";
 
-/** Layouts the simulator drives (the response ring has the roles mirrored and is not modelled). */
+/**
+ * Layouts the simulator drives (the response ring has the roles mirrored and is not modelled).
+ *
+ * @example
+ * ```ts
+ * SIM_LAYOUTS.includes("dma-fault"); // true
+ * ```
+ */
 export const SIM_LAYOUTS = ["rfc3", "fault-prod", "dma-fault"] as const;
 /** A layout the simulator drives. */
 export type SimLayout = typeof SIM_LAYOUTS[number];
 /** Kernel header checks on each enqueue. */
 export type HeaderCheck = "none" | "bounds" | "stop";
-/** Fault injection kinds. */
+/**
+ * Fault injection kinds.
+ *
+ * @example
+ * ```ts
+ * parseScenario({ inject: [{ kind: INJECT_KINDS[3], at_event: 10 }] });
+ * ```
+ */
 export const INJECT_KINDS = [
   "cons_out_of_range",
   "reserved_nonzero",
@@ -154,7 +168,15 @@ export interface Scenario {
   inject: Injection[];
 }
 
-/** A scenario file or value is invalid; `key` is the dotted path of the offending key. */
+/**
+ * A scenario file or value is invalid; `key` is the dotted path of the offending key.
+ *
+ * @example
+ * ```ts
+ * new ScenarioError("consumer.batch", "expected an integer, got 1.5").message;
+ * // "consumer.batch: expected an integer, got 1.5"
+ * ```
+ */
 export class ScenarioError extends Error {
   constructor(readonly key: string, detail: string) {
     super(key ? `${key}: ${detail}` : detail);
@@ -283,10 +305,25 @@ function weights(
   return out;
 }
 
-/** Max event count: well under 2^53 so that counters stay exact. */
+/**
+ * Max event count: well under 2^53 so that counters stay exact.
+ *
+ * @example
+ * ```ts
+ * parseScenario({ events: MAX_EVENTS }).events; // 1e15
+ * ```
+ */
 export const MAX_EVENTS = 1e15;
 
-/** The reason enum's names for an ABI (RFC v3 numbers them differently). */
+/**
+ * The reason enum's names for an ABI (RFC v3 numbers them differently).
+ *
+ * @example
+ * ```ts
+ * reasonNames("rfc3").includes("INTERNAL"); // true: RFC v3 numbering
+ * reasonNames("v8").includes("INTERNAL"); // false
+ * ```
+ */
 export function reasonNames(abi: AbiId): string[] {
   const rec = RECORDS[abi];
   for (const f of rec.fields) {

@@ -87,7 +87,14 @@ export class LatencyHistogram {
   }
 }
 
-/** Number of timeline bins kept in memory. */
+/**
+ * Number of timeline bins kept in memory.
+ *
+ * @example
+ * ```ts
+ * new Timeline().maxOcc.length === TIMELINE_BINS; // true
+ * ```
+ */
 export const TIMELINE_BINS = 1024;
 
 /**

@@ -42,7 +42,14 @@ function niceStep(span: number, target: number): number {
   return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
 }
 
-/** Formats a time in µs with a unit that suits `step`. */
+/**
+ * Formats a time in µs with a unit that suits `step`.
+ *
+ * @example
+ * ```ts
+ * fmtTime(150000, 50000); // "150 ms"
+ * ```
+ */
 export function fmtTime(us: number, step = us): string {
   const [div, unit] = step >= 1e6 ? [1e6, "s"] : step >= 1e3 ? [1e3, "ms"] : [1, "µs"];
   const v = us / div;

@@ -31,7 +31,15 @@ export function ascii(s: string): Uint8Array {
   return enc.encode(s);
 }
 
-/** Writes ASCII text and numbers into a buffer; hands full chunks to `sink`. */
+/**
+ * Writes ASCII text and numbers into a buffer; hands full chunks to `sink`.
+ *
+ * @example
+ * ```ts
+ * const w = new TraceWriter((b) => Deno.stdout.writeSync(b));
+ * w.int(12); w.raw("\n"); w.flush(); // prints 12
+ * ```
+ */
 export class TraceWriter {
   private buf: Uint8Array;
   private pos = 0;

@@ -19,7 +19,7 @@ import {
   INJECT_KINDS,
   occupancySvg,
   parseScenario,
-  runScenario,
+  runScenarioAsync,
   type Scenario,
   ScenarioError,
   SIM_LAYOUTS,
@@ -96,7 +96,14 @@ const intList = (v: string, prev: number[] = []): number[] => {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-/** Adds the `simulate` command to the program. */
+/**
+ * Adds the `simulate` command to the program.
+ *
+ * @example
+ * ```ts
+ * registerSimulate(new Command()); // adds `simulate` and its flags
+ * ```
+ */
 export function registerSimulate(program: Command): void {
   program
     .command("simulate")
@@ -205,7 +212,15 @@ function applyFlags(raw: Record<string, unknown>, f: SimulateFlags): void {
   }
 }
 
-/** Loads the scenario (file or embedded default) with the flags applied; UsageError if bad. */
+/**
+ * Loads the scenario (file or embedded default) with the flags applied; UsageError if bad.
+ *
+ * @example
+ * ```ts
+ * const { scenario } = await loadScenario({ scenario: "testdata/scenarios/v8-85-circ.json", seed: 2 });
+ * scenario.seed; // 2
+ * ```
+ */
 export async function loadScenario(
   f: SimulateFlags,
 ): Promise<{ scenario: Scenario; capture?: Uint8Array }> {
@@ -251,7 +266,14 @@ function recordSize(s: Scenario): number {
   return RECORDS[s.region.abi].size;
 }
 
-/** `base.ext` → `base-000123.ext` for the snapshot after event 123. */
+/**
+ * `base.ext` → `base-000123.ext` for the snapshot after event 123.
+ *
+ * @example
+ * ```ts
+ * numberedName("out/snap.bin", 123, 6); // "out/snap-000123.bin"
+ * ```
+ */
 export function numberedName(out: string, event: number, width: number): string {
   const slash = out.lastIndexOf("/");
   const dot = out.lastIndexOf(".");
@@ -272,6 +294,11 @@ function writeFileSyncOrFail(path: string, data: Uint8Array | string, what: stri
 /**
  * Runs `simulate` with parsed flags. Throws UsageError for bad input (exit 2) and for an
  * interrupted run (exit 130, after printing the partial summary).
+ *
+ * @example
+ * ```ts
+ * await simulateAction({ events: 10_000, json: true }); // prints the summary JSON
+ * ```
  */
 export async function simulateAction(f: SimulateFlags, io: SimulateIo = denoIo()): Promise<void> {
   if ((f.snapshotAt?.length || f.snapshotEvery) && !f.out) {
@@ -337,7 +364,7 @@ export async function simulateAction(f: SimulateFlags, io: SimulateIo = denoIo()
   } catch { /* no signals on this platform */ }
   let result;
   try {
-    result = runScenario(scenario, {
+    result = await runScenarioAsync(scenario, {
       capture,
       trace,
       snapshotAt: f.snapshotAt,
@@ -348,8 +375,6 @@ export async function simulateAction(f: SimulateFlags, io: SimulateIo = denoIo()
       shouldStop: () => interrupted,
       chunk: 1_000_000,
     });
-    // Let a pending SIGINT be delivered between chunks: the loop is synchronous otherwise.
-    await Promise.resolve();
   } finally {
     bar?.stop();
     if (listening) Deno.removeSignalListener("SIGINT", onSigint);
@@ -497,7 +522,7 @@ export function renderSummary(s: SimSummary, spark: string, color: boolean): str
       );
     }
   }
-  row("occupancy/time", spark);
+  row("peak over time", spark);
   const w = 20;
   return `${bold(s.scenario)} (seed ${s.seed})\n` +
     rows.map(([k, v]) => `  ${k.padEnd(w)}${v}\n`).join("");
