@@ -41,6 +41,7 @@ import { SplitMix64, Xoshiro128 } from "./prng.ts";
 import type { Injection, Scenario } from "./scenario.ts";
 import { scenarioJson } from "./scenario.ts";
 import { LatencyHistogram, Timeline } from "./stats.ts";
+import type { Mark } from "./svg.ts";
 import { ascii, TraceWriter } from "./trace.ts";
 
 /**
@@ -260,7 +261,7 @@ export class Simulation {
   readonly hist = new LatencyHistogram();
   readonly timeline = new Timeline();
   /** Stall windows and injections as they happened (for the chart), capped. */
-  readonly marks: { kind: "stall" | "inject"; from: number; to: number; label: string }[] = [];
+  readonly marks: Mark[] = [];
   private w?: TraceWriter;
   private ended = false;
   private quiescent = false;
@@ -411,7 +412,7 @@ export class Simulation {
     this.drops[cause]++;
     if (this.injected) this.lostAfter[cause]++;
     this.timeline.advance(t, this.occ, this.full);
-    this.timeline.drop(t);
+    this.timeline.drop(t, cause === SPURIOUS);
     if (this.w) {
       const w = this.line(t, EV_DROP);
       w.int(this.k);
@@ -432,6 +433,7 @@ export class Simulation {
     this.stopped = true;
     this.stoppedAt = this.n;
     this.stopReason = why;
+    this.marks.push({ kind: "event", from: t, to: t, label: "queue stopped" });
     this.refresh(t);
   }
 
@@ -534,6 +536,7 @@ export class Simulation {
     this.state = HUNG;
     this.tCons = Infinity;
     this.hangReason = why;
+    this.marks.push({ kind: "event", from: t, to: t, label: "VMM hung" });
     if (this.w) this.line(t, EV_HANG).text(`,"why":${JSON.stringify(why)}}\n`);
   }
 

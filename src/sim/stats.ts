@@ -114,6 +114,8 @@ export class Timeline {
   readonly integral = new Float64Array(TIMELINE_BINS);
   readonly maxOcc = new Float64Array(TIMELINE_BINS);
   readonly drops = new Float64Array(TIMELINE_BINS);
+  /** The part of `drops` the kernel made while slots were free (CIRC_SPACE on a non-power-of-two). */
+  readonly spurious = new Float64Array(TIMELINE_BINS);
   readonly fullTime = new Float64Array(TIMELINE_BINS);
   /** Time up to which the integral has been accumulated. */
   last = 0;
@@ -129,11 +131,13 @@ export class Timeline {
       this.integral[i] = this.integral[2 * i] + this.integral[2 * i + 1];
       this.maxOcc[i] = Math.max(this.maxOcc[2 * i], this.maxOcc[2 * i + 1]);
       this.drops[i] = this.drops[2 * i] + this.drops[2 * i + 1];
+      this.spurious[i] = this.spurious[2 * i] + this.spurious[2 * i + 1];
       this.fullTime[i] = this.fullTime[2 * i] + this.fullTime[2 * i + 1];
     }
     this.integral.fill(0, n);
     this.maxOcc.fill(0, n);
     this.drops.fill(0, n);
+    this.spurious.fill(0, n);
     this.fullTime.fill(0, n);
     this.width *= 2;
   }
@@ -164,8 +168,10 @@ export class Timeline {
   }
 
   /** Counts a dropped fault at time `t` (call after {@link advance} to `t`). */
-  drop(t: number): void {
-    this.drops[Math.floor(t / this.width)]++;
+  drop(t: number, spurious = false): void {
+    const bin = Math.floor(t / this.width);
+    this.drops[bin]++;
+    if (spurious) this.spurious[bin]++;
   }
 
   /** Time-weighted mean occupancy over [0, end]. */

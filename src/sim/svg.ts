@@ -17,7 +17,8 @@ import type { Timeline } from "./stats.ts";
 
 /** A shaded interval or an instant worth marking on the time axis. */
 export interface Mark {
-  kind: "stall" | "inject";
+  /** A stall window, a header corruption, or a consequence (queue stopped, VMM hung). */
+  kind: "stall" | "inject" | "event";
   from: number;
   to: number;
   label: string;
@@ -87,7 +88,8 @@ export function occupancySvg(tl: Timeline, marks: readonly Mark[], s: SimSummary
       `${esc(s.scenario)}: ring occupancy and dropped faults</text>`,
     `<text x="${L}" y="46" fill="#444">${esc(s.layout)} layout, ${s.capacity} entries of ` +
       `${esc(s.abi)} records, ${s.page_size / 1024} KiB pages, index math ${s.index_math}, ` +
-      `header check ${s.header_check}, seed ${s.seed}</text>`,
+      `header check ${s.header_check}, seed ${s.seed}; simulated ` +
+      `${fmtTime(s.sim_time_us, s.sim_time_us)}, ${fmtCount(s.events)} events</text>`,
     `<text x="${L}" y="64" fill="${lossy ? "#b3261e" : "#1b5e20"}">produced ${
       fmtCount(s.produced)
     }` +
@@ -151,9 +153,9 @@ export function occupancySvg(tl: Timeline, marks: readonly Mark[], s: SimSummary
       `<line x1="${f1(x(t))}" x2="${f1(x(t))}" y1="${TOP + OCC_H}" y2="${
         TOP + OCC_H + 4
       }" stroke="#555"/>`,
-      `<text x="${f1(x(t))}" y="${TOP + OCC_H + 17}" text-anchor="middle" fill="#555">${
-        fmtTime(t, xStep)
-      }</text>`,
+      `<text x="${f1(x(t))}" y="${TOP + OCC_H + 17}" text-anchor="${
+        x(t) > L + PW - 20 ? "end" : "middle"
+      }" fill="#555">${fmtTime(t, xStep)}</text>`,
       `<line x1="${f1(x(t))}" x2="${f1(x(t))}" y1="${DROP_TOP + DROP_H}" y2="${
         DROP_TOP + DROP_H + 4
       }" stroke="#555"/>`,
@@ -196,13 +198,17 @@ export function occupancySvg(tl: Timeline, marks: readonly Mark[], s: SimSummary
     `<rect x="${L}" y="${TOP}" width="${PW}" height="${OCC_H}" fill="none" stroke="#9e9e9e"/>`,
   );
 
-  // Injections.
+  // Injections and what followed them, labelled one under the other.
+  let row = 0;
   for (const m of marks) {
-    if (m.kind !== "inject") continue;
+    if (m.kind === "stall" || row >= 8) continue;
+    const color = m.kind === "inject" ? "#ef6c00" : "#6a1b9a";
+    const right = x(m.from) > L + PW * 0.75;
     out.push(
       `<line x1="${f1(x(m.from))}" x2="${f1(x(m.from))}" y1="${TOP}" y2="${DROP_TOP + DROP_H}" ` +
-        `stroke="#ef6c00" stroke-width="1.5" stroke-dasharray="3 3"/>`,
-      `<text x="${f1(x(m.from) + 4)}" y="${TOP + 14}" fill="#ef6c00">${esc(m.label)}</text>`,
+        `stroke="${color}" stroke-width="1.5" stroke-dasharray="3 3"/>`,
+      `<text x="${f1(x(m.from) + (right ? -4 : 4))}" y="${TOP + 14 + 15 * row++}" ` +
+        `text-anchor="${right ? "end" : "start"}" fill="${color}">${esc(m.label)}</text>`,
     );
   }
 
@@ -215,6 +221,7 @@ export function occupancySvg(tl: Timeline, marks: readonly Mark[], s: SimSummary
     } (max ${fmtCount(maxDrops)})</text>`,
     `<rect x="${L}" y="${DROP_TOP}" width="${PW}" height="${DROP_H}" fill="#fafafa" stroke="#9e9e9e"/>`,
   );
+  let anySpurious = false;
   if (maxDrops > 0) {
     const bw = Math.max(0.6, (tl.width / end) * PW);
     for (let i = 0; i < used; i++) {
@@ -224,13 +231,21 @@ export function occupancySvg(tl: Timeline, marks: readonly Mark[], s: SimSummary
         `<rect x="${f1(x(i * tl.width))}" y="${f1(DROP_TOP + DROP_H - h)}" width="${f1(bw)}" ` +
           `height="${f1(h)}" fill="#d32f2f"/>`,
       );
+      if (tl.spurious[i] > 0) {
+        // Drops made while slots were free, stacked at the bottom of the bar.
+        anySpurious = true;
+        const hs = Math.max(1, (tl.spurious[i] / maxDrops) * DROP_H);
+        out.push(
+          `<rect x="${f1(x(i * tl.width))}" y="${f1(DROP_TOP + DROP_H - hs)}" width="${f1(bw)}" ` +
+            `height="${f1(hs)}" fill="#ffa000"/>`,
+        );
+      }
     }
-  } else {
+  }
+  if (maxDrops === 0) {
     out.push(
-      `<text x="${L + PW / 2}" y="${
-        DROP_TOP + DROP_H / 2 + 4
-      }" text-anchor="middle" fill="#1b5e20">` +
-        `no fault dropped</text>`,
+      `<text x="${L + PW / 2}" y="${DROP_TOP + DROP_H / 2 + 4}" text-anchor="middle" ` +
+        `fill="#1b5e20">no fault dropped</text>`,
     );
   }
 
@@ -247,9 +262,12 @@ export function occupancySvg(tl: Timeline, marks: readonly Mark[], s: SimSummary
     `<text x="${L + 201}" y="${ly}" fill="#333">consumer stalled</text>`,
     `<rect x="${L + 315}" y="${ly - 7}" width="14" height="6" fill="#d32f2f"/>`,
     `<text x="${L + 334}" y="${ly}" fill="#333">kernel sees the ring full</text>`,
-    `<text x="${L + PW}" y="${ly}" text-anchor="end" fill="#777">simulated ${
-      fmtTime(s.sim_time_us, s.sim_time_us)
-    }, ${fmtCount(s.events)} events</text>`,
+    ...(anySpurious
+      ? [
+        `<rect x="${L + 492}" y="${ly - 9}" width="14" height="10" fill="#ffa000"/>`,
+        `<text x="${L + 511}" y="${ly}" fill="#333">dropped with slots free</text>`,
+      ]
+      : []),
   );
   out.push("</svg>\n");
   return out.join("\n");

@@ -518,7 +518,8 @@ export function renderSummary(s: SimSummary, spark: string, color: boolean): str
       row(
         "cost of corruption",
         `${inj.extra_lost > 0 ? red(n(inj.extra_lost)) : n(inj.extra_lost)} more dropped than ` +
-          `the same run without it (${n(inj.baseline.dropped)} of ${n(inj.baseline.produced)})`,
+          `the same run without it (which dropped ${n(inj.baseline.dropped)} of ` +
+          `${n(inj.baseline.produced)})`,
       );
     }
   }
