@@ -591,6 +591,7 @@ const CASES: Record<string, RuleCase> = {
     severity: "error",
     fire: [
       snap(rfc3(), rfc3({ producer: 2, consumer: 1 })), // 2 + 1364 > 1364
+      snap(rfc3(), rfc3({ producer: 1, consumer: 1 })), // 2 + 1363 = 1365 = capacity: one over
       snap(prod({ producer: 10 }), prod({ producer: 9 }), { consumer: 5 }), // 5 + 84 > 84
     ],
     quiet: [
