@@ -149,6 +149,17 @@ export function registerSimulate(program: Command): void {
     .option("--out <file>", "region image file (numbered when several; alone: the final state)")
     .option("--plot <file.svg>", "write the occupancy/drops chart")
     .option("--no-progress", "no progress bar, even on a terminal")
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  faultscope simulate                      # the seed's 64 KiB region, storm, stalled VMM\n" +
+        "  faultscope simulate --scenario testdata/scenarios/v8-85-circ.json --plot v8.svg\n" +
+        "  faultscope simulate --events 1000000 --trace run.ndjson --snapshot-every 250000 " +
+        "--out snap.bin --json\n" +
+        "  faultscope simulate --header-check stop --inject cons_out_of_range@5000\n" +
+        "\nAn event is one line of the trace: a fault queued or dropped, a handler run, a record\n" +
+        "delivered, a stall edge, an injection. Scenario files: testdata/scenarios/*.json.",
+    )
     .action(async (opts) => {
       await simulateAction(opts as SimulateFlags);
     });
