@@ -171,6 +171,7 @@ const CASES: Record<string, RuleCase> = {
     severity: "error",
     fire: [
       img(rfc3(), { regionSize: 0x10000 }, (b) => b.subarray(0, 0x100)),
+      img(rfc3(), { regionSize: 0x10000 }, (b) => b.subarray(0, 0xffff)), // one byte short
       () => validateImage(new Uint8Array(10), { layout: "rfc3" }).findings,
       img(dma(), { regionSize: 0x9000 }, (b) => b.subarray(0, 0x1000)),
     ],
