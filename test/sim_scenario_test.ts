@@ -199,3 +199,16 @@ Deno.test("--layout swaps the record ABI and geometry of a scenario written for 
   assert.equal(s.region.capacity, 1365);
   assert.equal(s.kernel.index_math, "circ");
 });
+
+Deno.test("--inject specs are checked before the scenario: kind and syntax", async () => {
+  await assert.rejects(
+    () => loadScenario({ inject: ["bogus@1"] }),
+    /^UsageError: --inject bogus@1: the kind/,
+  );
+  await assert.rejects(() => loadScenario({ inject: ["prod_corrupt"] }), /KIND@EVENT/);
+  const { scenario } = await loadScenario({ inject: ["prod_corrupt@900=5000", "size_changed@10"] });
+  assert.deepEqual(scenario.inject.map((i) => [i.kind, i.at_event, i.value]), [
+    ["size_changed", 10, 2730],
+    ["prod_corrupt", 900, 5000],
+  ]);
+});

@@ -214,6 +214,11 @@ function applyFlags(raw: Record<string, unknown>, f: SimulateFlags): void {
           `--inject ${spec}: expected KIND@EVENT or KIND@EVENT=VALUE, e.g. prod_corrupt@5000=9999`,
         );
       }
+      if (!(INJECT_KINDS as readonly string[]).includes(m[1])) {
+        throw new UsageError(
+          `--inject ${spec}: the kind must be one of ${INJECT_KINDS.join(", ")}`,
+        );
+      }
       const item: Record<string, unknown> = { kind: m[1], at_event: Number(m[2]) };
       if (m[3] !== undefined) item.value = Number(m[3]);
       list.push(item);
