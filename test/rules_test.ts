@@ -768,7 +768,6 @@ Deno.test("rules: a record past the end of a truncated image is skipped, not mis
 // --endian big.
 Deno.test({
   name: "rule HDR-ENDIAN: fires for a big-endian DMA_FAULT header read with --layout",
-  ignore: true,
   fn() {
     for (const layout of ["dma-fault", "dma-fault-response"] as const) {
       const be = buildRegion({ layout, producer: 2, consumer: 0, littleEndian: false });

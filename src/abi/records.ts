@@ -156,7 +156,8 @@ export const PRQ_MAINLINE: FlagSet = {
     {
       bit: 3,
       name: "NEEDS_PASID",
-      meaning: "IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID: the response must carry the PASID (v5.9+)",
+      kernelName: "IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID",
+      meaning: "the response must carry the PASID (v5.9+)",
       requires: "PASID_VALID",
     },
   ],

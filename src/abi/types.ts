@@ -41,6 +41,8 @@ export interface BitDesc {
   readonly guards?: string;
   /** Another flag that must be set whenever this one is. */
   readonly requires?: string;
+  /** The kernel's full name, when it does not share the set's prefix. */
+  readonly kernelName?: string;
 }
 
 /** A set of flag bits sharing a prefix, e.g. `IOMMU_FAULT_UNRECOV_`. */

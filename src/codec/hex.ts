@@ -23,8 +23,11 @@ const OFFSET_PREFIX = /^\s*(?:0x)?[0-9a-fA-F]+:/;
 const HEXDUMP_C_OFFSET = /^\s*[0-9a-fA-F]{6,}(?=\s{2,}[0-9a-fA-F]{2}(\s|$))/;
 const HEXDUMP_C_ASCII = /\s\|.*\|\s*$/;
 
+/** Most bytes `*` repeats may expand to (a 23-character dump must not ask for 2 GiB). */
+export const MAX_HEX_BYTES = 256 * 1024 * 1024;
+
 /** Parses a hex dump into bytes; throws {@link HexError} naming the line and column. */
-export function parseHex(text: string): Uint8Array {
+export function parseHex(text: string, maxBytes = MAX_HEX_BYTES): Uint8Array {
   const out: number[] = [];
   const lines = text.split(/\r?\n/);
   const hexdumpC = lines.some((l) => HEXDUMP_C_OFFSET.test(l) && HEXDUMP_C_ASCII.test(l));
@@ -32,9 +35,17 @@ export function parseHex(text: string): Uint8Array {
   let previous: number[] = [];
   let squeezed = false;
   const offsetOf = (p: string) => parseInt(p.replace(/[:\s]/g, "").replace(/^0x/i, ""), 16);
-  const unsqueeze = (nextOffset: number) => {
+  const unsqueeze = (nextOffset: number, line: number) => {
     if (!squeezed || !previous.length) return;
     squeezed = false;
+    if (nextOffset > maxBytes) {
+      throw new HexError(
+        `'*' repeats up to offset 0x${nextOffset.toString(16)} at line ${line}, ` +
+          `past the ${maxBytes}-byte limit`,
+        line,
+        1,
+      );
+    }
     while (out.length + previous.length <= nextOffset) out.push(...previous);
   };
   for (let li = 0; li < lines.length; li++) {
@@ -46,11 +57,11 @@ export function parseHex(text: string): Uint8Array {
     }
     const prefix = line.match(OFFSET_PREFIX) ?? (hexdumpC ? line.match(HEXDUMP_C_OFFSET) : null);
     if (prefix) {
-      unsqueeze(offsetOf(prefix[0]));
+      unsqueeze(offsetOf(prefix[0]), li + 1);
       col = prefix[0].length;
       line = line.slice(col).replace(HEXDUMP_C_ASCII, "");
     } else if (hexdumpC && /^\s*[0-9a-fA-F]{6,}\s*$/.test(line)) {
-      unsqueeze(offsetOf(line)); // hexdump -C ends with a line holding only the total length
+      unsqueeze(offsetOf(line), li + 1); // hexdump -C ends with a line holding only the total length
       continue;
     }
     const lineStart = out.length;
@@ -66,11 +77,14 @@ export function parseHex(text: string): Uint8Array {
       const isHex = /^[0-9a-fA-F]+$/.test(tok);
       // On an offset line, a token after a wide gap that is not a byte group like the others is
       // the ASCII column (xxd): it ends the data. Groups separated by two spaces are still data.
-      // xxd pads a short last line, so a gap of 3+ spaces, or a line that already holds 16 bytes,
-      // also means the ASCII column.
+      // xxd pads a short last line, so a gap of 3+ spaces, a line that already holds 16 bytes,
+      // or a rest of line exactly as long as the bytes read (xxd prints one ASCII character per
+      // byte: `xxd -c 4` gives "6162 6364  abcd") also means the ASCII column.
+      const onLine = out.length - lineStart;
       if (
         prefix && groupLen && gap >= 2 &&
-        (!isHex || tok.length !== groupLen || gap >= 3 || out.length - lineStart >= 16)
+        (!isHex || tok.length !== groupLen || gap >= 3 || onLine >= 16 ||
+          line.length - m.index === onLine)
       ) break;
       if (!isHex) {
         throw new HexError(`bad hex '${m[0]}' at line ${li + 1}, column ${at}`, li + 1, at);

@@ -118,7 +118,8 @@ export function occupancy(
   consumer: number,
   capacity: number,
 ): Occupancy | undefined {
-  if (!(capacity > 0) || producer >= capacity || consumer >= capacity) return undefined;
+  const index = (i: number) => Number.isInteger(i) && i >= 0 && i < capacity;
+  if (!(capacity > 0) || !index(producer) || !index(consumer)) return undefined;
   const pending = (producer - consumer + capacity) % capacity;
   return {
     pending,

@@ -122,16 +122,21 @@ export function checkRegion(r: Region): Finding[] {
   if (field("version") && h.version === 0xffffffff) {
     push("HDR-VERSION", "version = 0xffffffff: no fault ABI negotiated yet", at("version"));
   }
+  // A big-endian dump read as little-endian: a kernel value that reads right only byte-swapped
+  // (nb_entries 0x20000 = 512 swapped, entry_size 0x40000000 = 64 swapped).
   const swappedCap = swap32(g.capacity);
   const swappedEntry = g.headerEntrySize === undefined ? undefined : swap32(g.headerEntrySize);
-  if (
-    g.capacity > 0xffffff &&
-    (swappedCap === kernelCap || (swappedEntry !== undefined && swappedEntry === record.size))
-  ) {
+  const capSwapped = g.capacity !== kernelCap && swappedCap === kernelCap;
+  const entrySwapped = g.headerEntrySize !== undefined && g.headerEntrySize !== record.size &&
+    swappedEntry === record.size;
+  if (capSwapped || entrySwapped) {
     push(
       "HDR-ENDIAN",
-      `${capName} = ${hex(g.capacity)} reads as ${swappedCap} byte-swapped: big-endian dump?`,
-      at("capacity"),
+      (entrySwapped
+        ? `entry_size = ${hex(g.headerEntrySize!)} reads as ${swappedEntry}`
+        : `${capName} = ${hex(g.capacity)} reads as ${swappedCap}`) +
+        " byte-swapped: a big-endian dump? try --endian big",
+      entrySwapped ? at("entry_size") : at("capacity"),
     );
   }
 

@@ -50,11 +50,11 @@ export function checkVevents(records: readonly VeventRecord[], type: VeventTypeI
     } else if (prev !== undefined) {
       const lost = (r.sequence - prev - 1) & VEVENT_SEQ_MAX;
       if (lost) {
-        out.push(finding(
-          "VEQ-SEQ-GAP",
-          `sequence ${prev} -> ${r.sequence}: ${lost} event(s) lost`,
-          { ...where, field: "sequence" },
-        ));
+        // The same number twice is a duplicated record, not 2^31 - 1 lost events.
+        const what = r.sequence === prev
+          ? `sequence ${prev} repeated: a duplicated or re-read record`
+          : `sequence ${prev} -> ${r.sequence}: ${lost} event(s) lost`;
+        out.push(finding("VEQ-SEQ-GAP", what, { ...where, field: "sequence" }));
       }
     }
     if (r.sequence <= VEVENT_SEQ_MAX) prev = r.sequence;

@@ -96,7 +96,7 @@ export function recordLayoutLines(l: RecordLayout): string[] {
       out.push(`flags ${s.name}:`);
       for (const b of s.bits) {
         out.push(
-          `        ${s.prefix}${b.name} = (1 << ${b.bit})${
+          `        ${b.kernelName ?? s.prefix + b.name} = (1 << ${b.bit})${
             b.meaning ? `  /* ${b.meaning} */` : ""
           }`,
         );
