@@ -31,7 +31,7 @@ export interface RunSpec {
   readonly records: number;
   /** Stop producing after this many ms of measurement (0: no limit). */
   readonly durationMs: number;
-  /** spin-wait: how long a side polls before it sleeps, in µs (DEFAULT_SPIN_US). */
+  /** spin-wait: the smallest (and first) spin budget before sleeping, in µs (DEFAULT_SPIN_US). */
   readonly spinUs?: number;
   /** Longest single sleep in ms (spin-wait); a side re-checks the stop flag this often. */
   readonly sleepMs?: number;

@@ -29,7 +29,12 @@ import {
   type SuiteResult,
   type SuiteRow,
 } from "../../ring/bench_suite.ts";
-import { DEFAULT_SPIN_US, WAIT_STRATEGIES, type WaitStrategy } from "../../ring/doorbell.ts";
+import {
+  DEFAULT_SPIN_US,
+  MAX_SPIN_US,
+  WAIT_STRATEGIES,
+  type WaitStrategy,
+} from "../../ring/doorbell.ts";
 import { RING_LAYOUTS, type RingLayoutId } from "../../ring/geometry.ts";
 import { EXIT, UsageError } from "../errors.ts";
 import { paint, table } from "../render.ts";
@@ -154,7 +159,7 @@ export function registerBench(program: Command): void {
     .addOption(
       new Option(
         "--spin-us <us>",
-        `spin-wait: µs of polling before sleeping (default ${DEFAULT_SPIN_US})`,
+        `spin-wait: first and smallest spin budget in µs, adapted up to ${MAX_SPIN_US} (default ${DEFAULT_SPIN_US})`,
       )
         .argParser(positiveInt("--spin-us", 1_000_000)),
     )
