@@ -408,12 +408,21 @@ Deno.test("every command has --help with an example, and --version works", async
   assert.match(v.stdout, /^\d+\.\d+\.\d+/);
 });
 
-Deno.test("demo runs the main job with no arguments", async () => {
-  const r = await cli(["demo"]);
+Deno.test("demo simulates the seed storm, then inspects and validates the snapshot it wrote", async () => {
+  const dir = await Deno.makeTempDir();
+  const r = await cli(["demo", "--dir", dir]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /faultscope inspect/);
-  assert.match(r.stdout, /faultscope validate/);
-  assert.match(r.stdout, /consistent/);
+  assert.match(r.stdout, /\$ faultscope simulate/);
+  assert.match(r.stdout, /\$ faultscope inspect/);
+  assert.match(r.stdout, /\$ faultscope validate/);
+  // The storm fills the 1365-entry ring while the VMM is stalled: 1364 pending, IDX-FULL.
+  assert.match(r.stdout, /1364 pending, 0 free of 1364 usable/);
+  assert.match(r.stdout, /warning\s+IDX-FULL/);
+  assert.match(r.stdout, /\.\.\. 1356 more \(--limit 8\)/);
+  const image = await Deno.readFile(`${dir}/seed-storm.bin`);
+  assert.equal(image.length, 65536);
+  assert.match(await Deno.readTextFile(`${dir}/seed-storm.svg`), /^<svg/);
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("shell completion completes commands and option values", async () => {

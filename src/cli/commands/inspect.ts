@@ -18,7 +18,7 @@ import { hex } from "../../codec/names.ts";
 import { pendingSlots, type Region, slotOffset, slotReadable } from "../../region/model.ts";
 import { recordCells, recordColumns } from "../format.ts";
 import { Output } from "../io.ts";
-import { regionOptions } from "../options.ts";
+import { parsePositive, regionOptions } from "../options.ts";
 import { loadRegion, type RegionInputOptions } from "../region_input.ts";
 import { paint, table } from "../render.ts";
 
@@ -178,6 +178,7 @@ export function registerInspect(program: Command): void {
       .argument("<file>", "region image, device node, or - for stdin"),
   )
     .option("--all", "list every readable slot, pending ones marked")
+    .option("--limit <n>", "list at most n records (and say how many were left out)", parsePositive)
     .option("--hex", "add the raw bytes of each record")
     .option("--json", "one JSON object (schema in the README)")
     .addHelpText(
@@ -186,12 +187,23 @@ export function registerInspect(program: Command): void {
     )
     .action(async (file, options) => {
       // regionOptions() adds the shared options; their types are those of RegionInputOptions.
-      const opts = options as RegionInputOptions & { all?: true; hex?: true; json?: true };
+      const opts = options as RegionInputOptions & {
+        all?: true;
+        hex?: true;
+        json?: true;
+        limit?: number;
+      };
       const { region, name } = await loadRegion(file, opts);
-      const slots = listedSlots(region, !!opts.all);
+      const listed = listedSlots(region, !!opts.all);
+      const slots = listed.slice(0, opts.limit ?? listed.length);
       const out = new Output();
       if (opts.json) out.line(JSON.stringify(inspectJson(region, slots, !!opts.hex), null, 2));
-      else renderHuman(out, name, opts.offset ?? 0, region, slots, !!opts.hex);
+      else {
+        renderHuman(out, name, opts.offset ?? 0, region, slots, !!opts.hex);
+        if (slots.length < listed.length) {
+          out.line(`... ${listed.length - slots.length} more (--limit ${opts.limit})`);
+        }
+      }
       out.flush();
     });
 }
