@@ -137,8 +137,9 @@ export const RULES: readonly Rule[] = [
     scope: "region",
     layouts: ["fault-prod"],
     invariant: "version != 0xFFFFFFFF",
-    why: "v8 initialises version to -1 until userspace negotiates an ABI; the ring is unused " +
-      "until then",
+    why: "v8 initialises version to -1; until userspace picks an ABI the kernel fails reads of " +
+      "this region. The v8 code never seems to update it after negotiation, so on a v8 image " +
+      "this is information, not proof that no ABI was chosen",
   },
   {
     id: "HDR-ENDIAN",
@@ -351,17 +352,22 @@ export const RULES: readonly Rule[] = [
     severity: "error",
     scope: "snapshot",
     layouts: ALL,
-    invariant: "consumer progress <= pending before + producer progress",
-    why: "a consumer that passes the producer reads slots that were never published",
+    invariant: "consumer progress <= pending before + producer progress (snapshots taken less " +
+      "than one lap of the ring apart)",
+    why: "a consumer that passes the producer reads slots that were never published; modulo " +
+      "indices cannot show a full lap, so a producer that wrapped the ring between the snapshots " +
+      "looks the same: take snapshots closer together than capacity - 1 faults",
   },
   {
     id: "SNAP-PROGRESS",
     severity: "error",
     scope: "snapshot",
     layouts: ALL,
-    invariant: "pending before + producer progress - consumer progress <= capacity - 1",
-    why: "more progress than the ring can hold means the producer overwrote unconsumed records " +
-      "(or a lap was missed: snapshots too far apart)",
+    invariant: "pending before + producer progress - consumer progress <= capacity - 1 " +
+      "(snapshots taken less than one lap apart)",
+    why: "more progress than the ring can hold means the producer overwrote unconsumed records; " +
+      "a consumer that drained a whole lap between the snapshots (one cons write per drain) " +
+      "looks the same, since modulo indices carry no lap count",
   },
   {
     id: "SNAP-LIVE-STABLE",

@@ -120,7 +120,11 @@ export function checkRegion(r: Region): Finding[] {
     }
   }
   if (field("version") && h.version === 0xffffffff) {
-    push("HDR-VERSION", "version = 0xffffffff: no fault ABI negotiated yet", at("version"));
+    push(
+      "HDR-VERSION",
+      "version = 0xffffffff: the v8 initial value (no ABI negotiated, or a v8 kernel that never updates it)",
+      at("version"),
+    );
   }
   // A big-endian dump read as little-endian: a kernel value that reads right only byte-swapped
   // (nb_entries 0x20000 = 512 swapped, entry_size 0x40000000 = 64 swapped).

@@ -108,13 +108,14 @@ export function validateSnapshots(a: Region, b: Region): Finding[] {
     out.push(finding(
       "SNAP-OVERTAKE",
       `${consName} advanced ${dC} but only ${a.occupancy.pending} were pending and ${prodName} ` +
-        `advanced ${dP}`,
+        `advanced ${dP} (or the producer lapped the ring between the snapshots)`,
       { field: consName },
     ));
   } else if (net > cap - 1) {
     out.push(finding(
       "SNAP-PROGRESS",
-      `${a.occupancy.pending} pending + ${dP} produced - ${dC} consumed = ${net} > ${cap - 1}`,
+      `${a.occupancy.pending} pending + ${dP} produced - ${dC} consumed = ${net} > ${cap - 1} ` +
+        `(or the consumer drained a whole lap between the snapshots)`,
       { field: prodName },
     ));
   } else {
