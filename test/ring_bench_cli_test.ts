@@ -161,3 +161,26 @@ Deno.test("bench: Ctrl-C stops the workers, prints the partial table, exit 130",
   assert.match(r.stdout, /^rfc3 b16 spin\s.*partial$/m);
   assert.match(r.stdout, /interrupted: the table holds the runs finished so far/);
 });
+
+Deno.test("bench --repeat: every repeat is run and verified, the row is the median", async () => {
+  const r = await bench([
+    ...TINY,
+    "--repeat",
+    "3",
+    "--batch",
+    "8",
+    "--layout",
+    "rfc3",
+    "--wait",
+    "spin",
+    "--no-split",
+    "--no-baselines",
+    "--json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.options.repeat, 3);
+  const [row] = j.results;
+  assert.equal(row.runs.length, 3);
+  assert.equal(row.records_per_s, [...row.runs].sort((a: number, b: number) => a - b)[1]);
+});

@@ -41,6 +41,8 @@ export interface SuiteOptions {
   readonly baselines?: boolean;
   readonly warmupMs?: number;
   readonly spinUs?: number;
+  /** Runs of each configuration; rows show the median by records/s (default 1). */
+  readonly repeat?: number;
   /** Self-test: every ring consumer publishes a bogus index after this many records. */
   readonly corruptConsAt?: number;
 }
@@ -60,6 +62,8 @@ export interface SuiteRow {
   readonly result: RunResult;
   /** This row's records/s over each baseline's (undefined when the baseline was not run). */
   readonly ratio: Partial<Record<BaselineName, number>>;
+  /** Records/s of every repeat of this configuration (the row is the median one). */
+  readonly runs: readonly number[];
   /** For ringbuf.js: records/s at each batch size tried. */
   readonly sweep?: readonly { readonly batch: number; readonly recordsPerS: number }[];
 }
@@ -146,51 +150,81 @@ export function planSuite(o: SuiteOptions): PlannedRun[] {
 /** Progress callback: `done` of `total` runs finished, `name` is the one starting. */
 export type Progress = (done: number, total: number, name: string) => void;
 
-/** Runs the plan in order; stops early (keeping what it has) when `signal` aborts. */
+/**
+ * Runs the plan `repeat` times, round after round (so a burst of load from elsewhere hits one
+ * repeat of many configurations rather than every repeat of one), and keeps each
+ * configuration's median run. Every run is verified. Stops early, keeping what it has, when
+ * `signal` aborts.
+ */
 export async function runSuite(
   plan: readonly PlannedRun[],
-  opts: { signal?: AbortSignal; progress?: Progress; idle?: boolean } = {},
+  opts: { signal?: AbortSignal; progress?: Progress; idle?: boolean; repeat?: number } = {},
 ): Promise<SuiteResult> {
-  const done: { run: PlannedRun; result: RunResult }[] = [];
+  const repeat = Math.max(1, opts.repeat ?? 1);
+  const results: RunResult[][] = plan.map(() => []);
+  const all: { run: PlannedRun; result: RunResult }[] = [];
+  const total = plan.length * repeat;
   let interrupted = false;
-  for (const run of plan) {
-    if (opts.signal?.aborted) {
-      interrupted = true;
-      break;
-    }
-    opts.progress?.(done.length, plan.length, run.name);
-    const result = await runConfig(run.spec, { signal: opts.signal });
-    done.push({ run, result });
-    if (result.interrupted) {
-      interrupted = true;
-      break;
+  rounds: for (let round = 0; round < repeat; round++) {
+    for (let i = 0; i < plan.length; i++) {
+      const run = plan[i];
+      if (opts.signal?.aborted) {
+        interrupted = true;
+        break rounds;
+      }
+      opts.progress?.(
+        all.length,
+        total,
+        repeat > 1 ? `${run.name} (${round + 1}/${repeat})` : run.name,
+      );
+      const result = await runConfig(run.spec, { signal: opts.signal });
+      results[i].push(result);
+      all.push({ run, result });
+      if (result.interrupted) {
+        interrupted = true;
+        break rounds;
+      }
     }
   }
   const idle: IdleResult[] = [];
   if (!interrupted && (opts.idle ?? true)) {
     for (const wait of WAIT_STRATEGIES) {
       if (opts.signal?.aborted) break;
-      opts.progress?.(plan.length, plan.length, `idle ${wait}`);
+      opts.progress?.(total, total, `idle ${wait}`);
       idle.push(await measureIdle(wait, opts.signal));
     }
   }
-  opts.progress?.(plan.length, plan.length, "");
-  return { ...summarise(done), idle, interrupted };
+  opts.progress?.(total, total, "");
+  const median = plan.flatMap((run, i) => {
+    const rs = results[i];
+    if (rs.length === 0) return [];
+    const sorted = [...rs].sort((a, b) => a.recordsPerS - b.recordsPerS);
+    // An interrupted run is partial: show it rather than hide it among complete ones.
+    const result = rs.find((r) => r.interrupted) ?? sorted[(sorted.length - 1) >> 1];
+    return [{ run, result, runs: rs.map((r) => r.recordsPerS) }];
+  });
+  return { ...summarise(median, all), idle, interrupted };
 }
 
-function summarise(done: readonly { run: PlannedRun; result: RunResult }[]) {
+function summarise(
+  done: readonly { run: PlannedRun; result: RunResult; runs: number[] }[],
+  all: readonly { run: PlannedRun; result: RunResult }[],
+) {
   const best = new Map<
     BaselineName,
-    { result: RunResult; sweep: { batch: number; recordsPerS: number }[] }
+    { result: RunResult; runs: number[]; sweep: { batch: number; recordsPerS: number }[] }
   >();
-  for (const { run, result } of done) {
+  for (const { run, result, runs } of done) {
     if (run.baseline === undefined) continue;
     const b = best.get(run.baseline);
     const point = { batch: run.spec.batch, recordsPerS: result.recordsPerS };
-    if (b === undefined) best.set(run.baseline, { result, sweep: [point] });
+    if (b === undefined) best.set(run.baseline, { result, runs, sweep: [point] });
     else {
       b.sweep.push(point);
-      if (result.recordsPerS > b.result.recordsPerS) b.result = result;
+      if (result.recordsPerS > b.result.recordsPerS) {
+        b.result = result;
+        b.runs = runs;
+      }
     }
   }
   const ratio = (r: RunResult) => {
@@ -201,8 +235,10 @@ function summarise(done: readonly { run: PlannedRun; result: RunResult }[]) {
     return out;
   };
   const rows: SuiteRow[] = [];
-  for (const { run, result } of done) {
-    if (run.baseline === undefined) rows.push({ name: run.name, result, ratio: ratio(result) });
+  for (const { run, result, runs } of done) {
+    if (run.baseline === undefined) {
+      rows.push({ name: run.name, result, runs, ratio: ratio(result) });
+    }
   }
   for (const name of BASELINES) {
     const b = best.get(name);
@@ -211,12 +247,13 @@ function summarise(done: readonly { run: PlannedRun; result: RunResult }[]) {
       name,
       baseline: name,
       result: b.result,
+      runs: b.runs,
       ratio: ratio(b.result),
       sweep: name === "ringbuf.js" ? b.sweep : undefined,
     });
   }
-  // Every run is verified, baselines at every batch size included, not only the rows shown.
-  const failures = done.filter((d) => !d.result.verified && !d.result.interrupted).map((d) => ({
+  // Every run is verified (each repeat, and baselines at every batch size), not only the rows.
+  const failures = all.filter((d) => !d.result.verified && !d.result.interrupted).map((d) => ({
     name: d.run.baseline ? `${d.run.name} b${d.run.spec.batch}` : d.run.name,
     problems: d.result.problems,
   }));

@@ -52,6 +52,7 @@ export interface BenchFlags {
   warmup?: number;
   spinUs?: number;
   corruptConsAt?: number;
+  repeat?: number;
   json?: boolean;
 }
 
@@ -148,6 +149,11 @@ export function registerBench(program: Command): void {
       `wait strategies (default ${WAIT_STRATEGIES.join(",")})`,
       choiceList(WAIT_STRATEGIES, "wait strategy"),
     )
+    .option(
+      "--repeat <n>",
+      "run each configuration n times, round after round, and show the median (default 1)",
+      positiveInt("--repeat", 100),
+    )
     .option("--no-split", "skip the indices-on-separate-cache-lines variants")
     .option("--no-baselines", "skip postMessage and ringbuf.js (no ratios then)")
     .option("--no-idle", "skip the idle-CPU check of the wait strategies")
@@ -207,6 +213,7 @@ export async function runBench(
     baselines: flags.baselines,
     warmupMs: flags.warmup,
     spinUs: flags.spinUs,
+    repeat: flags.repeat,
     corruptConsAt: flags.corruptConsAt,
   };
   const plan = planSuite(opts);
@@ -224,12 +231,13 @@ export async function runBench(
       hideCursor: true,
     }, cliProgress.Presets.shades_classic)
     : undefined;
-  bar?.start(plan.length, 0, { run: "" });
+  bar?.start(plan.length * (flags.repeat ?? 1), 0, { run: "" });
   let suite: SuiteResult;
   try {
     suite = await runSuite(plan, {
       signal: ac.signal,
       idle: flags.idle,
+      repeat: flags.repeat,
       progress: (done, _total, run) => bar?.update(done, { run }),
     });
   } finally {
@@ -371,6 +379,7 @@ export function benchJson(s: SuiteResult, o: SuiteOptions): Record<string, unkno
       records: o.records,
       duration_ms: o.durationMs,
       batches: o.batches ?? DEFAULT_BATCHES,
+      repeat: o.repeat ?? 1,
     },
     verified: s.failures.length === 0 && !s.interrupted,
     interrupted: s.interrupted,
@@ -388,6 +397,7 @@ export function benchJson(s: SuiteResult, o: SuiteOptions): Record<string, unkno
         records: res.consumer?.windowRecords ?? 0,
         seconds: num((res.consumer?.windowMs ?? 0) / 1000),
         records_per_s: Math.round(res.recordsPerS),
+        runs: r.runs.map((v) => Math.round(v)),
         mb_per_s: num(res.mbPerS),
         latency_ns: {
           p50: num(res.latencyNs.p50),
