@@ -186,3 +186,32 @@ for (const layout of LAYOUTS) {
     }
   });
 }
+
+Deno.test("copyIn writes a staged batch across the wrap exactly as slot-by-slot writes do", () => {
+  for (const layout of LAYOUTS) {
+    const g = ringGeometry(layout);
+    const codec = new BenchRecordCodec(g.abi === "rfc3" ? "rfc3" : "mainline");
+    const [a, b] = [createRingBuffer(g), createRingBuffer(g)];
+    const [pa, pb] = [new RingProducer(a, g), new RingProducer(b, g)];
+    const [ca, cb] = [new RingConsumer(a, g), new RingConsumer(b, g)];
+    // Park both rings 5 slots before the end, then write 12 records: 5 at the end, 7 at 0.
+    for (const [p, c] of [[pa, ca], [pb, cb]] as const) {
+      p.publish(g.capacity - 5);
+      c.available();
+      c.release(g.capacity - 5);
+    }
+    assert.equal(pa.reserve(12), 12);
+    assert.equal(pb.reserve(12), 12);
+    const stage = new Int32Array(12 * codec.words);
+    for (let i = 0; i < 12; i++) {
+      codec.write(stage, i * codec.words, 100 + i, 9);
+      codec.write(pb.words, pb.slotWord(i), 100 + i, 9);
+    }
+    pa.copyIn(new Uint8Array(stage.buffer), 12);
+    pa.publish(12);
+    pb.publish(12);
+    assert.deepEqual(new Uint8Array(a), new Uint8Array(b));
+    assert.equal(ca.available(), 12);
+    for (let i = 0; i < 12; i++) assert.equal(codec.check(ca.words, ca.slotWord(i)), 100 + i);
+  }
+});

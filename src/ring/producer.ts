@@ -61,9 +61,11 @@ export class RingProducer {
   readonly #ringWord: number;
   readonly #slotWords: number;
   readonly #name: { prod: string; cons: string };
+  readonly #bytes: Uint8Array;
 
   constructor(sab: SharedArrayBuffer, g: RingGeometry) {
     this.words = new Int32Array(sab);
+    this.#bytes = new Uint8Array(sab);
     this.capacity = g.capacity;
     this.#prodWord = g.prodOffset >> 2;
     this.#consWord = g.consOffset >> 2;
@@ -119,6 +121,21 @@ export class RingProducer {
     let s = this.#prod + i;
     if (s >= this.capacity) s -= this.capacity;
     return this.#ringWord + s * this.#slotWords;
+  }
+
+  /**
+   * Copies `n` records (`n * entrySize` bytes of `records`) into the reserved slots with at most
+   * two `Uint8Array.set` calls (one memcpy each; two when the slots wrap), without publishing.
+   * For batches this beats writing the slots word by word from another core's point of view:
+   * each slot's cache line is still held by the consumer from the previous lap, and a memcpy
+   * takes those lines for writing in wide, overlapping requests, while 16 separate 4-byte
+   * stores per line stall on the store buffer.
+   */
+  copyIn(records: Uint8Array, n: number): void {
+    const size = this.#slotWords * 4;
+    const first = Math.min(n, this.capacity - this.#prod);
+    this.#bytes.set(records.subarray(0, first * size), this.slotWord(0) * 4);
+    if (first < n) this.#bytes.set(records.subarray(first * size, n * size), this.#ringWord * 4);
   }
 
   /** Publishes `n` written records: advances `prod` and stores it with `Atomics.store`. */
