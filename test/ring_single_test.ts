@@ -154,13 +154,17 @@ for (const layout of LAYOUTS) {
       // overtake: claims 20 records consumed when only 10 were published.
       const value = bad === "range" ? g.capacity : bad === "all-ones" ? 0xffffffff : 20;
       dv.setUint32(g.consOffset, value, true);
-      assert.equal(p.reserve(5), -1);
+      // Space already seen is used without reading cons again...
+      assert.equal(p.reserve(5), 5);
+      // ...and the first read of cons (when more is needed) finds the bad value and stops.
+      assert.equal(p.reserve(g.capacity), -1);
       assert.match(p.fault!.reason, names);
       assert.match(p.fault!.reason, new RegExp(String(value)));
       assert.equal(p.fault!.value, value);
       // It stays stopped even if cons looks sane again.
       dv.setUint32(g.consOffset, 0, true);
       assert.equal(p.reserve(5), -1);
+      assert.match(p.fault!.reason, layout === "rfc3" ? /cons|size/ : /tail|nb_entries/);
       const after = new Uint8Array(sab);
       for (let i = 0; i < after.length; i++) {
         if ((i & ~3) !== g.consOffset) assert.equal(after[i], before[i], `byte ${i} changed`);
