@@ -46,6 +46,24 @@ for (const batch of [1, 16, 256]) {
     }
   });
 
+  const staged = new Int32Array(batch * W);
+  const stagedBytes = new Uint8Array(staged.buffer);
+  Deno.bench(`ring: stage+copyIn (memcpy), drain+check, batch ${batch}`, {
+    group: `batch ${batch}`,
+  }, () => {
+    const end = seq + TOTAL;
+    while (seq < end) {
+      const n = p.reserve(Math.min(batch, end - seq));
+      for (let i = 0; i < n; i++) codec.write(staged, i * W, seq + i, 7);
+      p.copyIn(stagedBytes, n);
+      p.publish(n);
+      seq += n;
+      const m = c.available();
+      for (let i = 0; i < m; i++) if (codec.check(w, c.slotWord(i)) !== next++) bad++;
+      c.release(m);
+    }
+  });
+
   Deno.bench(`ring: protocol only (reserve/publish/available/release), batch ${batch}`, {
     group: `batch ${batch}`,
   }, () => {
