@@ -38,7 +38,14 @@ function deadlineOf(o: WorkerOrder): number {
     : Infinity;
 }
 
-/** Producer of both postMessage baselines: one record per message, or `batch` per message. */
+/**
+ * Producer of both postMessage baselines: one record per message, or `batch` per message.
+ *
+ * @example
+ * ```ts ignore
+ * const report = await runPostMessageProducer(order); // order.port: a MessagePort
+ * ```
+ */
 export async function runPostMessageProducer(o: WorkerOrder): Promise<ProducerReport> {
   const { spec } = o;
   const port = o.port!;
@@ -81,7 +88,15 @@ export async function runPostMessageProducer(o: WorkerOrder): Promise<ProducerRe
   return { stats: st };
 }
 
-/** Consumer of both postMessage baselines. */
+/**
+ * Consumer of both postMessage baselines.
+ *
+ * @example
+ * ```ts ignore
+ * const report = await runPostMessageConsumer(order);
+ * report.windowRecords / (report.windowMs / 1000); // records/s
+ * ```
+ */
 export function runPostMessageConsumer(o: WorkerOrder): Promise<ConsumerReport> {
   const { spec } = o;
   const port = o.port!;
@@ -132,7 +147,14 @@ export function runPostMessageConsumer(o: WorkerOrder): Promise<ConsumerReport> 
   });
 }
 
-/** Producer over `ringbuf.js`: stages a batch of records, then `push`es it. */
+/**
+ * Producer over `ringbuf.js`: stages a batch of records, then `push`es it.
+ *
+ * @example
+ * ```ts ignore
+ * const report = runRingbufProducer(order); // order.sab from ringbufStorage()
+ * ```
+ */
 export function runRingbufProducer(o: WorkerOrder): ProducerReport {
   const { spec } = o;
   const ctl = new Int32Array(o.control);
@@ -185,7 +207,14 @@ export function runRingbufProducer(o: WorkerOrder): ProducerReport {
   return { stats: st };
 }
 
-/** Consumer over `ringbuf.js`: `pop`s everything available, then verifies it. */
+/**
+ * Consumer over `ringbuf.js`: `pop`s everything available, then verifies it.
+ *
+ * @example
+ * ```ts ignore
+ * const report = runRingbufConsumer(order);
+ * ```
+ */
 export function runRingbufConsumer(o: WorkerOrder): ConsumerReport {
   const { spec } = o;
   const ctl = new Int32Array(o.control);
@@ -241,7 +270,14 @@ export function runRingbufConsumer(o: WorkerOrder): ConsumerReport {
   };
 }
 
-/** The shared buffer `ringbuf.js` needs for `records` records of the baseline's size. */
+/**
+ * The shared buffer `ringbuf.js` needs for `records` records of the baseline's size.
+ *
+ * @example
+ * ```ts ignore
+ * const sab = ringbufStorage(511); // the dma-fault ring's usable capacity
+ * ```
+ */
 export function ringbufStorage(records: number): SharedArrayBuffer {
   return RingBuffer.getStorageForCapacity(records * baselineCodec().words, Int32Array);
 }

@@ -86,7 +86,15 @@ function bufferFor(spec: RunSpec, given?: SharedArrayBuffer): SharedArrayBuffer 
   return undefined;
 }
 
-/** Runs one configuration in two fresh workers. */
+/**
+ * Runs one configuration in two fresh workers.
+ *
+ * @example
+ * ```ts ignore
+ * const r = await runConfig(spec, { signal: AbortSignal.timeout(5000) });
+ * r.verified ? r.recordsPerS : r.problems;
+ * ```
+ */
 export async function runConfig(spec: RunSpec, opts: RunOptions = {}): Promise<RunResult> {
   const control = createControl();
   const sab = bufferFor(spec, opts.sab);

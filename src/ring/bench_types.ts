@@ -126,7 +126,15 @@ export interface WorkerOrder {
   readonly port?: MessagePort;
 }
 
-/** A fresh, zeroed set of side counters. */
+/**
+ * A fresh, zeroed set of side counters.
+ *
+ * @example
+ * ```ts ignore
+ * const st = emptyStats();
+ * st.records += 16; // a producer wrote a batch
+ * ```
+ */
 export function emptyStats(): SideStats {
   return {
     records: 0,

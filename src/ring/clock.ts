@@ -25,7 +25,15 @@
  * @module
  */
 
-/** u32 nanosecond timestamps relative to an epoch shared by all workers. */
+/**
+ * u32 nanosecond timestamps relative to an epoch shared by all workers.
+ *
+ * @example
+ * ```ts ignore
+ * const clock = new LatencyClock(epochFromMainThread);
+ * const ts = clock.ns(performance.now()); // written into the record
+ * ```
+ */
 export class LatencyClock {
   readonly #offsetMs: number;
 

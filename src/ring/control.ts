@@ -32,12 +32,28 @@ export const CTL = {
 /** Words in the control block. */
 export const CONTROL_WORDS = 48;
 
-/** A fresh control block. */
+/**
+ * A fresh control block.
+ *
+ * @example
+ * ```ts ignore
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1);
+ * ```
+ */
 export function createControl(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
 }
 
-/** Wakes whoever sleeps on any word of the control block (used to stop a run). */
+/**
+ * Wakes whoever sleeps on any word of the control block (used to stop a run).
+ *
+ * @example
+ * ```ts ignore
+ * Atomics.store(ctl, CTL.STOP, 1);
+ * wakeAll(ctl); // sleeping sides re-check STOP
+ * ```
+ */
 export function wakeAll(ctl: Int32Array): void {
   Atomics.notify(ctl, CTL.CONSUMER_BELL);
   Atomics.notify(ctl, CTL.PRODUCER_BELL);

@@ -18,7 +18,14 @@
  */
 import type { RingGeometry } from "./geometry.ts";
 
-/** Throws unless the host is little-endian (typed arrays use host byte order). */
+/**
+ * Throws unless the host is little-endian (typed arrays use host byte order).
+ *
+ * @example
+ * ```ts ignore
+ * assertLittleEndian(); // throws on a big-endian host
+ * ```
+ */
 export function assertLittleEndian(): void {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
     throw new Error("the ring needs a little-endian host: region headers are little-endian");

@@ -31,7 +31,14 @@ export const DEFAULT_STAGE_MIN = 8;
 /** Longest single sleep by default: a sleeping side re-checks the stop flag this often. */
 export const DEFAULT_SLEEP_MS = 50;
 
-/** Signals readiness and blocks until the main thread says go. */
+/**
+ * Signals readiness and blocks until the main thread says go.
+ *
+ * @example
+ * ```ts ignore
+ * awaitGo(new Int32Array(order.control)); // returns once the main thread sets GO
+ * ```
+ */
 export function awaitGo(ctl: Int32Array): void {
   Atomics.add(ctl, CTL.READY, 1);
   while (Atomics.load(ctl, CTL.GO) === 0) Atomics.wait(ctl, CTL.GO, 0, DEFAULT_SLEEP_MS);
@@ -42,6 +49,12 @@ const napWord = new Int32Array(new SharedArrayBuffer(4));
 /**
  * Pauses `us` microseconds (test hook: a slow side): busy below a millisecond, asleep above, so
  * that an idle producer costs no CPU when the idle consumer's CPU is being measured.
+ *
+ * @example
+ * ```ts ignore
+ * pause(100); // busy for 100 µs
+ * pause(5000); // asleep for 5 ms
+ * ```
  */
 export function pause(us: number): void {
   if (us >= 1000) {
@@ -55,6 +68,12 @@ export function pause(us: number): void {
 /**
  * The kernel's side: writes `spec.records` records (or until `spec.durationMs`), publishing
  * `prod` after each batch of up to `spec.batch` records.
+ *
+ * @example
+ * ```ts ignore
+ * const report = runRingProducer(order); // inside the producer worker
+ * report.stats.publishes; // index publications
+ * ```
  */
 export function runRingProducer(o: WorkerOrder): ProducerReport {
   const { spec } = o;
@@ -142,6 +161,12 @@ export function runRingProducer(o: WorkerOrder): ProducerReport {
 /**
  * The VMM's side: drains every available record, verifies each, publishes `cons` once per
  * drain, until the producer is done and the ring is empty, or the run is stopped.
+ *
+ * @example
+ * ```ts ignore
+ * const report = runRingConsumer(order); // inside the consumer worker
+ * report.verify.lost; // 0 when nothing was lost
+ * ```
  */
 export function runRingConsumer(o: WorkerOrder): ConsumerReport {
   const { spec } = o;

@@ -22,7 +22,16 @@ import type { Verification } from "./bench_types.ts";
 import { LatencyHistogram } from "./histogram.ts";
 import type { BenchRecordCodec } from "./record.ts";
 
-/** Checks records in arrival order. */
+/**
+ * Checks records in arrival order.
+ *
+ * @example
+ * ```ts ignore
+ * const v = new RecordVerifier(new BenchRecordCodec("rfc3"));
+ * v.take(words, base, nowNs, true); // per record, in arrival order
+ * v.result.torn; // records that failed the checksum
+ * ```
+ */
 export class RecordVerifier {
   readonly result: Verification = {
     ok: 0,

@@ -120,7 +120,14 @@ function choiceList<T extends string>(all: readonly T[], what: string) {
   };
 }
 
-/** Adds the `bench` command to the program. */
+/**
+ * Adds the `bench` command to the program.
+ *
+ * @example
+ * ```ts ignore
+ * registerBench(new Command()); // adds `bench` to a program
+ * ```
+ */
 export function registerBench(program: Command): void {
   program
     .command("bench")
@@ -192,6 +199,12 @@ export function registerBench(program: Command): void {
 /**
  * Runs the bench with parsed flags, writing through `io`. Throws {@link UsageError} with exit 1
  * when a record failed verification and with exit 130 when interrupted, after printing.
+ *
+ * @example
+ * ```ts ignore
+ * const io = { stdout: console.log, stderr: console.error, isTerminal: false, color: false };
+ * await runBench({ duration: 0.2, batch: [16], json: true }, io);
+ * ```
  */
 export async function runBench(
   flags: BenchFlags,
@@ -301,7 +314,14 @@ function rowCells(r: SuiteRow, color: boolean): string[] {
   ];
 }
 
-/** The human table, the idle check and the verdict. */
+/**
+ * The human table, the idle check and the verdict.
+ *
+ * @example
+ * ```ts ignore
+ * io.stdout(benchText(suite, false)); // the padded table, no colour
+ * ```
+ */
 export function benchText(s: SuiteResult, color: boolean): string {
   const head = [
     "configuration",
@@ -361,7 +381,14 @@ function side(st: import("../../ring/bench_types.ts").SideStats | undefined) {
 
 const num = (v: number) => Number.isFinite(v) ? Math.round(v * 100) / 100 : null;
 
-/** The `--json` object: `results` has one row per configuration and baseline. */
+/**
+ * The `--json` object: `results` has one row per configuration and baseline.
+ *
+ * @example
+ * ```ts ignore
+ * JSON.stringify(benchJson(suite, options)); // {machine, options, results, idle, ...}
+ * ```
+ */
 export function benchJson(s: SuiteResult, o: SuiteOptions): Record<string, unknown> {
   let load: number[] | null = null;
   try {
