@@ -244,7 +244,7 @@ export async function runBench(
       hideCursor: true,
     }, cliProgress.Presets.shades_classic)
     : undefined;
-  bar?.start(plan.length * (flags.repeat ?? 1), 0, { run: "" });
+  bar?.start(plan.length * (flags.repeat ?? 1), 0, { run: plan[0]?.name ?? "" });
   let suite: SuiteResult;
   try {
     suite = await runSuite(plan, {
