@@ -36,7 +36,11 @@ import { createRingBuffer } from "./region.ts";
 export interface RunOptions {
   /** Aborting stops both sides and returns what they did (`interrupted: true`). */
   readonly signal?: AbortSignal;
-  /** Stops the run after this long (a hung side is a failure, not a hang); default 60 s. */
+  /**
+   * Stops the run after this long (a hung side is then a failure, not a hang). By default a
+   * timed run gets its duration plus warm-up plus 30 s, and a run of fixed record count none
+   * (a long soak must not be cut short).
+   */
   readonly timeoutMs?: number;
   /** The ring buffer to use instead of a fresh one (tests inspect it afterwards). */
   readonly sab?: SharedArrayBuffer;
@@ -117,7 +121,9 @@ export async function runConfig(spec: RunSpec, opts: RunOptions = {}): Promise<R
   };
   const onAbort = () => stop();
   opts.signal?.addEventListener("abort", onAbort);
-  const timer = setTimeout(stop, opts.timeoutMs ?? 60_000);
+  const limit = opts.timeoutMs ??
+    (spec.durationMs > 0 ? spec.durationMs + (spec.warmupMs ?? 0) + 30_000 : undefined);
+  const timer = limit === undefined ? undefined : setTimeout(stop, limit);
   try {
     const base = { spec, sab, control: control.buffer as SharedArrayBuffer, epoch };
     if (spec.transport === "postMessage" || spec.transport === "postMessage-batched") {
