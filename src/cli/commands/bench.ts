@@ -18,8 +18,6 @@
  * @module
  */
 import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
-// @ts-types="npm:@types/cli-progress@^3.11.6"
-import cliProgress from "cli-progress";
 import {
   BASELINES,
   DEFAULT_BATCHES,
@@ -37,6 +35,7 @@ import {
 } from "../../ring/doorbell.ts";
 import { RING_LAYOUTS, type RingLayoutId } from "../../ring/geometry.ts";
 import { EXIT, UsageError } from "../errors.ts";
+import { progressBar } from "../progress.ts";
 import { paint, table } from "../render.ts";
 
 /** Parsed flags of `bench`. */
@@ -238,12 +237,7 @@ export async function runBench(
     Deno.addSignalListener("SIGINT", onSigint);
     listening = true;
   } catch { /* no signals here */ }
-  const bar = io.isTerminal
-    ? new cliProgress.SingleBar({
-      format: "bench [{bar}] {value}/{total} {run}",
-      hideCursor: true,
-    }, cliProgress.Presets.shades_classic)
-    : undefined;
+  const bar = await progressBar(io.isTerminal, "bench [{bar}] {value}/{total} {run}");
   bar?.start(plan.length * (flags.repeat ?? 1), 0, { run: plan[0]?.name ?? "" });
   let suite: SuiteResult;
   try {

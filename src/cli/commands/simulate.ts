@@ -9,11 +9,10 @@
  * ```
  * @module
  */
-// @ts-types="npm:@types/cli-progress@^3.11.6"
-import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { RECORDS } from "../../abi/records.ts";
 import { EXIT, UsageError } from "../errors.ts";
+import { progressBar } from "../progress.ts";
 import {
   DEFAULT_SCENARIO_JSON,
   INJECT_KINDS,
@@ -363,12 +362,10 @@ export async function simulateAction(f: SimulateFlags, io: SimulateIo = denoIo()
 
   // Long runs on a terminal get a progress bar (on stderr, never in piped output).
   const total = Math.min(scenario.events, 1e15);
-  const bar = f.progress !== false && io.isTerminal && total >= 5_000_000
-    ? new cliProgress.SingleBar(
-      { format: "simulate [{bar}] {percentage}% | {value}/{total} events", hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    )
-    : undefined;
+  const bar = await progressBar(
+    f.progress !== false && io.isTerminal && total >= 5_000_000,
+    "simulate [{bar}] {percentage}% | {value}/{total} events",
+  );
   bar?.start(total, 0);
 
   let interrupted = false;
