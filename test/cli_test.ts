@@ -341,32 +341,43 @@ Deno.test("permission denied is one line naming the file", async () => {
   await Deno.remove(p);
 });
 
-Deno.test("a closed stdout stops decode with one line, exit 2", async () => {
-  const n = 20_000; // 20k records of ndjson is far more than a pipe buffer
-  const cap = new Uint8Array(n * 64);
-  for (let i = 0; i < n; i++) cap[i * 64] = 1;
-  const p = await tmpFile(cap);
+/** Runs faultscope, reads a little of its stdout, then closes it (like `| head -1`). */
+async function closeEarly(args: string[]): Promise<Result> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("main.ts", root).pathname,
-      "decode",
-      p,
-      "--abi",
-      "mainline",
-      "--ndjson",
-    ],
+    args: ["run", "-A", new URL("main.ts", root).pathname, ...args],
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
   }).spawn();
   const reader = child.stdout.getReader();
-  await reader.read(); // like `head -1`: read a little, then close
+  await reader.read();
   await reader.cancel();
   const status = await child.status;
   const stderr = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
-  assertOneLineError({ code: status.code, stdout: "", stderr }, 2, "broken pipe");
+  return { code: status.code, stdout: "", stderr };
+}
+
+Deno.test("a closed stdout stops any command with one line, exit 2", async () => {
+  const n = 20_000; // 20k records of ndjson is far more than a pipe buffer
+  const cap = new Uint8Array(n * 64);
+  for (let i = 0; i < n; i++) cap[i * 64] = 1;
+  const p = await tmpFile(cap);
+  assertOneLineError(
+    await closeEarly(["decode", p, "--abi", "mainline", "--ndjson"]),
+    2,
+    "broken pipe",
+  );
+  assertOneLineError(
+    await closeEarly(["inspect", data("rfc3-sample.bin"), "--all", "--hex"]),
+    2,
+    "broken pipe",
+  );
+  // The trace writer has its own file handle: a closed pipe there is the same error.
+  assertOneLineError(
+    await closeEarly(["simulate", "--events", "200000", "--trace", "/dev/stdout"]),
+    2,
+    "broken pipe",
+  );
   await Deno.remove(p);
 });
 

@@ -11,6 +11,7 @@
  * @module
  */
 import { UsageError } from "./errors.ts";
+import { colourEnabled } from "./render.ts";
 
 /** Largest input read whole into memory (stdin regions, hex dumps). */
 export const MAX_WHOLE_INPUT = 256 * 1024 * 1024;
@@ -195,4 +196,34 @@ export async function writeFile(path: string, data: Uint8Array | string): Promis
   } catch (e) {
     throw fsError(e, path);
   }
+}
+
+/** Where a command writes; tests pass their own. */
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** stderr is a terminal: progress bars go there. */
+  isTerminal: boolean;
+  /** stdout may be coloured. */
+  color: boolean;
+}
+
+function writeAll(f: { writeSync(b: Uint8Array): number }, text: string): void {
+  let b = encoder.encode(text);
+  try {
+    while (b.length) b = b.subarray(f.writeSync(b));
+  } catch (e) {
+    if (e instanceof Deno.errors.BrokenPipe) throw new ClosedPipe();
+    throw e;
+  }
+}
+
+/** The real terminal: stdout/stderr writes (a closed pipe is {@link ClosedPipe}) and colour. */
+export function denoIo(): CommandIo {
+  return {
+    stdout: (s) => writeAll(Deno.stdout, s),
+    stderr: (s) => writeAll(Deno.stderr, s),
+    isTerminal: Deno.stderr.isTerminal(),
+    color: colourEnabled(),
+  };
 }

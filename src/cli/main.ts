@@ -28,6 +28,11 @@ export async function run(args: string[]): Promise<number> {
       // Help and version exit 0; every other commander error is a usage error (already printed).
       return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
+    if (e instanceof Deno.errors.BrokenPipe) {
+      // Any writer (stdout, a trace to /dev/stdout, ...) whose reader went away, e.g. `| head`.
+      console.error("faultscope: output closed (broken pipe); output stopped");
+      return EXIT.USAGE;
+    }
     if (e instanceof UsageError) {
       console.error(`faultscope: ${e.message}`);
       return e.exitCode;

@@ -12,14 +12,18 @@
  */
 import { stripVTControlCharacters, styleText } from "node:util";
 
-/** Whether stdout wants colour: a TTY, and no NO_COLOR in the environment. */
+/**
+ * Whether stdout wants colour: a terminal, and no NO_COLOR. NO_COLOR is read only when env access
+ * is already granted, so faultscope never prompts for a permission just to decide on colour.
+ */
 export function colourEnabled(): boolean {
+  if (!Deno.stdout.isTerminal()) return false;
   try {
-    if (Deno.env.get("NO_COLOR")) return false;
+    const env = Deno.permissions.querySync({ name: "env", variable: "NO_COLOR" });
+    return env.state === "granted" && (Deno.env.get("NO_COLOR") ?? "") === "";
   } catch {
-    return false; // no env permission: stay plain
+    return false;
   }
-  return Deno.stdout.isTerminal();
 }
 
 /** Colours text when colour is enabled. */

@@ -35,6 +35,7 @@ import {
 } from "../../ring/doorbell.ts";
 import { RING_LAYOUTS, type RingLayoutId } from "../../ring/geometry.ts";
 import { EXIT, UsageError } from "../errors.ts";
+import { type CommandIo, denoIo } from "../io.ts";
 import { progressBar } from "../progress.ts";
 import { paint, table } from "../render.ts";
 
@@ -56,34 +57,7 @@ export interface BenchFlags {
 }
 
 /** Where the command writes; tests pass their own. */
-export interface BenchIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** A progress bar only when stderr is a terminal. */
-  isTerminal: boolean;
-  color: boolean;
-}
-
-function denoIo(): BenchIo {
-  const enc = new TextEncoder();
-  const write = (f: { writeSync(b: Uint8Array): number }, s: string) => {
-    let b = enc.encode(s);
-    while (b.length) b = b.subarray(f.writeSync(b));
-  };
-  let noColor = true;
-  try {
-    // Ask for NO_COLOR only if env access is granted already: never prompt for it.
-    if (Deno.permissions.querySync({ name: "env", variable: "NO_COLOR" }).state === "granted") {
-      noColor = (Deno.env.get("NO_COLOR") ?? "") !== "";
-    }
-  } catch { /* stay plain */ }
-  return {
-    stdout: (s) => write(Deno.stdout, s),
-    stderr: (s) => write(Deno.stderr, s),
-    isTerminal: Deno.stderr.isTerminal(),
-    color: Deno.stdout.isTerminal() && !noColor,
-  };
-}
+export type BenchIo = CommandIo;
 
 const positiveInt = (what: string, max = 2 ** 40) => (v: string): number => {
   const n = Number(v.trim());

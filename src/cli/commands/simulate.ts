@@ -12,6 +12,7 @@
 import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { RECORDS } from "../../abi/records.ts";
 import { EXIT, UsageError } from "../errors.ts";
+import { type CommandIo, denoIo } from "../io.ts";
 import { progressBar } from "../progress.ts";
 import {
   DEFAULT_SCENARIO_JSON,
@@ -48,37 +49,7 @@ export interface SimulateFlags {
 }
 
 /** Where the command writes; tests pass their own. */
-export interface SimulateIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Colour and progress only when true. */
-  isTerminal: boolean;
-  color: boolean;
-}
-
-function denoIo(): SimulateIo {
-  const enc = new TextEncoder();
-  const write = (f: { writeSync(b: Uint8Array): number }, s: string) => {
-    let b = enc.encode(s);
-    while (b.length) b = b.subarray(f.writeSync(b));
-  };
-  let noColor = true;
-  try {
-    // Only ask for NO_COLOR if env access is already granted: never prompt for it.
-    if (Deno.permissions.querySync({ name: "env", variable: "NO_COLOR" }).state === "granted") {
-      noColor = (Deno.env.get("NO_COLOR") ?? "") !== "";
-    } else noColor = true;
-  } catch {
-    noColor = true;
-  }
-  const tty = Deno.stdout.isTerminal();
-  return {
-    stdout: (s) => write(Deno.stdout, s),
-    stderr: (s) => write(Deno.stderr, s),
-    isTerminal: Deno.stderr.isTerminal(),
-    color: tty && !noColor,
-  };
-}
+export type SimulateIo = CommandIo;
 
 const int = (what: string, min = 0) => (v: string): number => {
   const n = Number(v);
