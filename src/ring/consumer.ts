@@ -20,7 +20,7 @@
  * ```
  * @module
  */
-import type { RingGeometry } from "./geometry.ts";
+import { ringFieldNames, type RingGeometry } from "./geometry.ts";
 import type { RingFault } from "./producer.ts";
 
 /**
@@ -62,9 +62,7 @@ export class RingConsumer {
     this.#consWord = g.consOffset >> 2;
     this.#ringWord = g.ringOffset >> 2;
     this.#slotWords = g.entrySize >> 2;
-    this.#name = g.layout === "rfc3"
-      ? { prod: "prod", cons: "cons", cap: "size" }
-      : { prod: "head", cons: "tail", cap: "nb_entries" };
+    this.#name = ringFieldNames(g);
     this.#cons = Atomics.load(this.words, this.#consWord) >>> 0;
     if (this.#cons >= this.capacity) this.#cons = 0;
     this.#prod = this.#cons;

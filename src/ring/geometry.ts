@@ -140,6 +140,21 @@ export function ringGeometry(layout: RingLayoutId, opts: GeometryOptions = {}): 
 }
 
 /**
+ * The kernel's names of the producer, consumer and capacity fields, from the ABI data.
+ *
+ * @example
+ * ```ts
+ * import { ringFieldNames, ringGeometry } from "./geometry.ts";
+ * ringFieldNames(ringGeometry("dma-fault")); // { prod: "head", cons: "tail", cap: "nb_entries" }
+ * ```
+ */
+export function ringFieldNames(g: RingGeometry): { prod: string; cons: string; cap: string } {
+  const region = REGIONS[g.layout];
+  const name = (role: HeaderRole) => headerField(region, role)?.name ?? role;
+  return { prod: name("producer"), cons: name("consumer"), cap: name("capacity") };
+}
+
+/**
  * Short human name of a geometry, e.g. `dma-fault` or `rfc3/split`.
  *
  * @example

@@ -22,7 +22,7 @@
  * ```
  * @module
  */
-import type { RingGeometry } from "./geometry.ts";
+import { ringFieldNames, type RingGeometry } from "./geometry.ts";
 
 /** Why a side stopped using the queue. */
 export interface RingFault {
@@ -71,9 +71,7 @@ export class RingProducer {
     this.#consWord = g.consOffset >> 2;
     this.#ringWord = g.ringOffset >> 2;
     this.#slotWords = g.entrySize >> 2;
-    this.#name = g.layout === "rfc3"
-      ? { prod: "prod", cons: "cons", cap: "size" }
-      : { prod: "head", cons: "tail", cap: "nb_entries" };
+    this.#name = ringFieldNames(g);
     // Start from the indices the buffer holds (zero for a fresh one), checked like any other.
     this.#prod = Atomics.load(this.words, this.#prodWord) >>> 0;
     if (this.#prod >= this.capacity) this.#prod = 0;
