@@ -31,6 +31,18 @@ const STALL_Y = TOP - 24, FULL_Y = TOP - 13; // bands above the panel
 const DROP_TOP = TOP + OCC_H + 50, DROP_H = 70; // drops panel
 const PW = W - L - R;
 
+/** DejaVu Sans averages ~0.55 em per character; at 12 px that is 6.6 px. */
+const CHAR_PX = 6.6;
+
+/**
+ * Shrinks a 12 px text line to fit the plot width when it would run past the right edge (a
+ * smaller font-size renders everywhere; librsvg ignores textLength).
+ */
+function fit(text: string): string {
+  const px = text.length * CHAR_PX;
+  return px > PW ? ` font-size="${(12 * PW / px).toFixed(1)}"` : "";
+}
+
 const f1 = (v: number) => (Math.round(v * 10) / 10).toFixed(1);
 const esc = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -83,10 +95,19 @@ export function occupancySvg(tl: Timeline, marks: readonly Mark[], s: SimSummary
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
   );
   const lossy = s.dropped > 0;
+  const subtitle = `${s.layout} layout, ${s.capacity} entries of ${s.abi} records, ` +
+    `${
+      s.page_size / 1024
+    } KiB pages, index math ${s.index_math}, header check ${s.header_check}, ` +
+    `seed ${s.seed}; simulated ${fmtTime(s.sim_time_us, s.sim_time_us)}, ${
+      fmtCount(s.events)
+    } events`;
   out.push(
     `<text x="${L}" y="26" font-size="17" font-weight="bold" fill="#1a1a1a">` +
       `${esc(s.scenario)}: ring occupancy and dropped faults</text>`,
-    `<text x="${L}" y="46" fill="#444">${esc(s.layout)} layout, ${s.capacity} entries of ` +
+    `<text x="${L}" y="46" fill="#444"${fit(subtitle)}>${
+      esc(s.layout)
+    } layout, ${s.capacity} entries of ` +
       `${esc(s.abi)} records, ${s.page_size / 1024} KiB pages, index math ${s.index_math}, ` +
       `header check ${s.header_check}, seed ${s.seed}; simulated ` +
       `${fmtTime(s.sim_time_us, s.sim_time_us)}, ${fmtCount(s.events)} events</text>`,
