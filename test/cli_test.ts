@@ -446,3 +446,29 @@ Deno.test("shell completion completes commands and option values", async () => {
   );
   assert.deepEqual(values, ["rfc3", "fault-prod", "dma-fault", "dma-fault-response"]);
 });
+
+Deno.test("a big-endian image: a hint without --endian big, a correct decode with it", async () => {
+  const be = await tmpFile(buildRegion({
+    layout: "dma-fault",
+    producer: 2,
+    consumer: 0,
+    littleEndian: false,
+    records: [{
+      slot: 0,
+      fields: { type: 1, event: { reason: 6, flags: 3, pasid: 5, perm: 3, addr: 0xdeadb000n } },
+    }],
+  }));
+  assertOneLineError(await cli(["inspect", be]), 2, "--endian big");
+  const r = await cli(["inspect", be, "--endian", "big", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.endian, "big");
+  assert.deepEqual(j.header, { tail: 0, entry_size: 64, nb_entries: 512, offset: 4096, head: 2 });
+  assert.equal(j.records[0].event.addr, "0xdeadb000");
+  assert.equal(j.records[0].event.reason_name, "PERMISSION");
+  // Forced to little-endian, the first finding explains the rest.
+  const v = await cli(["validate", be, "--layout", "dma-fault", "--json"]);
+  assert.equal(v.code, 1);
+  assert.equal(JSON.parse(v.stdout).findings[0].rule, "HDR-ENDIAN");
+  await Deno.remove(be);
+});

@@ -56,6 +56,25 @@ export function checkRegion(r: Region): Finding[] {
   const page = r.pageSize ?? 4096;
   const kernelCap = layout.fixedCapacity ??
     capacityFor(layout, record.size, page, g.regionSize);
+  // First: a byte-swapped header explains every other finding on it.
+  // A big-endian dump read as little-endian: a kernel value that reads right only byte-swapped
+  // (nb_entries 0x20000 = 512 swapped, entry_size 0x40000000 = 64 swapped).
+  const swappedCap = swap32(g.capacity);
+  const swappedEntry = g.headerEntrySize === undefined ? undefined : swap32(g.headerEntrySize);
+  const capSwapped = g.capacity !== kernelCap && swappedCap === kernelCap;
+  const entrySwapped = g.headerEntrySize !== undefined && g.headerEntrySize !== record.size &&
+    swappedEntry === record.size;
+  if (capSwapped || entrySwapped) {
+    push(
+      "HDR-ENDIAN",
+      (entrySwapped
+        ? `entry_size = ${hex(g.headerEntrySize!)} reads as ${swappedEntry}`
+        : `${capName} = ${hex(g.capacity)} reads as ${swappedCap}`) +
+        " byte-swapped: a big-endian dump? try --endian big",
+      entrySwapped ? at("entry_size") : at("capacity"),
+    );
+  }
+
   if (g.capacity !== 0 && g.capacity !== kernelCap) {
     push(
       "HDR-CAP-DERIVED",
@@ -126,24 +145,6 @@ export function checkRegion(r: Region): Finding[] {
       at("version"),
     );
   }
-  // A big-endian dump read as little-endian: a kernel value that reads right only byte-swapped
-  // (nb_entries 0x20000 = 512 swapped, entry_size 0x40000000 = 64 swapped).
-  const swappedCap = swap32(g.capacity);
-  const swappedEntry = g.headerEntrySize === undefined ? undefined : swap32(g.headerEntrySize);
-  const capSwapped = g.capacity !== kernelCap && swappedCap === kernelCap;
-  const entrySwapped = g.headerEntrySize !== undefined && g.headerEntrySize !== record.size &&
-    swappedEntry === record.size;
-  if (capSwapped || entrySwapped) {
-    push(
-      "HDR-ENDIAN",
-      (entrySwapped
-        ? `entry_size = ${hex(g.headerEntrySize!)} reads as ${swappedEntry}`
-        : `${capName} = ${hex(g.capacity)} reads as ${swappedCap}`) +
-        " byte-swapped: a big-endian dump? try --endian big",
-      entrySwapped ? at("entry_size") : at("capacity"),
-    );
-  }
-
   const prodF = field("producer")!;
   const consF = field("consumer");
   if (g.capacity !== 0 && r.producer >= g.capacity) {
