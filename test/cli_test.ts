@@ -19,7 +19,7 @@ interface Result {
 async function cli(args: string[], stdin?: Uint8Array): Promise<Result> {
   const env = { NO_COLOR: "1" };
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("main.ts", root).pathname, ...args],
+    args: ["run", "--cached-only", "-A", new URL("main.ts", root).pathname, ...args],
     stdin: stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
@@ -35,6 +35,10 @@ async function cli(args: string[], stdin?: Uint8Array): Promise<Result> {
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
+
+// Children run with --cached-only: tests never reach the network, and a fresh DENO_DIR's
+// opportunistic npm metadata fetches ("Download https://registry.npmjs.org/...") cannot land on
+// the stderr these tests check.
 
 /** One line on stderr, starting with faultscope:, no stack trace. */
 function assertOneLineError(r: Result, code: number, ...needles: string[]) {
@@ -325,6 +329,7 @@ Deno.test("permission denied is one line naming the file", async () => {
   const cmd = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
+      "--cached-only",
       `--allow-read=${new URL("main.ts", root).pathname},${new URL("src", root).pathname}`,
       "--allow-env",
       new URL("main.ts", root).pathname,
@@ -344,7 +349,7 @@ Deno.test("permission denied is one line naming the file", async () => {
 /** Runs faultscope, reads a little of its stdout, then closes it (like `| head -1`). */
 async function closeEarly(args: string[]): Promise<Result> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("main.ts", root).pathname, ...args],
+    args: ["run", "--cached-only", "-A", new URL("main.ts", root).pathname, ...args],
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },

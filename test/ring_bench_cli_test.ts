@@ -13,7 +13,7 @@ interface Result {
 
 function spawn(args: string[]) {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("main.ts", root).pathname, "bench", ...args],
+    args: ["run", "--cached-only", "-A", new URL("main.ts", root).pathname, "bench", ...args],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -11,7 +11,7 @@ const scenarios = new URL("../testdata/scenarios/", import.meta.url).pathname;
 
 async function cli(args: string[], cwd?: string) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", main, "simulate", ...args],
+    args: ["run", "--cached-only", "-A", main, "simulate", ...args],
     cwd,
     stdout: "piped",
     stderr: "piped",
