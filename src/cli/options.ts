@@ -14,20 +14,30 @@ import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-
 import { ABI_IDS } from "../abi/records.ts";
 import { REGION_IDS } from "../abi/regions.ts";
 
-/** Parses a non-negative integer in decimal or 0x hex, up to 2^53. */
-export function parseCount(v: string): number {
-  const s = v.trim();
-  const n = /^0x[0-9a-f]+$/i.test(s) ? parseInt(s, 16) : /^\d+$/.test(s) ? Number(s) : NaN;
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError("not a non-negative integer");
-  return n;
+/**
+ * A parser for an integer option in decimal or 0x hex, within `[min, max]` (every command's
+ * integer flags use it, so they accept and reject the same forms).
+ */
+export function intArg(min = 0, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
+  return (v: string) => {
+    const s = v.trim();
+    const n = /^0x[0-9a-f]+$/i.test(s) ? parseInt(s, 16) : /^\d+$/.test(s) ? Number(s) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(
+        max === Number.MAX_SAFE_INTEGER
+          ? `must be an integer >= ${min}`
+          : `must be an integer from ${min} to ${max}`,
+      );
+    }
+    return n;
+  };
 }
 
+/** Parses a non-negative integer in decimal or 0x hex, up to 2^53. */
+export const parseCount: (v: string) => number = intArg(0);
+
 /** Parses a positive integer. */
-export function parsePositive(v: string): number {
-  const n = parseCount(v);
-  if (n === 0) throw new InvalidArgumentError("must be greater than 0");
-  return n;
-}
+export const parsePositive: (v: string) => number = intArg(1);
 
 /** Parses a byte offset: an integer, or `A<<B` as VFIO region offsets are written. */
 export function parseOffset(v: string): number {

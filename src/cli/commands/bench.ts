@@ -35,6 +35,7 @@ import {
 } from "../../ring/doorbell.ts";
 import { RING_LAYOUTS, type RingLayoutId } from "../../ring/geometry.ts";
 import { EXIT, UsageError } from "../errors.ts";
+import { intArg } from "../options.ts";
 import { type CommandIo, denoIo } from "../io.ts";
 import { progressBar } from "../progress.ts";
 import { paint, table } from "../render.ts";
@@ -59,14 +60,6 @@ export interface BenchFlags {
 /** Where the command writes; tests pass their own. */
 export type BenchIo = CommandIo;
 
-const positiveInt = (what: string, max = 2 ** 40) => (v: string): number => {
-  const n = Number(v.trim());
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw new InvalidArgumentError(`${what} must be an integer from 1 to ${max}`);
-  }
-  return n;
-};
-
 const seconds = (v: string): number => {
   const n = Number(v.trim());
   if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0) || n > 86_400) {
@@ -76,7 +69,7 @@ const seconds = (v: string): number => {
 };
 
 const batchList = (v: string): number[] => {
-  const parse = positiveInt("each batch size", 1 << 16);
+  const parse = intArg(1, 1 << 16);
   const list = v.split(",").map((x) => parse(x));
   return [...new Set(list)];
 };
@@ -111,7 +104,7 @@ export function registerBench(program: Command): void {
     .option(
       "--records <n>",
       "records per configuration (default: run for --duration)",
-      positiveInt("--records"),
+      intArg(1, 2 ** 40),
     )
     .option("--duration <s>", "seconds of measurement per configuration (default 1)", seconds)
     .option(
@@ -132,7 +125,7 @@ export function registerBench(program: Command): void {
     .option(
       "--repeat <n>",
       "run each configuration n times, round after round, and show the median (default 1)",
-      positiveInt("--repeat", 100),
+      intArg(1, 100),
     )
     .option("--no-split", "skip the indices-on-separate-cache-lines variants")
     .option("--no-baselines", "skip postMessage and ringbuf.js (no ratios then)")
@@ -140,18 +133,18 @@ export function registerBench(program: Command): void {
     .option(
       "--warmup <ms>",
       "warm-up per configuration before measuring (default 200)",
-      positiveInt("--warmup", 60_000),
+      intArg(1, 60_000),
     )
     .addOption(
       new Option(
         "--spin-us <us>",
         `spin-wait: first and smallest spin budget in µs, adapted up to ${MAX_SPIN_US} (default ${DEFAULT_SPIN_US})`,
       )
-        .argParser(positiveInt("--spin-us", 1_000_000)),
+        .argParser(intArg(1, 1_000_000)),
     )
     .addOption(
       // Self-test of the verifier and of exit 1: ring consumers scribble on their index.
-      new Option("--corrupt-cons-at <n>").argParser(positiveInt("--corrupt-cons-at")).hideHelp(),
+      new Option("--corrupt-cons-at <n>").argParser(intArg(1, 2 ** 40)).hideHelp(),
     )
     .option("--json", "one JSON object {machine, options, results, idle, verified} on stdout")
     .addHelpText(

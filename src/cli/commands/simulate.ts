@@ -9,9 +9,10 @@
  * ```
  * @module
  */
-import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
+import { type Command, Option } from "@commander-js/extra-typings";
 import { RECORDS } from "../../abi/records.ts";
 import { EXIT, UsageError } from "../errors.ts";
+import { intArg, parsePageSize } from "../options.ts";
 import { type CommandIo, denoIo } from "../io.ts";
 import { progressBar } from "../progress.ts";
 import {
@@ -51,16 +52,8 @@ export interface SimulateFlags {
 /** Where the command writes; tests pass their own. */
 export type SimulateIo = CommandIo;
 
-const int = (what: string, min = 0) => (v: string): number => {
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new InvalidArgumentError(`${what} must be an integer >= ${min}.`);
-  }
-  return n;
-};
-
 const intList = (v: string, prev: number[] = []): number[] => {
-  const parse = int("an event number", 1);
+  const parse = intArg(1);
   return [...prev, ...v.split(",").map((x) => parse(x.trim()))];
 };
 
@@ -82,15 +75,15 @@ export function registerSimulate(program: Command): void {
         "summary, NDJSON trace, region snapshots and an occupancy chart.",
     )
     .option("--scenario <file>", "scenario JSON file (default: the embedded seed-storm-stalled)")
-    .option("--seed <n>", "PRNG seed, 0..4294967295", int("--seed"))
+    .option("--seed <n>", "PRNG seed, 0..4294967295", intArg(0, 0xffffffff))
     .addOption(new Option("--layout <layout>", "region layout").choices(SIM_LAYOUTS))
     .option(
       "--events <n>",
       "events to simulate (also lifts the scenario's duration limit)",
-      int("--events", 1),
+      intArg(1),
     )
-    .option("--duration-us <us>", "stop at this simulated time (µs)", int("--duration-us", 1))
-    .option("--page-size <bytes>", "host page size: 4096, 16384 or 65536", int("--page-size", 1))
+    .option("--duration-us <us>", "stop at this simulated time (µs)", intArg(1))
+    .option("--page-size <bytes>", "host page size: 4k, 16k or 64k", parsePageSize)
     .addOption(
       new Option("--index-math <math>", "producer's full test: true modulo or CIRC_SPACE")
         .choices(["modulo", "circ"] as const),
@@ -114,7 +107,7 @@ export function registerSimulate(program: Command): void {
     .option(
       "--snapshot-every <n>",
       "snapshot the region every N events",
-      int("--snapshot-every", 1),
+      intArg(1),
     )
     .option("--out <file>", "region image file (numbered when several; alone: the final state)")
     .option("--plot <file.svg>", "write the occupancy/drops chart")
