@@ -54,7 +54,12 @@ async function readAllStdin(limit = MAX_WHOLE_INPUT): Promise<Uint8Array> {
     if (total > limit) throw new UsageError(`stdin: more than ${limit} bytes`);
     parts.push(chunk);
   }
-  const out = new Uint8Array(total);
+  return concat(parts);
+}
+
+/** Joins byte chunks into one array. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
     out.set(p, o);

@@ -104,6 +104,11 @@ export function parseHex(text: string, maxBytes = MAX_HEX_BYTES): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** Bytes as one lowercase hex string, two digits a byte (the `raw` field of the JSON output). */
+export function hexString(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** Formats bytes as `xxd`-like lines of 16 (`0000: 01 00 ...`), with a base offset. */
 export function hexLines(bytes: Uint8Array, base = 0, width = 4): string[] {
   const lines: string[] = [];

@@ -14,14 +14,14 @@ import { type Command, Option } from "@commander-js/extra-typings";
 import { FAULT_ABIS, RECORDS } from "../../abi/records.ts";
 import type { AbiId } from "../../abi/types.ts";
 import { decoderFor } from "../../codec/decode.ts";
-import { HexError, hexLines, parseHex } from "../../codec/hex.ts";
+import { HexError, hexLines, hexString, parseHex } from "../../codec/hex.ts";
 import { recordJson } from "../../codec/json.ts";
 import { jsonLineWriter } from "../../codec/jsonline.ts";
 import { hex } from "../../codec/names.ts";
 import type { Finding } from "../../rules/finding.ts";
 import { checkRecord } from "../../rules/records.ts";
 import { EXIT, UsageError } from "../errors.ts";
-import { inputInfo, Output, readChunks } from "../io.ts";
+import { concat, inputInfo, Output, readChunks } from "../io.ts";
 import { recordCells, recordColumns } from "../format.ts";
 import { decodeAbiOption, endianOption, parseCount } from "../options.ts";
 import { VEVENT_TYPES, type VeventTypeId } from "../../abi/vevent.ts";
@@ -246,10 +246,7 @@ export function registerDecode(program: Command): void {
           } else {
             const j = recordJson(abi, rec, { index, offset: base + off });
             if (o.raw) {
-              j.raw = Array.from(
-                chunk.subarray(off, off + size),
-                (b) => b.toString(16).padStart(2, "0"),
-              ).join("");
+              j.raw = hexString(chunk.subarray(off, off + size));
             }
             if (findings) j.findings = findings as unknown as typeof j.findings;
             const s = JSON.stringify(j);
@@ -360,14 +357,4 @@ function decodeVevents(name: string, bytes: Uint8Array, o: DecodeOpts, le: boole
     );
   }
   if (findings.some((f) => f.severity === "error")) Deno.exitCode = EXIT.FINDINGS;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

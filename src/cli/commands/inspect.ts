@@ -12,7 +12,7 @@
 import type { Command } from "@commander-js/extra-typings";
 import { RECORDS } from "../../abi/records.ts";
 import { decoderFor } from "../../codec/decode.ts";
-import { hexLines } from "../../codec/hex.ts";
+import { hexLines, hexString } from "../../codec/hex.ts";
 import { type JsonObject, recordJson } from "../../codec/json.ts";
 import { hex } from "../../codec/names.ts";
 import { pendingSlots, type Region, slotOffset, slotReadable } from "../../region/model.ts";
@@ -79,7 +79,7 @@ export function inspectJson(r: Region, slots: Listed[], withHex: boolean): JsonO
       else pos.state = "pending";
       const j = recordJson(r.abi, decode(dv, off, r.littleEndian), pos);
       if (withHex) {
-        j.raw = Array.from(rawHex(r, slot), (b) => b.toString(16).padStart(2, "0")).join("");
+        j.raw = hexString(rawHex(r, slot));
       }
       return j;
     }),
