@@ -13,6 +13,7 @@
  * ```
  * @module
  */
+import { MeasureWindow, warmRecordsFor } from "./window.ts";
 import { RingBuffer } from "ringbuf.js";
 import type { ConsumerReport, ProducerReport, WorkerOrder } from "./bench_types.ts";
 import { emptyStats } from "./bench_types.ts";
@@ -106,23 +107,15 @@ export function runPostMessageConsumer(o: WorkerOrder): Promise<ConsumerReport> 
   const v = new RecordVerifier(codec);
   const st = emptyStats();
   const W = codec.words;
-  const warmMs = spec.warmupMs ?? 0;
-  const warmRecords = spec.records > 0 ? Math.floor(spec.records / 5) : Infinity;
-  let t0 = 0;
-  let windowStart = -1;
-  let windowFrom = 0;
+  let win = new MeasureWindow(0, 0, 0); // replaced at the go signal, before any message
   let lastAck = 0;
   return new Promise((resolve) => {
     port.onmessage = (e: MessageEvent<Int32Array | { done: number }>) => {
       const d = e.data;
       const now = performance.now();
       if (d instanceof Int32Array) {
-        if (windowStart < 0 && (warmMs === 0 || now - t0 >= warmMs || v.seen >= warmRecords)) {
-          windowStart = now;
-          windowFrom = v.seen;
-        }
+        const measure = win.open(now, v.seen);
         const nowNs = clock.ns(now);
-        const measure = windowStart >= 0;
         for (let b = 0; b < d.length; b += W) v.take(d, b, nowNs, measure);
         st.publishes++;
         if (v.seen - lastAck >= POST_ACK_EVERY) {
@@ -137,13 +130,12 @@ export function runPostMessageConsumer(o: WorkerOrder): Promise<ConsumerReport> 
         stats: st,
         verify: v.result,
         nextSeq: v.next,
-        windowRecords: windowStart >= 0 ? v.seen - windowFrom : 0,
-        windowMs: windowStart >= 0 ? now - windowStart : 0,
+        ...win.result(now, v.seen),
         latency: v.latency.counts,
       });
     };
     awaitGo(ctl);
-    t0 = performance.now();
+    win = new MeasureWindow(performance.now(), spec.warmupMs ?? 0, warmRecordsFor(spec.records));
   });
 }
 
@@ -225,12 +217,12 @@ export function runRingbufConsumer(o: WorkerOrder): ConsumerReport {
   const st = emptyStats();
   const W = codec.words;
   const buf = new Int32Array(rb.capacity());
-  const warmMs = spec.warmupMs ?? 0;
-  const warmRecords = spec.records > 0 ? Math.floor(spec.records / 5) : Infinity;
   awaitGo(ctl);
-  const t0 = performance.now();
-  let windowStart = warmMs > 0 ? -1 : t0;
-  let windowFrom = 0;
+  const win = new MeasureWindow(
+    performance.now(),
+    spec.warmupMs ?? 0,
+    warmRecordsFor(spec.records),
+  );
   let spins = 0;
   for (;;) {
     let got = rb.pop(buf, buf.length);
@@ -248,12 +240,8 @@ export function runRingbufConsumer(o: WorkerOrder): ConsumerReport {
     st.spins += spins;
     spins = 0;
     const now = performance.now();
-    if (windowStart < 0 && (now - t0 >= warmMs || v.seen >= warmRecords)) {
-      windowStart = now;
-      windowFrom = v.seen;
-    }
+    const measure = win.open(now, v.seen);
     const nowNs = clock.ns(now);
-    const measure = windowStart >= 0;
     for (let b = 0; b < got; b += W) v.take(buf, b, nowNs, measure);
     st.publishes++;
   }
@@ -264,8 +252,7 @@ export function runRingbufConsumer(o: WorkerOrder): ConsumerReport {
     stats: st,
     verify: v.result,
     nextSeq: v.next,
-    windowRecords: windowStart >= 0 ? v.seen - windowFrom : 0,
-    windowMs: windowStart >= 0 ? end - windowStart : 0,
+    ...win.result(end, v.seen),
     latency: v.latency.counts,
   };
 }

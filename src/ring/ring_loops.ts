@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import { MeasureWindow, warmRecordsFor } from "./window.ts";
 import type { ConsumerReport, ProducerReport, WorkerOrder } from "./bench_types.ts";
 import { emptyStats } from "./bench_types.ts";
 import { LatencyClock } from "./clock.ts";
@@ -194,12 +195,7 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
     c.available() !== 0 || Atomics.load(ctl, CTL.DONE) !== 0 || Atomics.load(ctl, CTL.STOP) !== 0;
   awaitGo(ctl);
   const t0 = performance.now();
-  const warmMs = spec.warmupMs ?? 0;
-  // The window opens after the warm-up time, or after a fifth of a fixed record count if that
-  // comes first, so a short run still measures something.
-  const warmRecords = spec.records > 0 ? Math.floor(spec.records / 5) : Infinity;
-  let windowStart = warmMs > 0 ? -1 : t0;
-  let windowFrom = 0;
+  const win = new MeasureWindow(t0, spec.warmupMs ?? 0, warmRecordsFor(spec.records));
   let waiting = false;
   for (;;) {
     let n = c.available();
@@ -228,12 +224,8 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
       spinner.progress();
     }
     const now = performance.now();
-    if (windowStart < 0 && (now - t0 >= warmMs || v.seen >= warmRecords)) {
-      windowStart = now;
-      windowFrom = v.seen;
-    }
+    const measure = win.open(now, v.seen);
     const nowNs = clock.ns(now);
-    const measure = windowStart >= 0;
     for (let i = 0; i < n; i++) {
       const base = c.slotWord(i);
       if (capture !== undefined) {
@@ -261,13 +253,11 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
   st.timeouts = myBell.timeouts;
   st.notifies = producerBell.notifies;
   if (c.fault !== undefined) st.fault = c.fault.reason;
-  const measured = windowStart >= 0;
   return {
     stats: st,
     verify: v.result,
     nextSeq: v.next,
-    windowRecords: measured ? v.seen - windowFrom : 0,
-    windowMs: measured ? end - windowStart : 0,
+    ...win.result(end, v.seen),
     latency: v.latency.counts,
   };
 }
