@@ -370,6 +370,7 @@ Deno.test("openRegion: shorter than the header -> RegionError naming header and 
   for (const [layout, size] of [["rfc3", 16], ["dma-fault", 20], ["fault-prod", 20]] as const) {
     for (const n of [0, 1, size - 1]) {
       const e = regionError(() => openRegion(new Uint8Array(n), { layout }));
+      assert.equal(e.rule, "HDR-TRUNCATED");
       assert.equal(e.field, "header");
       assert.equal(e.offset, n);
       assert.match(e.message, new RegExp(String(size)));
@@ -379,7 +380,7 @@ Deno.test("openRegion: shorter than the header -> RegionError naming header and 
 });
 
 Deno.test("openRegion: an unrecognisable header -> RegionError, with an endianness hint", () => {
-  regionError(() => openRegion(new Uint8Array(0x10000)));
+  assert.equal(regionError(() => openRegion(new Uint8Array(0x10000))).rule, "LAYOUT-DETECT");
   regionError(() => openRegion(new Uint8Array(0x10000).fill(0xff)));
   const be = buildRegion({ layout: "dma-fault", producer: 0, consumer: 0, littleEndian: false });
   const e = regionError(() => openRegion(be));

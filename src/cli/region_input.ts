@@ -130,7 +130,11 @@ export async function loadRegion(
     }
     return { region, name };
   } catch (e) {
-    if (e instanceof RegionError) throw new LayoutUnknown(`${name}${where}: ${e.message}`, probe);
+    if (e instanceof RegionError) {
+      // Too short for the header it was told to read: an input error, like any truncation.
+      if (e.rule === "HDR-TRUNCATED") throw new UsageError(`${name}${where}: ${e.message}`);
+      throw new LayoutUnknown(`${name}${where}: ${e.message}`, probe);
+    }
     throw e;
   }
 }

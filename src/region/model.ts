@@ -92,7 +92,13 @@ export interface OpenOptions {
 
 /** The region cannot be opened as asked (e.g. shorter than its header). */
 export class RegionError extends Error {
-  constructor(message: string, readonly field?: string, readonly offset?: number) {
+  constructor(
+    message: string,
+    /** The catalogue rule this failure is: no layout fits, or the image is too short. */
+    readonly rule: "LAYOUT-DETECT" | "HDR-TRUNCATED",
+    readonly field?: string,
+    readonly offset?: number,
+  ) {
     super(message);
     this.name = "RegionError";
   }
@@ -255,6 +261,7 @@ export function openRegion(bytes: Uint8Array, opts: OpenOptions = {}): Region {
         `cannot infer the region layout from the header` +
           (be ? ` (it reads as a ${be.layout} region in big-endian: try --endian big)` : "") +
           `; pass --layout rfc3|fault-prod|dma-fault|dma-fault-response`,
+        "LAYOUT-DETECT",
         "header",
         0,
       );
@@ -269,7 +276,8 @@ export function openRegion(bytes: Uint8Array, opts: OpenOptions = {}): Region {
   const layout = REGIONS[detection.layout];
   if (bytes.length < layout.headerSize) {
     throw new RegionError(
-      `${bytes.length} bytes is shorter than the ${layout.headerSize}-byte ${layout.struct} header`,
+      `${bytes.length} bytes is shorter than the ${layout.headerSize}-byte header (struct ${layout.struct})`,
+      "HDR-TRUNCATED",
       "header",
       bytes.length,
     );

@@ -75,8 +75,7 @@ export function validateImage(
     return { region, findings: validateRegion(region) };
   } catch (e) {
     if (!(e instanceof RegionError)) throw e;
-    const id = e.message.includes("cannot infer") ? "LAYOUT-DETECT" : "HDR-TRUNCATED";
-    return { findings: [finding(id, e.message, { field: e.field, offset: e.offset })] };
+    return { findings: [finding(e.rule, e.message, { field: e.field, offset: e.offset })] };
   }
 }
 
