@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { REGION_IDS } from "../src/abi/regions.ts";
 import { guessAbi, looksLikeText } from "../src/cli/commands/decode.ts";
-import { UsageError } from "../src/cli/errors.ts";
+import { InputError } from "../src/cli/errors.ts";
 import { loadRegion } from "../src/cli/region_input.ts";
 import { buildRegion } from "../src/region/model.ts";
 import { validateRegion } from "../src/rules/validate.ts";
@@ -44,7 +44,7 @@ Deno.test("CLI layer: loadRegion, guessAbi and looksLikeText on random inputs", 
         validateRegion(region);
       } catch (e) {
         // The only failure allowed is the documented one-line input error.
-        assert.ok(e instanceof UsageError, `unexpected ${e}`);
+        assert.ok(e instanceof InputError, `unexpected ${e}`);
         assert.doesNotMatch(e.message, /\n/);
       }
     }),

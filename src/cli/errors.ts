@@ -1,12 +1,21 @@
 /**
- * The one error type the CLI layer throws for bad input or usage: it carries the exit code and
- * a one-line message naming what and where (file, offset, field). `main.ts` prints it as
- * `faultscope: <message>` and exits; no stack trace reaches the user.
+ * The CLI's error classes. Each carries its exit code on the class, so a command never sets an
+ * exit status by hand for a failure: it throws the error that says what went wrong, and
+ * `main.ts` prints `faultscope: <message>` (one line, no stack trace) and exits with that code.
+ *
+ * | class          | exit | meaning                                                        |
+ * | -------------- | ---- | -------------------------------------------------------------- |
+ * | `CheckFailed`  | 1    | the check the user asked for failed (e.g. a record torn)       |
+ * | `UsageError`   | 2    | bad flag, bad flag value, missing or extra argument            |
+ * | `InputError`   | 2    | an input or output file is missing, unreadable or unusable     |
+ * | `Interrupted`  | 130  | SIGINT (143 for SIGTERM), after printing partial results       |
+ * | anything else  | 70   | a bug in faultscope: still one line, and it says to report it  |
  *
  * @example
  * ```ts
- * import { EXIT, UsageError } from "./errors.ts";
- * throw new UsageError("capture.bin: 100 bytes is not a multiple of the 64-byte mainline record");
+ * import { EXIT, InputError } from "./errors.ts";
+ * const e = new InputError("capture.bin: 100 bytes is not a multiple of the 64-byte record");
+ * e.exitCode === EXIT.INPUT; // true
  * ```
  * @module
  */
@@ -15,18 +24,62 @@
 export const EXIT = {
   /** Success; for `validate`, no error found. */
   OK: 0,
-  /** `validate` found an error (or a warning with `--strict`); `bench` saw a lost/torn record. */
+  /** A check found a problem: `validate`/`decode --check` errors, `bench` lost or torn records. */
   FINDINGS: 1,
-  /** Usage or input error: bad flag, missing/unreadable file, truncated input, bad hex. */
+  /** Usage error: bad flag, bad flag value, missing or extra argument. */
   USAGE: 2,
-  /** Interrupted by SIGINT (Ctrl-C) after printing partial results. */
+  /** Input or output error: missing, unreadable, truncated or unusable file, bad hex. */
+  INPUT: 2,
+  /** A bug in faultscope (sysexits' EX_SOFTWARE). */
+  INTERNAL: 70,
+  /** Interrupted by SIGINT (Ctrl-C) after printing partial results: 128 + 2. */
   INTERRUPTED: 130,
+  /** Ended by SIGTERM after printing partial results: 128 + 15. */
+  TERMINATED: 143,
 } as const;
 
-/** A failure to report as one line on stderr with a documented exit code. */
-export class UsageError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.USAGE) {
+/** The exit status a command resolves to. */
+export type ExitCode = number;
+
+/** A failure reported as one line on stderr with the exit code of its class. */
+export abstract class FaultscopeError extends Error {
+  /** The process exit status for this failure. */
+  abstract readonly exitCode: ExitCode;
+}
+
+/** Bad flag, bad flag value, missing or extra argument: exit 2. */
+export class UsageError extends FaultscopeError {
+  readonly exitCode: ExitCode = EXIT.USAGE;
+  constructor(message: string) {
     super(message);
     this.name = "UsageError";
+  }
+}
+
+/** An input or output file that is missing, unreadable, truncated or unusable: exit 2. */
+export class InputError extends FaultscopeError {
+  readonly exitCode: ExitCode = EXIT.INPUT;
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
+/** The check the user asked for failed, after its report was printed: exit 1. */
+export class CheckFailed extends FaultscopeError {
+  readonly exitCode: ExitCode = EXIT.FINDINGS;
+  constructor(message: string) {
+    super(message);
+    this.name = "CheckFailed";
+  }
+}
+
+/** Interrupted by a signal after printing partial results: exit 130 (SIGINT) or 143 (SIGTERM). */
+export class Interrupted extends FaultscopeError {
+  readonly exitCode: ExitCode;
+  constructor(message: string, readonly signal: "SIGINT" | "SIGTERM" = "SIGINT") {
+    super(message);
+    this.name = "Interrupted";
+    this.exitCode = signal === "SIGTERM" ? EXIT.TERMINATED : EXIT.INTERRUPTED;
   }
 }

@@ -1,45 +1,142 @@
 /**
- * Entry point of the CLI: runs the command tree and turns every failure into one line on stderr
- * with a documented exit code (see `errors.ts`); no stack trace reaches the user.
+ * Entry point of the CLI: finds the command in the table, parses its options, runs it, and turns
+ * every failure into one line on stderr with the exit code of its class (see `errors.ts`); no
+ * stack trace reaches the user. A reader that goes away (`| head`) ends the command quietly with
+ * exit 0, as ripgrep and coreutils users expect of a filter.
  *
  * @example
  * ```ts
  * import { run } from "./main.ts";
- * Deno.exitCode = await run(["layout", "rfc3"]);
+ * const code = await run(["layout", "rfc3"]); // prints the layout, resolves to 0
  * ```
  * @module
  */
-import { CommanderError } from "@commander-js/extra-typings";
-import { EXIT, UsageError } from "./errors.ts";
-import { buildProgram } from "./program.ts";
+import { command, COMMANDS } from "./commands.ts";
+import { EXIT, type ExitCode, FaultscopeError, InputError, UsageError } from "./errors.ts";
+import { ClosedPipe, denoIo, type Io } from "./io.ts";
+import { commandHelp, parseCommand, suggest, wrap } from "./spec.ts";
+
+/** faultscope's version, as `--version` prints it. */
+export const VERSION = "0.1.0";
+
+/** The top-level help: usage, the commands and their one-line summaries. */
+export function mainHelp(width = 80): string {
+  const names = [...COMMANDS.map((c) => c.name), "help"];
+  const pad = Math.max(...names.map((n) => n.length)) + 2;
+  const lines = [
+    "Usage: faultscope [options] [command]",
+    "",
+    ...wrap(
+      "Inspect, simulate, validate and benchmark VFIO nested-IOMMU fault regions and rings, and " +
+        "decode every iommu_fault record generation.",
+      width,
+      0,
+    ),
+    "",
+    "Options:",
+    "  -V, --version".padEnd(pad + 2) + "print the name and version (and Deno's)",
+    "  -h, --help".padEnd(pad + 2) + "show this help",
+    "",
+    "Commands:",
+  ];
+  for (const c of COMMANDS) {
+    const body = wrap(c.summary, width, pad + 2);
+    lines.push(
+      `  ${c.name.padEnd(pad)}${body[0]}`,
+      ...body.slice(1).map((l) => " ".repeat(pad + 2) + l),
+    );
+  }
+  lines.push(`  ${"help".padEnd(pad)}show the help of a command: faultscope help <command>`);
+  lines.push("", "Run 'faultscope <command> --help' for a command's options and examples.");
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * Runs one command line without the failure mapping of {@link run}: errors propagate (demo runs
+ * its steps through this).
+ */
+export async function dispatch(args: string[], io: Io): Promise<ExitCode> {
+  const width = Math.min(io.columns ?? 80, 100);
+  const [name, ...rest] = args;
+  if (name === undefined) {
+    io.err(mainHelp(width));
+    return EXIT.USAGE;
+  }
+  if (name === "-h" || name === "--help") {
+    io.out.write(mainHelp(width));
+    return EXIT.OK;
+  }
+  if (name === "-V" || name === "--version") {
+    io.out.line(`faultscope ${VERSION} (deno ${Deno.version.deno})`);
+    return EXIT.OK;
+  }
+  if (name === "help") {
+    if (!rest.length) {
+      io.out.write(mainHelp(width));
+      return EXIT.OK;
+    }
+    const c = command(rest[0]);
+    if (!c) throw unknownCommand(rest[0]);
+    io.out.write(commandHelp(c, width));
+    return EXIT.OK;
+  }
+  const spec = command(name);
+  if (!spec) throw unknownCommand(name);
+  if (spec.name === "complete" && rest[0] === "--") {
+    // A completion request from the shell script: the words typed so far.
+    const { completeWords } = await import("./commands/complete.ts");
+    return completeWords(rest.slice(1), io);
+  }
+  const parsed = parseCommand(spec, rest);
+  if (parsed.help) {
+    io.out.write(commandHelp(spec, width));
+    return EXIT.OK;
+  }
+  const mod = await spec.load();
+  return await mod.run(parsed.options, io);
+}
+
+function unknownCommand(name: string): UsageError {
+  const near = suggest(name, [...COMMANDS.map((c) => c.name), "help"]);
+  return new UsageError(
+    `unknown command '${name}'` + (near ? ` (did you mean ${near}?)` : "; see 'faultscope --help'"),
+  );
+}
+
+/** Maps a failure to its exit code, writing one line on stderr. */
+function fail(e: unknown, io: Io): ExitCode {
+  // The reader went away (`| head`): stop quietly, like ripgrep. (A stdout closed before the
+  // start, `>&-`, cannot be told apart from `>/dev/null`: Deno reopens fd 1 on /dev/null.)
+  if (e instanceof ClosedPipe || e instanceof Deno.errors.BrokenPipe) return EXIT.OK;
+  if (e instanceof FaultscopeError) {
+    io.err(`faultscope: ${e.message.split("\n")[0]}\n`);
+    return e.exitCode;
+  }
+  const code = (e as { code?: string }).code;
+  if (code === "ENOSPC" || code === "EIO" || code === "EBADF") {
+    // A write to stdout failed (e.g. >/dev/full): an I/O error, not a bug.
+    const msg = (e as Error).message.split(" (os error")[0].toLowerCase();
+    io.err(`faultscope: ${new InputError(`stdout: ${msg}`).message}\n`);
+    return EXIT.INPUT;
+  }
+  // A bug: still one line, but say it is ours.
+  const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  io.err(`faultscope: internal error: ${msg.split("\n")[0]} (please report)\n`);
+  return EXIT.INTERNAL;
+}
 
 /** Runs faultscope with `args` (without the program name); resolves to the exit code. */
-export async function run(args: string[]): Promise<number> {
-  const program = buildProgram();
-  if (args[0] === "complete") {
-    const { default: tab } = await import("@bomb.sh/tab/commander");
-    tab(program as unknown as import("commander").Command);
-  }
+export async function run(args: string[], io: Io = denoIo()): Promise<ExitCode> {
   try {
-    await program.parseAsync(args, { from: "user" });
-    return typeof Deno.exitCode === "number" ? Deno.exitCode : EXIT.OK;
+    const code = await dispatch(args, io);
+    io.out.flush();
+    return code;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      // Help and version exit 0; every other commander error is a usage error (already printed).
-      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    try {
+      io.out.flush(); // what was produced before the failure still reaches the reader
+    } catch (flushError) {
+      if (!(e instanceof FaultscopeError)) return fail(flushError, io);
     }
-    if (e instanceof Deno.errors.BrokenPipe) {
-      // Any writer (stdout, a trace to /dev/stdout, ...) whose reader went away, e.g. `| head`.
-      console.error("faultscope: output closed (broken pipe); output stopped");
-      return EXIT.USAGE;
-    }
-    if (e instanceof UsageError) {
-      console.error(`faultscope: ${e.message}`);
-      return e.exitCode;
-    }
-    // A bug: still one line, but say it is ours.
-    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    console.error(`faultscope: internal error: ${msg.split("\n")[0]} (please report)`);
-    return 70;
+    return fail(e, io);
   }
 }

@@ -14,8 +14,9 @@ import { REGIONS } from "../abi/regions.ts";
 import type { AbiId, RegionLayoutId } from "../abi/types.ts";
 import { hex } from "../codec/names.ts";
 import { detectLayout, openRegion, readHeader, type Region, RegionError } from "../region/model.ts";
-import { UsageError } from "./errors.ts";
-import { inputInfo, readRange, readWhole } from "./io.ts";
+import { InputError } from "./errors.ts";
+import { inputInfo, readRange, readWhole } from "./files.ts";
+import type { Reader } from "./io.ts";
 
 /** Largest region faultscope will read (dma-fault on 64 KiB pages is 128 KiB). */
 const MAX_REGION = 16 * 1024 * 1024;
@@ -45,23 +46,24 @@ function impliedSize(id: RegionLayoutId, probe: Uint8Array, le: boolean): number
 }
 
 /** The header matches no layout: `validate` reports it as LAYOUT-DETECT, `inspect` exits 2. */
-export class LayoutUnknown extends UsageError {
+export class LayoutUnknown extends InputError {
   constructor(message: string, readonly probe: Uint8Array) {
     super(message);
     this.name = "LayoutUnknown";
   }
 }
 
-/** Reads and opens a region; input problems become one-line {@link UsageError}s. */
+/** Reads and opens a region; input problems become one-line {@link InputError}s. */
 export async function loadRegion(
   path: string,
   o: RegionInputOptions,
+  stdin: Reader = Deno.stdin,
 ): Promise<{ region: Region; name: string }> {
   const name = path === "-" ? "stdin" : path;
   const offset = o.offset ?? 0;
   const le = o.endian !== "big";
   const info = await inputInfo(path);
-  const whole = path === "-" ? await readWhole("-") : undefined;
+  const whole = path === "-" ? await readWhole("-", stdin) : undefined;
   const available = whole
     ? whole.length - offset
     : info.size !== undefined
@@ -69,7 +71,7 @@ export async function loadRegion(
     : undefined;
   const where = offset ? ` at offset ${hex(offset)}` : "";
   if (available !== undefined && available <= 0) {
-    throw new UsageError(
+    throw new InputError(
       available === 0 && offset === 0 ? `${name}: empty input` : `${name}: nothing to read${where}`,
     );
   }
@@ -90,7 +92,7 @@ export async function loadRegion(
       }
     }
     if (regionSize === undefined) {
-      throw new UsageError(`${name}: cannot tell the region size${where}; pass --region-size`);
+      throw new InputError(`${name}: cannot tell the region size${where}; pass --region-size`);
     }
   }
   if (!o.layout && !detectLayout(probe, regionSize, le)) {
@@ -98,7 +100,7 @@ export async function loadRegion(
     for (const id of ["rfc3", "dma-fault", "dma-fault-response", "fault-prod"] as const) {
       const size = impliedSize(id, probe, le);
       if (size && size > regionSize && detectLayout(probe, size, le)?.layout === id) {
-        throw new UsageError(
+        throw new InputError(
           `${name}: truncated region: ${regionSize} of the ${size} bytes that its ${id} header ` +
             `describes${where}`,
         );
@@ -106,7 +108,7 @@ export async function loadRegion(
     }
   }
   if (regionSize > MAX_REGION) {
-    throw new UsageError(
+    throw new InputError(
       `${name}: ${regionSize} bytes is larger than any fault region; pass --region-size`,
     );
   }
@@ -123,7 +125,7 @@ export async function loadRegion(
       consumer: o.cons,
     });
     if (bytes.length < regionSize) {
-      throw new UsageError(
+      throw new InputError(
         `${name}: truncated region: ${bytes.length} of ${regionSize} bytes${where}` +
           ` (the ${region.layout.id} ring needs ${hex(region.geometry.ringEnd)})`,
       );
@@ -132,7 +134,7 @@ export async function loadRegion(
   } catch (e) {
     if (e instanceof RegionError) {
       // Too short for the header it was told to read: an input error, like any truncation.
-      if (e.rule === "HDR-TRUNCATED") throw new UsageError(`${name}${where}: ${e.message}`);
+      if (e.rule === "HDR-TRUNCATED") throw new InputError(`${name}${where}: ${e.message}`);
       throw new LayoutUnknown(`${name}${where}: ${e.message}`, probe);
     }
     throw e;

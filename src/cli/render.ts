@@ -1,5 +1,5 @@
 /**
- * Text rendering for humans: padded tables, and colour only on a TTY and never with NO_COLOR.
+ * Text rendering for humans: padded tables whose widths ignore colour escapes.
  *
  * @example
  * ```ts
@@ -10,30 +10,7 @@
  * ```
  * @module
  */
-import { stripVTControlCharacters, styleText } from "node:util";
-
-/**
- * Whether stdout wants colour: a terminal, and no NO_COLOR. NO_COLOR is read only when env access
- * is already granted, so faultscope never prompts for a permission just to decide on colour.
- */
-export function colourEnabled(): boolean {
-  if (!Deno.stdout.isTerminal()) return false;
-  try {
-    const env = Deno.permissions.querySync({ name: "env", variable: "NO_COLOR" });
-    return env.state === "granted" && (Deno.env.get("NO_COLOR") ?? "") === "";
-  } catch {
-    return false;
-  }
-}
-
-/** Colours text when colour is enabled. */
-export function paint(
-  format: Parameters<typeof styleText>[0],
-  text: string,
-  enabled = colourEnabled(),
-): string {
-  return enabled ? styleText(format, text, { validateStream: false }) : text;
-}
+import { stripVTControlCharacters } from "node:util";
 
 const visible = (s: string) => stripVTControlCharacters(s).length;
 

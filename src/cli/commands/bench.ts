@@ -17,7 +17,6 @@
  * ```
  * @module
  */
-import { type Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import {
   BASELINES,
   DEFAULT_BATCHES,
@@ -27,18 +26,14 @@ import {
   type SuiteResult,
   type SuiteRow,
 } from "../../ring/bench_suite.ts";
-import {
-  DEFAULT_SPIN_US,
-  MAX_SPIN_US,
-  WAIT_STRATEGIES,
-  type WaitStrategy,
-} from "../../ring/doorbell.ts";
-import { RING_LAYOUTS, type RingLayoutId } from "../../ring/geometry.ts";
-import { EXIT, UsageError } from "../errors.ts";
-import { intArg } from "../options.ts";
-import { type CommandIo, denoIo } from "../io.ts";
+import type { WaitStrategy } from "../../ring/doorbell.ts";
+import type { RingLayoutId } from "../../ring/geometry.ts";
+import type { BENCH } from "../commands.ts";
+import { CheckFailed, EXIT, type ExitCode, Interrupted } from "../errors.ts";
+import { type Io, paint } from "../io.ts";
 import { progressBar } from "../progress.ts";
-import { paint, table } from "../render.ts";
+import { table } from "../render.ts";
+import type { Parsed } from "../spec.ts";
 
 /** Parsed flags of `bench`. */
 export interface BenchFlags {
@@ -57,124 +52,25 @@ export interface BenchFlags {
   json?: boolean;
 }
 
-/** Where the command writes; tests pass their own. */
-export type BenchIo = CommandIo;
-
-const seconds = (v: string): number => {
-  const n = Number(v.trim());
-  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0) || n > 86_400) {
-    throw new InvalidArgumentError("must be a number of seconds above 0 (at most 86400)");
-  }
-  return n;
-};
-
-const batchList = (v: string): number[] => {
-  const parse = intArg(1, 1 << 16);
-  const list = v.split(",").map((x) => parse(x));
-  return [...new Set(list)];
-};
-
-function choiceList<T extends string>(all: readonly T[], what: string) {
-  return (v: string): T[] => {
-    const list = v.split(",").map((x) => x.trim());
-    for (const x of list) {
-      if (!(all as readonly string[]).includes(x)) {
-        throw new InvalidArgumentError(`${what} "${x}" is not one of ${all.join(", ")}`);
-      }
-    }
-    return [...new Set(list)] as T[];
-  };
+/** Runs the bench from the command table's parsed options. */
+export async function run(o: Parsed<typeof BENCH>, io: Io): Promise<ExitCode> {
+  await runBench(o, io);
+  return EXIT.OK;
 }
 
 /**
- * Adds the `bench` command to the program.
+ * Runs the bench with parsed flags, writing through `io`. Throws {@link CheckFailed} (exit 1)
+ * when a record failed verification and {@link Interrupted} (exit 130) when interrupted, after
+ * printing.
  *
  * @example
  * ```ts ignore
- * registerBench(new Command()); // adds `bench` to a program
- * ```
- */
-export function registerBench(program: Command): void {
-  program
-    .command("bench")
-    .description(
-      "benchmark the lock-free fault ring between two workers against postMessage and " +
-        "ringbuf.js; every record is verified",
-    )
-    .option(
-      "--records <n>",
-      "records per configuration (default: run for --duration)",
-      intArg(1, 2 ** 40),
-    )
-    .option("--duration <s>", "seconds of measurement per configuration (default 1)", seconds)
-    .option(
-      "--batch <list>",
-      `producer batch sizes (default ${DEFAULT_BATCHES.join(",")})`,
-      batchList,
-    )
-    .option(
-      "--layout <list>",
-      `region layouts (default ${RING_LAYOUTS.join(",")})`,
-      choiceList(RING_LAYOUTS, "layout"),
-    )
-    .option(
-      "--wait <list>",
-      `wait strategies (default ${WAIT_STRATEGIES.join(",")})`,
-      choiceList(WAIT_STRATEGIES, "wait strategy"),
-    )
-    .option(
-      "--repeat <n>",
-      "run each configuration n times, round after round, and show the median (default 1)",
-      intArg(1, 100),
-    )
-    .option("--no-split", "skip the indices-on-separate-cache-lines variants")
-    .option("--no-baselines", "skip postMessage and ringbuf.js (no ratios then)")
-    .option("--no-idle", "skip the idle-CPU check of the wait strategies")
-    .option(
-      "--warmup <ms>",
-      "warm-up per configuration before measuring (default 200)",
-      intArg(1, 60_000),
-    )
-    .addOption(
-      new Option(
-        "--spin-us <us>",
-        `spin-wait: first and smallest spin budget in µs, adapted up to ${MAX_SPIN_US} (default ${DEFAULT_SPIN_US})`,
-      )
-        .argParser(intArg(1, 1_000_000)),
-    )
-    .addOption(
-      // Self-test of the verifier and of exit 1: ring consumers scribble on their index.
-      new Option("--corrupt-cons-at <n>").argParser(intArg(1, 2 ** 40)).hideHelp(),
-    )
-    .option("--json", "one JSON object {machine, options, results, idle, verified} on stdout")
-    .addHelpText(
-      "after",
-      "\nRecords are 64-byte mainline iommu_fault events (48-byte RFC v3 ones in the rfc3 " +
-        "layout) carrying\na sequence number, a timestamp and a checksum; the consumer checks " +
-        "every one.\n\nExit status: 0 all verified, 1 a record was lost, duplicated, reordered " +
-        "or torn, 2 usage error,\n130 interrupted (partial results printed).\n\nExamples:\n" +
-        "  faultscope bench\n" +
-        "  faultscope bench --duration 0.5 --batch 1,64 --layout dma-fault --json > bench.json\n" +
-        "  faultscope bench --records 100000000 --wait spin-wait   # a long verified soak",
-    )
-    .action(async (flags) => {
-      await runBench(flags as BenchFlags, denoIo());
-    });
-}
-
-/**
- * Runs the bench with parsed flags, writing through `io`. Throws {@link UsageError} with exit 1
- * when a record failed verification and with exit 130 when interrupted, after printing.
- *
- * @example
- * ```ts ignore
- * const io = { stdout: console.log, stderr: console.error, isTerminal: false, color: false };
- * await runBench({ duration: 0.2, batch: [16], json: true }, io);
+ * await runBench({ duration: 0.2, batch: [16], json: true }, denoIo());
  * ```
  */
 export async function runBench(
   flags: BenchFlags,
-  io: BenchIo,
+  io: Io,
   signal?: AbortSignal,
 ): Promise<SuiteResult> {
   const durationMs = flags.duration !== undefined
@@ -198,13 +94,9 @@ export async function runBench(
   const plan = planSuite(opts);
   const ac = new AbortController();
   signal?.addEventListener("abort", () => ac.abort());
-  const onSigint = () => ac.abort();
-  let listening = false;
-  try {
-    Deno.addSignalListener("SIGINT", onSigint);
-    listening = true;
-  } catch { /* no signals here */ }
-  const bar = await progressBar(io.isTerminal, "bench [{bar}] {value}/{total} {run}");
+  const onSignal = () => ac.abort();
+  for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  const bar = await progressBar(io.stderrIsTerminal, "bench [{bar}] {value}/{total} {run}");
   bar?.start(plan.length * (flags.repeat ?? 1), 0, { run: plan[0]?.name ?? "" });
   let suite: SuiteResult;
   try {
@@ -216,20 +108,19 @@ export async function runBench(
     });
   } finally {
     bar?.stop();
-    if (listening) Deno.removeSignalListener("SIGINT", onSigint);
+    for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
   }
-  if (flags.json) io.stdout(JSON.stringify(benchJson(suite, opts), null, 2) + "\n");
-  else io.stdout(benchText(suite, io.color));
+  if (flags.json) io.out.line(JSON.stringify(benchJson(suite, opts), null, 2));
+  else io.out.write(benchText(suite, io.color));
   if (suite.failures.length > 0) {
     const first = suite.failures[0];
-    throw new UsageError(
+    throw new CheckFailed(
       `bench: VERIFICATION FAILED in ${suite.failures.length} run(s); ${first.name}: ` +
         first.problems.join("; "),
-      EXIT.FINDINGS,
     );
   }
   if (suite.interrupted) {
-    throw new UsageError("bench: interrupted; partial results above", EXIT.INTERRUPTED);
+    throw new Interrupted("bench: interrupted; partial results above");
   }
   return suite;
 }

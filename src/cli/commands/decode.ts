@@ -10,7 +10,6 @@
  * ```
  * @module
  */
-import { type Command, Option } from "@commander-js/extra-typings";
 import { FAULT_ABIS, RECORDS } from "../../abi/records.ts";
 import type { AbiId } from "../../abi/types.ts";
 import { decoderFor } from "../../codec/decode.ts";
@@ -20,11 +19,13 @@ import { jsonLineWriter } from "../../codec/jsonline.ts";
 import { hex } from "../../codec/names.ts";
 import type { Finding } from "../../rules/finding.ts";
 import { checkRecord } from "../../rules/records.ts";
-import { EXIT, UsageError } from "../errors.ts";
-import { concat, inputInfo, Output, readChunks } from "../io.ts";
+import type { DECODE } from "../commands.ts";
+import { EXIT, type ExitCode, InputError, UsageError } from "../errors.ts";
+import { concat, inputInfo, readChunks } from "../files.ts";
+import type { Io } from "../io.ts";
+import type { Parsed } from "../spec.ts";
 import { recordCells, recordColumns } from "../format.ts";
-import { decodeAbiOption, endianOption, parseCount } from "../options.ts";
-import { VEVENT_TYPES, type VeventTypeId } from "../../abi/vevent.ts";
+import { VEVENT_TYPES } from "../../abi/vevent.ts";
 import { parseVevents, veventFields, veventJson } from "../../codec/vevent.ts";
 import { checkVevents } from "../../rules/vevent.ts";
 import { table } from "../render.ts";
@@ -87,17 +88,7 @@ export function looksLikeText(bytes: Uint8Array): boolean {
   return true;
 }
 
-interface DecodeOpts {
-  hex?: string;
-  abi?: AbiId | "vevent";
-  veventType: VeventTypeId;
-  endian: "little" | "big";
-  json?: true;
-  ndjson?: true;
-  raw?: true;
-  check?: true;
-  count?: number;
-}
+type DecodeOpts = Parsed<typeof DECODE>;
 
 /** Yields an already-read first chunk, then the rest of the stream. */
 async function* chain(first: Uint8Array | undefined, rest: AsyncGenerator<Uint8Array> | undefined) {
@@ -108,201 +99,184 @@ async function* chain(first: Uint8Array | undefined, rest: AsyncGenerator<Uint8A
 /** Chunk unit: a multiple of every record size (20, 24, 40, 48, 64), so no record straddles. */
 const UNIT = 960;
 
-/** Adds the `decode` command. */
-export function registerDecode(program: Command): void {
-  program.command("decode")
-    .description("decode iommu_fault records (any generation) from a capture, stdin or hex")
-    .argument("[file]", "raw capture (records back to back) or a hex dump; - for stdin")
-    .option("--hex <text>", "decode hex given on the command line (xxd-style offsets tolerated)")
-    .addOption(decodeAbiOption())
-    .addOption(
-      new Option("--vevent-type <type>", "vEVENTQ type, with --abi vevent")
-        .choices(Object.keys(VEVENT_TYPES) as VeventTypeId[])
-        .default("arm-smmuv3" as VeventTypeId),
-    )
-    .addOption(endianOption())
-    .addOption(new Option("--json", "one JSON array").conflicts("ndjson"))
-    .option("--ndjson", "one JSON object per line")
-    .option("--raw", "add each record's raw bytes")
-    .option("--check", "run the record rules on each record; exit 1 on an error")
-    .option("--count <n>", "decode at most n records", parseCount)
-    .addHelpText(
-      "after",
-      "\nExamples:\n  faultscope decode capture.bin\n  faultscope decode --abi rfc3 --hex '0000: 01 00 00 00 0a 00 00 00 00 b0 ad de 00 00 00 00'\n  xxd capture.bin | faultscope decode - --ndjson",
-    )
-    .action(async (file, options) => {
-      const o = options as DecodeOpts;
-      if (o.hex !== undefined && file !== undefined) {
-        throw new UsageError("give either FILE or --hex, not both");
-      }
-      if (o.hex === undefined && file === undefined) {
-        if (Deno.stdin.isTerminal()) {
-          throw new UsageError("no input: give FILE, - for stdin, or --hex TEXT");
-        }
-        file = "-";
-      }
-      const name = file === undefined ? "--hex" : file === "-" ? "stdin" : file;
-      const le = o.endian !== "big";
+/** Decodes a capture, stdin or hex. */
+export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
+  let file = o.file;
+  if (o.hex !== undefined && file !== undefined) {
+    throw new UsageError("give either FILE or --hex, not both");
+  }
+  if (o.hex === undefined && file === undefined) {
+    if (io.stdinIsTerminal) {
+      throw new UsageError("no input: give FILE, - for stdin, or --hex TEXT");
+    }
+    file = "-";
+  }
+  const name = file === undefined ? "--hex" : file === "-" ? "stdin" : file;
+  const le = o.endian !== "big";
 
-      // Input: a hex text (argument or file) is parsed whole; a binary capture is streamed.
-      let whole: Uint8Array | undefined;
-      let length: number | undefined;
-      let stream: AsyncGenerator<Uint8Array> | undefined;
-      let first: Uint8Array | undefined;
-      const parse = (text: string) => {
-        try {
-          return parseHex(text);
-        } catch (e) {
-          if (e instanceof HexError) throw new UsageError(`${name}: ${e.message}`);
-          throw e;
-        }
-      };
-      if (o.hex !== undefined) {
-        whole = parse(o.hex);
-      } else {
-        const info = await inputInfo(file!);
-        length = info.size;
-        stream = readChunks(file!, UNIT);
-        const next = await stream.next();
-        first = next.done ? new Uint8Array(0) : next.value;
-        if (looksLikeText(first)) {
-          const rest: Uint8Array[] = [first.slice()];
-          for await (const c of stream) rest.push(c.slice()); // chunks reuse one buffer
-          whole = parse(new TextDecoder().decode(concat(rest)));
-          stream = undefined;
-          first = undefined;
-        }
-      }
-      if (whole) length = whole.length;
-      if (length === 0 || (first && first.length === 0)) {
-        throw new UsageError(`${name}: empty input (no records)`);
-      }
-      if (o.abi === "vevent") {
-        // vEVENTQ records vary in length; a read buffer is small, so it is decoded whole.
-        if (!whole) {
-          const parts = [first!.slice()];
-          for await (const c of stream!) parts.push(c.slice());
-          whole = concat(parts);
-        }
-        return decodeVevents(name, whole, o, le);
-      }
+  // Input: a hex text (argument or file) is parsed whole; a binary capture is streamed.
+  let whole: Uint8Array | undefined;
+  let length: number | undefined;
+  let stream: AsyncGenerator<Uint8Array> | undefined;
+  let first: Uint8Array | undefined;
+  const parse = (text: string) => {
+    try {
+      return parseHex(text);
+    } catch (e) {
+      if (e instanceof HexError) throw new InputError(`${name}: ${e.message}`);
+      throw e;
+    }
+  };
+  if (o.hex !== undefined) {
+    whole = parse(o.hex);
+  } else {
+    const info = await inputInfo(file!);
+    length = info.size;
+    stream = readChunks(file!, UNIT, undefined, io.stdin);
+    const next = await stream.next();
+    first = next.done ? new Uint8Array(0) : next.value;
+    if (looksLikeText(first)) {
+      const rest: Uint8Array[] = [first.slice()];
+      for await (const c of stream) rest.push(c.slice()); // chunks reuse one buffer
+      whole = parse(new TextDecoder().decode(concat(rest)));
+      stream = undefined;
+      first = undefined;
+    }
+  }
+  if (whole) length = whole.length;
+  if (length === 0 || (first && first.length === 0)) {
+    throw new InputError(`${name}: empty input (no records)`);
+  }
+  if (o.abi === "vevent") {
+    // vEVENTQ records vary in length; a read buffer is small, so it is decoded whole.
+    if (!whole) {
+      const parts = [first!.slice()];
+      for await (const c of stream!) parts.push(c.slice());
+      whole = concat(parts);
+    }
+    return decodeVevents(name, whole, o, le, io);
+  }
 
-      let abi = o.abi as AbiId | undefined;
-      let guess: AbiGuess | undefined;
-      if (!abi) {
-        const g = guessAbi(whole ?? first!, length, le);
-        if (typeof g === "string") throw new UsageError(`${name}: ${g}`);
-        guess = g;
-        abi = g.abi;
+  let abi = o.abi as AbiId | undefined;
+  let guess: AbiGuess | undefined;
+  if (!abi) {
+    const g = guessAbi(whole ?? first!, length, le);
+    if (typeof g === "string") throw new InputError(`${name}: ${g}`);
+    guess = g;
+    abi = g.abi;
+  }
+  const layout = RECORDS[abi];
+  const size = layout.size;
+  const decode = decoderFor(abi);
+  const writeLine = jsonLineWriter(abi);
+  const out = io.out;
+  const human = !o.json && !o.ndjson;
+  // The generation decides what every bit means, so human output always says which it used.
+  if (human) {
+    out.line(`abi ${abi}: ${layout.title}, ${size} bytes (${guess ? guess.reason : "given"})`);
+  } else if (guess) io.err(`faultscope: ${name}: abi ${guess.reason}\n`);
+  const columns = ["index", "offset", ...recordColumns(abi)];
+  let headed = false;
+  let index = 0, errors = 0;
+  const allFindings: Finding[] = [];
+  const limit = o.count ?? Infinity;
+  if (o.json) out.write("[");
+
+  const chunks = whole ? chain(whole, undefined) : chain(first, stream);
+  let base = 0;
+  let tail: Uint8Array | undefined;
+  for await (const chunk of chunks) {
+    const dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const n = Math.floor(chunk.length / size);
+    const rows: string[][] = [];
+    for (let i = 0; i < n && index < limit; i++, index++) {
+      const off = i * size;
+      const rec = human || o.check || o.raw ? decode(dv, off, le) : undefined!;
+      const findings = o.check
+        ? checkRecord(abi, chunk, off, { index }, undefined, le, rec)
+        : undefined;
+      if (findings) {
+        for (const f of findings) if (f.offset !== undefined) f.offset += base;
+        errors += findings.filter((f) => f.severity === "error").length;
       }
-      const layout = RECORDS[abi];
-      const size = layout.size;
-      const decode = decoderFor(abi);
-      const writeLine = jsonLineWriter(abi);
-      const out = new Output();
-      const human = !o.json && !o.ndjson;
-      // The generation decides what every bit means, so human output always says which it used.
       if (human) {
-        out.line(`abi ${abi}: ${layout.title}, ${size} bytes (${guess ? guess.reason : "given"})`);
-      } else if (guess) console.error(`faultscope: ${name}: abi ${guess.reason}`);
-      const columns = ["index", "offset", ...recordColumns(abi)];
-      let headed = false;
-      let index = 0, errors = 0;
-      const allFindings: Finding[] = [];
-      const limit = o.count ?? Infinity;
-      if (o.json) out.write("[");
-
-      const chunks = whole ? chain(whole, undefined) : chain(first, stream);
-      let base = 0;
-      let tail: Uint8Array | undefined;
-      for await (const chunk of chunks) {
-        const dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        const n = Math.floor(chunk.length / size);
-        const rows: string[][] = [];
-        for (let i = 0; i < n && index < limit; i++, index++) {
-          const off = i * size;
-          const rec = human || o.check || o.raw ? decode(dv, off, le) : undefined!;
-          const findings = o.check
-            ? checkRecord(abi, chunk, off, { index }, undefined, le, rec)
-            : undefined;
-          if (findings) {
-            for (const f of findings) if (f.offset !== undefined) f.offset += base;
-            errors += findings.filter((f) => f.severity === "error").length;
-          }
-          if (human) {
-            rows.push([String(index), hex(base + off), ...recordCells(abi, rec)]);
-            if (o.raw) {
-              rows.push([
-                "",
-                "",
-                hexLines(chunk.subarray(off, off + size), base + off).join(" | "),
-              ]);
-            }
-            if (findings) allFindings.push(...findings);
-          } else if (!findings && !o.raw) {
-            const s = writeLine(dv, off, le, `"index":${index},"offset":${base + off}`);
-            if (o.json) out.write(index ? `,\n${s}` : `\n${s}`);
-            else out.line(s);
-          } else {
-            const j = recordJson(abi, rec, { index, offset: base + off });
-            if (o.raw) {
-              j.raw = hexString(chunk.subarray(off, off + size));
-            }
-            if (findings) j.findings = findings as unknown as typeof j.findings;
-            const s = JSON.stringify(j);
-            if (o.json) out.write(index ? `,\n${s}` : `\n${s}`);
-            else out.line(s);
-          }
+        rows.push([String(index), hex(base + off), ...recordCells(abi, rec)]);
+        if (o.raw) {
+          rows.push([
+            "",
+            "",
+            hexLines(chunk.subarray(off, off + size), base + off).join(" | "),
+          ]);
         }
-        if (rows.length) {
-          // Laid out per chunk: a huge capture is never held whole just to align columns.
-          const lines = table(columns, rows, new Set([0]));
-          if (!headed) out.line(lines[0]);
-          headed = true;
-          for (const l of lines.slice(1)) out.line(l);
+        if (findings) allFindings.push(...findings);
+      } else if (!findings && !o.raw) {
+        const s = writeLine(dv, off, le, `"index":${index},"offset":${base + off}`);
+        if (o.json) out.write(index ? `,\n${s}` : `\n${s}`);
+        else out.line(s);
+      } else {
+        const j = recordJson(abi, rec, { index, offset: base + off });
+        if (o.raw) {
+          j.raw = hexString(chunk.subarray(off, off + size));
         }
-        if (chunk.length % size) tail = chunk.subarray(n * size);
-        base += chunk.length;
-        if (index >= limit) break;
+        if (findings) j.findings = findings as unknown as typeof j.findings;
+        const s = JSON.stringify(j);
+        if (o.json) out.write(index ? `,\n${s}` : `\n${s}`);
+        else out.line(s);
       }
-      if (o.json) out.line("\n]");
-      if (human && o.check) {
-        out.line();
-        if (allFindings.length) {
-          for (
-            const l of table(
-              ["severity", "rule", "where", "message"],
-              allFindings.map((
-                f,
-              ) => [
-                f.severity,
-                f.rule,
-                `#${f.index} ${f.field ?? ""} @${hex(f.offset ?? 0)}`,
-                f.message,
-              ]),
-            )
-          ) out.line(l);
-        }
-        out.line(`${index} records checked: ${errors} error(s)`);
-      }
-      out.flush();
-      if (tail && index < limit) {
-        throw new UsageError(
-          `${name}: trailing ${tail.length} bytes at offset ${
-            hex(base - tail.length)
-          } are not a whole ${size}-byte ${abi} record`,
-        );
-      }
-      if (errors) Deno.exitCode = EXIT.FINDINGS;
-    });
+    }
+    if (rows.length) {
+      // Laid out per chunk: a huge capture is never held whole just to align columns.
+      const lines = table(columns, rows, new Set([0]));
+      if (!headed) out.line(lines[0]);
+      headed = true;
+      for (const l of lines.slice(1)) out.line(l);
+    }
+    if (chunk.length % size) tail = chunk.subarray(n * size);
+    base += chunk.length;
+    if (index >= limit) break;
+  }
+  if (o.json) out.line("\n]");
+  if (human && o.check) {
+    out.line();
+    if (allFindings.length) {
+      for (
+        const l of table(
+          ["severity", "rule", "where", "message"],
+          allFindings.map((
+            f,
+          ) => [
+            f.severity,
+            f.rule,
+            `#${f.index} ${f.field ?? ""} @${hex(f.offset ?? 0)}`,
+            f.message,
+          ]),
+        )
+      ) out.line(l);
+    }
+    out.line(`${index} records checked: ${errors} error(s)`);
+  }
+  if (tail && index < limit) {
+    throw new InputError(
+      `${name}: trailing ${tail.length} bytes at offset ${
+        hex(base - tail.length)
+      } are not a whole ${size}-byte ${abi} record`,
+    );
+  }
+  return errors ? EXIT.FINDINGS : EXIT.OK;
 }
 
-function decodeVevents(name: string, bytes: Uint8Array, o: DecodeOpts, le: boolean): void {
+function decodeVevents(
+  name: string,
+  bytes: Uint8Array,
+  o: DecodeOpts,
+  le: boolean,
+  io: Io,
+): ExitCode {
   const type = o.veventType;
   const t = VEVENT_TYPES[type];
   const records = [...parseVevents(bytes, type, le)].slice(0, o.count ?? Infinity);
   const findings = o.check ? checkVevents(records, type) : [];
-  const out = new Output();
+  const out = io.out;
   const whole = records.filter((r) => !r.truncated);
   if (o.json || o.ndjson) {
     const lines = whole.map((r, i) => {
@@ -347,14 +321,13 @@ function decodeVevents(name: string, bytes: Uint8Array, o: DecodeOpts, le: boole
       );
     }
   }
-  out.flush();
   const cut = records.find((r) => r.truncated);
   if (cut && !o.check) {
-    throw new UsageError(
+    throw new InputError(
       `${name}: trailing ${bytes.length - cut.offset} bytes at offset ${
         hex(cut.offset)
       } are not a whole vEVENT record`,
     );
   }
-  if (findings.some((f) => f.severity === "error")) Deno.exitCode = EXIT.FINDINGS;
+  return findings.some((f) => f.severity === "error") ? EXIT.FINDINGS : EXIT.OK;
 }

@@ -9,33 +9,30 @@
  * ```
  * @module
  */
-import type { Command } from "@commander-js/extra-typings";
-import { paint } from "../render.ts";
+import type { DEMO } from "../commands.ts";
+import { EXIT, type ExitCode } from "../errors.ts";
+import type { Io } from "../io.ts";
+import { dispatch } from "../main.ts";
+import type { Parsed } from "../spec.ts";
 
-/** Adds the `demo` command. */
-export function registerDemo(program: Command): void {
-  program.command("demo")
-    .description(
-      "simulate a fault storm on the seed's RFC v3 region, then inspect and validate the snapshot",
-    )
-    .option("--dir <dir>", "where to write the snapshot and chart (default: a new temp dir)")
-    .addHelpText("after", "\nExample:\n  faultscope demo\n  faultscope demo --dir /tmp/fs-demo")
-    .action(async (opts) => {
-      const dir = opts.dir ?? await Deno.makeTempDir({ prefix: "faultscope-demo-" });
-      const image = `${dir}/seed-storm.bin`;
-      const chart = `${dir}/seed-storm.svg`;
-      const steps: string[][] = [
-        ["simulate", "--out", image, "--plot", chart, "--no-progress"],
-        ["inspect", image, "--limit", "8"],
-        ["validate", image],
-      ];
-      for (const [i, args] of steps.entries()) {
-        console.log(`${i ? "\n" : ""}${paint("bold", `$ faultscope ${args.join(" ")}`)}`);
-        await program.parseAsync(args, { from: "user" });
-      }
-      console.log(
-        `\nThe storm filled the ring while the VMM was stalled: the kernel dropped faults it never ` +
-          `counts (IDX-FULL).\nChart: ${chart}`,
-      );
-    });
+/** Runs the demo's steps, each printed as the command line that repeats it. */
+export async function run(o: Parsed<typeof DEMO>, io: Io): Promise<ExitCode> {
+  const dir = o.dir ?? await Deno.makeTempDir({ prefix: "faultscope-demo-" });
+  const image = `${dir}/seed-storm.bin`;
+  const chart = `${dir}/seed-storm.svg`;
+  const steps: string[][] = [
+    ["simulate", "--out", image, "--plot", chart, "--no-progress"],
+    ["inspect", image, "--limit", "8"],
+    ["validate", image],
+  ];
+  for (const [i, args] of steps.entries()) {
+    io.out.line(`${i ? "\n" : ""}${io.paint("bold", `$ faultscope ${args.join(" ")}`)}`);
+    const code = await dispatch(args, io);
+    if (code !== EXIT.OK) return code;
+  }
+  io.out.line(
+    `\nThe storm filled the ring while the VMM was stalled: the kernel dropped faults it never ` +
+      `counts (IDX-FULL).\nChart: ${chart}`,
+  );
+  return EXIT.OK;
 }

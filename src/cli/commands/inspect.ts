@@ -9,7 +9,6 @@
  * ```
  * @module
  */
-import type { Command } from "@commander-js/extra-typings";
 import { RECORDS } from "../../abi/records.ts";
 import { decoderFor } from "../../codec/decode.ts";
 import { hexLines, hexString } from "../../codec/hex.ts";
@@ -17,10 +16,12 @@ import { type JsonObject, recordJson } from "../../codec/json.ts";
 import { hex } from "../../codec/names.ts";
 import { pendingSlots, type Region, slotOffset, slotReadable } from "../../region/model.ts";
 import { recordCells, recordColumns } from "../format.ts";
-import { Output } from "../io.ts";
-import { parsePositive, regionOptions } from "../options.ts";
-import { loadRegion, type RegionInputOptions } from "../region_input.ts";
-import { paint, table } from "../render.ts";
+import type { INSPECT } from "../commands.ts";
+import { EXIT, type ExitCode } from "../errors.ts";
+import type { Io, Writer } from "../io.ts";
+import { loadRegion } from "../region_input.ts";
+import { table } from "../render.ts";
+import type { Parsed } from "../spec.ts";
 
 /** Most slots `--all` lists (a hostile capacity must not print forever). */
 const MAX_LISTED = 1 << 16;
@@ -87,7 +88,7 @@ export function inspectJson(r: Region, slots: Listed[], withHex: boolean): JsonO
 }
 
 function renderHuman(
-  out: Output,
+  io: Io,
   name: string,
   offset: number,
   r: Region,
@@ -97,6 +98,8 @@ function renderHuman(
   const g = r.geometry;
   const occ = r.occupancy;
   const rec = RECORDS[r.abi];
+  const out: Writer = io.out;
+  const paint = io.paint;
   const b = (s: string) => paint("bold", s);
   const prod = r.layout.header.find((h) => h.role === "producer")!.name;
   const cons = r.layout.header.find((h) => h.role === "consumer")?.name ?? "cons";
@@ -168,42 +171,17 @@ function renderHuman(
   });
 }
 
-/** Adds the `inspect` command. */
-export function registerInspect(program: Command): void {
-  regionOptions(
-    program.command("inspect")
-      .description(
-        "show a region image: header, geometry, occupancy and the pending records in order",
-      )
-      .argument("<file>", "region image, device node, or - for stdin"),
-  )
-    .option("--all", "list every readable slot, pending ones marked")
-    .option("--limit <n>", "list at most n records (and say how many were left out)", parsePositive)
-    .option("--hex", "add the raw bytes of each record")
-    .option("--json", "one JSON object (schema in the README)")
-    .addHelpText(
-      "after",
-      "\nExamples:\n  faultscope inspect testdata/rfc3-sample.bin\n  faultscope inspect region.bin --layout dma-fault --page-size 64k --hex\n  faultscope inspect /dev/vfio/devices/vfio0 --offset '9<<40' --json",
-    )
-    .action(async (file, options) => {
-      // regionOptions() adds the shared options; their types are those of RegionInputOptions.
-      const opts = options as RegionInputOptions & {
-        all?: true;
-        hex?: true;
-        json?: true;
-        limit?: number;
-      };
-      const { region, name } = await loadRegion(file, opts);
-      const listed = listedSlots(region, !!opts.all);
-      const slots = listed.slice(0, opts.limit ?? listed.length);
-      const out = new Output();
-      if (opts.json) out.line(JSON.stringify(inspectJson(region, slots, !!opts.hex), null, 2));
-      else {
-        renderHuman(out, name, opts.offset ?? 0, region, slots, !!opts.hex);
-        if (slots.length < listed.length) {
-          out.line(`... ${listed.length - slots.length} more (--limit ${opts.limit})`);
-        }
-      }
-      out.flush();
-    });
+/** Shows the region. */
+export async function run(o: Parsed<typeof INSPECT>, io: Io): Promise<ExitCode> {
+  const { region, name } = await loadRegion(o.file, o, io.stdin);
+  const listed = listedSlots(region, o.all);
+  const slots = listed.slice(0, o.limit ?? listed.length);
+  if (o.json) io.out.line(JSON.stringify(inspectJson(region, slots, o.hex), null, 2));
+  else {
+    renderHuman(io, name, o.offset, region, slots, o.hex);
+    if (slots.length < listed.length) {
+      io.out.line(`... ${listed.length - slots.length} more (--limit ${o.limit})`);
+    }
+  }
+  return EXIT.OK;
 }

@@ -9,12 +9,13 @@
  * ```
  * @module
  */
-import type { Command } from "@commander-js/extra-typings";
 import { ABI_IDS, recordLayout, RECORDS } from "../../abi/records.ts";
 import { REGION_IDS, regionLayout, REGIONS } from "../../abi/regions.ts";
 import type { EnumDesc, Field, FlagSet, RecordLayout, RegionLayout } from "../../abi/types.ts";
-import { UsageError } from "../errors.ts";
-import { Output } from "../io.ts";
+import type { LAYOUT } from "../commands.ts";
+import { EXIT, type ExitCode, UsageError } from "../errors.ts";
+import type { Io } from "../io.ts";
+import type { Parsed } from "../spec.ts";
 
 const COL = 48;
 const row = (decl: string, off: number, size: number, note = "") =>
@@ -144,56 +145,44 @@ export function regionLayoutLines(l: RegionLayout): string[] {
   return out;
 }
 
-/** Adds the `layout` command. */
-export function registerLayout(program: Command): void {
-  program.command("layout")
-    .description("print the byte layout of a record generation or region layout (pahole style)")
-    .argument(
-      "[generation]",
-      `one of: ${[...ABI_IDS, ...REGION_IDS.filter((r) => !recordLayout(r))].join(", ")}`,
-    )
-    .option("--json", "the layout description itself, as JSON")
-    .addHelpText(
-      "after",
-      "\nExamples:\n  faultscope layout            # every generation, one line each\n  faultscope layout rfc3\n  faultscope layout dma-fault --json",
-    )
-    .action((generation, opts) => {
-      const out = new Output();
-      if (!generation) {
-        for (const id of ABI_IDS) {
-          out.line(
-            `${id.padEnd(20)}record  ${String(RECORDS[id].size).padStart(3)} bytes  struct ${
-              RECORDS[id].struct
-            }: ${RECORDS[id].era}`,
-          );
-        }
-        for (const id of REGION_IDS) {
-          out.line(
-            `${id.padEnd(20)}region  ${String(REGIONS[id].headerSize).padStart(3)} bytes  struct ${
-              REGIONS[id].struct
-            }: ${REGIONS[id].era}`,
-          );
-        }
-        out.line();
-        out.line("(rfc3 names both the RFC v3 record and its region; `layout rfc3` shows both)");
-        out.flush();
-        return;
-      }
-      const rec = recordLayout(generation), reg = regionLayout(generation);
-      if (!rec && !reg) {
-        throw new UsageError(
-          `unknown generation '${generation}': expected one of ${
-            [...ABI_IDS, ...REGION_IDS].join(", ")
-          }`,
-        );
-      }
-      if (opts.json) {
-        out.line(JSON.stringify(rec && reg ? { record: rec, region: reg } : rec ?? reg, null, 2));
-      } else {
-        if (rec) { for (const l of recordLayoutLines(rec)) out.line(l); }
-        if (rec && reg) out.line();
-        if (reg) { for (const l of regionLayoutLines(reg)) out.line(l); }
-      }
-      out.flush();
-    });
+/** Prints one layout, or the list of every generation. */
+export function run(o: Parsed<typeof LAYOUT>, io: Io): Promise<ExitCode> {
+  const out = io.out;
+  const generation = o.generation;
+  if (!generation) {
+    for (const id of ABI_IDS) {
+      out.line(
+        `${id.padEnd(20)}record  ${String(RECORDS[id].size).padStart(3)} bytes  struct ${
+          RECORDS[id].struct
+        }: ${RECORDS[id].era}`,
+      );
+    }
+    for (const id of REGION_IDS) {
+      out.line(
+        `${id.padEnd(20)}region  ${String(REGIONS[id].headerSize).padStart(3)} bytes  struct ${
+          REGIONS[id].struct
+        }: ${REGIONS[id].era}`,
+      );
+    }
+    out.line();
+    out.line("(rfc3 names both the RFC v3 record and its region; `layout rfc3` shows both)");
+    return Promise.resolve(EXIT.OK);
+  }
+  const rec = recordLayout(generation), reg = regionLayout(generation);
+  if (!rec && !reg) {
+    throw new UsageError(
+      `unknown generation '${generation}': expected one of ${
+        [...ABI_IDS, ...REGION_IDS].join(", ")
+      }`,
+    );
+  }
+  if (o.json) {
+    out.line(JSON.stringify(rec && reg ? { record: rec, region: reg } : rec ?? reg, null, 2));
+  } else {
+    if (rec) { for (const l of recordLayoutLines(rec)) out.line(l); }
+    if (rec && reg) out.line();
+    if (reg) { for (const l of regionLayoutLines(reg)) out.line(l); }
+  }
+  out.flush();
+  return Promise.resolve(EXIT.OK);
 }

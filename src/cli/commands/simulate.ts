@@ -9,12 +9,13 @@
  * ```
  * @module
  */
-import { type Command, Option } from "@commander-js/extra-typings";
 import { RECORDS } from "../../abi/records.ts";
-import { EXIT, UsageError } from "../errors.ts";
-import { intArg, parsePageSize } from "../options.ts";
-import { type CommandIo, denoIo } from "../io.ts";
+import type { SIMULATE } from "../commands.ts";
+import { EXIT, type ExitCode, InputError, UsageError } from "../errors.ts";
+import { denoIo, type Io } from "../io.ts";
 import { progressBar } from "../progress.ts";
+import { interrupts } from "../signals.ts";
+import type { Parsed } from "../spec.ts";
 import {
   DEFAULT_SCENARIO_JSON,
   INJECT_KINDS,
@@ -23,116 +24,21 @@ import {
   runScenarioAsync,
   type Scenario,
   ScenarioError,
-  SIM_LAYOUTS,
   type SimSummary,
   type Snapshot,
   sparkline,
 } from "../../sim/mod.ts";
 
-/** Flags of `simulate`, as commander parses them. */
-export interface SimulateFlags {
-  scenario?: string;
-  seed?: number;
-  layout?: string;
-  events?: number;
-  durationUs?: number;
-  pageSize?: number;
-  indexMath?: string;
-  headerCheck?: string;
-  inject?: string[];
-  json?: boolean;
-  trace?: string;
+/** Flags of `simulate`, as parsed from the command table (`--snapshot-at` lists flattened). */
+export type SimulateFlags = Partial<Omit<Parsed<typeof SIMULATE>, "snapshotAt">> & {
   snapshotAt?: number[];
-  snapshotEvery?: number;
-  out?: string;
-  plot?: string;
-  progress?: boolean;
-}
-
-/** Where the command writes; tests pass their own. */
-export type SimulateIo = CommandIo;
-
-const intList = (v: string, prev: number[] = []): number[] => {
-  const parse = intArg(1);
-  return [...prev, ...v.split(",").map((x) => parse(x.trim()))];
 };
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
-
-/**
- * Adds the `simulate` command to the program.
- *
- * @example
- * ```ts
- * registerSimulate(new Command()); // adds `simulate` and its flags
- * ```
- */
-export function registerSimulate(program: Command): void {
-  program
-    .command("simulate")
-    .description(
-      "Simulate the kernel producer and the VMM consumer of a fault region, deterministically: " +
-        "summary, NDJSON trace, region snapshots and an occupancy chart.",
-    )
-    .option("--scenario <file>", "scenario JSON file (default: the embedded seed-storm-stalled)")
-    .option("--seed <n>", "PRNG seed, 0..4294967295", intArg(0, 0xffffffff))
-    .addOption(new Option("--layout <layout>", "region layout").choices(SIM_LAYOUTS))
-    .option(
-      "--events <n>",
-      "events to simulate (also lifts the scenario's duration limit)",
-      intArg(1),
-    )
-    .option("--duration-us <us>", "stop at this simulated time (µs)", intArg(1))
-    .option("--page-size <bytes>", "host page size: 4k, 16k or 64k", parsePageSize)
-    .addOption(
-      new Option("--index-math <math>", "producer's full test: true modulo or CIRC_SPACE")
-        .choices(["modulo", "circ"] as const),
-    )
-    .addOption(
-      new Option("--header-check <check>", "kernel header checks on each fault")
-        .choices(["none", "bounds", "stop"] as const),
-    )
-    .option(
-      "--inject <kind@event[=value]>",
-      `corrupt the header after an event; kind: ${INJECT_KINDS.join(", ")} (repeatable)`,
-      collect,
-    )
-    .option("--json", "print the summary as JSON")
-    .option("--trace <file>", "write the NDJSON event log")
-    .option(
-      "--snapshot-at <n>",
-      "snapshot the region after event N (comma list, repeatable)",
-      intList,
-    )
-    .option(
-      "--snapshot-every <n>",
-      "snapshot the region every N events",
-      intArg(1),
-    )
-    .option("--out <file>", "region image file (numbered when several; alone: the final state)")
-    .option("--plot <file.svg>", "write the occupancy/drops chart")
-    .option("--no-progress", "no progress bar, even on a terminal")
-    .addHelpText(
-      "after",
-      "\nExamples:\n" +
-        "  faultscope simulate                      # the seed's 64 KiB region, storm, stalled VMM\n" +
-        "  faultscope simulate --scenario testdata/scenarios/v8-85-circ.json --plot v8.svg\n" +
-        "  faultscope simulate --events 1000000 --trace run.ndjson --snapshot-every 250000 " +
-        "--out snap.bin --json\n" +
-        "  faultscope simulate --header-check stop --inject cons_out_of_range@5000\n" +
-        "\nAn event is one line of the trace: a fault queued or dropped, a handler run, a record\n" +
-        "delivered, a stall edge, an injection. Scenario files: testdata/scenarios/*.json.",
-    )
-    .action(async (opts) => {
-      await simulateAction(opts as SimulateFlags);
-    });
-}
 
 async function readText(path: string, what: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);
   } catch (e) {
-    throw new UsageError(`${path}: cannot read the ${what}: ${(e as Error).message}`);
+    throw new InputError(`${path}: cannot read the ${what}: ${(e as Error).message}`);
   }
 }
 
@@ -230,7 +136,7 @@ export async function loadScenario(
   try {
     capture = await Deno.readFile(path);
   } catch (e) {
-    throw new UsageError(`${path}: cannot read the capture: ${(e as Error).message}`);
+    throw new InputError(`${path}: cannot read the capture: ${(e as Error).message}`);
   }
   if (capture.length === 0 || capture.length % recordSize(scenario) !== 0) {
     throw new UsageError(
@@ -266,7 +172,7 @@ function writeFileSyncOrFail(path: string, data: Uint8Array | string, what: stri
     if (typeof data === "string") Deno.writeTextFileSync(path, data);
     else Deno.writeFileSync(path, data);
   } catch (e) {
-    throw new UsageError(`${path}: cannot write the ${what}: ${(e as Error).message}`);
+    throw new InputError(`${path}: cannot write the ${what}: ${(e as Error).message}`);
   }
 }
 
@@ -279,7 +185,13 @@ function writeFileSyncOrFail(path: string, data: Uint8Array | string, what: stri
  * await simulateAction({ events: 10_000, json: true }); // prints the summary JSON
  * ```
  */
-export async function simulateAction(f: SimulateFlags, io: SimulateIo = denoIo()): Promise<void> {
+export async function run(o: Parsed<typeof SIMULATE>, io: Io): Promise<ExitCode> {
+  await simulateAction({ ...o, snapshotAt: o.snapshotAt.flat() }, io);
+  return EXIT.OK;
+}
+
+/** Runs `simulate` with flags (all optional); see {@link run}. */
+export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promise<void> {
   if ((f.snapshotAt?.length || f.snapshotEvery) && !f.out) {
     throw new UsageError("--snapshot-at/--snapshot-every need --out FILE for the region images");
   }
@@ -290,7 +202,7 @@ export async function simulateAction(f: SimulateFlags, io: SimulateIo = denoIo()
     try {
       traceFile = Deno.openSync(f.trace, { write: true, create: true, truncate: true });
     } catch (e) {
-      throw new UsageError(`${f.trace}: cannot write the trace: ${(e as Error).message}`);
+      throw new InputError(`${f.trace}: cannot write the trace: ${(e as Error).message}`);
     }
   }
   // Written synchronously from the simulator's buffer: memory stays flat on any run length.
@@ -327,18 +239,12 @@ export async function simulateAction(f: SimulateFlags, io: SimulateIo = denoIo()
   // Long runs on a terminal get a progress bar (on stderr, never in piped output).
   const total = Math.min(scenario.events, 1e15);
   const bar = await progressBar(
-    f.progress !== false && io.isTerminal && total >= 5_000_000,
+    f.progress !== false && io.stderrIsTerminal && total >= 5_000_000,
     "simulate [{bar}] {percentage}% | {value}/{total} events",
   );
   bar?.start(total, 0);
 
-  let interrupted = false;
-  const onSigint = () => (interrupted = true);
-  let listening = false;
-  try {
-    Deno.addSignalListener("SIGINT", onSigint);
-    listening = true;
-  } catch { /* no signals on this platform */ }
+  using stop = interrupts();
   let result;
   try {
     result = await runScenarioAsync(scenario, {
@@ -349,19 +255,18 @@ export async function simulateAction(f: SimulateFlags, io: SimulateIo = denoIo()
       snapshotAtEnd: !!f.out && !f.snapshotAt?.length && !f.snapshotEvery,
       onSnapshot: f.out ? onSnapshot : undefined,
       onProgress: bar ? (n) => bar.update(n) : undefined,
-      shouldStop: () => interrupted,
+      shouldStop: () => stop.signal !== undefined,
       chunk: 1_000_000,
     });
   } finally {
     bar?.stop();
-    if (listening) Deno.removeSignalListener("SIGINT", onSigint);
     traceFile?.close();
   }
   const { summary, sim } = result;
   if (f.plot) writeFileSyncOrFail(f.plot, occupancySvg(sim.timeline, sim.marks, summary), "chart");
 
   if (f.json) {
-    io.stdout(
+    io.out.write(
       JSON.stringify(
         {
           ...summary,
@@ -376,7 +281,7 @@ export async function simulateAction(f: SimulateFlags, io: SimulateIo = denoIo()
       ) + "\n",
     );
   } else {
-    io.stdout(
+    io.out.write(
       renderSummary(
         summary,
         sparkline(sim.timeline, summary.sim_time_us, summary.capacity - 1),
@@ -384,20 +289,19 @@ export async function simulateAction(f: SimulateFlags, io: SimulateIo = denoIo()
       ),
     );
     for (const w of written) {
-      io.stdout(
+      io.out.write(
         `  snapshot            ${w.file} after event ${w.event}` +
           (w.cons_in_image
             ? "\n"
             : ` (cons ${w.cons} lives in the CONS region, not in the image)\n`),
       );
     }
-    if (f.trace) io.stdout(`  trace               ${f.trace}\n`);
-    if (f.plot) io.stdout(`  chart               ${f.plot}\n`);
+    if (f.trace) io.out.write(`  trace               ${f.trace}\n`);
+    if (f.plot) io.out.write(`  chart               ${f.plot}\n`);
   }
   if (result.interrupted) {
-    throw new UsageError(
+    stop.throwIfInterrupted(
       `interrupted after ${summary.events} events; the summary above covers them`,
-      EXIT.INTERRUPTED,
     );
   }
 }

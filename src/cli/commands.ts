@@ -1,0 +1,390 @@
+/**
+ * The command table: every faultscope command described once, as data (arguments, options,
+ * examples, notes), with the module that runs it. `main.ts` parses argv against it, `--help`,
+ * shell completion and the manual are rendered from it, and a test runs every example in it.
+ *
+ * Only light data modules are imported here (for option choices); a command's own code is
+ * imported when that command runs, so `inspect` does not pay for `simulate` or `bench`.
+ *
+ * @example
+ * ```ts
+ * import { COMMANDS } from "./commands.ts";
+ * COMMANDS.map((c) => c.name); // ["demo", "decode", "inspect", "validate", ...]
+ * ```
+ * @module
+ */
+import { ABI_IDS } from "../abi/records.ts";
+import { REGION_IDS } from "../abi/regions.ts";
+import { VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
+import { DEFAULT_SPIN_US, MAX_SPIN_US, WAIT_STRATEGIES } from "../ring/doorbell.ts";
+import { RING_LAYOUTS } from "../ring/geometry.ts";
+import { INJECT_KINDS, SIM_LAYOUTS } from "../sim/scenario.ts";
+import {
+  abiChoices,
+  choiceList,
+  intArg,
+  intList,
+  parseOffset,
+  parsePageSize,
+  seconds,
+} from "./options.ts";
+import { type CommandModule, type CommandSpec, defineCommand } from "./spec.ts";
+
+type Loader = () => Promise<CommandModule>;
+
+/** Options that locate and interpret a region image (inspect and validate share them). */
+const REGION_OPTIONS = {
+  layout: {
+    value: "layout",
+    help: "region layout (default: inferred from the header)",
+    choices: REGION_IDS,
+  },
+  abi: {
+    value: "abi",
+    help: "record ABI generation (default: inferred, and said so)",
+    choices: ABI_IDS,
+  },
+  endian: {
+    value: "order",
+    help: "byte order of the image",
+    choices: ["little", "big"] as const,
+    default: "little" as "little" | "big",
+  },
+  offset: {
+    value: "bytes",
+    help: "read the region at this byte offset (e.g. 9<<40)",
+    parse: parseOffset,
+    default: 0,
+  },
+  regionSize: {
+    value: "bytes",
+    help: "region size (default: the file's size from --offset, else the layout's kernel size)",
+    parse: intArg(1),
+  },
+  pageSize: { value: "bytes", help: "host page size: 4k, 16k or 64k", parse: parsePageSize },
+  cons: {
+    value: "index",
+    help: "consumer index, for fault-prod regions (it lives in CONS)",
+    parse: intArg(0),
+  },
+} as const;
+
+/** `faultscope demo`. */
+export const DEMO = defineCommand({
+  name: "demo",
+  summary:
+    "simulate a fault storm on the seed's RFC v3 region, then inspect and validate the snapshot",
+  args: [],
+  options: {
+    dir: {
+      value: "dir",
+      help: "where to write the snapshot and chart (default: a new temp dir)",
+      complete: "dir",
+    },
+  },
+  examples: ["faultscope demo"],
+  load: (() => import("./commands/demo.ts")) as Loader,
+});
+
+/** `faultscope decode`. */
+export const DECODE = defineCommand({
+  name: "decode",
+  summary: "decode iommu_fault records (any generation) from a capture, stdin or hex",
+  args: [{
+    name: "file",
+    help: "raw capture (records back to back) or a hex dump; - for stdin",
+    complete: "file",
+  }],
+  options: {
+    hex: {
+      value: "text",
+      help: "decode hex given on the command line (xxd-style offsets tolerated)",
+    },
+    abi: {
+      value: "abi",
+      help: "record ABI generation, or vevent (default: inferred, and said so)",
+      choices: abiChoices,
+    },
+    veventType: {
+      value: "type",
+      help: "vEVENTQ type, with --abi vevent",
+      choices: Object.keys(VEVENT_TYPES) as VeventTypeId[],
+      default: "arm-smmuv3" as VeventTypeId,
+    },
+    endian: REGION_OPTIONS.endian,
+    json: { help: "one JSON array", conflicts: ["ndjson"] },
+    ndjson: { help: "one JSON object per line" },
+    raw: { help: "add each record's raw bytes" },
+    check: { help: "run the record rules on each record; exit 1 on an error" },
+    count: { value: "n", help: "decode at most n records", parse: intArg(0) },
+  },
+  examples: [
+    "faultscope decode testdata/mainline-capture.bin",
+    "faultscope decode --abi rfc3 --hex '01 00 00 00 0a 00 00 00 00 b0 ad de 00 00 00 00 " +
+    "00 00 00 00 00 00 00 00 05 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00 " +
+    "00 00 00 00'",
+    "xxd testdata/rfc3-capture.bin | faultscope decode - --ndjson",
+  ],
+  load: (() => import("./commands/decode.ts")) as Loader,
+});
+
+/** `faultscope inspect`. */
+export const INSPECT = defineCommand({
+  name: "inspect",
+  summary: "show a region image: header, geometry, occupancy and the pending records in order",
+  args: [{
+    name: "file",
+    help: "region image, device node, or - for stdin",
+    required: true,
+    complete: "file",
+  }],
+  options: {
+    ...REGION_OPTIONS,
+    all: { help: "list every readable slot, pending ones marked" },
+    limit: {
+      value: "n",
+      help: "list at most n records (and say how many were left out)",
+      parse: intArg(1),
+    },
+    hex: { help: "add the raw bytes of each record" },
+    json: { help: "one JSON object (schema in the README)" },
+  },
+  examples: [
+    "faultscope inspect testdata/rfc3-sample.bin",
+    "faultscope inspect testdata/dma-fault-sample.bin --layout dma-fault --hex",
+    "faultscope inspect /dev/vfio/devices/vfio0 --offset '9<<40' --json",
+  ],
+  load: (() => import("./commands/inspect.ts")) as Loader,
+});
+
+/** `faultscope validate`. */
+export const VALIDATE = defineCommand({
+  name: "validate",
+  summary: "check a region image (or two snapshots) against the rule catalogue",
+  args: [{
+    name: "file",
+    help: "region image, device node, or - for stdin",
+    required: true,
+    complete: "file",
+  }],
+  options: {
+    ...REGION_OPTIONS,
+    previous: {
+      value: "file",
+      help: "an earlier snapshot of the same region, for the SNAP-* rules",
+      complete: "file",
+    },
+    strict: { help: "exit 1 on warnings too" },
+    json: { help: "{findings, errors, warnings, infos} (schema in the README)" },
+  },
+  notes: [
+    "Exit status: 0 no error found, 1 error found (or warning with --strict), 2 usage or input error.",
+  ],
+  examples: [
+    "faultscope validate testdata/rfc3-sample.bin",
+    "faultscope validate testdata/rfc3-corrupt.bin --previous testdata/rfc3-sample.bin --json",
+  ],
+  load: (() => import("./commands/validate.ts")) as Loader,
+});
+
+/** `faultscope rules`. */
+export const RULES_COMMAND = defineCommand({
+  name: "rules",
+  summary: "print the validation rule catalogue: ID, severity, layouts, invariant, why",
+  args: [],
+  options: { json: { help: "one JSON array" } },
+  examples: ["faultscope rules --json"],
+  load: (() => import("./commands/rules.ts")) as Loader,
+});
+
+/** `faultscope layout`. */
+export const LAYOUT = defineCommand({
+  name: "layout",
+  summary: "print the byte layout of a record generation or region layout (pahole style)",
+  args: [{
+    name: "generation",
+    help: `one of: ${[...new Set([...ABI_IDS, ...REGION_IDS])].join(", ")}`,
+    complete: [...new Set([...ABI_IDS, ...REGION_IDS])],
+  }],
+  options: { json: { help: "the layout description itself, as JSON" } },
+  examples: [
+    "faultscope layout            # every generation, one line each",
+    "faultscope layout rfc3",
+    "faultscope layout dma-fault --json",
+  ],
+  load: (() => import("./commands/layout.ts")) as Loader,
+});
+
+/** `faultscope simulate`. */
+export const SIMULATE = defineCommand({
+  name: "simulate",
+  summary: "Simulate the kernel producer and the VMM consumer of a fault region, " +
+    "deterministically: summary, NDJSON trace, region snapshots and an occupancy chart.",
+  args: [],
+  options: {
+    scenario: {
+      value: "file",
+      help: "scenario JSON file (default: the embedded seed-storm-stalled)",
+      complete: "file",
+    },
+    seed: { value: "n", help: "PRNG seed, 0..4294967295", parse: intArg(0, 0xffffffff) },
+    layout: { value: "layout", help: "region layout", choices: SIM_LAYOUTS },
+    events: {
+      value: "n",
+      help: "events to simulate (also lifts the scenario's duration limit)",
+      parse: intArg(1),
+    },
+    durationUs: { value: "us", help: "stop at this simulated time (µs)", parse: intArg(1) },
+    pageSize: { value: "bytes", help: "host page size: 4k, 16k or 64k", parse: parsePageSize },
+    indexMath: {
+      value: "math",
+      help: "producer's full test: true modulo or CIRC_SPACE",
+      choices: ["modulo", "circ"] as const,
+    },
+    headerCheck: {
+      value: "check",
+      help: "kernel header checks on each fault",
+      choices: ["none", "bounds", "stop"] as const,
+    },
+    inject: {
+      value: "kind@event[=value]",
+      help: `corrupt the header after an event; kind: ${INJECT_KINDS.join(", ")} (repeatable)`,
+      multiple: true,
+    },
+    json: { help: "print the summary as JSON" },
+    trace: { value: "file", help: "write the NDJSON event log", complete: "file" },
+    snapshotAt: {
+      value: "n",
+      help: "snapshot the region after event N (comma list, repeatable)",
+      parse: intList,
+      multiple: true,
+    },
+    snapshotEvery: { value: "n", help: "snapshot the region every N events", parse: intArg(1) },
+    out: {
+      value: "file",
+      help: "region image file (numbered when several; alone: the final state)",
+      complete: "file",
+    },
+    plot: { value: "file.svg", help: "write the occupancy/drops chart", complete: "file" },
+    progress: { help: "no progress bar, even on a terminal", negate: true },
+  },
+  notes: [
+    "An event is one line of the trace: a fault queued or dropped, a handler run, a record " +
+    "delivered, a stall edge, an injection. Scenario files: testdata/scenarios/*.json.",
+  ],
+  examples: [
+    "faultscope simulate                      # the seed's 64 KiB region, storm, stalled VMM",
+    "faultscope simulate --scenario testdata/scenarios/v8-85-circ.json --plot v8.svg",
+    "faultscope simulate --events 1000000 --trace run.ndjson --snapshot-every 250000 " +
+    "--out snap.bin --json",
+    "faultscope simulate --header-check stop --inject cons_out_of_range@5000",
+  ],
+  load: (() => import("./commands/simulate.ts")) as Loader,
+});
+
+/** `faultscope bench`. */
+export const BENCH = defineCommand({
+  name: "bench",
+  summary: "benchmark the lock-free fault ring between two workers against postMessage and " +
+    "ringbuf.js; every record is verified",
+  args: [],
+  options: {
+    records: {
+      value: "n",
+      help: "records per configuration (default: run for --duration)",
+      parse: intArg(1, 2 ** 40),
+    },
+    duration: {
+      value: "s",
+      help: "seconds of measurement per configuration (default 1)",
+      parse: seconds,
+    },
+    batch: {
+      value: "list",
+      help: "producer batch sizes (default 1,16,256)",
+      parse: (v: string) => [...new Set(intList(v, 1, 1 << 16))],
+    },
+    layout: {
+      value: "list",
+      help: `region layouts (default ${RING_LAYOUTS.join(",")})`,
+      parse: choiceList(RING_LAYOUTS, "layout"),
+    },
+    wait: {
+      value: "list",
+      help: `wait strategies (default ${WAIT_STRATEGIES.join(",")})`,
+      parse: choiceList(WAIT_STRATEGIES, "wait strategy"),
+    },
+    repeat: {
+      value: "n",
+      help: "run each configuration n times, round after round, and show the median (default 1)",
+      parse: intArg(1, 100),
+    },
+    split: { help: "skip the indices-on-separate-cache-lines variants", negate: true },
+    baselines: { help: "skip postMessage and ringbuf.js (no ratios then)", negate: true },
+    idle: { help: "skip the idle-CPU check of the wait strategies", negate: true },
+    warmup: {
+      value: "ms",
+      help: "warm-up per configuration before measuring (default 200)",
+      parse: intArg(1, 60_000),
+    },
+    spinUs: {
+      value: "us",
+      help: `spin-wait: first and smallest spin budget in µs, adapted up to ${MAX_SPIN_US} ` +
+        `(default ${DEFAULT_SPIN_US})`,
+      parse: intArg(1, 1_000_000),
+    },
+    // Self-test of the verifier and of exit 1: ring consumers scribble on their index.
+    corruptConsAt: {
+      value: "n",
+      help: "corrupt cons at record n",
+      parse: intArg(1, 2 ** 40),
+      hidden: true,
+    },
+    json: { help: "one JSON object {machine, options, results, idle, verified} on stdout" },
+  },
+  notes: [
+    "Records are 64-byte mainline iommu_fault events (48-byte RFC v3 ones in the rfc3 layout) " +
+    "carrying a sequence number, a timestamp and a checksum; the consumer checks every one.",
+    "Exit status: 0 all verified, 1 a record was lost, duplicated, reordered or torn, 2 usage " +
+    "error, 130 interrupted (partial results printed).",
+  ],
+  examples: [
+    "faultscope bench",
+    "faultscope bench --duration 0.5 --batch 1,64 --layout dma-fault --json > bench.json",
+    "faultscope bench --records 100000000 --wait spin-wait   # a long verified soak",
+  ],
+  load: (() => import("./commands/bench.ts")) as Loader,
+});
+
+/** `faultscope complete`. */
+export const COMPLETE = defineCommand({
+  name: "complete",
+  summary: "print a shell completion script (bash, zsh, fish, powershell)",
+  args: [{
+    name: "shell",
+    help: "bash, zsh, fish or powershell",
+    complete: ["bash", "zsh", "fish", "powershell"],
+  }],
+  options: {},
+  notes: ["`faultscope complete -- WORDS...` prints the completions of a partial command line."],
+  examples: ["source <(faultscope complete bash)"],
+  load: (() => import("./commands/complete.ts")) as Loader,
+});
+
+/** Every command, in the order `faultscope --help` lists them. */
+export const COMMANDS: readonly CommandSpec[] = [
+  DEMO,
+  DECODE,
+  INSPECT,
+  VALIDATE,
+  RULES_COMMAND,
+  LAYOUT,
+  SIMULATE,
+  BENCH,
+  COMPLETE,
+];
+
+/** Looks a command up by name. */
+export function command(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
