@@ -11,6 +11,8 @@
  * @module
  */
 import type { EnumDesc, FlagSet } from "./types.ts";
+import type { BitField } from "./hw/fields.ts";
+import { SMMUV3_EVENTS, SMMUV3_EVT } from "./hw/smmuv3.ts";
 
 /** `IOMMU_VEVENTQ_FLAG_*` of `struct iommufd_vevent_header`. */
 export const VEVENT_FLAGS: FlagSet = {
@@ -40,49 +42,36 @@ export const VEVENT_HEADER = {
 /** Largest sequence number: the kernel counts `(seq + 1) & INT_MAX`. */
 export const VEVENT_SEQ_MAX = 0x7fffffff;
 
-/** A bit field of one 64-bit dword of a hardware event record. */
-export interface DwordField {
-  readonly name: string;
-  readonly dword: number;
-  readonly lo: number;
-  readonly hi: number;
-  readonly meaning: string;
-  readonly enum?: EnumDesc;
-}
+/** A bit field of one 64-bit word of a hardware event record (the shared description type). */
+export type DwordField = BitField;
 
-/** SMMUv3 event IDs that vEVENTQ reports (abi.md 5.3). */
+/** SMMUv3 event IDs that vEVENTQ reports (abi.md 5.3): a subset of the architecture's. */
+const VEVENT_REPORTED_IDS = [0x04, 0x06, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13];
+
+/** SMMUv3 event IDs that vEVENTQ reports, named as in {@link SMMUV3_EVENTS}. */
 export const SMMUV3_EVENT_ID: EnumDesc = {
   name: "SMMUv3 event ID (reported through vEVENTQ)",
   prefix: "EVT_ID_",
-  values: [
-    { value: 0x04, name: "C_BAD_STE" },
-    { value: 0x06, name: "F_STREAM_DISABLED" },
-    { value: 0x08, name: "C_BAD_SUBSTREAMID" },
-    { value: 0x0a, name: "C_BAD_CD" },
-    { value: 0x10, name: "F_TRANSLATION" },
-    { value: 0x11, name: "F_ADDR_SIZE" },
-    { value: 0x12, name: "F_ACCESS" },
-    { value: 0x13, name: "F_PERMISSION" },
-  ],
+  values: SMMUV3_EVENTS.filter((e) => VEVENT_REPORTED_IDS.includes(e.code)).map((e) => ({
+    value: e.code,
+    name: e.name,
+  })),
 };
 
-/** SMMUv3 event record fields the kernel decodes (abi.md 5.3, K13). */
-export const SMMUV3_EVENT_FIELDS: readonly DwordField[] = [
-  { name: "id", dword: 0, lo: 0, hi: 7, meaning: "event ID", enum: SMMUV3_EVENT_ID },
-  { name: "ssv", dword: 0, lo: 11, hi: 11, meaning: "SubstreamID valid" },
-  { name: "ssid", dword: 0, lo: 12, hi: 31, meaning: "SubstreamID (PASID)" },
-  { name: "vsid", dword: 0, lo: 32, hi: 63, meaning: "virtual StreamID (vDEVICE virt_id)" },
-  { name: "stag", dword: 1, lo: 0, hi: 15, meaning: "stall tag" },
-  { name: "stall", dword: 1, lo: 31, hi: 31, meaning: "stalled transaction" },
-  { name: "pnu", dword: 1, lo: 33, hi: 33, meaning: "privileged" },
-  { name: "ind", dword: 1, lo: 34, hi: 34, meaning: "instruction" },
-  { name: "rnw", dword: 1, lo: 35, hi: 35, meaning: "read (1) or write (0)" },
-  { name: "s2", dword: 1, lo: 39, hi: 39, meaning: "stage 2 fault" },
-  { name: "class", dword: 1, lo: 40, hi: 41, meaning: "CLASS" },
-  { name: "tt_read", dword: 1, lo: 44, hi: 44, meaning: "translation table read" },
-  { name: "input_addr", dword: 2, lo: 0, hi: 63, meaning: "input address" },
-  { name: "ipa", dword: 3, lo: 12, hi: 51, meaning: "IPA (bits 51:12)" },
-];
+/**
+ * The vEVENT payload is the SMMUv3 event record ({@link SMMUV3_EVT}) with the StreamID replaced
+ * by the virtual one: the same fields, `sid` shown as `vsid`, the input address under the name
+ * this view has always used, the event ID limited to what vEVENTQ reports, and no `fetch_addr`
+ * (no reported event carries one). `ipa` is `evt[3] & GENMASK(51, 12)`, not shifted.
+ */
+export const SMMUV3_EVENT_FIELDS: readonly DwordField[] = SMMUV3_EVT.fields
+  .filter((f) => f.name !== "fetch_addr")
+  .map((f) => {
+    if (f.name === "id") return { ...f, enum: SMMUV3_EVENT_ID };
+    if (f.name === "sid") return { ...f, name: "vsid", meaning: "virtual StreamID (vDEVICE virt_id)" };
+    if (f.name === "iova") return { ...f, name: "input_addr" };
+    return f;
+  });
 
 /** Identifier of a vEVENTQ type that `decode --abi vevent --vevent-type` takes. */
 export type VeventTypeId = "arm-smmuv3" | "tegra241-cmdqv";

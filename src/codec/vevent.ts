@@ -14,6 +14,7 @@
 import { VEVENT_FLAGS, VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
 import type { JsonObject } from "./json.ts";
 import { enumName, flagNames, hex } from "./names.ts";
+import { getField } from "./bitfield.ts";
 
 /** One record of a vEVENTQ read buffer. */
 export interface VeventRecord {
@@ -62,16 +63,13 @@ export function* parseVevents(
   }
 }
 
-/** Decodes the bit fields of a payload (SMMUv3: id, ssv, ssid, vsid, ...). */
+/** Decodes the bit fields of a payload (SMMUv3: id, ssv, ssid, vsid, ...), as the kernel takes them. */
 export function veventFields(
   type: VeventTypeId,
   payload: readonly bigint[],
 ): Record<string, bigint> {
   const out: Record<string, bigint> = {};
-  for (const f of VEVENT_TYPES[type].fields) {
-    const width = BigInt(f.hi - f.lo + 1);
-    out[f.name] = (payload[f.dword] >> BigInt(f.lo)) & ((1n << width) - 1n);
-  }
+  for (const f of VEVENT_TYPES[type].fields) out[f.name] = getField(f, payload);
   return out;
 }
 
