@@ -68,7 +68,9 @@ export const SMMUV3_EVENT_FIELDS: readonly DwordField[] = SMMUV3_EVT.fields
   .filter((f) => f.name !== "fetch_addr")
   .map((f) => {
     if (f.name === "id") return { ...f, enum: SMMUV3_EVENT_ID };
-    if (f.name === "sid") return { ...f, name: "vsid", meaning: "virtual StreamID (vDEVICE virt_id)" };
+    if (f.name === "sid") {
+      return { ...f, name: "vsid", meaning: "virtual StreamID (vDEVICE virt_id)" };
+    }
     if (f.name === "iova") return { ...f, name: "input_addr" };
     return f;
   });

@@ -36,7 +36,9 @@ export function readWords(rec: HwRecord, bytes: Uint8Array, offset = 0): bigint[
   const n = rec.size / (rec.wordBits / 8);
   const out: bigint[] = [];
   for (let i = 0; i < n; i++) {
-    out.push(rec.wordBits === 64 ? dv.getBigUint64(8 * i, true) : BigInt(dv.getUint32(4 * i, true)));
+    out.push(
+      rec.wordBits === 64 ? dv.getBigUint64(8 * i, true) : BigInt(dv.getUint32(4 * i, true)),
+    );
   }
   return out;
 }

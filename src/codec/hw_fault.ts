@@ -169,7 +169,11 @@ export function smmuv3ToIommuFault(e: HwFields, path: Smmuv3Path): Conversion {
   if (s2) return { fault: null, path: how, dropped: "stage-2 fault (S2 set): -EFAULT" };
   if (n(e.stall)) return { path: how, fault: stalledPageRequest(e) };
   if (path === "mainline-6.8") {
-    return { fault: null, path: how, dropped: "not stalled: unrecoverable faults are not reported" };
+    return {
+      fault: null,
+      path: how,
+      dropped: "not stalled: unrecoverable faults are not reported",
+    };
   }
   return {
     path: how,
@@ -193,7 +197,9 @@ export function vtdPrqToIommuFault(d: HwFields): Conversion {
   const rd = n(d.rd_req), wr = n(d.wr_req), lpig = n(d.lpig);
   // prq_event_thread drops stop markers and answers malformed requests without reporting.
   if (lpig && !rd && !wr) return { fault: null, path, dropped: "stop marker" };
-  if (n(d.pm_req) && (rd | wr)) return { fault: null, path, dropped: "page request in privilege mode" };
+  if (n(d.pm_req) && (rd | wr)) {
+    return { fault: null, path, dropped: "page request in privilege mode" };
+  }
   if (n(d.exe_req) && rd) return { fault: null, path, dropped: "execution request not supported" };
   const pp = n(d.pasid_present) === 1;
   return {

@@ -91,7 +91,8 @@ export const SMMUV3_EVENTS: readonly Smmuv3Event[] = [
     name: "F_TRANSL_FORBIDDEN",
     kernelNamed: false,
     fields: BASE,
-    text: "An ATS-translated transaction arrived on a stream that does not permit translated traffic.",
+    text:
+      "An ATS-translated transaction arrived on a stream that does not permit translated traffic.",
   },
   {
     code: 0x08,

@@ -18,7 +18,12 @@ import type { HwRecord } from "./fields.ts";
 
 /** `VIRTIO_IOMMU_FAULT_R_*`; `print` is the word the driver logs for it. */
 export const VIRTIO_IOMMU_REASONS = [
-  { code: 0, name: "UNKNOWN", print: "unknown", text: "The device reported a fault of unknown reason." },
+  {
+    code: 0,
+    name: "UNKNOWN",
+    print: "unknown",
+    text: "The device reported a fault of unknown reason.",
+  },
   {
     code: 1,
     name: "DOMAIN",
@@ -63,7 +68,14 @@ export const VIRTIO_IOMMU_FAULT: HwRecord = {
     "include/uapi/linux/virtio_iommu.h",
   notes: ["The driver ignores events whose first u32 has bits in 0xffffff00 set."],
   fields: [
-    { name: "reason", word: 0, lo: 0, hi: 7, meaning: "fault reason", enum: VIRTIO_IOMMU_REASON_ENUM },
+    {
+      name: "reason",
+      word: 0,
+      lo: 0,
+      hi: 7,
+      meaning: "fault reason",
+      enum: VIRTIO_IOMMU_REASON_ENUM,
+    },
     { name: "reserved", word: 0, lo: 8, hi: 31, meaning: "reserved[3]" },
     {
       name: "flags",

@@ -154,7 +154,12 @@ export function vtdFaultReason(code: number): VtdReason {
   if (code >= 0 && code < VTD_DMA_REASONS.length) {
     return { code, name: VTD_DMA_REASONS[code], text: DMA_TEXT[code], kind: "dma" };
   }
-  return { code, name: "Unknown", text: "A reason code outside every kernel table.", kind: "unknown" };
+  return {
+    code,
+    name: "Unknown",
+    text: "A reason code outside every kernel table.",
+    kind: "unknown",
+  };
 }
 
 /** Every named reason, as an enum (for the FRCD `fr` field and `layout`). */

@@ -1,0 +1,28 @@
+/**
+ * The `iommu_fault` a hardware event becomes, as JSON: the mainline record's fields (through the
+ * project's mainline JSON view) and its 64 bytes as hex, or why the driver reports nothing.
+ *
+ * @example
+ * ```ts
+ * import { encodeMainline } from "./iommu_fault_json.ts";
+ * encodeMainline({ fault: null, path: "x", dropped: "stop marker" }); // { path: "x", dropped: "stop marker" }
+ * ```
+ * @module
+ */
+import { decodeRecord } from "../codec/decode.ts";
+import { encodeRecord } from "../codec/encode.ts";
+import type { Conversion } from "../codec/hw_fault.ts";
+import type { EncodeInput } from "../codec/encode.ts";
+import { type JsonObject, recordJson } from "../codec/json.ts";
+
+/** JSON of a conversion: `{path, fault, bytes}` or `{path, dropped}`. */
+export function encodeMainline(c: Conversion): JsonObject {
+  if (!c.fault) return { path: c.path, dropped: c.dropped ?? "not reported" };
+  const bytes = encodeRecord("mainline", c.fault as unknown as EncodeInput);
+  return {
+    path: c.path,
+    abi: "mainline",
+    fault: recordJson("mainline", decodeRecord("mainline", bytes)),
+    bytes: Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""),
+  };
+}

@@ -1,0 +1,433 @@
+/**
+ * The streaming kernel-log parser: feed it text in chunks of any size (or line by line) and it
+ * calls back with one normalised {@link FaultEvent} per fault report and one {@link LossEvent}
+ * per sign of loss. State is bounded whatever the input: open SMMUv3 dumps (one per SMMU, at
+ * most `maxGroups`), one split VT-d 3.x and AMD record, and the first `keepUnparsed` lines that
+ * looked like fault reports but did not parse.
+ *
+ * Speed: most lines of a kernel log are not IOMMU reports, so a chunk is searched with one
+ * regular expression for the words every IOMMU report contains, and only the lines around a hit
+ * are split off and parsed; line numbers come from counting newlines with `indexOf`. `/dev/kmsg`
+ * input is parsed line by line instead, since its sequence numbers show loss on any line.
+ *
+ * @example
+ * ```ts
+ * import { KlogParser } from "./parser.ts";
+ * const out: string[] = [];
+ * const p = new KlogParser({ onEvent: (e) => out.push(e.type) });
+ * p.push("[  812.004421] DMAR: [DMA Read NO_PASID] Request device [3b:00.0] fault addr 0xfee00000 [fault reason 0x06] PTE Read access is not set\n");
+ * p.end();
+ * out; // ["fault"]
+ * ```
+ * @module
+ */
+import { bareTimestamp, detectFormat, type Format, stripLine, type Stripped } from "./container.ts";
+import { amdBody, type FaultCore, type Rec, recognise } from "./recognise.ts";
+import { smmuv3Fault } from "./smmuv3_event.ts";
+import { vtdFaultReason } from "../abi/hw/vtd.ts";
+import { SMMUV3_EVENTS } from "../abi/hw/smmuv3.ts";
+import type { FaultEvent, LogTime, LossEvent, Unparsed } from "./types.ts";
+
+/** Options of a parser. */
+export interface ParserOptions {
+  /** Container format; `auto` (default) detects it from the first lines. */
+  format?: Format;
+  /** Receives each event as soon as it is complete. */
+  onEvent: (e: FaultEvent | LossEvent) => void;
+  /** Most SMMUs with an open dump at once (default 64). */
+  maxGroups?: number;
+  /** How many unparsed lines to keep for `-v` (all are counted; default 1000). */
+  keepUnparsed?: number;
+}
+
+/** Words every line the recognisers act on contains (one of them). */
+const PREFILTER =
+  /DMAR|dmar|AMD-Vi|smmu|iommu|IOMMU|callbacks suppressed|Event logged|PAGE_FAULT|INTR-REMAP|prq_report|Missed \d|_ENTRY|_ERROR|_TIMEOUT|_REQUEST|\t0x|\\x090x/g;
+
+/** An SMMUv3 dump being assembled for one SMMU. */
+interface Group {
+  unit: string;
+  id: number;
+  words: bigint[];
+  raw: string[];
+  time: LogTime;
+  line: number;
+  /** The dump is complete and waits for the 6.15+ decoded lines. */
+  done?: FaultCore;
+  /** Candidate lines seen since it completed. */
+  idle: number;
+}
+
+/** Lines after which a complete dump stops waiting for its decoded lines. */
+const MAX_IDLE = 8;
+
+/** Streaming parser of kernel log text. */
+export class KlogParser {
+  /** Lines read. */
+  lines = 0;
+  /** Lines that passed the prefilter. */
+  candidates = 0;
+  /** Lines that looked like fault reports but did not parse (all of them, counted). */
+  unparsedCount = 0;
+  /** The first of them, kept for `-v`. */
+  readonly unparsed: Unparsed[] = [];
+  /** The container, once detected (or as forced). */
+  format: Exclude<Format, "auto"> | null = null;
+  /** Fault events emitted. */
+  faults = 0;
+
+  #opts: Required<ParserOptions>;
+  #carry = "";
+  #perLine = false;
+  #groups = new Map<string, Group>();
+  #v0: { ev: FaultCore; raw: string[]; time: LogTime; line: number } | null = null;
+  #amd:
+    | { unit: string | null; device: string | null; raw: string; time: LogTime; line: number }
+    | null = null;
+  #prqReason = new Map<string, string>();
+  #lastSeq: number | null = null;
+  #prevLine = "";
+  #ended = false;
+
+  constructor(opts: ParserOptions) {
+    this.#opts = { format: "auto", maxGroups: 64, keepUnparsed: 1000, ...opts };
+    if (this.#opts.format !== "auto") this.format = this.#opts.format;
+    this.#perLine = this.#opts.format === "kmsg";
+  }
+
+  /** Feeds a chunk of text; a line cut at the end of the chunk waits for the next one. */
+  push(chunk: string): void {
+    let text = this.#carry ? this.#carry + chunk : chunk;
+    const last = text.lastIndexOf("\n");
+    if (last < 0) {
+      this.#carry = text;
+      // A line longer than any sane log line is processed as it is, to keep memory bounded.
+      if (this.#carry.length > 4 * 1024 * 1024) {
+        this.#carry = "";
+        this.#scan(text + "\n");
+      }
+      return;
+    }
+    this.#carry = text.slice(last + 1);
+    text = text.slice(0, last + 1);
+    if (this.format === null) {
+      const sample = text.slice(0, 64 * 1024).split("\n", 200);
+      this.format = detectFormat(sample);
+      if (this.format === "kmsg") this.#perLine = true;
+    }
+    this.#scan(text);
+  }
+
+  /** Feeds one line (without its newline). */
+  line(raw: string): void {
+    this.push(raw + "\n");
+  }
+
+  /** Ends the input: flushes a last unterminated line and every open report. */
+  end(): void {
+    if (this.#ended) return;
+    if (this.#carry) {
+      const c = this.#carry;
+      this.#carry = "";
+      if (this.format === null) this.format = detectFormat([c]);
+      this.#scan(c + "\n");
+    }
+    this.#ended = true;
+    this.#flushV0();
+    this.#flushAmd();
+    for (const g of [...this.#groups.values()]) this.#closeGroup(g);
+  }
+
+  /** Processes whole lines of `text` (ends with a newline). */
+  #scan(text: string): void {
+    if (this.#perLine) {
+      let p = 0;
+      while (p < text.length) {
+        const e = text.indexOf("\n", p);
+        this.lines++;
+        this.#handle(text.slice(p, e), this.lines);
+        p = e + 1;
+      }
+      return;
+    }
+    const re = PREFILTER;
+    re.lastIndex = 0;
+    let counted = 0; // position up to which newlines are counted into this.lines
+    let lineNo = this.lines; // lines before `counted`
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      const start = text.lastIndexOf("\n", m.index) + 1;
+      const end = text.indexOf("\n", m.index);
+      while (counted < start) {
+        const n = text.indexOf("\n", counted);
+        if (n < 0 || n >= start) break;
+        lineNo++;
+        counted = n + 1;
+      }
+      const prevStart = start > 0 ? text.lastIndexOf("\n", start - 2) + 1 : -1;
+      this.#prevLine = prevStart >= 0 ? text.slice(prevStart, start - 1) : this.#prevLine;
+      this.#handle(text.slice(start, end), lineNo + 1);
+      re.lastIndex = end + 1;
+    }
+    while (counted < text.length) {
+      const n = text.indexOf("\n", counted);
+      if (n < 0) break;
+      lineNo++;
+      counted = n + 1;
+    }
+    this.lines = lineNo;
+    const tailStart = text.lastIndexOf("\n", text.length - 2) + 1;
+    this.#prevLine = text.slice(tailStart, text.length - 1);
+  }
+
+  /** One candidate line. */
+  #handle(rawIn: string, lineNo: number): void {
+    const raw = rawIn.charCodeAt(rawIn.length - 1) === 13 ? rawIn.slice(0, -1) : rawIn;
+    const s = stripLine(raw, this.#opts.format === "auto" ? "auto" : this.#opts.format);
+    if (!s || s.continuation) return;
+    if (s.seq !== undefined) this.#seq(s, raw, lineNo);
+    if (!this.#perLine || PREFILTER_ONE.test(s.text)) {
+      this.candidates++;
+      // A message may hold an embedded newline (VT-d 3.x, or a /dev/kmsg `\x0a`).
+      if (s.text.indexOf("\n") >= 0) {
+        for (const part of s.text.split("\n")) this.#text(part, s, raw, lineNo);
+      } else this.#text(s.text, s, raw, lineNo);
+    }
+  }
+
+  #seq(s: Stripped, raw: string, lineNo: number): void {
+    const seq = s.seq!;
+    if (this.#lastSeq !== null && seq > this.#lastSeq + 1) {
+      const n = seq - this.#lastSeq - 1;
+      this.#emit({
+        type: "loss",
+        kind: "kmsg-gap",
+        vendor: null,
+        source: `/dev/kmsg seq ${this.#lastSeq} -> ${seq}`,
+        count: n,
+        faultsAtLeast: 0,
+        time: s.time,
+        raw: [raw],
+        line: lineNo,
+      });
+    }
+    if (this.#lastSeq === null || seq > this.#lastSeq) this.#lastSeq = seq;
+  }
+
+  #text(text: string, s: Stripped, raw: string, lineNo: number): void {
+    let time = s.time;
+    if (time.text === null) {
+      // Pasted text wrapped after the timestamp: `[  812.004417]` alone on the line before.
+      const t = bareTimestamp(this.#prevLine);
+      if (t) time = t;
+    }
+    const r = recognise(text);
+    this.#ageGroups(r);
+    if (!r) return;
+    // Any other line from an SMMU ends the dump it was printing.
+    if (
+      "unit" in r && r.unit && r.k !== "smmu-dword" && r.k !== "smmu-decoded" &&
+      r.k !== "smmu-decoded2"
+    ) {
+      const g = this.#groups.get(r.unit);
+      if (g && (g.done || r.k !== "smmu-head")) this.#closeGroup(g);
+    }
+    this.#apply(r, raw, time, lineNo);
+  }
+
+  #apply(r: Rec, raw: string, time: LogTime, line: number): void {
+    switch (r.k) {
+      case "fault":
+        this.#flushV0();
+        if (r.ev.vendor === "intel" && r.ev.generation === "PRQ" && r.ev.iommu) {
+          const why = this.#prqReason.get(r.ev.iommu);
+          if (why) {
+            r.ev.text = `The driver refused a page request: ${why}.`;
+            this.#prqReason.delete(r.ev.iommu);
+          }
+        }
+        this.#fault(r.ev, [raw], time, line);
+        return;
+      case "loss":
+        this.#emit({
+          type: "loss",
+          kind: r.kind,
+          vendor: r.vendor,
+          source: r.source,
+          count: r.count,
+          faultsAtLeast: r.faultsAtLeast,
+          time,
+          raw: [raw],
+          line,
+        });
+        return;
+      case "smmu-head":
+        return this.#smmuHead(r.unit, r.id, raw, time, line);
+      case "smmu-dword":
+        return this.#smmuWord(r.unit, r.value, raw, line);
+      case "smmu-decoded":
+        return this.#smmuDecoded(r.unit, r.ev, raw, time, line);
+      case "smmu-decoded2": {
+        const g = this.#groups.get(r.unit);
+        if (g?.done && g.done.generation === "M2") {
+          g.raw.push(raw);
+          g.done.detail = { ...g.done.detail, ...r.detail };
+          if (!g.done.access.length) g.done.access = r.access;
+          this.#closeGroup(g);
+        }
+        return;
+      }
+      case "vtd-v0-head":
+        this.#flushV0();
+        this.#v0 = { ev: r.ev, raw: [raw], time, line };
+        return;
+      case "vtd-v0-reason": {
+        const v = this.#v0;
+        if (!v) return this.#malformed(raw, line, "VT-d 3.x fault reason without its request line");
+        const reason = vtdFaultReason(r.code);
+        v.ev.code = r.code;
+        v.ev.name = reason.name === "Unknown" && r.text ? r.text : reason.name;
+        v.ev.text = reason.text ?? reason.name;
+        v.raw.push(raw);
+        this.#v0 = null;
+        this.#fault(v.ev, v.raw, v.time, v.line);
+        return;
+      }
+      case "amd-head":
+        this.#flushAmd();
+        this.#amd = { unit: r.unit, device: r.device, raw, time, line };
+        return;
+      case "amd-body": {
+        const head = this.#amd;
+        this.#amd = null;
+        const b = amdBody(r.body, head?.device ?? null, head?.unit ?? r.unit);
+        if (b.k !== "fault") return this.#malformed(raw, line, "AMD-Vi event");
+        b.ev.generation = head ? "E1" : "E0";
+        this.#fault(b.ev, head ? [head.raw, raw] : [raw], head?.time ?? time, head?.line ?? line);
+        return;
+      }
+      case "prq-reason":
+        this.#prqReason.set(r.unit, r.reason);
+        if (this.#prqReason.size > 64) this.#prqReason.delete(this.#prqReason.keys().next().value!);
+        return;
+      case "known":
+        return;
+      case "malformed":
+        return this.#malformed(raw, line, r.looksLike);
+    }
+  }
+
+  #fault(ev: FaultCore, raw: string[], time: LogTime, line: number): void {
+    this.faults++;
+    this.#emit({ type: "fault", ...ev, time, raw, line } as FaultEvent);
+  }
+
+  #emit(e: FaultEvent | LossEvent): void {
+    this.#opts.onEvent(e);
+  }
+
+  #malformed(raw: string, line: number, looksLike: string): void {
+    this.unparsedCount++;
+    if (this.unparsed.length < this.#opts.keepUnparsed) {
+      this.unparsed.push({ line, raw, looksLike });
+    }
+  }
+
+  #flushV0(): void {
+    const v = this.#v0;
+    if (!v) return;
+    this.#v0 = null;
+    this.#malformed(v.raw[0], v.line, "VT-d 3.x fault without its reason line");
+  }
+
+  #flushAmd(): void {
+    const a = this.#amd;
+    if (!a) return;
+    this.#amd = null;
+    this.#malformed(a.raw, a.line, "AMD-Vi 'Event logged [' without its body");
+  }
+
+  // SMMUv3 dumps, grouped by SMMU ------------------------------------------------------------
+
+  #ageGroups(r: Rec | null): void {
+    if (!this.#groups.size) return;
+    const unit = r && "unit" in r ? r.unit : null;
+    for (const g of this.#groups.values()) {
+      if (g.done && g.unit !== unit && ++g.idle > MAX_IDLE) this.#closeGroup(g);
+    }
+  }
+
+  #smmuHead(unit: string, id: number, raw: string, time: LogTime, line: number): void {
+    const old = this.#groups.get(unit);
+    if (old) this.#closeGroup(old);
+    if (this.#groups.size >= this.#opts.maxGroups) {
+      this.#closeGroup(this.#groups.values().next().value!);
+    }
+    this.#groups.set(unit, { unit, id, words: [], raw: [raw], time, line, idle: 0 });
+  }
+
+  #smmuWord(unit: string, value: bigint, raw: string, line: number): void {
+    const g = this.#groups.get(unit);
+    if (!g || g.done) {
+      if (g?.done) this.#closeGroup(g);
+      return this.#malformed(raw, line, "SMMUv3 event word without its 'event 0x.. received' line");
+    }
+    g.words.push(value);
+    g.raw.push(raw);
+    if (g.words.length === 4) {
+      g.done = smmuv3Fault(unit, g.words, g.id);
+      g.idle = 0;
+    }
+  }
+
+  #smmuDecoded(unit: string, ev: FaultCore, raw: string, time: LogTime, line: number): void {
+    const g = this.#groups.get(unit);
+    if (g?.done && !g.done.detail?.client) {
+      // 6.15+: the decoded line follows the dump; it names the client device.
+      const d = g.done;
+      d.generation = "M2";
+      d.detail = { ...d.detail, ...ev.detail };
+      if (ev.device && !ev.device.startsWith("sid:")) d.device = ev.device;
+      g.raw.push(raw);
+      g.idle = 0;
+      // Only translation faults print a second decoded line.
+      if (typeof d.code !== "number" || d.code < 0x10 || d.code > 0x13) this.#closeGroup(g);
+      return;
+    }
+    if (g) this.#closeGroup(g);
+    // A decoded line on its own (its dump was ratelimited away or not pasted).
+    ev.code = null;
+    const known = ev.name !== "unknown";
+    if (known) {
+      const e = SMMU_BY_NAME.get(ev.name);
+      if (e) (ev.code = e.code, ev.text = e.text);
+    }
+    this.#fault(ev, [raw], time, line);
+  }
+
+  #closeGroup(g: Group): void {
+    this.#groups.delete(g.unit);
+    if (g.done) return this.#fault(g.done, g.raw, g.time, g.line);
+    const ev = smmuv3Fault(g.unit, g.words, g.id);
+    ev.truncated = true;
+    ev.text =
+      `Truncated dump: ${g.words.length} of 4 event words before the log ended or moved on. ` +
+      ev.text;
+    this.#fault(ev, g.raw, g.time, g.line);
+  }
+}
+
+const SMMU_BY_NAME = new Map(SMMUV3_EVENTS.map((e) => [e.name, e]));
+const PREFILTER_ONE = new RegExp(PREFILTER.source);
+
+/** Parses a whole text at once (tests, small inputs): every event, in order. */
+export function parseKlog(
+  text: string,
+  format: Format = "auto",
+): { events: (FaultEvent | LossEvent)[]; parser: KlogParser } {
+  const events: (FaultEvent | LossEvent)[] = [];
+  const parser = new KlogParser({ format, onEvent: (e) => events.push(e) });
+  parser.push(text);
+  parser.end();
+  return { events, parser };
+}

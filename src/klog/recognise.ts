@@ -1,0 +1,815 @@
+/**
+ * Recognisers: the kernel's IOMMU fault report formats, every print generation in the kernel's
+ * history (see the module docs of each part below for the format strings), applied to one line
+ * of kernel text with its container already stripped. Each returns what the line is; grouping
+ * of multi-line reports (SMMUv3 dumps, split AMD and 3.x VT-d records) is the parser's job.
+ *
+ * Sources of the format strings: `drivers/iommu/intel/dmar.c` `dmar_fault_do_one` (torvalds/linux
+ * @ c34e9ab9a612ee8b18273398ef75c207b01f516d for 5.15+, @ 01feba590cd610780c463aa3d498200ba4503703
+ * for 5.5-5.13; New-B/Linux3.6 @ b5154d3e5bc2e54a1c611abd3bb787931fe471ab for 3.x;
+ * WindRiver-Labs/kernel-4.8.x @ 0871bd813f296a8ed102449437e09cb5ee81be34 for 4.x);
+ * `drivers/iommu/intel/prq.c` and `trace.h`; `drivers/iommu/amd/iommu.c` `iommu_print_event`
+ * (torvalds/linux @ 0217ed5a946b61cca3a608d1ba9a422f8f85baf6; ColinIanKing/linux-next @
+ * 3fb1346db6e9d80f3269b343ec577ee0668c70c2 with the PCI segment); SMMUv3
+ * `arm_smmu_evtq_thread`/`arm_smmu_dump_event` (torvalds/linux @
+ * 0468be89b3fa5b9249cee1097f1d50314950a2df; atlanticdg/linux-6.18.y @
+ * 6c3dcfd01987448ad4e21c303ab436b68bbe36f3); `include/trace/events/iommu.h`; `virtio-iommu.c`;
+ * `lib/ratelimit.c`.
+ *
+ * @example
+ * ```ts
+ * import { recognise } from "./recognise.ts";
+ * const r = recognise("DMAR: [DMA Read NO_PASID] Request device [3b:00.0] fault addr 0xfee00000 [fault reason 0x06] PTE Read access is not set");
+ * r?.k; // "fault"
+ * ```
+ * @module
+ */
+import { AMD_EVT, amdEventByName, amdEventType } from "../abi/hw/amd.ts";
+import { ARM_SMMU_FSR, ARM_SMMU_FSR_FAULTS, ARM_SMMU_FSYNR0 } from "../abi/hw/arm_smmu.ts";
+import { VIRTIO_IOMMU_FAULT, VIRTIO_IOMMU_REASONS } from "../abi/hw/virtio_iommu.ts";
+import { VTD_FSTS, VTD_PRQ, vtdFaultReason } from "../abi/hw/vtd.ts";
+import { decodeHw, encodeHw, hwJson } from "../codec/bitfield.ts";
+import { vtdPrqToIommuFault } from "../codec/hw_fault.ts";
+import { encodeMainline } from "./iommu_fault_json.ts";
+import type { Json, JsonObject } from "../codec/json.ts";
+import type { Access, FaultEvent, LossKind, Vendor } from "./types.ts";
+
+/** A fault before the parser adds time, raw lines and line number. */
+export type FaultCore = Omit<FaultEvent, "time" | "raw" | "line" | "type">;
+
+/** What one line of kernel text is. */
+export type Rec =
+  | { k: "fault"; ev: FaultCore }
+  | {
+    k: "loss";
+    kind: LossKind;
+    vendor: Vendor | null;
+    source: string;
+    count: number | null;
+    faultsAtLeast: number;
+    /** The SMMU that printed it, for closing its open dump. */
+    unit?: string;
+  }
+  | { k: "smmu-head"; unit: string; id: number }
+  | { k: "smmu-dword"; unit: string; value: bigint }
+  | { k: "smmu-decoded"; unit: string; ev: FaultCore }
+  | { k: "smmu-decoded2"; unit: string; detail: JsonObject; access: Access[] }
+  | { k: "vtd-v0-head"; ev: FaultCore }
+  | { k: "vtd-v0-reason"; code: number; text: string; intr: boolean }
+  | { k: "amd-head"; unit: string | null; device: string | null }
+  | { k: "amd-body"; body: string; unit: string | null }
+  | { k: "prq-reason"; unit: string; reason: string }
+  | { k: "known"; unit?: string }
+  | { k: "malformed"; looksLike: string };
+
+const hex = (v: number | bigint) => "0x" + v.toString(16);
+const h = (s: string) => parseInt(s, 16);
+
+/** `0000:bb:dd.f` from a source-id / DeviceID (bus 15:8, devfn 7:0). */
+export function bdfOf(id: number, segment = 0): string {
+  const p2 = (v: number, n = 2) => v.toString(16).padStart(n, "0");
+  return `${p2(segment, 4)}:${p2((id >> 8) & 0xff)}:${p2((id >> 3) & 0x1f)}.${id & 7}`;
+}
+
+/** Normalises a printed BDF (`3b:00.0`, `0x00:0x1f.6`, `0000:04:00.0`) to `0000:bb:dd.f`. */
+export function normBdf(s: string): string | null {
+  const m = /^(?:([0-9a-fA-F]{1,4}):)?(?:0x)?([0-9a-fA-F]{1,2}):(?:0x)?([0-9a-fA-F]{1,2})\.([0-7])$/
+    .exec(s);
+  if (!m) return null;
+  const seg = m[1] ? h(m[1]) : 0;
+  return bdfOf((h(m[2]) << 8) | (h(m[3]) << 3) | +m[4], seg);
+}
+
+/** `<driver> <device>: ` of dev_printk lines. */
+const RE_DEV = /^([\w.-]+) ([\w.:-]+): /;
+
+/** Functions whose `callbacks suppressed` line means IOMMU fault reports were refused. */
+const SUPPRESSORS: Readonly<Record<string, { vendor: Vendor; perCall: number }>> = {
+  // The DRHD status line shares the state with the records: at least every other call a fault.
+  dmar_fault: { vendor: "intel", perCall: 0.5 },
+  prq_event_thread: { vendor: "intel", perCall: 0 },
+  amd_iommu_report_page_fault: { vendor: "amd", perCall: 1 },
+  iommu_print_event: { vendor: "amd", perCall: 1 },
+  arm_smmu_evtq_thread: { vendor: "arm-smmu-v3", perCall: 1 },
+  arm_smmu_dump_event: { vendor: "arm-smmu-v3", perCall: 1 },
+  arm_smmu_context_fault: { vendor: "arm-smmu", perCall: 1 },
+  arm_smmu_print_context_fault_info: { vendor: "arm-smmu", perCall: 1 },
+  viommu_fault_handler: { vendor: "virtio-iommu", perCall: 1 },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Intel VT-d (logs.md 3.2). V1/V2: decimal reason, no 0x; V3: 0x before bus and device; V4: not.
+// ---------------------------------------------------------------------------------------------
+const RE_VTD_DMA =
+  /\[(DMA Read|DMA Write)(?: (NO_PASID|PASID 0x([0-9a-fA-F]+)))?\] Request device \[((?:[0-9a-fA-F]{4}:)?(0x)?[0-9a-fA-F]{1,2}:(?:0x)?[0-9a-fA-F]{1,2}\.[0-7])\] (?:PASID ([0-9a-fA-F]+) )?fault addr (0x)?([0-9a-fA-F]+) \[fault reason (0x)?([0-9a-fA-F]+)\] ?(.*)$/;
+const RE_VTD_IR =
+  /\[INTR-REMAP\] Request device \[((?:[0-9a-fA-F]{4}:)?(0x)?[0-9a-fA-F]{1,2}:(?:0x)?[0-9a-fA-F]{1,2}\.[0-7])\] fault index (0x)?([0-9a-fA-F]+) \[fault reason (0x)?([0-9a-fA-F]+)\] ?(.*)$/;
+// 3.x: `DMAR:[DMA Read] Request device [00:02.0] fault addr fffe0000 ` then `DMAR:[fault reason 06] ...`.
+const RE_VTD_V0 =
+  /^DMAR:\[(DMA Read|DMA Write)\] Request device \[([0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\] fault addr ([0-9a-fA-F]+) ?$/;
+const RE_VTD_V0_IR =
+  /^INTR-REMAP: Request device \[\[([0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\] fault index ([0-9a-fA-F]+)$/;
+const RE_VTD_V0_REASON = /^(DMAR|INTR-REMAP):\[fault reason (\d+)\] ?(.*)$/;
+const RE_DRHD = /DRHD: handling fault status reg ([0-9a-fA-F]+)/;
+const RE_PRQ_MSG = /^IOMMU: (dmar\d+): (.+?)\s*$/;
+const RE_PRQ_INVALID =
+  /^(?:DMAR: )?(dmar\d+): Invalid page request: ([0-9a-fA-F]+) ([0-9a-fA-F]+)$/;
+const RE_PRQ_TRACE =
+  /prq_report: (\S+?)\/(\S+) seq# (\d+): rid=0x([0-9a-fA-F]+) addr=0x([0-9a-fA-F]+) ([r-])([w-])([x-])([p-])([l-]) pasid=0x([0-9a-fA-F]+) index=0x([0-9a-fA-F]+)(?: private=0x([0-9a-fA-F]+)\/0x([0-9a-fA-F]+))?/;
+
+function vtdReasonFields(code: number) {
+  const r = vtdFaultReason(code);
+  return { name: r.name, text: r.text ?? r.name, kind: r.kind };
+}
+
+function vtdDma(m: RegExpExecArray): FaultCore {
+  const [, type, pasidTok, pasidHex, dev, zeroX, v2Pasid, addr0x, addr, reason0x, reason] = m;
+  const code = reason0x ? h(reason) : parseInt(reason, 10);
+  let generation: string;
+  let pasid: number | null = null;
+  if (pasidTok) {
+    generation = zeroX ? "V3" : "V4";
+    if (pasidHex) pasid = h(pasidHex);
+  } else if (v2Pasid !== undefined) {
+    generation = "V2";
+    const p = h(v2Pasid);
+    pasid = p === 0xffffffff ? null : p;
+  } else generation = "V1";
+  if (!addr0x && reason0x) generation += "?";
+  const r = vtdReasonFields(code);
+  return {
+    vendor: "intel",
+    iommu: null,
+    device: normBdf(dev),
+    pasid,
+    addr: hex(BigInt("0x" + addr)),
+    access: [type === "DMA Read" ? "read" : "write"],
+    code,
+    name: r.name,
+    text: r.text,
+    generation,
+    detail: {
+      fault: r.kind === "unknown" ? "dma" : r.kind === "intr" ? "intr" : "dma",
+      printed: m[11] ?? "",
+    },
+  };
+}
+
+function vtdIr(m: RegExpExecArray): FaultCore {
+  const [, dev, zeroX, , index, reason0x, reason] = m;
+  const code = reason0x ? h(reason) : parseInt(reason, 10);
+  const r = vtdReasonFields(code);
+  return {
+    vendor: "intel",
+    iommu: null,
+    device: normBdf(dev),
+    pasid: null,
+    addr: null,
+    access: [],
+    code,
+    name: r.name,
+    text: r.text,
+    generation: reason0x ? (zeroX ? "V3" : "V4") : "V1/V2",
+    detail: { fault: "intr", index: h(index) },
+  };
+}
+
+function recogniseVtd(text: string): Rec | null {
+  let m = RE_VTD_DMA.exec(text);
+  if (m) return { k: "fault", ev: vtdDma(m) };
+  m = RE_VTD_IR.exec(text);
+  if (m) return { k: "fault", ev: vtdIr(m) };
+  const t = text.startsWith("dmar: ") ? text.slice(6) : text;
+  m = RE_VTD_V0.exec(t);
+  if (m) {
+    return {
+      k: "vtd-v0-head",
+      ev: {
+        vendor: "intel",
+        iommu: null,
+        device: normBdf(m[2]),
+        pasid: null,
+        addr: hex(BigInt("0x" + m[3])),
+        access: [m[1] === "DMA Read" ? "read" : "write"],
+        code: null,
+        name: "unknown",
+        text: "",
+        generation: "V0",
+        detail: { fault: "dma" },
+      },
+    };
+  }
+  m = RE_VTD_V0_IR.exec(t);
+  if (m) {
+    return {
+      k: "vtd-v0-head",
+      ev: {
+        vendor: "intel",
+        iommu: null,
+        device: normBdf(m[1]),
+        pasid: null,
+        addr: null,
+        access: [],
+        code: null,
+        name: "unknown",
+        text: "",
+        generation: "V0",
+        detail: { fault: "intr", index: h(m[2]) },
+      },
+    };
+  }
+  m = RE_VTD_V0_REASON.exec(t);
+  if (m) return { k: "vtd-v0-reason", code: parseInt(m[2], 10), text: m[3], intr: m[1] !== "DMAR" };
+  m = RE_DRHD.exec(text);
+  if (m) {
+    const fsts = h(m[1]);
+    const pfo = VTD_FSTS.bits.find((b) => b.name === "PFO")!.bit;
+    if ((fsts >> pfo) & 1) {
+      return {
+        k: "loss",
+        kind: "hw-overflow",
+        vendor: "intel",
+        source: "DMAR_FSTS_REG.PFO",
+        count: null,
+        faultsAtLeast: 1,
+      };
+    }
+    return { k: "known" };
+  }
+  return null;
+}
+
+function recogniseVtdPrq(text: string): Rec | null {
+  let m = RE_PRQ_INVALID.exec(text);
+  if (m) {
+    const words = [BigInt("0x" + m[2]), BigInt("0x" + m[3]), 0n, 0n];
+    const f = decodeHw(VTD_PRQ, words);
+    const ev = prqEvent(m[1], f, "invalid page request");
+    ev.generation = "PRQ";
+    return { k: "fault", ev };
+  }
+  m = RE_PRQ_MSG.exec(text);
+  if (m) {
+    const msg = m[2];
+    if (msg === "PRQ overflow detected") {
+      return {
+        k: "loss",
+        kind: "overflow",
+        vendor: "intel",
+        source: `${m[1]} PRQ`,
+        count: null,
+        faultsAtLeast: 1,
+      };
+    }
+    if (msg === "PRQ overflow cleared") return { k: "known" };
+    if (
+      msg === "Address is not canonical" || msg === "Page request in Privilege Mode" ||
+      msg === "Execution request not supported"
+    ) return { k: "prq-reason", unit: m[1], reason: msg };
+    return { k: "known" };
+  }
+  return null;
+}
+
+function prqEvent(unit: string, f: Record<string, bigint>, why: string): FaultCore {
+  const access: Access[] = [];
+  if (f.rd_req) access.push("read");
+  if (f.wr_req) access.push("write");
+  if (f.exe_req) access.push("exec");
+  if (f.pm_req) access.push("priv");
+  const record = hwJson(VTD_PRQ, f);
+  const conv = vtdPrqToIommuFault(f);
+  return {
+    vendor: "intel",
+    iommu: unit,
+    device: bdfOf(Number(f.rid)),
+    pasid: f.pasid_present ? Number(f.pasid) : null,
+    addr: hex(f.addr << 12n),
+    access,
+    code: null,
+    name: "page request",
+    text: why === "page request"
+      ? "The device asked for a page (PCIe PRI page request)."
+      : "The driver refused a malformed page request.",
+    generation: "PRQ",
+    record: { ...record, iommu_fault: encodeMainline(conv) },
+    detail: { group_index: Number(f.prg_index), last: Number(f.lpig) === 1 },
+  };
+}
+
+function recognisePrqTrace(text: string): Rec | null {
+  const m = RE_PRQ_TRACE.exec(text);
+  if (!m) return { k: "malformed", looksLike: "intel_iommu:prq_report" };
+  const words = encodeHw(VTD_PRQ, {
+    rid: h(m[4]),
+    addr: BigInt("0x" + m[5]),
+    rd_req: m[6] === "r" ? 1 : 0,
+    wr_req: m[7] === "w" ? 1 : 0,
+    exe_req: m[8] === "x" ? 1 : 0,
+    pm_req: m[9] === "p" ? 1 : 0,
+    lpig: m[10] === "l" ? 1 : 0,
+    pasid: h(m[11]),
+    // decode_prq_descriptor prints the PASID whether or not it is present; 0 is taken as absent.
+    pasid_present: h(m[11]) ? 1 : 0,
+    prg_index: h(m[12]),
+    priv_data_present: m[13] ? 1 : 0,
+    priv_data0: m[13] ? BigInt("0x" + m[13]) : 0n,
+    priv_data1: m[14] ? BigInt("0x" + m[14]) : 0n,
+  });
+  const f = decodeHw(VTD_PRQ, words);
+  const ev = prqEvent(m[1], f, "page request");
+  ev.device = normBdf(m[2]) ?? m[2];
+  ev.generation = "prq_report";
+  ev.detail = { ...ev.detail, seq: Number(m[3]) };
+  return { k: "fault", ev };
+}
+
+// ---------------------------------------------------------------------------------------------
+// AMD-Vi (logs.md 4.2, 4.3): `Event logged [TAG key=value ...]`, E0-E4.
+// ---------------------------------------------------------------------------------------------
+const RE_AMD_KV = /([a-z_]+(?:\[\d\])?)=((?:0x)?[0-9a-fA-F]+(?::[0-9a-fA-F]+){0,2}(?:\.[0-7])?)/g;
+const RE_AMD_TAG = /^([A-Z][A-Z_]+[A-Z])(?: |\]|$)/;
+
+/** Decodes the body of an AMD event (`IO_PAGE_FAULT domain=0x000d address=... flags=...]`). */
+export function amdBody(body: string, prefixDevice: string | null, unit: string | null): Rec {
+  const tm = RE_AMD_TAG.exec(body);
+  if (!tm) return { k: "malformed", looksLike: "AMD-Vi event" };
+  const tag = tm[1];
+  const kv: Record<string, string> = {};
+  for (const m of body.matchAll(RE_AMD_KV)) kv[m[1]] = m[2];
+  let code: number | null;
+  let name: string;
+  let text: string;
+  let words: bigint[] | null = null;
+  if (tag === "UNKNOWN" && kv["event[1]"]) {
+    // `UNKNOWN event[0]=0x%08x ...`: the whole entry is printed (no closing bracket).
+    const e = [0, 1, 2, 3].map((i) => BigInt(kv[`event[${i}]`] ?? "0"));
+    words = [e[0] | (e[1] << 32n), e[2] | (e[3] << 32n)];
+    code = Number((e[1] >> 28n) & 0xfn);
+    const t = amdEventType(code);
+    name = t?.name ?? "unknown";
+    text = t?.text ?? `Event code ${hex(code)} has no name in the kernel.`;
+  } else {
+    const t = amdEventByName(tag);
+    if (!t) return { k: "malformed", looksLike: "AMD-Vi event" };
+    code = t.code;
+    name = t.name;
+    text = t.text;
+  }
+  const num = (k: string) => (kv[k] !== undefined ? Number(BigInt(kv[k])) : null);
+  const addrS = kv.address ?? kv.gpa ?? kv.spa;
+  const addr = addrS !== undefined ? BigInt(addrS) : null;
+  let device = kv.device ? normBdf(kv.device) : prefixDevice;
+  // UNKNOWN prints only the raw entry: the DeviceID is event[0] & 0xffff.
+  if (!device && words) device = bdfOf(Number(words[0] & 0xffffn));
+  const flags = num("flags");
+  const pd = num("pasid") ?? num("domain");
+  if (!words) {
+    const devid = device
+      ? parseInt(device.slice(5, 7), 16) << 8 | (parseInt(device.slice(8, 10), 16) << 3) |
+        +device[11]
+      : 0;
+    words = encodeHw(AMD_EVT, {
+      devid,
+      pasid_hi: pd !== null && code !== 9 ? pd & 0xf0000 : 0,
+      domid: pd !== null && code !== 9 ? pd & 0xffff : num("vmg_tag") ?? 0,
+      tag: code === 9 ? num("tag") ?? 0 : undefined,
+      ppr_pasid_lo: code === 9 && pd !== null ? pd & 0xffff : undefined,
+      ppr_pasid_hi: code === 9 && pd !== null ? (pd >> 16) & 0xf : undefined,
+      flags_rmp: code === 0xd ? num("flags_rmp") ?? 0 : undefined,
+      flags: flags ?? 0,
+      code,
+      address: addr ?? 0n,
+    });
+  }
+  const rec = decodeHw(AMD_EVT, words);
+  const access: Access[] = [];
+  const detail: JsonObject = {};
+  if (code === 2) {
+    const fl = Number(rec.flags);
+    access.push(fl & 0x20 ? "write" : "read");
+    if (fl & 0x02) access.push("exec");
+    detail.domain = kv.domain !== undefined ? num("domain") : null;
+    if (fl & 0x08) detail.interrupt = true;
+  }
+  if (kv.tag !== undefined) detail.tag = num("tag");
+  if (kv.vmg_tag !== undefined) detail.vmg_tag = num("vmg_tag");
+  if (kv.flags_rmp !== undefined) detail.flags_rmp = num("flags_rmp");
+  const only = [
+    "devid",
+    "flags",
+    "code",
+    "address",
+    ...(code === 9 ? ["tag"] : ["domid", "pasid_hi"]),
+  ];
+  return {
+    k: "fault",
+    ev: {
+      vendor: "amd",
+      iommu: unit,
+      device,
+      pasid: kv.pasid !== undefined ? num("pasid") : null,
+      addr: addr !== null ? hex(addr) : null,
+      access,
+      code,
+      name,
+      text,
+      generation: amdGeneration(body, kv.device),
+      record: hwJson(AMD_EVT, rec, only),
+      detail: Object.keys(detail).length ? detail : undefined,
+    },
+  };
+}
+
+function amdGeneration(body: string, device: string | undefined): string {
+  if (device && /^[0-9a-fA-F]{4}:/.test(device)) return "E4";
+  if (/address=0x[0-9a-f]{16}\b/.test(body)) return "E1/E2";
+  return "E3";
+}
+
+function recogniseAmd(text: string, unit: string | null, prefixDevice: string | null): Rec | null {
+  let t = text.startsWith("AMD-Vi: ") ? text.slice(8) : text;
+  // E0/E1 print the `AMD-Vi: ` inside the dev_err format.
+  if (t.startsWith("AMD-Vi: ")) t = t.slice(8);
+  const i = t.indexOf("Event logged [");
+  if (i === 0) {
+    const body = t.slice(14);
+    if (!body.trim()) return { k: "amd-head", unit, device: prefixDevice };
+    if (body.startsWith("Device not attached to domain properly")) return { k: "known" };
+    return amdBody(body, prefixDevice, unit);
+  }
+  if (i > 0) return { k: "malformed", looksLike: "AMD-Vi event" };
+  if (RE_AMD_TAG.test(t) && / device=| address=|\]$/.test(t)) {
+    return { k: "amd-body", body: t, unit };
+  }
+  if (t.startsWith("IOMMU event log overflow")) {
+    return {
+      k: "loss",
+      kind: "overflow",
+      vendor: "amd",
+      source: unit ? `${unit} event log` : "event log",
+      count: null,
+      faultsAtLeast: 1,
+    };
+  }
+  const r = /^IOMMU (Event|PPR|GA) log restarting/.exec(t);
+  if (r) {
+    return {
+      k: "loss",
+      kind: "log-restart",
+      vendor: "amd",
+      source: `${r[1]} log`,
+      count: null,
+      faultsAtLeast: r[1] === "GA" ? 0 : 1,
+    };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ARM SMMUv3 (logs.md 5.3, 5.4) and arm-smmu v1/v2 (5.6).
+// ---------------------------------------------------------------------------------------------
+const RE_SMMU_HEAD = /^event 0x([0-9a-fA-F]{1,2}) received:\s*$/;
+const RE_SMMU_DWORD = /^(?:\t|\\x09|\s)*0x([0-9a-fA-F]{16})\s*$/;
+const RE_SMMU_DEC =
+  /^event: (\S+) client: (.+?) sid: 0x([0-9a-fA-F]+) ssid: 0x([0-9a-fA-F]+)(?: iova: 0x([0-9a-fA-F]+) ipa: 0x([0-9a-fA-F]+)| fetch_addr: 0x([0-9a-fA-F]+))?\s*$/;
+const RE_SMMU_DEC2 =
+  /^(priv|unpriv) (inst|data) (read|write) (s1|s2) "([^"]*)"( ttd_read| ttd_write)?( stall)? stag: 0x([0-9a-fA-F]+)\s*$/;
+const RE_SMMU_PRI =
+  /^\s*sid 0x([0-9a-fA-F]+)\.0x([0-9a-fA-F]+): \[(\d+)(L?)\] (un)?privileged (R?)(W?)(X?) access at iova 0x([0-9a-fA-F]+)/;
+const RE_CTX =
+  /^Unhandled context fault: fsr=0x([0-9a-fA-F]+), iova=0x([0-9a-fA-F]+), fsynr=0x([0-9a-fA-F]+), (?:cbfrsynra=0x([0-9a-fA-F]+), )?cb=(\d+)/;
+
+function recogniseSmmu(driver: string, unit: string, rest: string): Rec | null {
+  let m = RE_SMMU_DWORD.exec(rest);
+  if (m) return { k: "smmu-dword", unit, value: BigInt("0x" + m[1]) };
+  m = RE_SMMU_HEAD.exec(rest);
+  if (m) return { k: "smmu-head", unit, id: h(m[1]) };
+  if (rest.startsWith("event: ")) {
+    m = RE_SMMU_DEC.exec(rest);
+    if (!m) return { k: "malformed", looksLike: "SMMUv3 decoded event" };
+    return { k: "smmu-decoded", unit, ev: smmuDecoded(unit, m) };
+  }
+  m = RE_SMMU_DEC2.exec(rest);
+  if (m) {
+    const access: Access[] = [m[3] === "read" ? "read" : "write"];
+    if (m[2] === "inst") access.push("exec");
+    if (m[1] === "priv") access.push("priv");
+    return {
+      k: "smmu-decoded2",
+      unit,
+      access,
+      detail: {
+        stage: m[4],
+        class: m[5],
+        ...(m[6] ? { tt: m[6].trim() } : {}),
+        stall: !!m[7],
+        stag: h(m[8]),
+      },
+    };
+  }
+  if (/^(EVTQ|PRIQ) overflow detected/.test(rest)) {
+    const q = rest.slice(0, 4);
+    return {
+      k: "loss",
+      kind: "overflow",
+      vendor: "arm-smmu-v3",
+      source: `${unit} ${q}`,
+      count: null,
+      faultsAtLeast: q === "EVTQ" ? 1 : 0,
+      unit,
+    };
+  }
+  if (/^(EVTQ|PRIQ) write aborted -- events may have been lost/.test(rest)) {
+    return {
+      k: "loss",
+      kind: "overflow",
+      vendor: "arm-smmu-v3",
+      source: `${unit} ${rest.slice(0, 4)} write abort`,
+      count: null,
+      faultsAtLeast: 0,
+      unit,
+    };
+  }
+  m = RE_SMMU_PRI.exec(rest);
+  if (m) {
+    const access: Access[] = [];
+    if (m[6]) access.push("read");
+    if (m[7]) access.push("write");
+    if (m[8]) access.push("exec");
+    if (!m[5]) access.push("priv");
+    return {
+      k: "fault",
+      ev: {
+        vendor: "arm-smmu-v3",
+        iommu: unit,
+        device: `sid:${hex(h(m[1]))}`,
+        pasid: h(m[2]),
+        addr: hex(BigInt("0x" + m[9])),
+        access,
+        code: null,
+        name: "PRI request",
+        text: "An unexpected PCIe page request arrived; the driver denied it.",
+        generation: "M1",
+        detail: { group_index: +m[3], last: m[4] === "L" },
+      },
+    };
+  }
+  if (rest.startsWith("unexpected PRI request received")) return { k: "known", unit };
+  if (driver === "arm-smmu" || rest.startsWith("Unhandled context fault")) {
+    return recogniseArmSmmu(unit, rest);
+  }
+  return null;
+}
+
+function smmuDecoded(unit: string, m: RegExpExecArray): FaultCore {
+  const [, evName, client, sid, ssid, iova, ipa, fetch] = m;
+  const known = evName !== "UNKNOWN";
+  const bdf = normBdf(client);
+  return {
+    vendor: "arm-smmu-v3",
+    iommu: unit,
+    device: bdf ?? `sid:${hex(h(sid))}`,
+    pasid: h(ssid) || null,
+    addr: iova !== undefined
+      ? hex(BigInt("0x" + iova))
+      : fetch !== undefined
+      ? hex(BigInt("0x" + fetch))
+      : null,
+    access: [],
+    code: null,
+    name: known ? evName : "unknown",
+    text: known ? "" : "An event the kernel does not name (its number is only in the raw dump).",
+    generation: "M2",
+    detail: {
+      client,
+      sid: h(sid),
+      ...(ipa !== undefined ? { ipa: hex(BigInt("0x" + ipa)) } : {}),
+      ...(fetch !== undefined ? { fetch_addr: hex(BigInt("0x" + fetch)) } : {}),
+    },
+  };
+}
+
+function recogniseArmSmmu(unit: string, rest: string): Rec | null {
+  const m = RE_CTX.exec(rest);
+  if (m) {
+    const fsr = h(m[1]), fsynr = h(m[3]);
+    const f = decodeHw(ARM_SMMU_FSR, [BigInt(fsr)]);
+    const s = decodeHw(ARM_SMMU_FSYNR0, [BigInt(fsynr)]);
+    const faults = ARM_SMMU_FSR_FAULTS.filter((n) => f[n]).reverse();
+    const access: Access[] = [s.WNR ? "write" : "read"];
+    if (s.IND) access.push("exec");
+    if (s.PNU) access.push("priv");
+    const sid = m[4] !== undefined ? h(m[4]) & 0xffff : null;
+    const meanings = faults.map((n) => ARM_SMMU_FSR.fields.find((x) => x.name === n)!.meaning);
+    return {
+      k: "fault",
+      ev: {
+        vendor: "arm-smmu",
+        iommu: unit,
+        device: sid !== null ? `sid:${hex(sid)}` : null,
+        pasid: null,
+        addr: hex(BigInt("0x" + m[2])),
+        access,
+        code: fsr,
+        name: faults.join(" ") || "unknown",
+        text: meanings.length
+          ? meanings.map((x) => x[0].toUpperCase() + x.slice(1)).join("; ") + "."
+          : "No fault bit is set in FSR.",
+        generation: m[4] !== undefined ? "cbfrsynra" : "classic",
+        record: {
+          fsr: hwJson(ARM_SMMU_FSR, f),
+          fsynr0: hwJson(ARM_SMMU_FSYNR0, s),
+          cb: +m[5],
+        },
+      },
+    };
+  }
+  if (/^(FSR|FSYNR0) += /.test(rest)) return { k: "known" };
+  if (rest.startsWith("Unhandled context fault")) {
+    return { k: "malformed", looksLike: "arm-smmu context fault" };
+  }
+  const q = /^Unhandled arm-smmu context fault from (\S+?)!?$/.exec(rest);
+  if (q) {
+    return {
+      k: "fault",
+      ev: {
+        vendor: "arm-smmu",
+        iommu: unit,
+        device: normBdf(q[1]) ?? q[1],
+        pasid: null,
+        addr: null,
+        access: [],
+        code: null,
+        name: "unknown",
+        text: "A context fault (vendor tree format; registers follow in its own dump).",
+        generation: "vendor",
+      },
+    };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// virtio-iommu (logs.md 7) and the generic tracepoint (6).
+// ---------------------------------------------------------------------------------------------
+const RE_VIRTIO =
+  /^(domain|page|unknown) fault from EP (\d+)(?: at 0x([0-9a-fA-F]+) \[(R?)(W?)(X?)\])?\s*$/;
+const RE_TRACE = /io_page_fault: IOMMU:(\S+) (\S+) iova=0x([0-9a-fA-F]+) flags=0x([0-9a-fA-F]+)/;
+
+function recogniseVirtio(unit: string, rest: string): Rec | null {
+  const m = RE_VIRTIO.exec(rest);
+  if (!m) {
+    return rest.includes(" fault from EP")
+      ? { k: "malformed", looksLike: "virtio-iommu fault" }
+      : null;
+  }
+  const r = VIRTIO_IOMMU_REASONS.find((x) => x.print === m[1])!;
+  const access: Access[] = [];
+  let flags = 0;
+  if (m[4]) (access.push("read"), flags |= 1);
+  if (m[5]) (access.push("write"), flags |= 2);
+  if (m[6]) (access.push("exec"), flags |= 4);
+  if (m[3] !== undefined) flags |= 0x100;
+  const addr = m[3] !== undefined ? BigInt("0x" + m[3]) : null;
+  const rec = decodeHw(
+    VIRTIO_IOMMU_FAULT,
+    encodeHw(VIRTIO_IOMMU_FAULT, { reason: r.code, flags, endpoint: +m[2], address: addr ?? 0n }),
+  );
+  return {
+    k: "fault",
+    ev: {
+      vendor: "virtio-iommu",
+      iommu: unit,
+      device: `ep:${+m[2]}`,
+      pasid: null,
+      addr: addr !== null ? hex(addr) : null,
+      access,
+      code: r.code,
+      name: r.name,
+      text: r.text,
+      generation: "virtio",
+      record: hwJson(VIRTIO_IOMMU_FAULT, rec, ["reason", "flags", "endpoint", "address"]),
+    },
+  };
+}
+
+function recogniseTrace(text: string): Rec {
+  const m = RE_TRACE.exec(text);
+  if (!m) return { k: "malformed", looksLike: "iommu:io_page_fault" };
+  const flags = h(m[4]);
+  return {
+    k: "fault",
+    ev: {
+      vendor: "trace",
+      iommu: null,
+      device: normBdf(m[2]) ?? m[2],
+      pasid: null,
+      addr: hex(BigInt("0x" + m[3])),
+      access: [flags & 1 ? "write" : "read"],
+      code: flags,
+      name: flags & 1 ? "IOMMU_FAULT_WRITE" : "IOMMU_FAULT_READ",
+      text: "report_iommu_fault() was called for this access (the io_page_fault tracepoint).",
+      generation: "io_page_fault",
+      detail: { driver: m[1] },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dispatch.
+// ---------------------------------------------------------------------------------------------
+const RE_SUPPRESSED = /^(\w+): (\d+) callbacks suppressed\s*$/;
+const RE_MISSED = /Missed (\d+) kernel messages/;
+
+/** What a line of kernel text (container stripped) is; null when it is not an IOMMU report. */
+export function recognise(text: string): Rec | null {
+  const c0 = text.charCodeAt(0);
+  // `<func>: N callbacks suppressed` (lib/ratelimit.c).
+  if (text.endsWith("callbacks suppressed") || text.endsWith("callbacks suppressed\r")) {
+    const m = RE_SUPPRESSED.exec(text);
+    if (!m) return null;
+    const s = SUPPRESSORS[m[1]];
+    const n = +m[2];
+    if (!s) {
+      if (!/iommu|smmu|dmar|amd|viommu/i.test(m[1])) return null;
+      return {
+        k: "loss",
+        kind: "suppressed",
+        vendor: null,
+        source: m[1],
+        count: n,
+        faultsAtLeast: 0,
+      };
+    }
+    return {
+      k: "loss",
+      kind: "suppressed",
+      vendor: s.vendor,
+      source: m[1],
+      count: n,
+      faultsAtLeast: Math.ceil(n * s.perCall),
+    };
+  }
+  if (text.indexOf("io_page_fault: ") >= 0) return recogniseTrace(text);
+  if (text.indexOf("prq_report: ") >= 0) return recognisePrqTrace(text);
+  if (c0 === 68 /* D */ || c0 === 100 /* d */ || c0 === 73 /* I */) {
+    if (text.startsWith("DMAR") || text.startsWith("dmar") || text.startsWith("INTR-REMAP")) {
+      const r = recogniseVtd(text.startsWith("DMAR: ") ? text.slice(6) : text);
+      if (r) return r;
+      const p = recogniseVtdPrq(text);
+      if (p) return p;
+      if (/Request device \[|fault addr|fault index/.test(text)) {
+        return { k: "malformed", looksLike: "VT-d fault" };
+      }
+      return null;
+    }
+    if (text.startsWith("IOMMU: dmar")) return recogniseVtdPrq(text);
+  }
+  if (c0 === 91 /* [ */ && text.indexOf("] Request device [") > 0) {
+    // A VT-d line whose `DMAR: ` prefix was cut off by a paste.
+    const r = recogniseVtd(text);
+    return r ?? { k: "malformed", looksLike: "VT-d fault" };
+  }
+  if (text.startsWith("AMD-Vi: ")) return recogniseAmd(text, null, null);
+  const m = RE_DEV.exec(text);
+  if (m) {
+    const [all, driver, dev] = m;
+    const rest = text.slice(all.length);
+    if (driver === "arm-smmu-v3" || driver === "arm-smmu" || driver.startsWith("arm-smmu")) {
+      return recogniseSmmu(driver, dev, rest);
+    }
+    if (driver === "virtio_iommu") return recogniseVirtio(dev, rest);
+    if (rest.startsWith("AMD-Vi: ") || rest.startsWith("Event logged [")) {
+      const unit = driver === "iommu" ? dev : null;
+      return recogniseAmd(rest, unit, normBdf(dev));
+    }
+    if (driver === "iommu" && /^ivhd\d+$/.test(dev)) {
+      // E1 second record: the body after a bare `Event logged [`.
+      return recogniseAmd(rest, dev, null);
+    }
+    if (rest.startsWith("event 0x") && rest.includes(" received")) {
+      return recogniseSmmu(driver, dev, rest);
+    }
+    if (rest.startsWith("Unhandled context fault")) return recogniseArmSmmu(dev, rest);
+  }
+  const mm = RE_MISSED.exec(text);
+  if (mm) {
+    return {
+      k: "loss",
+      kind: "journal-missed",
+      vendor: null,
+      source: "journald",
+      count: +mm[1],
+      faultsAtLeast: 0,
+    };
+  }
+  // E0: the body of `printk(KERN_ERR "AMD-Vi: Event logged [")` arrives without any prefix.
+  if (c0 >= 65 && c0 <= 90 && RE_AMD_TAG.test(text) && / device=[0-9a-fA-F]/.test(text)) {
+    return { k: "amd-body", body: text, unit: null };
+  }
+  return null;
+}
+
+/** Names of the fields the decoded events carry that are JSON-valued. */
+export type { Json };
