@@ -755,9 +755,10 @@ export function recognise(text: string): Rec | null {
   if (text.indexOf("prq_report: ") >= 0) return recognisePrqTrace(text);
   if (c0 === 68 /* D */ || c0 === 100 /* d */ || c0 === 73 /* I */) {
     if (text.startsWith("DMAR") || text.startsWith("dmar") || text.startsWith("INTR-REMAP")) {
-      const r = recogniseVtd(text.startsWith("DMAR: ") ? text.slice(6) : text);
+      const t = text.startsWith("DMAR: ") ? text.slice(6) : text;
+      const r = recogniseVtd(t);
       if (r) return r;
-      const p = recogniseVtdPrq(text);
+      const p = recogniseVtdPrq(t);
       if (p) return p;
       if (/Request device \[|fault addr|fault index/.test(text)) {
         return { k: "malformed", looksLike: "VT-d fault" };
