@@ -26,3 +26,16 @@ export function encodeMainline(c: Conversion): JsonObject {
     bytes: Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""),
   };
 }
+
+/**
+ * Defines `obj[key]` as an enumerable property computed on first read (so `JSON.stringify`
+ * includes it) and then kept.
+ */
+export function lazy(obj: JsonObject, key: string, make: () => JsonObject): void {
+  let v: JsonObject | undefined;
+  Object.defineProperty(obj, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => (v ??= make()),
+  });
+}

@@ -40,8 +40,8 @@ export interface ParserOptions {
   keepUnparsed?: number;
 }
 
-/** Words every line the recognisers act on contains (one of them). */
-const PREFILTER =
+/** Words every line the recognisers act on contains (one of them); global, reset before use. */
+export const PREFILTER =
   /DMAR|dmar|AMD-Vi|smmu|iommu|IOMMU|callbacks suppressed|Event logged|PAGE_FAULT|INTR-REMAP|prq_report|Missed \d|_ENTRY|_ERROR|_TIMEOUT|_REQUEST|\t0x|\\x090x|"MESSAGE":\[/g;
 
 /** An SMMUv3 dump being assembled for one SMMU. */

@@ -30,7 +30,7 @@ import { VIRTIO_IOMMU_FAULT, VIRTIO_IOMMU_REASONS } from "../abi/hw/virtio_iommu
 import { VTD_FSTS, VTD_PRQ, vtdFaultReason } from "../abi/hw/vtd.ts";
 import { decodeHw, encodeHw, hwJson } from "../codec/bitfield.ts";
 import { vtdPrqToIommuFault } from "../codec/hw_fault.ts";
-import { encodeMainline } from "./iommu_fault_json.ts";
+import { encodeMainline, lazy } from "./iommu_fault_json.ts";
 import type { Json, JsonObject } from "../codec/json.ts";
 import type { Access, FaultEvent, LossKind, Vendor } from "./types.ts";
 
@@ -278,7 +278,7 @@ function prqEvent(unit: string, f: Record<string, bigint>, why: string): FaultCo
   if (f.exe_req) access.push("exec");
   if (f.pm_req) access.push("priv");
   const record = hwJson(VTD_PRQ, f);
-  const conv = vtdPrqToIommuFault(f);
+  lazy(record, "iommu_fault", () => encodeMainline(vtdPrqToIommuFault(f)));
   return {
     vendor: "intel",
     iommu: unit,
@@ -292,7 +292,7 @@ function prqEvent(unit: string, f: Record<string, bigint>, why: string): FaultCo
       ? "The device asked for a page (PCIe PRI page request)."
       : "The driver refused a malformed page request.",
     generation: "PRQ",
-    record: { ...record, iommu_fault: encodeMainline(conv) },
+    record,
     detail: { group_index: Number(f.prg_index), last: Number(f.lpig) === 1 },
   };
 }

@@ -14,7 +14,7 @@
 import { SMMUV3_EVT, smmuv3Event } from "../abi/hw/smmuv3.ts";
 import { decodeHw, hwJson } from "../codec/bitfield.ts";
 import { smmuv3ToIommuFault } from "../codec/hw_fault.ts";
-import { encodeMainline } from "./iommu_fault_json.ts";
+import { encodeMainline, lazy } from "./iommu_fault_json.ts";
 import type { FaultCore } from "./recognise.ts";
 import type { Access } from "./types.ts";
 
@@ -39,11 +39,12 @@ export function smmuv3Fault(unit: string, words: readonly bigint[], headId?: num
   const record = hwJson(SMMUV3_EVT, f, carried);
   record.words = full.map((w) => "0x" + w.toString(16).padStart(16, "0"));
   if (words.length === 4) {
-    record.iommu_fault = {
+    // Computed when read (JSON output), not for every event of a storm that is only counted.
+    lazy(record, "iommu_fault", () => ({
       "mainline-5.13": encodeMainline(smmuv3ToIommuFault(f, "mainline-5.13")),
       "mainline-6.8": encodeMainline(smmuv3ToIommuFault(f, "mainline-6.8")),
       "nested-v9-v12": encodeMainline(smmuv3ToIommuFault(f, "nested-v9-v12")),
-    };
+    }));
   }
   return {
     vendor: "arm-smmu-v3",
