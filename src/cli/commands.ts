@@ -18,6 +18,7 @@ import { REGION_IDS } from "../abi/regions.ts";
 import { VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
 import { DEFAULT_SPIN_US, MAX_SPIN_US, WAIT_STRATEGIES } from "../ring/doorbell.ts";
 import { RING_LAYOUTS } from "../ring/geometry.ts";
+import { RULES, type Severity } from "../rules/catalogue.ts";
 import { INJECT_KINDS, SIM_LAYOUTS } from "../sim/scenario.ts";
 import {
   abiChoices,
@@ -187,13 +188,30 @@ export const VALIDATE = defineCommand({
   load: (() => import("./commands/validate.ts")) as Loader,
 });
 
+const SEVERITIES = ["error", "warning", "info"] as const satisfies readonly Severity[];
+
 /** `faultscope rules`. */
 export const RULES_COMMAND = defineCommand({
   name: "rules",
-  summary: "print the validation rule catalogue: ID, severity, layouts, invariant, why",
-  args: [],
-  options: { json: { help: "one JSON array" } },
-  examples: ["faultscope rules --json"],
+  summary:
+    "print the validation rule catalogue (or one rule): ID, severity, layouts, invariant, why",
+  args: [{
+    name: "id",
+    help: "print only this rule (any case), e.g. IDX-FULL",
+    complete: RULES.map((r) => r.id),
+  }],
+  options: {
+    severity: { value: "level", help: "only the rules of this severity", choices: SEVERITIES },
+    json: {
+      help:
+        "one JSON array [{id, severity, scope, layouts, invariant, why}] (schema in the README)",
+    },
+  },
+  examples: [
+    "faultscope rules IDX-FULL",
+    "faultscope rules --severity error",
+    "faultscope rules --json",
+  ],
   load: (() => import("./commands/rules.ts")) as Loader,
 });
 

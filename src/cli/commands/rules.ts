@@ -1,33 +1,76 @@
 /**
- * `faultscope rules`: the rule catalogue, printed from the same data the validator runs.
+ * `faultscope rules`: the rule catalogue, printed from the same data the validator runs; one rule
+ * by ID, or the rules of one severity.
+ *
+ * In JSON, `layouts` is always an array of region layout IDs: a rule the catalogue marks as
+ * applying to every layout lists them all, so a script never has to test for a string.
  *
  * @example
  * ```sh
- * faultscope rules
- * faultscope rules --json | jq '.[] | select(.severity == "error") | .id'
+ * faultscope rules IDX-FULL
+ * faultscope rules --severity error --json | jq -r '.[].id'
  * ```
  * @module
  */
-import { RULES } from "../../rules/catalogue.ts";
+import { REGION_IDS } from "../../abi/regions.ts";
+import type { RegionLayoutId } from "../../abi/types.ts";
+import { type Rule, RULES, type Scope, type Severity } from "../../rules/catalogue.ts";
 import type { RULES_COMMAND } from "../commands.ts";
-import { EXIT, type ExitCode } from "../errors.ts";
+import { EXIT, type ExitCode, UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
-import type { Parsed } from "../spec.ts";
+import { type Parsed, suggest } from "../spec.ts";
 
-/** Prints the catalogue. */
+/** A rule as `rules --json` prints it (schema in the README). */
+export interface RuleJson {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly scope: Scope;
+  /** Region layout IDs; every layout for a rule that applies to all. */
+  readonly layouts: RegionLayoutId[];
+  readonly invariant: string;
+  readonly why: string;
+}
+
+/** A rule in its JSON form. */
+export function ruleJson(r: Rule): RuleJson {
+  return {
+    id: r.id,
+    severity: r.severity,
+    scope: r.scope,
+    layouts: r.layouts === "all" ? [...REGION_IDS] : [...r.layouts],
+    invariant: r.invariant,
+    why: r.why,
+  };
+}
+
+function find(id: string): Rule {
+  const wanted = id.toUpperCase();
+  const rule = RULES.find((r) => r.id === wanted);
+  if (rule) return rule;
+  const near = suggest(wanted, RULES.map((r) => r.id));
+  throw new UsageError(
+    `unknown rule '${id}'` + (near ? ` (did you mean ${near}?)` : "; see 'faultscope rules'"),
+  );
+}
+
+/** Prints the catalogue, one rule of it, or the rules of one severity. */
 export function run(o: Parsed<typeof RULES_COMMAND>, io: Io): Promise<ExitCode> {
   const out = io.out;
+  let rules: readonly Rule[] = o.id === undefined ? RULES : [find(o.id)];
+  if (o.severity) rules = rules.filter((r) => r.severity === o.severity);
   if (o.json) {
-    out.line(JSON.stringify(RULES, null, 2));
-  } else {
-    for (const r of RULES) {
-      const layouts = r.layouts === "all" ? "all layouts" : r.layouts.join(", ");
-      out.line(`${io.paint("bold", r.id)}  ${r.severity}  ${r.scope}  (${layouts})`);
-      out.line(`    invariant: ${r.invariant}`);
-      out.line(`    why:       ${r.why}`);
-      out.line();
-    }
-    out.line(`${RULES.length} rules`);
+    out.line(JSON.stringify(rules.map(ruleJson), null, 2));
+    return Promise.resolve(EXIT.OK);
+  }
+  for (const r of rules) {
+    const layouts = r.layouts === "all" ? "all layouts" : r.layouts.join(", ");
+    out.line(`${io.paint("bold", r.id)}  ${r.severity}  ${r.scope}  (${layouts})`);
+    out.line(`    invariant: ${r.invariant}`);
+    out.line(`    why:       ${r.why}`);
+    out.line();
+  }
+  if (o.id === undefined || !rules.length) {
+    out.line(`${rules.length} ${rules.length === 1 ? "rule" : "rules"}`);
   }
   return Promise.resolve(EXIT.OK);
 }
