@@ -113,11 +113,11 @@ export const DECODE = defineCommand({
       default: "arm-smmuv3" as VeventTypeId,
     },
     endian: REGION_OPTIONS.endian,
-    json: { help: "one JSON array", conflicts: ["ndjson"] },
+    json: { help: "one JSON array", short: "j", conflicts: ["ndjson"] },
     ndjson: { help: "one JSON object per line" },
     raw: { help: "add each record's raw bytes" },
     check: { help: "run the record rules on each record; exit 1 on an error" },
-    count: { value: "n", help: "decode at most n records", parse: intArg(0) },
+    count: { value: "n", help: "decode at most n records", short: "n", parse: intArg(0) },
   },
   examples: [
     "faultscope decode testdata/mainline-capture.bin",
@@ -145,10 +145,11 @@ export const INSPECT = defineCommand({
     limit: {
       value: "n",
       help: "list at most n records (and say how many were left out)",
+      short: "n",
       parse: intArg(1),
     },
     hex: { help: "add the raw bytes of each record" },
-    json: { help: "one JSON object (schema in the README)" },
+    json: { help: "one JSON object (schema in the README)", short: "j" },
   },
   examples: [
     "faultscope inspect testdata/rfc3-sample.bin",
@@ -176,7 +177,7 @@ export const VALIDATE = defineCommand({
       complete: "file",
     },
     strict: { help: "exit 1 on warnings too" },
-    json: { help: "{findings, errors, warnings, infos} (schema in the README)" },
+    json: { help: "{findings, errors, warnings, infos} (schema in the README)", short: "j" },
   },
   notes: [
     "Exit status: 0 no error found, 1 error found (or warning with --strict), 2 usage or input error.",
@@ -205,6 +206,7 @@ export const RULES_COMMAND = defineCommand({
     json: {
       help:
         "one JSON array [{id, severity, scope, layouts, invariant, why}] (schema in the README)",
+      short: "j",
     },
   },
   examples: [
@@ -224,7 +226,7 @@ export const LAYOUT = defineCommand({
     help: `one of: ${[...new Set([...ABI_IDS, ...REGION_IDS])].join(", ")}`,
     complete: [...new Set([...ABI_IDS, ...REGION_IDS])],
   }],
-  options: { json: { help: "the layout description itself, as JSON" } },
+  options: { json: { help: "the layout description itself, as JSON", short: "j" } },
   examples: [
     "faultscope layout            # every generation, one line each",
     "faultscope layout rfc3",
@@ -269,7 +271,7 @@ export const SIMULATE = defineCommand({
       help: `corrupt the header after an event; kind: ${INJECT_KINDS.join(", ")} (repeatable)`,
       multiple: true,
     },
-    json: { help: "print the summary as JSON" },
+    json: { help: "print the summary as JSON", short: "j" },
     trace: { value: "file", help: "write the NDJSON event log", complete: "file" },
     snapshotAt: {
       value: "n",
@@ -281,6 +283,7 @@ export const SIMULATE = defineCommand({
     out: {
       value: "file",
       help: "region image file (numbered when several; alone: the final state)",
+      short: "o",
       complete: "file",
     },
     plot: { value: "file.svg", help: "write the occupancy/drops chart", complete: "file" },
@@ -358,7 +361,10 @@ export const BENCH = defineCommand({
       parse: intArg(1, 2 ** 40),
       hidden: true,
     },
-    json: { help: "one JSON object {machine, options, results, idle, verified} on stdout" },
+    json: {
+      help: "one JSON object {machine, options, results, idle, verified} on stdout",
+      short: "j",
+    },
   },
   notes: [
     "Records are 64-byte mainline iommu_fault events (48-byte RFC v3 ones in the rfc3 layout) " +
@@ -389,6 +395,19 @@ export const COMPLETE = defineCommand({
   load: (() => import("./commands/complete.ts")) as Loader,
 });
 
+/** `faultscope man`. */
+export const MAN = defineCommand({
+  name: "man",
+  summary: "print the manual page (roff), generated from the same table as --help",
+  args: [],
+  options: {},
+  examples: [
+    "faultscope man | man -l -",
+    "faultscope man > faultscope.1",
+  ],
+  load: (() => import("./commands/man.ts")) as Loader,
+});
+
 /** Every command, in the order `faultscope --help` lists them. */
 export const COMMANDS: readonly CommandSpec[] = [
   DEMO,
@@ -400,6 +419,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   SIMULATE,
   BENCH,
   COMPLETE,
+  MAN,
 ];
 
 /** Looks a command up by name. */

@@ -19,19 +19,20 @@ import { commandHelp, parseCommand, suggest, wrap } from "./spec.ts";
 /** faultscope's version, as `--version` prints it. */
 export const VERSION = "0.1.0";
 
+/** What faultscope is, in one paragraph: the top-level help's and the manual's. */
+export const ABOUT: string =
+  "Inspect, simulate, validate and benchmark VFIO nested-IOMMU fault regions " +
+  "and rings, and decode every iommu_fault record generation.";
+
 /** The top-level help: usage, the commands and their one-line summaries. */
 export function mainHelp(width = 80): string {
   const names = [...COMMANDS.map((c) => c.name), "help"];
-  const pad = Math.max(...names.map((n) => n.length)) + 2;
+  // One column for option terms and command names alike.
+  const pad = Math.max("-V, --version".length, ...names.map((n) => n.length)) + 2;
   const lines = [
     "Usage: faultscope [options] [command]",
     "",
-    ...wrap(
-      "Inspect, simulate, validate and benchmark VFIO nested-IOMMU fault regions and rings, and " +
-        "decode every iommu_fault record generation.",
-      width,
-      0,
-    ),
+    ...wrap(ABOUT, width, 0),
     "",
     "Options:",
     "  -V, --version".padEnd(pad + 2) + "print the name and version (and Deno's)",

@@ -329,6 +329,16 @@ export function argsUsage(args: readonly ArgSpec[]): string {
   }).join(" ");
 }
 
+/** An option's help line with its choices and default, as `--help` and the manual show it. */
+export function optionHelp(o: OptionSpec): string {
+  let help = o.help;
+  if (o.choices) help += ` (one of: ${o.choices.join(", ")})`;
+  if (o.default !== undefined && !o.negate && typeof o.default !== "object") {
+    help += ` (default: ${o.default})`;
+  }
+  return help;
+}
+
 /** The help text of one command, wrapped to `width` columns. */
 export function commandHelp(spec: CommandSpec, width = 80): string {
   const out = [
@@ -339,15 +349,11 @@ export function commandHelp(spec: CommandSpec, width = 80): string {
   if (spec.args.length) {
     out.push("", "Arguments:", ...twoColumns(spec.args.map((a) => [a.name, a.help]), width));
   }
+  // Long flags line up whether or not they have a short one: `-j, --json` over `    --all`.
   const rows: [string, string][] = [];
   for (const [key, o] of Object.entries(spec.options)) {
     if (o.hidden) continue;
-    let help = o.help;
-    if (o.choices) help += ` (one of: ${o.choices.join(", ")})`;
-    if (o.default !== undefined && !o.negate && typeof o.default !== "object") {
-      help += ` (default: ${o.default})`;
-    }
-    rows.push([optionLabel(key, o, true), help]);
+    rows.push([`${o.short ? "" : "    "}${optionLabel(key, o, true)}`, optionHelp(o)]);
   }
   rows.push(["-h, --help", "show this help"]);
   out.push("", "Options:", ...twoColumns(rows, width));
