@@ -13,13 +13,12 @@ import {
   data,
   type Result,
   root,
-  spawnCli,
   tmpFile,
 } from "./support/cli.ts";
 
 // Most tests run faultscope in this process through the command contract; the few that need
-// what only a process shows (exit status under signals, closed pipes, permissions, completion
-// written by the shell engine) spawn it.
+// what only a process shows (exit status under signals, closed pipes, permissions) spawn it;
+// completion is driven through real shells in completion_test.ts.
 const cli = (args: string[], stdin?: Uint8Array): Promise<Result> => cliInProcess(args, { stdin });
 
 Deno.test("inspect lists the pending records of the sample in consumer order across the wrap", async () => {
@@ -429,17 +428,6 @@ Deno.test("demo simulates the seed storm, then inspects and validates the snapsh
   assert.equal(image.length, 65536);
   assert.match(await Deno.readTextFile(`${dir}/seed-storm.svg`), /^<svg/);
   await Deno.remove(dir, { recursive: true });
-});
-
-Deno.test("shell completion completes commands and option values", async () => {
-  const script = await spawnCli(["complete", "bash"]);
-  assert.equal(script.code, 0);
-  assert.match(script.stdout, /bash completion for faultscope/);
-  const layouts = await spawnCli(["complete", "--", "inspect", "--layout", ""]);
-  const values = layouts.stdout.split("\n").map((l) => l.split("\t")[0]).filter((v) =>
-    v && !v.startsWith(":")
-  );
-  assert.deepEqual(values, ["rfc3", "fault-prod", "dma-fault", "dma-fault-response"]);
 });
 
 Deno.test("a big-endian image: a hint without --endian big, a correct decode with it", async () => {

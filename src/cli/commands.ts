@@ -14,7 +14,7 @@
  * @module
  */
 import { ABI_IDS } from "../abi/records.ts";
-import { REGION_IDS } from "../abi/regions.ts";
+import { PAGE_SIZES, REGION_IDS } from "../abi/regions.ts";
 import { VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
 import { DEFAULT_SPIN_US, MAX_SPIN_US, WAIT_STRATEGIES } from "../ring/doorbell.ts";
 import { RING_LAYOUTS } from "../ring/geometry.ts";
@@ -32,6 +32,14 @@ import {
 import { type CommandModule, type CommandSpec, defineCommand } from "./spec.ts";
 
 type Loader = () => Promise<CommandModule>;
+
+/** `--page-size`, shared by the region commands and simulate. */
+const PAGE_SIZE = {
+  value: "bytes",
+  help: "host page size: 4k, 16k or 64k",
+  parse: parsePageSize,
+  complete: PAGE_SIZES.map((p) => `${p / 1024}k`),
+} as const;
 
 /** Options that locate and interpret a region image (inspect and validate share them). */
 const REGION_OPTIONS = {
@@ -62,7 +70,7 @@ const REGION_OPTIONS = {
     help: "region size (default: the file's size from --offset, else the layout's kernel size)",
     parse: intArg(1),
   },
-  pageSize: { value: "bytes", help: "host page size: 4k, 16k or 64k", parse: parsePageSize },
+  pageSize: PAGE_SIZE,
   cons: {
     value: "index",
     help: "consumer index, for fault-prod regions (it lives in CONS)",
@@ -255,7 +263,7 @@ export const SIMULATE = defineCommand({
       parse: intArg(1),
     },
     durationUs: { value: "us", help: "stop at this simulated time (µs)", parse: intArg(1) },
-    pageSize: { value: "bytes", help: "host page size: 4k, 16k or 64k", parse: parsePageSize },
+    pageSize: PAGE_SIZE,
     indexMath: {
       value: "math",
       help: "producer's full test: true modulo or CIRC_SPACE",
@@ -329,11 +337,13 @@ export const BENCH = defineCommand({
       value: "list",
       help: `region layouts (default ${RING_LAYOUTS.join(",")})`,
       parse: choiceList(RING_LAYOUTS, "layout"),
+      complete: RING_LAYOUTS,
     },
     wait: {
       value: "list",
       help: `wait strategies (default ${WAIT_STRATEGIES.join(",")})`,
       parse: choiceList(WAIT_STRATEGIES, "wait strategy"),
+      complete: WAIT_STRATEGIES,
     },
     repeat: {
       value: "n",
@@ -380,18 +390,31 @@ export const BENCH = defineCommand({
   load: (() => import("./commands/bench.ts")) as Loader,
 });
 
+/** Shells `faultscope complete` writes a script for. */
+export const SHELLS = ["bash", "zsh", "fish"] as const;
+
 /** `faultscope complete`. */
 export const COMPLETE = defineCommand({
   name: "complete",
-  summary: "print a shell completion script (bash, zsh, fish, powershell)",
+  summary: "print the shell completion script for bash, zsh or fish",
   args: [{
     name: "shell",
-    help: "bash, zsh, fish or powershell",
-    complete: ["bash", "zsh", "fish", "powershell"],
+    help: SHELLS.join(", "),
+    required: true,
+    complete: SHELLS,
   }],
   options: {},
-  notes: ["`faultscope complete -- WORDS...` prints the completions of a partial command line."],
-  examples: ["source <(faultscope complete bash)"],
+  notes: [
+    "The script is generated from this command table and needs nothing else: no bash-completion " +
+    "package, and no faultscope process on each TAB. bash: `source <(faultscope complete bash)` " +
+    "in ~/.bashrc. zsh: `source <(faultscope complete zsh)` after compinit, or save it as " +
+    "_faultscope in a directory of $fpath. fish: `faultscope complete fish | source`, or save it " +
+    "as ~/.config/fish/completions/faultscope.fish. Loading it again replaces it.",
+  ],
+  examples: [
+    "source <(faultscope complete bash)",
+    "faultscope complete zsh > _faultscope",
+  ],
   load: (() => import("./commands/complete.ts")) as Loader,
 });
 

@@ -83,11 +83,6 @@ export async function dispatch(args: string[], io: Io): Promise<ExitCode> {
   }
   const spec = command(name);
   if (!spec) throw unknownCommand(name);
-  if (spec.name === "complete" && rest[0] === "--") {
-    // A completion request from the shell script: the words typed so far.
-    const { completeWords } = await import("./commands/complete.ts");
-    return completeWords(rest.slice(1), io);
-  }
   const parsed = parseCommand(spec, rest);
   if (parsed.help) {
     io.out.write(commandHelp(spec, width));
