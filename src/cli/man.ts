@@ -13,7 +13,14 @@
  * @module
  */
 import { EXIT } from "./errors.ts";
-import { argsUsage, type CommandSpec, flagName, optionHelp, type OptionSpec } from "./spec.ts";
+import {
+  argsUsage,
+  type CommandSpec,
+  exampleLine,
+  flagName,
+  optionHelp,
+  type OptionSpec,
+} from "./spec.ts";
 
 /** What the page says about the program as a whole. */
 export interface ManInfo {
@@ -76,7 +83,7 @@ function commandSection(spec: CommandSpec): string[] {
   for (const n of spec.notes ?? []) out.push(".PP", roffText(n));
   if (spec.examples.length) {
     out.push(".PP", "Examples:", ".PP", ".RS 4", ".EX");
-    for (const e of spec.examples) out.push(roffText(e));
+    for (const e of spec.examples) out.push(roffText(exampleLine(e)));
     out.push(".EE", ".RE");
   }
   return out;

@@ -65,6 +65,21 @@ export interface OptionSpec {
   readonly complete?: Completion;
 }
 
+/**
+ * An example command line, as `--help`, the manual and the README show it. A string runs as
+ * shown in the examples test; the object form says why the test cannot run it here (`skip`: a
+ * device path, a shell's own syntax) or only runs it on request (`slow`: minutes of work).
+ */
+export type Example =
+  | string
+  | { readonly line: string; readonly skip: string }
+  | { readonly line: string; readonly slow: string };
+
+/** The command line of an example. */
+export function exampleLine(e: Example): string {
+  return typeof e === "string" ? e : e.line;
+}
+
 /** One positional argument. */
 export interface ArgSpec {
   readonly name: string;
@@ -89,8 +104,8 @@ export interface CommandSpec {
   readonly args: readonly ArgSpec[];
   /** Options by key; the flag is the key in kebab case (`regionSize` is `--region-size`). */
   readonly options: { readonly [key: string]: OptionSpec };
-  /** Command lines shown under "Examples:"; each runs as shown (a test runs them). */
-  readonly examples: readonly string[];
+  /** Command lines shown under "Examples:"; each runs as shown (test/examples_test.ts). */
+  readonly examples: readonly Example[];
   /** Paragraphs shown before the examples (exit status, inputs that can block, ...). */
   readonly notes?: readonly string[];
   /** Imports the module that runs the command. */
@@ -359,7 +374,7 @@ export function commandHelp(spec: CommandSpec, width = 80): string {
   out.push("", "Options:", ...twoColumns(rows, width));
   for (const n of spec.notes ?? []) out.push("", ...wrap(n, width, 0));
   if (spec.examples.length) {
-    out.push("", "Examples:", ...spec.examples.map((e) => `  ${e}`));
+    out.push("", "Examples:", ...spec.examples.map((e) => `  ${exampleLine(e)}`));
   }
   return out.join("\n") + "\n";
 }
