@@ -22,12 +22,17 @@ import { type Parsed, suggest } from "../spec.ts";
 
 /** A rule as `rules --json` prints it (schema in the README). */
 export interface RuleJson {
+  /** The rule's ID, e.g. `IDX-FULL`. */
   readonly id: string;
+  /** error, warning or info. */
   readonly severity: Severity;
+  /** What it looks at: region, record or snapshot. */
   readonly scope: Scope;
   /** Region layout IDs; every layout for a rule that applies to all. */
   readonly layouts: RegionLayoutId[];
+  /** What must hold. */
   readonly invariant: string;
+  /** Why it matters. */
   readonly why: string;
 }
 
