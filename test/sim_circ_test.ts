@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { CIRC_SPACE, hasSpace, trueSpace } from "../src/sim/circ.ts";
 import { Simulation } from "../src/sim/engine.ts";
+import { summarize } from "../src/sim/summary.ts";
 import { parseScenario } from "../src/sim/scenario.ts";
 
 /** `CIRC_SPACE(h, t, s) < 1` as <linux/circ_buf.h> writes it, in 32-bit unsigned arithmetic. */
@@ -64,7 +65,7 @@ function offer(math: "circ" | "modulo", h: number, t: number): "queued" | "full"
   sim.hdrProd = h;
   sim.hdrCons = t;
   sim.run();
-  const s = sim.summary();
+  const s = summarize(sim);
   if (s.dropped_by_cause.spurious_full) return "spurious_full";
   if (s.dropped_by_cause.full) return "full";
   assert.equal(s.dropped, 0);

@@ -29,7 +29,7 @@ Deno.test("seed-storm-stalled.json is the embedded default scenario", async () =
   assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(DEFAULT_SCENARIO_JSON)));
   const s = await load("seed-storm-stalled.json");
   assert.equal(s.region.capacity, 1365); // (0x10000 - 16) / 48
-  assert.equal(s.region.region_size, 0x10000);
+  assert.equal(s.region.regionSize, 0x10000);
 });
 
 Deno.test("v8 85-entry ring: the mask bug drops faults the true modulo keeps", async () => {
@@ -197,7 +197,7 @@ Deno.test("--layout swaps the record ABI and geometry of a scenario written for 
   const s = await load("seed-storm-stalled.json", { layout: "fault-prod", pageSize: 65536 });
   assert.equal(s.region.abi, "v8");
   assert.equal(s.region.capacity, 1365);
-  assert.equal(s.kernel.index_math, "circ");
+  assert.equal(s.kernel.indexMath, "circ");
 });
 
 Deno.test("--inject specs are checked before the scenario: kind and syntax", async () => {
@@ -207,7 +207,7 @@ Deno.test("--inject specs are checked before the scenario: kind and syntax", asy
   );
   await assert.rejects(() => loadScenario({ inject: ["prod_corrupt"] }), /KIND@EVENT/);
   const { scenario } = await loadScenario({ inject: ["prod_corrupt@900=5000", "size_changed@10"] });
-  assert.deepEqual(scenario.inject.map((i) => [i.kind, i.at_event, i.value]), [
+  assert.deepEqual(scenario.inject.map((i) => [i.kind, i.atEvent, i.value]), [
     ["size_changed", 10, 2730],
     ["prod_corrupt", 900, 5000],
   ]);

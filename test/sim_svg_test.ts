@@ -8,7 +8,7 @@ import { parseScenario } from "../src/sim/scenario.ts";
 
 const chart = (json: Record<string, unknown>) => {
   const r = runScenario(parseScenario(json));
-  return { svg: occupancySvg(r.sim.timeline, r.sim.marks, r.summary), s: r.summary };
+  return { svg: occupancySvg(r), s: r.summary };
 };
 
 const v8 = (index_math: string) => ({

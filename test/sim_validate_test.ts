@@ -8,7 +8,7 @@ import { openRegion } from "../src/region/model.ts";
 import { validateRegion, validateSnapshots } from "../src/rules/validate.ts";
 import { runDemo, runScenario } from "../src/sim/mod.ts";
 import { parseScenario, type SimLayout } from "../src/sim/scenario.ts";
-import type { Snapshot } from "../src/sim/engine.ts";
+import type { Snapshot } from "../src/sim/snapshot.ts";
 
 const open = (s: Snapshot, pageSize: number) =>
   openRegion(s.image, { layout: s.layout as SimLayout, consumer: s.cons, pageSize });

@@ -55,5 +55,4 @@ export const DEFAULT_SCENARIO_JSON = {
  */
 export const DEFAULT_SCENARIO: Scenario = parseScenario(
   structuredClone(DEFAULT_SCENARIO_JSON) as unknown,
-  "embedded default",
 );

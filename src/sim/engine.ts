@@ -1,11 +1,15 @@
 /**
  * The discrete-event model of the kernel producer and the VMM consumer sharing one fault region.
+ * It keeps state and counters and tells an optional {@link SimEvents} observer what happened;
+ * the trace format (`trace.ts`), the summary JSON (`summary.ts`), region images
+ * (`snapshot.ts`) and the chart (`svg.ts`) are views built elsewhere from what it exposes.
  *
  * Time is in microseconds. Only three timers exist (next arrival, next consumer action, next
  * stall edge), so picking the next event is two comparisons instead of a heap, and the loop
  * allocates nothing: per slot the model keeps the fault number, its arrival time and whether it
- * is still undelivered, in typed arrays. Records are encoded only when a snapshot is taken.
- * Ties are broken stall edge, then consumer, then arrival, always, so runs are reproducible.
+ * is still undelivered, in typed arrays. Ties are broken stall edge, then consumer, then
+ * arrival, always, so runs are reproducible. Every call to {@link Simulation.run} processes at
+ * most the events it is asked for: each loop turn is one event or the end of the run.
  *
  * What is modelled (domain.md 1.2-1.6, abi.md 4):
  * - the kernel reads the shared header on every fault; with `header_check: none` (RFC v3) it
@@ -25,7 +29,7 @@
  * import { parseScenario } from "./scenario.ts";
  * const sim = new Simulation(parseScenario({ events: 10_000 }));
  * sim.run();
- * const s = sim.summary();
+ * const s = sim.stats();
  * s.produced === s.delivered + s.dropped + s.pending; // true
  * ```
  * @module
@@ -33,155 +37,99 @@
 import { RECORDS } from "../abi/records.ts";
 import { headerField, REGIONS, ringOffsetFor } from "../abi/regions.ts";
 import type { RegionLayout } from "../abi/types.ts";
-import { decoderFor } from "../codec/decode.ts";
-import { encodeInto } from "../codec/encode.ts";
-import { buildRegion } from "../region/model.ts";
-import { type CompiledMix, compileMix, faultFields } from "./faults.ts";
+import { CIRC_SPACE, trueCount, trueSpace } from "./circ.ts";
+import { CAUSE, DROP_CAUSES, type SimEvents } from "./events.ts";
+import { type CompiledMix, compileMix } from "./faults.ts";
 import { SplitMix64, Xoshiro128 } from "./prng.ts";
-import type { Injection, Scenario } from "./scenario.ts";
-import { scenarioJson } from "./scenario.ts";
+import { captureRecords, type Injection, type Scenario } from "./scenario.ts";
 import { LatencyHistogram, Timeline } from "./stats.ts";
-import type { Mark } from "./svg.ts";
-import { ascii, TraceWriter } from "./trace.ts";
-
-/**
- * Why a fault did not reach the consumer.
- *
- * @example
- * ```ts
- * summary.dropped_by_cause[DROP_CAUSES[1]]; // spurious_full
- * ```
- */
-export const DROP_CAUSES = [
-  "full",
-  "spurious_full",
-  "bad_index",
-  "queue_stopped",
-  "trap",
-  "oob_write",
-  "overwritten",
-] as const;
-/** A drop cause. */
-export type DropCause = typeof DROP_CAUSES[number];
-// Trace fragments, encoded once.
-const K_N = ascii('{"n":');
-const K_T = ascii(',"t":');
-const K_CONS = ascii(',"cons":');
-const K_OFFSET = ascii(',"offset":');
-const END = ascii("}\n");
-const K_SLOT = ascii(',"slot":');
-const K_PROD = ascii(',"prod":');
-const K_OCC = ascii(',"occ":');
-const K_LAT = ascii(',"lat":');
-const NULL = ascii("null");
-const EV_DROP = ascii(',"ev":"drop","k":');
-const EV_FAULT = ascii(',"ev":"fault","k":');
-const EV_HANG = ascii(',"ev":"hang"');
-const EV_WAKE = ascii(',"ev":"wake","efd":');
-const EV_DELIVER = ascii(',"ev":"deliver","k":');
-const EV_START = ascii(',"ev":"start","drain":');
-const EV_STALL = ascii(',"ev":"stall","until":');
-const EV_RESUME = ascii(',"ev":"resume"}\n');
-const EV_INJECT = ascii(',"ev":"inject"');
-const SIG1 = ascii(',"sig":1}\n');
-const SIG0 = ascii(',"sig":0}\n');
-const TRUE_END = ascii("true}\n");
-const FALSE_END = ascii("false}\n");
-/** `,"cause":"<name>","prod":` per cause, pre-built for the trace. */
-const CAUSE_JSON = DROP_CAUSES.map((c) => ascii(`,"cause":"${c}","prod":`));
-const FULL = 0, SPURIOUS = 1, BAD_INDEX = 2, STOPPED = 3, TRAP = 4, OOB = 5, OVERWRITTEN = 6;
 
 /** Consumer states. */
 const OFF = 0, IDLE = 1, WAKING = 2, DRAINING = 3, STALLED = 4, HUNG = 5;
 const STATE_NAMES = ["not started", "idle", "waking", "draining", "stalled", "hung"];
 
-/** The summary of a run (also the `--json` object). */
-export interface SimSummary {
-  scenario: string;
-  seed: number;
-  layout: string;
-  abi: string;
-  page_size: number;
-  capacity: number;
-  region_size: number;
-  index_math: string;
-  header_check: string;
+/**
+ * A shaded interval or an instant worth marking on the time axis of a chart.
+ *
+ * @example
+ * ```ts
+ * sim.marks.filter((m) => m.kind === "stall").length; // stall windows seen so far
+ * ```
+ */
+export interface Mark {
+  /** A stall window, a header corruption, or a consequence (queue stopped, VMM hung). */
+  kind: "stall" | "inject" | "event";
+  /** Start (µs). */
+  from: number;
+  /** End (µs); equal to `from` for an instant. */
+  to: number;
+  label: string;
+}
+
+/** Marks kept for a chart: enough for any chart to be readable, bounded for any run. */
+const MAX_MARKS = 4096;
+
+/** An injection as it happened. */
+export interface Injected {
+  /** Its event number. */
+  atEvent: number;
+  kind: string;
+  value: number;
+  timeUs: number;
+}
+
+/**
+ * Counters and state of a run so far, in the model's own terms (the summary JSON is made from
+ * it by `summary.ts`).
+ */
+export interface ModelStats {
   events: number;
-  sim_time_us: number;
-  /** True when the run stopped because nothing more could happen (before `events`). */
+  timeUs: number;
+  /** True when the run stopped because nothing more could happen. */
   quiescent: boolean;
   produced: number;
   delivered: number;
   dropped: number;
-  dropped_by_cause: Record<DropCause, number>;
+  /** Per {@link DROP_CAUSES} entry. */
+  drops: readonly number[];
   pending: number;
-  /** False as soon as any fault was lost: the lossy/complete flag users of ring tools ask for. */
-  complete: boolean;
-  max_occupancy: number;
-  mean_occupancy: number;
-  time_full_us: number;
-  time_full_fraction: number;
-  latency: { p50: number; p99: number; max: number; mean: number; unit: "us" };
+  maxOccupancy: number;
   signals: number;
   wakes: number;
   /** Records the consumer read from a slot that held no undelivered fault. */
-  stale_reads: number;
-  header: Record<string, number>;
-  consumer: { state: string; hung: boolean; hang_reason: string | null };
-  queue: { stopped: boolean; stopped_at_event: number | null; stop_reason: string | null };
-  injection: null | {
-    injected: { at_event: number; kind: string; value: number; time_us: number }[];
-    would_write_oob: boolean;
-    oob_writes: number;
-    first_oob_offset: number | null;
-    queue_stopped: boolean;
-    /** Faults dropped or overwritten from the first injection on, whatever the cause. */
-    faults_lost: number;
-    lost_by_cause: Record<DropCause, number>;
-    /**
-     * The same scenario without injections, run to the same simulated time, and how many more
-     * faults the corrupted run lost than it (set by `runScenario`).
-     */
-    baseline?: { produced: number; delivered: number; dropped: number };
-    extra_lost?: number;
-  };
-}
-
-/** A region image taken from the running model. */
-export interface Snapshot {
-  /** Event number after which it was taken. */
-  event: number;
-  time_us: number;
-  image: Uint8Array;
-  layout: string;
-  abi: string;
-  /** Header values as simulated (may be corrupted). */
-  prod: number;
-  cons: number;
-  /** False for fault-prod, whose consumer index lives in the separate CONS region. */
-  consInImage: boolean;
+  staleReads: number;
+  /** The shared header's values by role (as simulated, corruptions included). */
+  header: { capacity: number; producer: number; consumer: number; reserved: number };
+  consumerState: string;
+  hung: boolean;
+  hangReason: string | null;
+  stopped: boolean;
+  stoppedAtEvent: number | null;
+  stopReason: string | null;
+  injected: readonly Injected[];
+  oobWrites: number;
+  firstOobOffset: number | null;
+  /** Drops from the first injection on, per {@link DROP_CAUSES} entry. */
+  lostAfterInjection: readonly number[];
 }
 
 /** Options of a {@link Simulation}. */
 export interface SimOptions {
   /** Raw records to replay, for `arrivals.kind = "replay"`. */
   capture?: Uint8Array;
-  /**
-   * Receives the NDJSON trace in chunks of about 256 KiB; omit for no trace. A chunk is only
-   * valid during the call (the buffer is reused): write or copy it before returning.
-   */
-  trace?: (chunk: Uint8Array) => void;
+  /** Hears every event (the NDJSON trace is one). */
+  events?: SimEvents;
 }
 
 /**
  * A simulation in progress. Drive it with {@link Simulation.run} (in chunks if you want progress
- * or snapshots), then read {@link Simulation.summary}.
+ * or snapshots), then read {@link Simulation.stats}.
  *
  * @example
  * ```ts
  * const sim = new Simulation(scenario);
  * sim.run(500); // stop after event 500
- * const snap = sim.snapshot();
+ * const image = takeSnapshot(sim).image;
  * sim.run();
  * ```
  */
@@ -195,6 +143,10 @@ export class Simulation {
   readonly regionSize: number;
   /** Slots that fit in the region (a corrupted size can send the kernel past the ring). */
   readonly physSlots: number;
+  /** The fault mix resolved for the region's ABI (snapshots encode records with it). */
+  readonly mix: CompiledMix;
+  /** The replayed capture and its record count, for replay scenarios. */
+  readonly capture?: { bytes: Uint8Array; count: number };
 
   // Shared header, as userspace and the kernel see it.
   hdrSize: number;
@@ -206,13 +158,17 @@ export class Simulation {
   private stopped = false;
   private stoppedAt: number | null = null;
   private stopReason: string | null = null;
-  // Slots.
-  private slotSeq: Float64Array;
+  private readonly circ: boolean;
+  // Slots: the fault number each slot last received (-1: never written), when, and whether it
+  // is still undelivered.
+  readonly slotSeq: Float64Array;
   private slotTime: Float64Array;
   private slotLive: Uint8Array;
   private live = 0;
   // Counters.
+  /** Events processed so far. */
   n = 0;
+  /** Simulated time of the last event (µs). */
   now = 0;
   private produced = 0;
   private delivered = 0;
@@ -234,7 +190,6 @@ export class Simulation {
   private k = 0;
   private faultLimit: number;
   private arrInterval = 0;
-  private arrMean = 0;
   // Consumer.
   private state = OFF;
   private tCons = Infinity;
@@ -252,23 +207,20 @@ export class Simulation {
   // Stalls.
   private tStall = Infinity;
   private stallIdx = 0;
-  private inStall = false;
   // Injections.
   private injIdx = 0;
   private nextInjAt: number;
-  private injLog: { at_event: number; kind: string; value: number; time_us: number }[] = [];
+  private injLog: Injected[] = [];
   // Output.
-  readonly hist = new LatencyHistogram();
-  readonly timeline = new Timeline();
+  /** Delivery latencies (µs). */
+  readonly hist: LatencyHistogram = new LatencyHistogram();
+  /** Occupancy, "full" time and drops over simulated time. */
+  readonly timeline: Timeline = new Timeline();
   /** Stall windows and injections as they happened (for the chart), capped. */
   readonly marks: Mark[] = [];
-  private w?: TraceWriter;
+  private ev?: SimEvents;
   private ended = false;
   private quiescent = false;
-  private mix: CompiledMix;
-  /** Set by `runScenario`: the same run without injections (see `SimSummary.injection`). */
-  baseline?: { produced: number; delivered: number; dropped: number };
-  private capture?: { bytes: Uint8Array; count: number };
 
   constructor(scenario: Scenario, opts: SimOptions = {}) {
     this.scenario = scenario;
@@ -276,8 +228,8 @@ export class Simulation {
     this.layout = REGIONS[r.layout];
     this.capacity = r.capacity;
     this.entrySize = RECORDS[r.abi].size;
-    this.ringOffset = ringOffsetFor(this.layout, r.page_size);
-    this.regionSize = r.region_size;
+    this.ringOffset = ringOffsetFor(this.layout, r.pageSize);
+    this.regionSize = r.regionSize;
     this.physSlots = Math.floor((this.regionSize - this.ringOffset) / this.entrySize);
     this.hdrSize = this.capacity;
     this.slotSeq = new Float64Array(this.physSlots).fill(-1);
@@ -291,52 +243,30 @@ export class Simulation {
     // The RFC v3 consumer re-read cons and size from the mmapped header on every signal;
     // v4+ consumers kept a private shadow index.
     this.rereadsCons = r.layout === "rfc3";
-    this.perRecord = c.cons_write === "per_record";
-    if (opts.trace) this.w = new TraceWriter(opts.trace);
+    this.perRecord = c.consWrite === "per_record";
+    this.circ = scenario.kernel.indexMath === "circ";
+    this.ev = opts.events;
 
     const a = scenario.producer.arrivals;
     this.faultLimit = scenario.producer.faults ?? Infinity;
     if (a.kind === "replay") {
       const bytes = opts.capture;
       if (!bytes) throw new Error("a replay scenario needs the capture bytes (SimOptions.capture)");
-      const count = Math.floor(bytes.length / this.entrySize);
-      if (count === 0 || bytes.length % this.entrySize !== 0) {
-        throw new RangeError(
-          `capture of ${bytes.length} bytes is not a whole number of ${this.entrySize}-byte ${r.abi} records`,
-        );
-      }
-      this.capture = { bytes, count };
-      if (!a.loop) this.faultLimit = Math.min(this.faultLimit, count);
+      this.capture = { bytes, count: captureRecords(scenario, bytes) };
+      if (!a.loop) this.faultLimit = Math.min(this.faultLimit, this.capture.count);
     }
-    if (a.kind === "steady" || a.kind === "poisson" || a.kind === "replay") {
-      this.arrInterval = 1e6 / a.rate_per_s;
-      this.arrMean = this.arrInterval;
-    }
-    this.tArr = this.faultLimit > 0 ? this.arrivalTime(0, a.start_us) : Infinity;
+    if (a.kind !== "storm") this.arrInterval = 1e6 / a.ratePerS;
+    this.tArr = this.faultLimit > 0 ? this.arrivalTime(0, a.startUs) : Infinity;
 
-    if (c.start_us > 0) {
+    if (c.startUs > 0) {
       this.state = OFF;
-      this.tCons = c.start_us;
+      this.tCons = c.startUs;
     } else {
       this.state = IDLE;
       this.armed = true;
     }
-    this.tStall = this.stallEdge(0);
-    this.nextInjAt = scenario.inject.length ? scenario.inject[0].at_event : Infinity;
-
-    if (this.w) {
-      this.w.text(
-        JSON.stringify({
-          ev: "begin",
-          format: "faultscope-sim-trace/1",
-          capacity: this.capacity,
-          region_size: this.regionSize,
-          ring_offset: this.ringOffset,
-          entry_size: this.entrySize,
-          scenario: scenarioJson(scenario),
-        }) + "\n",
-      );
-    }
+    this.tStall = this.stallEdge();
+    this.nextInjAt = scenario.inject.length ? scenario.inject[0].atEvent : Infinity;
   }
 
   /** Arrival time of fault `k` (the previous arrival was at `prev`). */
@@ -344,64 +274,49 @@ export class Simulation {
     const a = this.scenario.producer.arrivals;
     switch (a.kind) {
       case "steady":
-        return a.start_us + k * this.arrInterval;
+        return a.startUs + k * this.arrInterval;
       case "poisson":
-        return (k === 0 ? a.start_us : prev) + this.rng.nextExp(this.arrMean);
+        return (k === 0 ? a.startUs : prev) + this.rng.nextExp(this.arrInterval);
       case "storm":
-        return a.start_us + Math.floor(k / a.burst) * a.interval_us + (k % a.burst) * a.gap_us;
+        return a.startUs + Math.floor(k / a.burst) * a.intervalUs + (k % a.burst) * a.gapUs;
       case "replay":
         return a.timing === "steady"
-          ? a.start_us + k * this.arrInterval
-          : (k === 0 ? a.start_us : prev) + this.rng.nextExp(this.arrMean);
+          ? a.startUs + k * this.arrInterval
+          : (k === 0 ? a.startUs : prev) + this.rng.nextExp(this.arrInterval);
     }
   }
 
-  /** The first stall edge after the current stall index. */
-  private stallEdge(_t: number): number {
+  /** The stall edge at the current stall index (even: a start, odd: an end). */
+  private stallEdge(): number {
     const c = this.scenario.consumer;
     const i = this.stallIdx;
-    if (c.stall_every) {
-      const e = c.stall_every;
-      const start = e.first_us + Math.floor(i / 2) * e.every_us;
-      return i % 2 === 0 ? start : start + e.for_us;
+    if (c.stallEvery) {
+      const e = c.stallEvery;
+      const start = e.firstUs + Math.floor(i / 2) * e.everyUs;
+      return i % 2 === 0 ? start : start + e.forUs;
     }
     const s = c.stalls[i >> 1];
     if (!s) return Infinity;
-    return i % 2 === 0 ? s.at_us : s.at_us + s.for_us;
+    return i % 2 === 0 ? s.atUs : s.atUs + s.forUs;
   }
 
   private service(): number {
     const c = this.scenario.consumer;
-    return c.service_jitter_us > 0
-      ? c.service_us + c.service_jitter_us * this.srng.nextFloat()
-      : c.service_us;
-  }
-
-  /** Starts a trace line: `{"n":N,"t":T,"ev":"kind"`. */
-  private line(t: number, ev: Uint8Array): TraceWriter {
-    const w = this.w!;
-    w.bytes(K_N);
-    w.int(this.n);
-    w.bytes(K_T);
-    w.time(t);
-    w.bytes(ev);
-    return w;
+    return c.serviceJitterUs > 0
+      ? c.serviceUs + c.serviceJitterUs * this.srng.nextFloat()
+      : c.serviceUs;
   }
 
   /** Recomputes occupancy (true modulo over the kernel's capacity) and the kernel's "full". */
   private refresh(t: number): void {
     const C = this.capacity;
     const p = this.hdrProd, c = this.hdrCons;
-    const occ = p < C && c < C ? (p - c + C) % C : this.live;
-    const check = this.scenario.kernel.header_check;
+    const occ = p < C && c < C ? trueCount(p, c, C) : this.live;
+    const check = this.scenario.kernel.headerCheck;
     const S = check === "none" ? this.hdrSize : C;
     const kp = check === "stop" ? this.kprod : p;
     let full = false;
-    if (S > 0 && !this.stopped) {
-      full = this.scenario.kernel.index_math === "circ"
-        ? ((c - (kp + 1)) & (S - 1)) === 0
-        : S - 1 - (((kp - c) % S) + S) % S < 1;
-    }
+    if (S > 0 && !this.stopped) full = (this.circ ? CIRC_SPACE(kp, c, S) : trueSpace(kp, c, S)) < 1;
     if (occ > this.maxOcc) this.maxOcc = occ;
     this.occ = occ;
     this.full = full;
@@ -412,21 +327,8 @@ export class Simulation {
     this.drops[cause]++;
     if (this.injected) this.lostAfter[cause]++;
     this.timeline.advance(t, this.occ, this.full);
-    this.timeline.drop(t, cause === SPURIOUS);
-    if (this.w) {
-      const w = this.line(t, EV_DROP);
-      w.int(this.k);
-      w.bytes(CAUSE_JSON[cause]);
-      w.int(this.hdrProd);
-      w.bytes(K_CONS);
-      w.int(this.hdrCons);
-      if (why) w.text(`,"why":${JSON.stringify(why)}`);
-      if (offset !== undefined) {
-        w.bytes(K_OFFSET);
-        w.int(offset);
-      }
-      w.bytes(END);
-    }
+    this.timeline.drop(t, cause === CAUSE.spurious_full);
+    this.ev?.drop(this.n, t, this.k, cause, this.hdrProd, this.hdrCons, why, offset);
   }
 
   private stop(t: number, why: string): void {
@@ -440,9 +342,9 @@ export class Simulation {
   /** The kernel's fault handler for fault `this.k` at time `t`. */
   private enqueue(t: number): void {
     this.produced++;
-    if (this.stopped) return this.drop(t, STOPPED);
+    if (this.stopped) return this.drop(t, CAUSE.queue_stopped);
     const C = this.capacity;
-    const check = this.scenario.kernel.header_check;
+    const check = this.scenario.kernel.headerCheck;
     let S: number, p: number;
     const c = this.hdrCons;
     if (check === "none") {
@@ -451,13 +353,13 @@ export class Simulation {
       if (S === 0) {
         // `% 0` in the kernel: an oops. Nothing is written and the queue is dead from now on.
         this.stop(t, "size 0: prod % size divides by zero (kernel oops)");
-        return this.drop(t, TRAP, this.stopReason!);
+        return this.drop(t, CAUSE.trap, this.stopReason!);
       }
     } else if (check === "bounds") {
       S = C;
       p = this.hdrProd;
       if (p >= C || c >= C) {
-        return this.drop(t, BAD_INDEX, p >= C ? `prod ${p} >= ${C}` : `cons ${c} >= ${C}`);
+        return this.drop(t, CAUSE.bad_index, p >= C ? `prod ${p} >= ${C}` : `cons ${c} >= ${C}`);
       }
     } else {
       S = C;
@@ -473,14 +375,12 @@ export class Simulation {
         : null;
       if (why) {
         this.stop(t, why);
-        return this.drop(t, STOPPED, why);
+        return this.drop(t, CAUSE.queue_stopped, why);
       }
     }
-    const trueRoom = S - 1 - (((p - c) % S) + S) % S;
-    const room = this.scenario.kernel.index_math === "circ"
-      ? (((c - (p + 1)) & (S - 1)) >>> 0)
-      : trueRoom;
-    if (room < 1) return this.drop(t, trueRoom < 1 ? FULL : SPURIOUS);
+    const trueRoom = trueSpace(p, c, S);
+    const room = this.circ ? CIRC_SPACE(p, c, S) : trueRoom;
+    if (room < 1) return this.drop(t, trueRoom < 1 ? CAUSE.full : CAUSE.spurious_full);
     if (p >= this.physSlots) {
       // The copy would land past the region: counted, never performed. The fault is lost even
       // though the kernel believes it queued it and moves prod on.
@@ -489,15 +389,15 @@ export class Simulation {
       if (this.firstOob === null) this.firstOob = off;
       this.drop(
         t,
-        OOB,
+        CAUSE.oob_write,
         `slot ${p} at offset ${off} is outside the ${this.regionSize}-byte region`,
         off,
       );
     } else {
       if (this.slotLive[p]) {
         // An undelivered fault is overwritten: only corrupted indices get here.
-        this.drops[OVERWRITTEN]++;
-        if (this.injected) this.lostAfter[OVERWRITTEN]++;
+        this.drops[CAUSE.overwritten]++;
+        if (this.injected) this.lostAfter[CAUSE.overwritten]++;
         this.live--;
       }
       this.slotSeq[p] = this.k;
@@ -508,28 +408,18 @@ export class Simulation {
     const np = (p + 1) % S;
     this.hdrProd = np;
     this.kprod = np;
-    let sig = 0;
+    let sig = false;
     if (this.armed) {
-      sig = 1;
+      sig = true;
       this.signals++;
       this.efd++;
       if (this.state === IDLE) {
         this.state = WAKING;
-        this.tCons = t + this.scenario.consumer.wake_us;
+        this.tCons = t + this.scenario.consumer.wakeUs;
       }
     }
     this.refresh(t);
-    if (this.w && p < this.physSlots) {
-      const w = this.line(t, EV_FAULT);
-      w.int(this.k);
-      w.bytes(K_SLOT);
-      w.int(p);
-      w.bytes(K_PROD);
-      w.int(np);
-      w.bytes(K_OCC);
-      w.int(this.occ);
-      w.bytes(sig ? SIG1 : SIG0);
-    }
+    if (p < this.physSlots) this.ev?.fault(this.n, t, this.k, p, np, this.occ, sig);
   }
 
   private hang(t: number, why: string): void {
@@ -537,7 +427,7 @@ export class Simulation {
     this.tCons = Infinity;
     this.hangReason = why;
     this.marks.push({ kind: "event", from: t, to: t, label: "VMM hung" });
-    if (this.w) this.line(t, EV_HANG).text(`,"why":${JSON.stringify(why)}}\n`);
+    this.ev?.hang(this.n, t, why);
   }
 
   private wake(t: number): void {
@@ -547,15 +437,7 @@ export class Simulation {
     if (this.rereadsCons) this.cshadow = this.hdrCons;
     this.csize = this.hdrSize;
     this.ctarget = this.hdrProd;
-    if (this.w) {
-      const w = this.line(t, EV_WAKE);
-      w.int(count);
-      w.bytes(K_PROD);
-      w.int(this.ctarget);
-      w.bytes(K_CONS);
-      w.int(this.cshadow);
-      w.bytes(END);
-    }
+    this.ev?.wake(this.n, t, count, this.ctarget, this.cshadow);
     if (this.csize === 0) return this.hang(t, "size 0: the consumer's cons % size traps");
     if (this.cshadow === this.ctarget) {
       this.state = IDLE;
@@ -593,18 +475,7 @@ export class Simulation {
     const done = nc === this.ctarget || --this.batchLeft === 0;
     if (this.perRecord || done) this.hdrCons = nc;
     this.refresh(t);
-    if (this.w) {
-      const w = this.line(t, EV_DELIVER);
-      w.int(lat < 0 ? -1 : this.slotSeq[s]);
-      w.bytes(K_SLOT);
-      w.int(s);
-      w.bytes(K_LAT);
-      if (lat < 0) w.bytes(NULL);
-      else w.time(lat);
-      w.bytes(K_CONS);
-      w.int(nc);
-      w.bytes(END);
-    }
+    this.ev?.deliver(this.n, t, lat < 0 ? -1 : this.slotSeq[s], s, lat, nc);
     if (!done) {
       this.tCons = t + this.service();
     } else if (nc !== this.ctarget && this.scenario.consumer.repoll) {
@@ -624,8 +495,8 @@ export class Simulation {
     switch (this.state) {
       case OFF: {
         this.armed = true;
-        const drain = this.scenario.consumer.drain_at_start;
-        if (this.w) this.line(t, EV_START).bytes(drain ? TRUE_END : FALSE_END);
+        const drain = this.scenario.consumer.drainAtStart;
+        this.ev?.start(this.n, t, drain);
         this.state = drain ? WAKING : IDLE;
         this.tCons = drain ? t : Infinity;
         return;
@@ -640,11 +511,10 @@ export class Simulation {
   private stallStep(t: number): void {
     const starting = this.stallIdx % 2 === 0;
     this.stallIdx++;
-    this.tStall = this.stallEdge(t);
+    this.tStall = this.stallEdge();
     if (starting) {
-      this.inStall = true;
       const until = this.tStall;
-      if (this.marks.length < 4096) {
+      if (this.marks.length < MAX_MARKS) {
         this.marks.push({ kind: "stall", from: t, to: until, label: "stall" });
       }
       if (this.state !== HUNG) {
@@ -654,13 +524,8 @@ export class Simulation {
         this.state = STALLED;
         this.tCons = Infinity;
       }
-      if (this.w) {
-        const w = this.line(t, EV_STALL);
-        w.time(until);
-        w.bytes(END);
-      }
+      this.ev?.stall(this.n, t, until);
     } else {
-      this.inStall = false;
       if (this.state === STALLED) {
         const s = this.savedState;
         this.state = s;
@@ -668,10 +533,10 @@ export class Simulation {
         else if (s === WAKING || s === DRAINING) this.tCons = t + this.savedDelay;
         else if (this.efd > 0) {
           this.state = WAKING;
-          this.tCons = t + this.scenario.consumer.wake_us;
+          this.tCons = t + this.scenario.consumer.wakeUs;
         } else this.tCons = Infinity;
       }
-      if (this.w) this.line(t, EV_RESUME);
+      this.ev?.resume(this.n, t);
     }
   }
 
@@ -679,27 +544,23 @@ export class Simulation {
     const t = this.now;
     this.n++;
     this.injected = true;
-    const field = {
+    const role = ({
       cons_out_of_range: "consumer",
       reserved_nonzero: "reserved",
       size_changed: "capacity",
       prod_corrupt: "producer",
-    }[inj.kind] as "consumer" | "reserved" | "capacity" | "producer";
-    if (field === "consumer") this.hdrCons = inj.value;
-    else if (field === "reserved") this.hdrReserved = inj.value;
-    else if (field === "capacity") this.hdrSize = inj.value;
+    } as const)[inj.kind];
+    if (role === "consumer") this.hdrCons = inj.value;
+    else if (role === "reserved") this.hdrReserved = inj.value;
+    else if (role === "capacity") this.hdrSize = inj.value;
     else this.hdrProd = inj.value;
-    this.injLog.push({ at_event: this.n, kind: inj.kind, value: inj.value, time_us: t });
-    if (this.marks.length < 4096) {
+    this.injLog.push({ atEvent: this.n, kind: inj.kind, value: inj.value, timeUs: t });
+    if (this.marks.length < MAX_MARKS) {
       this.marks.push({ kind: "inject", from: t, to: t, label: inj.kind });
     }
     this.refresh(t);
-    if (this.w) {
-      const name = headerField(this.layout, field)?.name ?? field;
-      this.line(t, EV_INJECT).text(
-        `,"kind":"${inj.kind}","field":"${name}","value":${inj.value}}\n`,
-      );
-    }
+    const name = headerField(this.layout, role)?.name ?? role;
+    this.ev?.inject(this.n, t, inj.kind, name, inj.value);
   }
 
   /** True once the run has reached its event limit, duration, or a state where nothing happens. */
@@ -711,14 +572,14 @@ export class Simulation {
    * Runs until event number `until` (default: the scenario's `events`) or the end of the run.
    * Returns the number of events processed so far.
    */
-  run(until = this.scenario.events): number {
+  run(until: number = this.scenario.events): number {
     const limit = Math.min(until, this.scenario.events);
-    const horizon = this.scenario.duration_us ?? Infinity;
+    const horizon = this.scenario.durationUs ?? Infinity;
     const inj = this.scenario.inject;
     while (this.n < limit && !this.ended) {
       if (this.n === this.nextInjAt) {
         this.inject(inj[this.injIdx++]);
-        this.nextInjAt = this.injIdx < inj.length ? inj[this.injIdx].at_event : Infinity;
+        this.nextInjAt = this.injIdx < inj.length ? inj[this.injIdx].atEvent : Infinity;
         continue;
       }
       const ta = this.tArr, tc = this.tCons, ts = this.tStall;
@@ -764,146 +625,38 @@ export class Simulation {
     return this.state === IDLE;
   }
 
-  /** Ends the trace (writing the summary as its last line) and flushes it. */
-  finish(): SimSummary {
-    const s = this.summary();
-    if (this.w) {
-      this.w.text(JSON.stringify({ ev: "end", summary: s }) + "\n");
-      this.w.flush();
-      this.w = undefined;
-    }
-    return s;
-  }
-
-  /** The summary so far. */
-  summary(): SimSummary {
-    const sc = this.scenario;
-    const end = this.now;
-    this.timeline.advance(end, this.occ, this.full);
-    const byCause = (a: Float64Array) =>
-      Object.fromEntries(DROP_CAUSES.map((c, i) => [c, a[i]])) as Record<DropCause, number>;
-    const dropped = this.drops.reduce((x, y) => x + y, 0);
-    const header: Record<string, number> = {};
-    const byRole: Record<string, number> = {
-      capacity: this.hdrSize,
-      producer: this.hdrProd,
-      consumer: this.hdrCons,
-      reserved: this.hdrReserved,
-    };
-    for (const f of this.layout.header) if (f.role in byRole) header[f.name] = byRole[f.role];
-    if (this.layout.externalConsumer) header[this.layout.externalConsumer.field] = this.hdrCons;
-    const lost = this.lostAfter.reduce((x, y) => x + y, 0);
-    const r3 = (v: number) => Math.round(v * 1000) / 1000;
+  /** Counters and state so far; brings the timeline up to the current time first. */
+  stats(): ModelStats {
+    this.timeline.advance(this.now, this.occ, this.full);
     return {
-      scenario: sc.name,
-      seed: sc.seed,
-      layout: sc.region.layout,
-      abi: sc.region.abi,
-      page_size: sc.region.page_size,
-      capacity: this.capacity,
-      region_size: this.regionSize,
-      index_math: sc.kernel.index_math,
-      header_check: sc.kernel.header_check,
       events: this.n,
-      sim_time_us: r3(end),
+      timeUs: this.now,
       quiescent: this.quiescent,
       produced: this.produced,
       delivered: this.delivered,
-      dropped,
-      dropped_by_cause: byCause(this.drops),
+      dropped: this.drops.reduce((x, y) => x + y, 0),
+      drops: Array.from(this.drops),
       pending: this.live,
-      complete: dropped === 0,
-      max_occupancy: this.maxOcc,
-      mean_occupancy: r3(this.timeline.meanOccupancy(end)),
-      time_full_us: r3(this.timeline.totalFull),
-      time_full_fraction: end > 0 ? r3(this.timeline.totalFull / end) : 0,
-      latency: {
-        p50: r3(this.hist.percentile(0.5)),
-        p99: r3(this.hist.percentile(0.99)),
-        max: r3(this.hist.max),
-        mean: r3(this.hist.count ? this.hist.sum / this.hist.count : 0),
-        unit: "us",
-      },
+      maxOccupancy: this.maxOcc,
       signals: this.signals,
       wakes: this.wakes,
-      stale_reads: this.stale,
-      header,
-      consumer: {
-        state: STATE_NAMES[this.state],
-        hung: this.state === HUNG,
-        hang_reason: this.hangReason,
+      staleReads: this.stale,
+      header: {
+        capacity: this.hdrSize,
+        producer: this.hdrProd,
+        consumer: this.hdrCons,
+        reserved: this.hdrReserved,
       },
-      queue: {
-        stopped: this.stopped,
-        stopped_at_event: this.stoppedAt,
-        stop_reason: this.stopReason,
-      },
-      injection: this.injLog.length || sc.inject.length
-        ? {
-          injected: this.injLog,
-          would_write_oob: this.oobWrites > 0,
-          oob_writes: this.oobWrites,
-          first_oob_offset: this.firstOob,
-          queue_stopped: this.stopped,
-          faults_lost: lost,
-          lost_by_cause: byCause(this.lostAfter),
-          ...(this.baseline
-            ? { baseline: this.baseline, extra_lost: dropped - this.baseline.dropped }
-            : {}),
-        }
-        : null,
-    };
-  }
-
-  /**
-   * The region image as the consumer would see it now: the simulated header (corruptions
-   * included) and every slot the kernel ever wrote, stale ones too, as real memory would hold.
-   */
-  snapshot(): Snapshot {
-    const r = this.scenario.region;
-    const header: Record<string, number> = {};
-    for (const f of this.layout.header) {
-      if (f.role === "capacity") header[f.name] = this.hdrSize;
-      else if (f.role === "producer") header[f.name] = this.hdrProd;
-      else if (f.role === "consumer") header[f.name] = this.hdrCons;
-      else if (f.role === "reserved") header[f.name] = this.hdrReserved;
-    }
-    const image = buildRegion({
-      layout: r.layout,
-      abi: r.abi,
-      pageSize: r.page_size,
-      capacity: this.capacity,
-      regionSize: this.regionSize,
-      producer: this.hdrProd,
-      consumer: this.hdrCons,
-      header,
-    });
-    const dv = new DataView(image.buffer, image.byteOffset, image.byteLength);
-    const decode = this.capture ? decoderFor(r.abi) : undefined;
-    const cap = this.capture
-      ? new DataView(
-        this.capture.bytes.buffer,
-        this.capture.bytes.byteOffset,
-        this.capture.bytes.byteLength,
-      )
-      : undefined;
-    for (let s = 0; s < this.physSlots; s++) {
-      const k = this.slotSeq[s];
-      if (k < 0) continue;
-      const fields = decode && cap
-        ? decode(cap, (k % this.capture!.count) * this.entrySize, true)
-        : faultFields(this.mix, this.scenario.seed, k);
-      encodeInto(r.abi, fields, dv, this.ringOffset + s * this.entrySize, true);
-    }
-    return {
-      event: this.n,
-      time_us: Math.round(this.now * 1000) / 1000,
-      image,
-      layout: r.layout,
-      abi: r.abi,
-      prod: this.hdrProd,
-      cons: this.hdrCons,
-      consInImage: !this.layout.externalConsumer,
+      consumerState: STATE_NAMES[this.state],
+      hung: this.state === HUNG,
+      hangReason: this.hangReason,
+      stopped: this.stopped,
+      stoppedAtEvent: this.stoppedAt,
+      stopReason: this.stopReason,
+      injected: this.injLog,
+      oobWrites: this.oobWrites,
+      firstOobOffset: this.firstOob,
+      lostAfterInjection: Array.from(this.lostAfter),
     };
   }
 }

@@ -1,60 +1,28 @@
 /**
- * Simulation scenarios: the JSON schema, its defaults, and validation that names the offending
- * key in one line (`consumer.service_us: expected a number >= 0, got -1`). Defaults follow what
- * each generation's code did: the RFC v3 consumer wrote `cons` after every record and its kernel
- * checked nothing; v4+ consumers wrote it once per drain and the kernel decided "full" with
- * `CIRC_SPACE`.
+ * Simulation scenarios. Every key is described once, in {@link SCENARIO_FIELDS} (key, type,
+ * default, range, meaning): that table drives validation (one line naming the offending key,
+ * `consumer.service_us: expected a number > 0, got -1`), the defaults, the reference that
+ * `faultscope simulate --scenario-keys` prints and the README shows, and the JSON written back
+ * into traces. Keys are snake_case in JSON and camelCase in the resolved {@link Scenario}.
  *
- * Scenario file format (every key optional; unknown keys are errors; `$comment` is ignored
- * everywhere):
+ * Every number has a range that keeps the run finite: times stay at most {@link MAX_TIME_US}
+ * (about 11.6 days, so no simulated time overflows or stalls), rates at least 1e-6/s, the region
+ * at most {@link MAX_REGION_SIZE}, and a run never processes more than `events` events.
  *
- * ```jsonc
- * {
- *   "name": "seed-storm",  "description": "...",
- *   "seed": 1,                 // 0 .. 2^32-1
- *   "events": 200000,          // stop after this many simulated events (trace lines)
- *   "duration_us": 5000000,    // or stop at this simulated time (µs); null = no limit
- *   "region": { "layout": "rfc3" | "fault-prod" | "dma-fault", "page_size": 4096 | 16384 | 65536,
- *               "abi": "rfc3" | "v4" | "v7" | "v8" | "mainline",   // must be one the layout carries
- *               "capacity": 1365, "region_size": 65536 },        // default: the kernel's values
- *   "kernel": { "full": "drop-new", "index_math": "modulo" | "circ",
- *               "header_check": "none" | "bounds" | "stop" },
- *   "producer": {
- *     "arrivals": { "kind": "steady" | "poisson", "rate_per_s": 50000, "start_us": 0 }
- *               | { "kind": "storm", "burst": 4000, "gap_us": 0.25, "interval_us": 100000, "start_us": 0 }
- *               | { "kind": "replay", "file": "capture.bin", "abi": "rfc3", "rate_per_s": 1000,
- *                   "timing": "steady" | "poisson", "loop": false, "start_us": 0 },
- *     "faults": 100000,        // stop producing after this many faults; null = no limit
- *     "mix": { "type": { "DMA_UNRECOV": 9, "PAGE_REQ": 1 },          // weights by kernel name
- *              "reason": { "PERMISSION": 2, "PTE_FETCH": 1 },        // names of the generation's enum
- *              "pasid": { "first": 1, "count": 4 },
- *              "address": { "pattern": "sequential" | "random" | "hotspot",
- *                           "base": "0x100000000", "stride": 4096, "pages": 4096 } } },
- *   "consumer": {
- *     "start_us": 0, "drain_at_start": true,   // late start: armed at start_us, drains at once
- *     "wake_us": 10,                            // eventfd signal to handler start
- *     "service_us": 2, "service_jitter_us": 0,  // per record (+ uniform jitter)
- *     "batch": 0,                               // 0 = drain all, else at most N per handler run
- *     "repoll": true,                           // after a bounded batch, run again at once
- *     "cons_write": "per_record" | "per_drain",
- *     "stalls": [ { "at_us": 1000, "for_us": 50000 } ],
- *     "stall_every": { "first_us": 0, "every_us": 1000000, "for_us": 200000 } },
- *   "inject": [ { "at_event": 5000,
- *                 "kind": "cons_out_of_range" | "reserved_nonzero" | "size_changed" | "prod_corrupt",
- *                 "value": 1365 } ]            // default: the capacity, 1, 2*capacity, capacity+1
- * }
- * ```
+ * Defaults follow what each generation's code did: the RFC v3 consumer wrote `cons` after every
+ * record and its kernel checked nothing; v4+ consumers wrote it once per drain and the kernel
+ * decided "full" with `CIRC_SPACE` ({@link LAYOUT_POLICY}).
  *
  * @example
  * ```ts
  * import { parseScenario } from "./scenario.ts";
- * const s = parseScenario({ region: { layout: "fault-prod" } }, "inline");
+ * const s = parseScenario({ region: { layout: "fault-prod" } });
  * s.region.capacity; // 85: PAGE_SIZE / 48 on a 4 KiB host
- * s.kernel.index_math; // "circ", as v8 did
+ * s.kernel.indexMath; // "circ", as v8 did
  * ```
  * @module
  */
-import { RECORDS } from "../abi/records.ts";
+import { FAULT_ABIS, RECORDS } from "../abi/records.ts";
 import {
   capacityFor,
   headerField,
@@ -64,8 +32,20 @@ import {
   ringOffsetFor,
   VFIO_FAULT_REGION_SIZE,
 } from "../abi/regions.ts";
-import type { AbiId, RegionLayoutId } from "../abi/types.ts";
+import type { AbiId } from "../abi/types.ts";
 import type { IndexMath } from "./circ.ts";
+import {
+  type FieldRow,
+  fieldRows,
+  type FieldSpec,
+  fieldsToJson,
+  join,
+  resolveFields,
+  ScenarioError,
+  type Scope,
+} from "./fields.ts";
+
+export { ScenarioError } from "./fields.ts";
 
 /**
  * Layouts the simulator drives (the response ring has the roles mirrored and is not modelled).
@@ -80,6 +60,9 @@ export const SIM_LAYOUTS = ["rfc3", "fault-prod", "dma-fault"] as const;
 export type SimLayout = typeof SIM_LAYOUTS[number];
 /** Kernel header checks on each enqueue. */
 export type HeaderCheck = "none" | "bounds" | "stop";
+/** When the consumer publishes its index. */
+export type ConsWrite = "per_record" | "per_drain";
+
 /**
  * Fault injection kinds.
  *
@@ -97,213 +80,21 @@ export const INJECT_KINDS = [
 /** A fault injection kind. */
 export type InjectKind = typeof INJECT_KINDS[number];
 
-/** Fault arrival process. */
-export type Arrivals =
-  | { kind: "steady" | "poisson"; rate_per_s: number; start_us: number }
-  | { kind: "storm"; burst: number; gap_us: number; interval_us: number; start_us: number }
-  | {
-    kind: "replay";
-    file: string;
-    abi: AbiId;
-    rate_per_s: number;
-    timing: "steady" | "poisson";
-    loop: boolean;
-    start_us: number;
-  };
-
-/** Fault contents. */
-export interface Mix {
-  type: Record<string, number>;
-  reason: Record<string, number>;
-  pasid: { first: number; count: number };
-  address: {
-    pattern: "sequential" | "random" | "hotspot";
-    base: bigint;
-    stride: number;
-    pages: number;
-  };
-}
-
-/** A consumer stall window. */
-export interface Stall {
-  at_us: number;
-  for_us: number;
-}
-
-/** One fault injection. */
-export interface Injection {
-  at_event: number;
-  kind: InjectKind;
-  value: number;
-}
-
-/** A fully resolved scenario: every default applied, every value checked. */
-export interface Scenario {
-  name: string;
-  description: string;
-  seed: number;
-  events: number;
-  duration_us: number | null;
-  region: {
-    layout: SimLayout;
-    page_size: number;
-    abi: AbiId;
-    capacity: number;
-    region_size: number;
-  };
-  kernel: { full: "drop-new"; index_math: IndexMath; header_check: HeaderCheck };
-  producer: { arrivals: Arrivals; faults: number | null; mix: Mix };
-  consumer: {
-    start_us: number;
-    drain_at_start: boolean;
-    wake_us: number;
-    service_us: number;
-    service_jitter_us: number;
-    batch: number;
-    repoll: boolean;
-    cons_write: "per_record" | "per_drain";
-    stalls: Stall[];
-    stall_every: { first_us: number; every_us: number; for_us: number } | null;
-  };
-  inject: Injection[];
-}
-
 /**
- * A scenario file or value is invalid; `key` is the dotted path of the offending key.
+ * The kernel and VMM policies each layout's code had, used when a scenario does not choose.
  *
  * @example
  * ```ts
- * new ScenarioError("consumer.batch", "expected an integer, got 1.5").message;
- * // "consumer.batch: expected an integer, got 1.5"
+ * LAYOUT_POLICY["dma-fault"].indexMath; // "circ"
  * ```
  */
-export class ScenarioError extends Error {
-  constructor(readonly key: string, detail: string) {
-    super(key ? `${key}: ${detail}` : detail);
-    this.name = "ScenarioError";
-  }
-}
-
-type Obj = Record<string, unknown>;
-
-const describe = (v: unknown): string =>
-  v === null
-    ? "null"
-    : Array.isArray(v)
-    ? "an array"
-    : typeof v === "object"
-    ? "an object"
-    : typeof v === "string"
-    ? JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)
-    : String(v);
-
-const join = (path: string, key: string | number) =>
-  typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-
-function object(v: unknown, path: string, keys: readonly string[]): Obj {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) {
-    throw new ScenarioError(path, `expected an object, got ${describe(v)}`);
-  }
-  for (const k of Object.keys(v)) {
-    if (k !== "$comment" && !keys.includes(k)) {
-      throw new ScenarioError(join(path, k), `unknown key (expected one of: ${keys.join(", ")})`);
-    }
-  }
-  return v as Obj;
-}
-
-function num(
-  o: Obj,
-  path: string,
-  key: string,
-  dflt: number,
-  opts: { min?: number; int?: boolean; max?: number; positive?: boolean } = {},
-): number {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  const p = join(path, key);
-  if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new ScenarioError(p, `expected a number, got ${describe(v)}`);
-  }
-  if (opts.int && !Number.isSafeInteger(v)) {
-    throw new ScenarioError(p, `expected an integer, got ${v}`);
-  }
-  if (opts.positive && !(v > 0)) throw new ScenarioError(p, `expected a number > 0, got ${v}`);
-  if (opts.min !== undefined && v < opts.min) {
-    throw new ScenarioError(p, `expected a number >= ${opts.min}, got ${v}`);
-  }
-  if (opts.max !== undefined && v > opts.max) {
-    throw new ScenarioError(p, `expected a number <= ${opts.max}, got ${v}`);
-  }
-  return v;
-}
-
-function nullableNum(
-  o: Obj,
-  path: string,
-  key: string,
-  opts: { int?: boolean; positive?: boolean },
-): number | null {
-  if (o[key] === null || o[key] === undefined) return null;
-  return num(o, path, key, 0, opts);
-}
-
-function str(o: Obj, path: string, key: string, dflt: string): string {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== "string") {
-    throw new ScenarioError(join(path, key), `expected a string, got ${describe(v)}`);
-  }
-  return v;
-}
-
-function choice<T extends string>(
-  o: Obj,
-  path: string,
-  key: string,
-  dflt: T,
-  values: readonly T[],
-): T {
-  const v = str(o, path, key, dflt);
-  if (!values.includes(v as T)) {
-    throw new ScenarioError(
-      join(path, key),
-      `expected one of ${values.join(", ")}, got ${describe(v)}`,
-    );
-  }
-  return v as T;
-}
-
-function bool(o: Obj, path: string, key: string, dflt: boolean): boolean {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== "boolean") {
-    throw new ScenarioError(join(path, key), `expected true or false, got ${describe(v)}`);
-  }
-  return v;
-}
-
-function weights(
-  o: Obj,
-  path: string,
-  key: string,
-  dflt: Record<string, number>,
-  names: readonly string[],
-): Record<string, number> {
-  const v = o[key];
-  if (v === undefined) return dflt;
-  const p = join(path, key);
-  const w = object(v, p, names);
-  const out: Record<string, number> = {};
-  let total = 0;
-  for (const n of Object.keys(w)) {
-    if (n === "$comment") continue;
-    out[n] = num(w, p, n, 0, { min: 0 });
-    total += out[n];
-  }
-  if (!(total > 0)) throw new ScenarioError(p, "expected at least one weight > 0");
-  return out;
-}
+export const LAYOUT_POLICY: Readonly<
+  Record<SimLayout, { indexMath: IndexMath; headerCheck: HeaderCheck; consWrite: ConsWrite }>
+> = {
+  rfc3: { indexMath: "modulo", headerCheck: "none", consWrite: "per_record" },
+  "fault-prod": { indexMath: "circ", headerCheck: "bounds", consWrite: "per_drain" },
+  "dma-fault": { indexMath: "circ", headerCheck: "bounds", consWrite: "per_drain" },
+};
 
 /**
  * Max event count: well under 2^53 so that counters stay exact.
@@ -316,6 +107,113 @@ function weights(
 export const MAX_EVENTS = 1e15;
 
 /**
+ * Largest time value of a scenario, in µs (about 11.6 days). With it every simulated time stays
+ * finite, so a chart's axis and a trace's numbers are too.
+ *
+ * @example
+ * ```ts
+ * parseScenario({ producer: { arrivals: { kind: "poisson", start_us: 1e308 } } }); // throws
+ * ```
+ */
+export const MAX_TIME_US = 1e12;
+
+/**
+ * Largest simulated region in bytes (64 MiB; the kernel's largest is 128 KiB). The model keeps
+ * 17 bytes per slot and a snapshot builds the whole image, so memory stays under ~100 MB.
+ *
+ * @example
+ * ```ts
+ * parseScenario({ region: { region_size: 1e15 } }); // throws: region.region_size: ... <= 67108864
+ * ```
+ */
+export const MAX_REGION_SIZE = 64 * 1024 * 1024;
+
+/** Fault arrival process. */
+export type Arrivals =
+  | { kind: "steady" | "poisson"; ratePerS: number; startUs: number }
+  | { kind: "storm"; burst: number; gapUs: number; intervalUs: number; startUs: number }
+  | {
+    kind: "replay";
+    file: string;
+    abi: AbiId;
+    ratePerS: number;
+    timing: "steady" | "poisson";
+    loop: boolean;
+    startUs: number;
+  };
+
+/** Fault contents. */
+export interface Mix {
+  /** Weights by fault type name. */
+  type: Record<string, number>;
+  /** Weights by reason name (the generation's enum). */
+  reason: Record<string, number>;
+  /** PASIDs used, `first` to `first + count - 1`. */
+  pasid: { first: number; count: number };
+  /** Faulting addresses. */
+  address: {
+    pattern: "sequential" | "random" | "hotspot";
+    base: bigint;
+    stride: number;
+    pages: number;
+  };
+}
+
+/** A consumer stall window. */
+export interface Stall {
+  /** Start (µs). */
+  atUs: number;
+  /** Length (µs). */
+  forUs: number;
+}
+
+/** One fault injection. */
+export interface Injection {
+  /** Event number after which the header is corrupted. */
+  atEvent: number;
+  kind: InjectKind;
+  /** The value written. */
+  value: number;
+}
+
+/** A fully resolved scenario: every default applied, every value checked. */
+export interface Scenario {
+  name: string;
+  description: string;
+  seed: number;
+  events: number;
+  /** Stop at this simulated time (µs); null: no limit. */
+  durationUs: number | null;
+  region: {
+    layout: SimLayout;
+    pageSize: number;
+    abi: AbiId;
+    capacity: number;
+    regionSize: number;
+  };
+  kernel: { full: "drop-new"; indexMath: IndexMath; headerCheck: HeaderCheck };
+  producer: { arrivals: Arrivals; faults: number | null; mix: Mix };
+  consumer: {
+    startUs: number;
+    drainAtStart: boolean;
+    wakeUs: number;
+    serviceUs: number;
+    serviceJitterUs: number;
+    batch: number;
+    repoll: boolean;
+    consWrite: ConsWrite;
+    stalls: Stall[];
+    stallEvery: { firstUs: number; everyUs: number; forUs: number } | null;
+  };
+  inject: Injection[];
+  /**
+   * Policies the scenario did not choose and took from its layout, where they differ from the
+   * RFC v3 kernel's (the embedded default's): what silently changes with `--layout`. JSON keys.
+   */
+  layoutDefaults: Partial<Record<"index_math" | "header_check" | "cons_write", string>>;
+}
+
+/**
  * The reason enum's names for an ABI (RFC v3 numbers them differently).
  *
  * @example
@@ -325,8 +223,7 @@ export const MAX_EVENTS = 1e15;
  * ```
  */
 export function reasonNames(abi: AbiId): string[] {
-  const rec = RECORDS[abi];
-  for (const f of rec.fields) {
+  for (const f of RECORDS[abi].fields) {
     if (f.kind === "scalar" && f.name === "reason" && f.enum) {
       return f.enum.values.map((v) => v.name);
     }
@@ -343,373 +240,684 @@ export function reasonNames(abi: AbiId): string[] {
   return [];
 }
 
-const TYPE_NAMES = ["DMA_UNRECOV", "PAGE_REQ"] as const;
-const FAULT_ABIS: readonly AbiId[] = ["rfc3", "v4", "v7", "v8", "mainline"];
+// ---- The field table ------------------------------------------------------------------------
 
-function parseMix(v: unknown, path: string, abi: AbiId): Mix {
-  const o = object(v ?? {}, path, ["type", "reason", "pasid", "address"]);
-  const type = weights(o, path, "type", { DMA_UNRECOV: 1 }, TYPE_NAMES);
-  const reason = weights(
-    o,
-    path,
-    "reason",
-    { PERMISSION: 4, PTE_FETCH: 2, ACCESS: 1, WALK_EABT: 1 },
-    reasonNames(abi),
-  );
-  const pp = join(path, "pasid");
-  const po = object(o.pasid ?? {}, pp, ["first", "count"]);
-  const pasid = {
-    first: num(po, pp, "first", 1, { int: true, min: 0, max: 0xfffff }),
-    count: num(po, pp, "count", 4, { int: true, min: 1, max: 0x100000 }),
-  };
-  const ap = join(path, "address");
-  const ao = object(o.address ?? {}, ap, ["pattern", "base", "stride", "pages"]);
-  const baseStr = str(ao, ap, "base", "0x100000000");
-  if (!/^0x[0-9a-fA-F]{1,16}$/.test(baseStr)) {
-    throw new ScenarioError(
-      join(ap, "base"),
-      `expected a 0x-prefixed 64-bit hex string, got ${describe(baseStr)}`,
-    );
-  }
-  const address = {
-    pattern: choice(ao, ap, "pattern", "sequential", ["sequential", "random", "hotspot"] as const),
-    base: BigInt(baseStr),
-    stride: num(ao, ap, "stride", 4096, { int: true, min: 1, max: 2 ** 32 }),
-    pages: num(ao, ap, "pages", 4096, { int: true, min: 1, max: 2 ** 32 }),
-  };
-  return { type, reason, pasid, address };
-}
+type Region = Scenario["region"];
 
-function parseArrivals(v: unknown, path: string, regionAbi: AbiId): Arrivals {
-  const base = object(v ?? {}, path, [
-    "kind",
-    "rate_per_s",
-    "start_us",
-    "burst",
-    "gap_us",
-    "interval_us",
-    "file",
-    "abi",
-    "timing",
-    "loop",
-  ]);
-  const kind = choice(
-    base,
-    path,
-    "kind",
-    "poisson",
-    ["steady", "poisson", "storm", "replay"] as const,
-  );
-  const allowed: Record<typeof kind, string[]> = {
-    steady: ["kind", "rate_per_s", "start_us"],
-    poisson: ["kind", "rate_per_s", "start_us"],
-    storm: ["kind", "burst", "gap_us", "interval_us", "start_us"],
-    replay: ["kind", "file", "abi", "rate_per_s", "timing", "loop", "start_us"],
-  };
-  const o = object(base, path, allowed[kind]);
-  const start_us = num(o, path, "start_us", 0, { min: 0 });
-  if (kind === "steady" || kind === "poisson") {
-    return { kind, rate_per_s: num(o, path, "rate_per_s", 50_000, { positive: true }), start_us };
-  }
-  if (kind === "storm") {
-    const burst = num(o, path, "burst", 4000, { int: true, min: 1 });
-    const gap_us = num(o, path, "gap_us", 0.25, { min: 0 });
-    const interval_us = num(o, path, "interval_us", 100_000, { positive: true });
-    // Bursts must not overlap, or arrival times would run backwards.
-    if ((burst - 1) * gap_us >= interval_us) {
-      throw new ScenarioError(
-        join(path, "interval_us"),
-        `a burst of ${burst} faults ${gap_us} µs apart lasts ${(burst - 1) * gap_us} µs, ` +
-          `which does not fit in interval_us ${interval_us}`,
-      );
-    }
-    return { kind, burst, gap_us, interval_us, start_us };
-  }
-  const file = str(o, path, "file", "");
-  if (!file) throw new ScenarioError(join(path, "file"), "a replay needs the capture file name");
-  const abi = choice(o, path, "abi", regionAbi, FAULT_ABIS);
-  if (abi !== regionAbi) {
-    throw new ScenarioError(
-      join(path, "abi"),
-      `${abi} records cannot be replayed into a ring of ${regionAbi} records (set region.abi)`,
-    );
-  }
-  return {
-    kind,
-    file,
-    abi,
-    rate_per_s: num(o, path, "rate_per_s", 10_000, { positive: true }),
-    timing: choice(o, path, "timing", "steady", ["steady", "poisson"] as const),
-    loop: bool(o, path, "loop", false),
-    start_us,
-  };
-}
+const rootOf = (s: Scope): Scope => (s.parent ? rootOf(s.parent) : s);
+const regionOf = (s: Scope) => rootOf(s).get("region") as Region;
+const layoutOf = (s: Scope) => regionOf(s).layout;
 
-function parseRegion(v: unknown): Scenario["region"] {
-  const p = "region";
-  const o = object(v ?? {}, p, ["layout", "page_size", "abi", "capacity", "region_size"]);
-  const layoutId = choice<SimLayout>(o, p, "layout", "rfc3", SIM_LAYOUTS);
-  const layout = REGIONS[layoutId as RegionLayoutId];
-  const page_size = num(o, p, "page_size", 4096, { int: true });
-  if (!PAGE_SIZES.includes(page_size)) {
-    throw new ScenarioError(
-      join(p, "page_size"),
-      `expected one of ${PAGE_SIZES.join(", ")}, got ${page_size}`,
-    );
-  }
-  const abi = choice<AbiId>(o, p, "abi", layout.defaultAbi, layout.abis);
-  const entry = RECORDS[abi].size;
-  const dfltRegion = layout.sizing === "fixed-64k" ? VFIO_FAULT_REGION_SIZE : undefined;
-  const regionIn = o.region_size === undefined
-    ? undefined
-    : num(o, p, "region_size", 0, { int: true, positive: true });
-  const capacity = num(
-    o,
-    p,
-    "capacity",
-    capacityFor(layout, entry, page_size, regionIn ?? dfltRegion),
-    { int: true },
-  );
+/** A time in µs, at least 0 (or above 0 when `positive`), at most MAX_TIME_US. */
+const time = (key: string, dflt: number, doc: string, positive = false): FieldSpec => ({
+  key,
+  type: "number",
+  default: dflt,
+  ...(positive ? { above: 0 } : { min: 0 }),
+  doc,
+});
+
+const rate = (dflt: number): FieldSpec => ({
+  key: "rate_per_s",
+  type: "number",
+  default: dflt,
+  above: 0,
+  doc: "mean faults per second",
+});
+const START = time("start_us", 0, "time of the first fault (µs)");
+const RATE_50K = rate(50_000);
+
+const REGION_FIELDS: readonly FieldSpec[] = [
+  {
+    key: "layout",
+    type: "choice",
+    values: SIM_LAYOUTS,
+    default: "rfc3",
+    doc: "rfc3 (RFC v3, 2019), fault-prod (v4-v8), dma-fault (v9+)",
+  },
+  {
+    key: "page_size",
+    type: "integer",
+    default: 4096,
+    oneOf: PAGE_SIZES,
+    doc: "host page size; sets the fault-prod capacity and dma-fault offsets",
+  },
+  {
+    key: "abi",
+    type: "choice",
+    values: (s) => REGIONS[s.get("layout") as SimLayout].abis,
+    default: (s) => REGIONS[s.get("layout") as SimLayout].defaultAbi,
+    defaultDoc: "the layout's",
+    doc: "record ABI; one the layout carries (rfc3 | v4 | v7 | v8 | mainline)",
+  },
+  {
+    key: "capacity",
+    type: "integer",
+    default: (s) => {
+      const layout = REGIONS[s.get("layout") as SimLayout];
+      const entry = RECORDS[s.get("abi") as AbiId].size;
+      const given = s.given("region_size") as number | undefined;
+      const dflt = layout.sizing === "fixed-64k" ? VFIO_FAULT_REGION_SIZE : undefined;
+      return capacityFor(layout, entry, s.get("page_size") as number, given ?? dflt);
+    },
+    defaultDoc: "the kernel's",
+    doc: "ring entries (nb_entries / size), 2 .. 2^24, fitting the region",
+  },
+  {
+    key: "region_size",
+    type: "integer",
+    above: 0,
+    default: (s) =>
+      regionSizeFor(
+        REGIONS[s.get("layout") as SimLayout],
+        RECORDS[s.get("abi") as AbiId].size,
+        s.get("capacity") as number,
+        s.get("page_size") as number,
+      ),
+    defaultDoc: "the kernel's",
+    doc: "region bytes",
+  },
+];
+
+function checkRegion(o: Record<string, unknown>, s: Scope): void {
+  const r = o as unknown as Region;
+  const p = s.path;
   // One slot is always left empty, so a ring needs two slots to hold anything.
-  if (capacity < 2) {
+  if (r.capacity < 2) {
     throw new ScenarioError(
       join(p, "capacity"),
-      `a ring needs at least 2 entries, got ${capacity}`,
+      `a ring needs at least 2 entries, got ${r.capacity}`,
     );
   }
-  const region_size = regionIn ?? regionSizeFor(layout, entry, capacity, page_size);
-  const offset = ringOffsetFor(layout, page_size);
-  if (offset < layout.headerSize || offset + capacity * entry > region_size) {
+  const layout = REGIONS[r.layout];
+  const entry = RECORDS[r.abi].size;
+  const offset = ringOffsetFor(layout, r.pageSize);
+  if (offset < layout.headerSize || offset + r.capacity * entry > r.regionSize) {
     throw new ScenarioError(
-      o.capacity !== undefined ? join(p, "capacity") : join(p, "region_size"),
-      `${capacity} entries of ${entry} bytes from offset ${offset} do not fit a ` +
-        `${region_size}-byte ${layoutId} region`,
+      s.given("capacity") !== undefined ? join(p, "capacity") : join(p, "region_size"),
+      `${r.capacity} entries of ${entry} bytes from offset ${offset} do not fit a ` +
+        `${r.regionSize}-byte ${r.layout} region`,
     );
   }
-  if (capacity > 2 ** 24) {
+  if (r.capacity > 2 ** 24) {
     throw new ScenarioError(join(p, "capacity"), `at most ${2 ** 24} entries are simulated`);
   }
-  return { layout: layoutId, page_size, abi, capacity, region_size };
 }
 
-function parseConsumer(v: unknown, layout: SimLayout): Scenario["consumer"] {
-  const p = "consumer";
-  const o = object(v ?? {}, p, [
-    "start_us",
-    "drain_at_start",
-    "wake_us",
-    "service_us",
-    "service_jitter_us",
-    "batch",
-    "repoll",
-    "cons_write",
-    "stalls",
-    "stall_every",
-  ]);
-  const stalls: Stall[] = [];
-  if (o.stalls !== undefined) {
-    if (!Array.isArray(o.stalls)) {
-      throw new ScenarioError(join(p, "stalls"), `expected an array, got ${describe(o.stalls)}`);
-    }
-    o.stalls.forEach((s, i) => {
-      const sp = join(join(p, "stalls"), i);
-      const so = object(s, sp, ["at_us", "for_us"]);
-      stalls.push({
-        at_us: num(so, sp, "at_us", 0, { min: 0 }),
-        for_us: num(so, sp, "for_us", 0, { positive: true }),
-      });
-    });
-    for (let i = 1; i < stalls.length; i++) {
-      if (stalls[i].at_us < stalls[i - 1].at_us + stalls[i - 1].for_us) {
-        throw new ScenarioError(
-          join(join(p, "stalls"), i),
-          "stalls must be sorted by at_us and must not overlap",
-        );
-      }
+const KERNEL_FIELDS: readonly FieldSpec[] = [
+  {
+    key: "full",
+    type: "choice",
+    values: ["drop-new"],
+    default: "drop-new",
+    doc: "what the kernel does when the ring is full (drop the new fault)",
+  },
+  {
+    key: "index_math",
+    type: "choice",
+    values: ["modulo", "circ"],
+    default: (s) => LAYOUT_POLICY[layoutOf(s)].indexMath,
+    defaultDoc: "rfc3: modulo, else circ",
+    doc: "the full test: true modulo, or CIRC_SPACE (right only for power-of-two sizes)",
+  },
+  {
+    key: "header_check",
+    type: "choice",
+    values: ["none", "bounds", "stop"],
+    default: (s) => LAYOUT_POLICY[layoutOf(s)].headerCheck,
+    defaultDoc: "rfc3: none, else bounds",
+    doc: "none: trust the header; bounds: drop on an index out of range; stop: stop the queue",
+  },
+];
+
+function checkStorm(o: Record<string, unknown>, s: Scope): void {
+  if (o.kind !== "storm") return;
+  const { burst, gapUs, intervalUs } = o as { burst: number; gapUs: number; intervalUs: number };
+  // Bursts must not overlap, or arrival times would run backwards.
+  if ((burst - 1) * gapUs >= intervalUs) {
+    throw new ScenarioError(
+      join(s.path, "interval_us"),
+      `a burst of ${burst} faults ${gapUs} µs apart lasts ${(burst - 1) * gapUs} µs, ` +
+        `which does not fit in interval_us ${intervalUs}`,
+    );
+  }
+}
+
+const ARRIVALS: FieldSpec = {
+  key: "arrivals",
+  type: "variant",
+  defaultKind: "poisson",
+  doc: "steady or Poisson at a rate, storms of bursts, or the replay of a capture",
+  kinds: {
+    steady: [RATE_50K, START],
+    poisson: [RATE_50K, START],
+    storm: [
+      {
+        key: "burst",
+        type: "integer",
+        default: 4000,
+        min: 1,
+        doc: "faults per burst",
+      },
+      time("gap_us", 0.25, "time between the faults of a burst (µs)"),
+      time("interval_us", 100_000, "time between burst starts (µs); a burst must fit", true),
+      START,
+    ],
+    replay: [
+      {
+        key: "file",
+        type: "string",
+        default: "",
+        required: "a replay needs the capture file name",
+        doc: "raw records to replay, relative to the scenario file",
+      },
+      {
+        key: "abi",
+        type: "choice",
+        values: FAULT_ABIS,
+        default: (s) => regionOf(s).abi,
+        defaultDoc: "region.abi",
+        check: (v, s, p) => {
+          const abi = regionOf(s).abi;
+          if (v !== abi) {
+            throw new ScenarioError(
+              p,
+              `${v} records cannot be replayed into a ring of ${abi} records (set region.abi)`,
+            );
+          }
+        },
+        doc: "the capture's record ABI; must be region.abi",
+      },
+      rate(10_000),
+      {
+        key: "timing",
+        type: "choice",
+        values: ["steady", "poisson"],
+        default: "steady",
+        doc: "arrival times of replayed records",
+      },
+      { key: "loop", type: "boolean", default: false, doc: "start the capture again at its end" },
+      START,
+    ],
+  },
+  check: checkStorm,
+};
+
+const MIX: FieldSpec = {
+  key: "mix",
+  type: "object",
+  doc: "what the faults contain",
+  fields: [
+    {
+      key: "type",
+      type: "weights",
+      names: () => ["DMA_UNRECOV", "PAGE_REQ"],
+      default: { DMA_UNRECOV: 1 },
+      max: Infinity,
+      doc: "weights by fault type: DMA_UNRECOV, PAGE_REQ",
+    },
+    {
+      key: "reason",
+      type: "weights",
+      names: (s) => reasonNames(regionOf(s).abi),
+      default: { PERMISSION: 4, PTE_FETCH: 2, ACCESS: 1, WALK_EABT: 1 },
+      max: Infinity,
+      doc: "weights by reason name of the generation's enum (RFC v3 has INTERNAL, ...)",
+    },
+    {
+      key: "pasid",
+      type: "object",
+      doc: "PASIDs used: first .. first + count - 1",
+      fields: [
+        { key: "first", type: "integer", default: 1, min: 0, max: 0xfffff, doc: "first PASID" },
+        {
+          key: "count",
+          type: "integer",
+          default: 4,
+          min: 1,
+          max: 0x100000,
+          doc: "how many PASIDs",
+        },
+      ],
+    },
+    {
+      key: "address",
+      type: "object",
+      doc: "faulting addresses: base + page * stride",
+      fields: [
+        {
+          key: "pattern",
+          type: "choice",
+          values: ["sequential", "random", "hotspot"],
+          default: "sequential",
+          doc: "page order; hotspot: 9 in 10 in the first sixteenth",
+        },
+        {
+          key: "base",
+          type: "string",
+          default: "0x100000000",
+          pattern: /^0x[0-9a-fA-F]{1,16}$/,
+          patternDoc: "a 0x-prefixed 64-bit hex string",
+          parse: (s) => BigInt(s),
+          toJson: (v) => "0x" + (v as bigint).toString(16),
+          doc: "first address",
+        },
+        {
+          key: "stride",
+          type: "integer",
+          default: 4096,
+          min: 1,
+          max: 2 ** 32,
+          doc: "bytes between pages",
+        },
+        {
+          key: "pages",
+          type: "integer",
+          default: 4096,
+          min: 1,
+          max: 2 ** 32,
+          doc: "pages in the range",
+        },
+      ],
+    },
+  ],
+};
+
+const PRODUCER_FIELDS: readonly FieldSpec[] = [
+  ARRIVALS,
+  {
+    key: "faults",
+    type: "integer",
+    default: null,
+    nullable: true,
+    above: 0,
+    defaultDoc: "null",
+    doc: "stop producing after this many faults; null: no limit",
+  },
+  MIX,
+];
+
+function checkStalls(items: Record<string, unknown>[], s: Scope): void {
+  const st = items as unknown as Stall[];
+  for (let i = 1; i < st.length; i++) {
+    if (st[i].atUs < st[i - 1].atUs + st[i - 1].forUs) {
+      throw new ScenarioError(
+        join(join(s.path, "stalls"), i),
+        "stalls must be sorted by at_us and must not overlap",
+      );
     }
   }
-  let stall_every: Scenario["consumer"]["stall_every"] = null;
-  if (o.stall_every !== undefined && o.stall_every !== null) {
-    const sp = join(p, "stall_every");
-    const so = object(o.stall_every, sp, ["first_us", "every_us", "for_us"]);
-    stall_every = {
-      first_us: num(so, sp, "first_us", 0, { min: 0 }),
-      every_us: num(so, sp, "every_us", 1_000_000, { positive: true }),
-      for_us: num(so, sp, "for_us", 100_000, { positive: true }),
-    };
-    if (stall_every.for_us >= stall_every.every_us) {
-      throw new ScenarioError(join(sp, "for_us"), "a periodic stall must be shorter than every_us");
-    }
-    if (stalls.length) {
-      throw new ScenarioError(sp, "use either stalls or stall_every, not both");
-    }
+}
+
+function checkConsumer(o: Record<string, unknown>, s: Scope): void {
+  const c = o as unknown as Scenario["consumer"];
+  const sp = join(s.path, "stall_every");
+  if (c.stallEvery && c.stallEvery.forUs >= c.stallEvery.everyUs) {
+    throw new ScenarioError(join(sp, "for_us"), "a periodic stall must be shorter than every_us");
   }
+  if (c.stallEvery && c.stalls.length) {
+    throw new ScenarioError(sp, "use either stalls or stall_every, not both");
+  }
+}
+
+const CONSUMER_FIELDS: readonly FieldSpec[] = [
+  time("start_us", 0, "the VMM starts (arms the eventfd) at this time (µs)"),
+  {
+    key: "drain_at_start",
+    type: "boolean",
+    default: true,
+    doc: "a late start drains the ring at once",
+  },
+  time("wake_us", 10, "eventfd signal to handler start (µs)"),
+  time("service_us", 2, "time per record (µs)", true),
+  time("service_jitter_us", 0, "plus a uniform random 0 .. this (µs)"),
+  {
+    key: "batch",
+    type: "integer",
+    default: 0,
+    min: 0,
+    doc: "at most this many records per handler run; 0: drain all",
+  },
+  {
+    key: "repoll",
+    type: "boolean",
+    default: true,
+    doc: "after a bounded batch, run again at once",
+  },
+  {
+    key: "cons_write",
+    type: "choice",
+    values: ["per_record", "per_drain"],
+    default: (s) => LAYOUT_POLICY[layoutOf(s)].consWrite,
+    defaultDoc: "rfc3: per_record, else per_drain",
+    doc: "when the VMM publishes cons",
+  },
+  {
+    key: "stalls",
+    type: "array",
+    maxItems: Infinity,
+    doc: "windows where the VMM does nothing, sorted, not overlapping",
+    of: [time("at_us", 0, "start (µs)"), time("for_us", 0, "length (µs)", true)],
+    check: checkStalls,
+  },
+  {
+    key: "stall_every",
+    type: "object",
+    optional: true,
+    doc: "periodic stalls (instead of stalls)",
+    fields: [
+      time("first_us", 0, "first stall (µs)"),
+      time("every_us", 1_000_000, "period (µs)", true),
+      time("for_us", 100_000, "length (µs), shorter than every_us", true),
+    ],
+  },
+];
+
+/** The value an injection writes when the scenario gives none. */
+function injectionDefault(kind: InjectKind, cap: number): number {
   return {
-    start_us: num(o, p, "start_us", 0, { min: 0 }),
-    drain_at_start: bool(o, p, "drain_at_start", true),
-    wake_us: num(o, p, "wake_us", 10, { min: 0 }),
-    service_us: num(o, p, "service_us", 2, { positive: true }),
-    service_jitter_us: num(o, p, "service_jitter_us", 0, { min: 0 }),
-    batch: num(o, p, "batch", 0, { int: true, min: 0 }),
-    repoll: bool(o, p, "repoll", true),
-    cons_write: choice(
-      o,
-      p,
-      "cons_write",
-      layout === "rfc3" ? "per_record" : "per_drain",
-      ["per_record", "per_drain"] as const,
-    ),
-    stalls,
-    stall_every,
-  };
-}
-
-/** Default injection value per kind, and whether `value` would make the kind a no-op. */
-function injectionValue(
-  kind: InjectKind,
-  v: number | undefined,
-  cap: number,
-  path: string,
-): number {
-  const value = v ?? {
     cons_out_of_range: cap,
     reserved_nonzero: 1,
     size_changed: 2 * cap,
     prod_corrupt: cap + 1,
   }[kind];
-  if (kind === "cons_out_of_range" && value < cap) {
-    throw new ScenarioError(
-      path,
-      `${value} is in range; cons_out_of_range needs a value >= ${cap}`,
-    );
-  }
-  if (kind === "reserved_nonzero" && value === 0) {
-    throw new ScenarioError(path, "reserved_nonzero needs a non-zero value");
-  }
-  if (kind === "size_changed" && value === cap) {
-    throw new ScenarioError(path, `size_changed needs a value other than the capacity ${cap}`);
-  }
-  return value;
 }
 
-function parseInject(v: unknown, region: Scenario["region"]): Injection[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw new ScenarioError("inject", `expected an array, got ${describe(v)}`);
-  const layout = REGIONS[region.layout as RegionLayoutId];
-  const out = v.map((item, i) => {
-    const p = join("inject", i);
-    const o = object(item, p, ["at_event", "kind", "value"]);
-    const kind = choice<InjectKind>(o, p, "kind", "cons_out_of_range", INJECT_KINDS);
-    if (kind === "reserved_nonzero" && !headerField(layout, "reserved")) {
+const INJECT_FIELDS: readonly FieldSpec[] = [
+  {
+    key: "at_event",
+    type: "integer",
+    default: 0,
+    min: 0,
+    doc: "corrupt the header after this event",
+  },
+  {
+    key: "kind",
+    type: "choice",
+    values: INJECT_KINDS,
+    default: "cons_out_of_range",
+    check: (v, s, p) => {
+      const layout = layoutOf(s);
+      if (v === "reserved_nonzero" && !headerField(REGIONS[layout], "reserved")) {
+        throw new ScenarioError(
+          p,
+          `the ${layout} header has no reserved field (only rfc3 has one)`,
+        );
+      }
+    },
+    doc: INJECT_KINDS.join(", "),
+  },
+  {
+    key: "value",
+    type: "integer",
+    min: 0,
+    max: 0xffffffff,
+    default: (s) => injectionDefault(s.get("kind") as InjectKind, regionOf(s).capacity),
+    defaultDoc: "capacity, 1, 2 * capacity, capacity + 1 (by kind)",
+    check: (value, s, p) => {
+      const kind = s.get("kind") as InjectKind;
+      const cap = regionOf(s).capacity;
+      if (kind === "cons_out_of_range" && value < cap) {
+        throw new ScenarioError(
+          p,
+          `${value} is in range; cons_out_of_range needs a value >= ${cap}`,
+        );
+      }
+      if (kind === "reserved_nonzero" && value === 0) {
+        throw new ScenarioError(p, "reserved_nonzero needs a non-zero value");
+      }
+      if (kind === "size_changed" && value === cap) {
+        throw new ScenarioError(p, `size_changed needs a value other than the capacity ${cap}`);
+      }
+    },
+    doc: "the value written",
+  },
+];
+
+function checkInjections(items: Record<string, unknown>[], s: Scope): void {
+  const inj = items as unknown as Injection[];
+  for (let i = 1; i < inj.length; i++) {
+    if (inj[i].atEvent < inj[i - 1].atEvent) {
       throw new ScenarioError(
-        join(p, "kind"),
-        `the ${region.layout} header has no reserved field (only rfc3 has one)`,
-      );
-    }
-    const raw = o.value === undefined
-      ? undefined
-      : num(o, p, "value", 0, { int: true, min: 0, max: 0xffffffff });
-    return {
-      at_event: num(o, p, "at_event", 0, { int: true, min: 0 }),
-      kind,
-      value: injectionValue(kind, raw, region.capacity, join(p, "value")),
-    };
-  });
-  for (let i = 1; i < out.length; i++) {
-    if (out[i].at_event < out[i - 1].at_event) {
-      throw new ScenarioError(
-        join(join("inject", i), "at_event"),
+        join(join(s.path, "inject"), i),
         "injections must be sorted by at_event",
       );
     }
   }
-  return out;
 }
 
 /**
- * Validates a parsed JSON value and applies every default. `source` names the file in messages
- * only through the caller (the message itself names the key).
+ * Every key of a scenario file: its type, range, default and meaning. Unknown keys are errors;
+ * `$comment` is allowed (and ignored) in every object.
  *
  * @example
  * ```ts
- * parseScenario({ consumer: { service_us: -1 } }, "x.json");
- * // throws ScenarioError("consumer.service_us: expected a number > 0, got -1")
+ * SCENARIO_FIELDS.map((f) => f.key); // ["name", "description", "seed", "events", ...]
  * ```
  */
-export function parseScenario(input: unknown, _source = "scenario"): Scenario {
-  const o = object(input, "", [
-    "name",
-    "description",
-    "seed",
-    "events",
-    "duration_us",
-    "region",
-    "kernel",
-    "producer",
-    "consumer",
-    "inject",
-  ]);
-  const region = parseRegion(o.region);
-  const kp = "kernel";
-  const ko = object(o.kernel ?? {}, kp, ["full", "index_math", "header_check"]);
-  const kernel = {
-    full: choice(ko, kp, "full", "drop-new", ["drop-new"] as const),
-    index_math: choice<IndexMath>(
-      ko,
-      kp,
-      "index_math",
-      region.layout === "rfc3" ? "modulo" : "circ",
-      ["modulo", "circ"],
-    ),
-    header_check: choice<HeaderCheck>(
-      ko,
-      kp,
-      "header_check",
-      region.layout === "rfc3" ? "none" : "bounds",
-      ["none", "bounds", "stop"],
-    ),
+export const SCENARIO_FIELDS: readonly FieldSpec[] = [
+  {
+    key: "name",
+    type: "string",
+    default: "unnamed",
+    doc: "shown in summaries and charts",
+  },
+  { key: "description", type: "string", default: "", doc: "free text" },
+  { key: "seed", type: "integer", default: 1, min: 0, max: 0xffffffff, doc: "PRNG seed" },
+  {
+    key: "events",
+    type: "integer",
+    default: 100_000,
+    min: 1,
+    max: MAX_EVENTS,
+    doc: "stop after this many events (trace lines)",
+  },
+  {
+    key: "duration_us",
+    type: "number",
+    default: null,
+    nullable: true,
+    above: 0,
+    defaultDoc: "null",
+    doc: "or stop at this simulated time (µs); null: no limit",
+  },
+  {
+    key: "region",
+    type: "object",
+    fields: REGION_FIELDS,
+    check: checkRegion,
+    doc: "the fault region",
+  },
+  { key: "kernel", type: "object", fields: KERNEL_FIELDS, doc: "the kernel producer's policies" },
+  { key: "producer", type: "object", fields: PRODUCER_FIELDS, doc: "fault arrivals and contents" },
+  {
+    key: "consumer",
+    type: "object",
+    fields: CONSUMER_FIELDS,
+    check: checkConsumer,
+    doc: "the VMM consumer",
+  },
+  {
+    key: "inject",
+    type: "array",
+    maxItems: Infinity,
+    of: INJECT_FIELDS,
+    check: checkInjections,
+    doc: "header corruptions, sorted by at_event",
+  },
+];
+
+/**
+ * The reference of every scenario key (what `simulate --scenario-keys` prints).
+ *
+ * @example
+ * ```ts
+ * scenarioKeys().find((r) => r.key === "consumer.service_us")?.type; // "number > 0, <= 1e12"
+ * ```
+ */
+export function scenarioKeys(): FieldRow[] {
+  return fieldRows(SCENARIO_FIELDS);
+}
+
+// ---- Overrides and parsing ------------------------------------------------------------------
+
+/** Values that replace the scenario's (command-line flags), applied before validation. */
+export interface ScenarioOverrides {
+  seed?: number;
+  /** Also lifts the duration limit unless `durationUs` is given. */
+  events?: number;
+  durationUs?: number;
+  /** A layout change also drops the scenario's abi, capacity and region size (they were for another). */
+  layout?: SimLayout;
+  pageSize?: number;
+  /** The index math and header check of this layout's kernel (`indexMath`/`headerCheck` win). */
+  kernelPolicy?: SimLayout;
+  indexMath?: IndexMath;
+  headerCheck?: HeaderCheck;
+  /** More injections, merged with the scenario's in event order. */
+  inject?: { kind: string; atEvent: number; value?: number }[];
+}
+
+type Obj = Record<string, unknown>;
+
+function applyOverrides(raw: Obj, o: ScenarioOverrides): void {
+  const sub = (k: string) => {
+    const v = raw[k];
+    const obj = v && typeof v === "object" && !Array.isArray(v) ? v as Obj : {};
+    raw[k] = obj;
+    return obj;
   };
-  const pp = "producer";
-  const po = object(o.producer ?? {}, pp, ["arrivals", "faults", "mix"]);
-  const producer = {
-    arrivals: parseArrivals(po.arrivals, join(pp, "arrivals"), region.abi),
-    faults: nullableNum(po, pp, "faults", { int: true, positive: true }),
-    mix: parseMix(po.mix, join(pp, "mix"), region.abi),
-  };
+  if (o.seed !== undefined) raw.seed = o.seed;
+  if (o.events !== undefined) {
+    raw.events = o.events;
+    if (o.durationUs === undefined) raw.duration_us = null;
+  }
+  if (o.durationUs !== undefined) raw.duration_us = o.durationUs;
+  if (o.layout !== undefined) {
+    const region = sub("region");
+    if (region.layout !== o.layout) {
+      // The record ABI and geometry follow from the layout: the file's values were for another.
+      delete region.abi;
+      delete region.capacity;
+      delete region.region_size;
+    }
+    region.layout = o.layout;
+  }
+  if (o.pageSize !== undefined) sub("region").page_size = o.pageSize;
+  if (o.kernelPolicy !== undefined) {
+    sub("kernel").index_math = LAYOUT_POLICY[o.kernelPolicy].indexMath;
+    sub("kernel").header_check = LAYOUT_POLICY[o.kernelPolicy].headerCheck;
+  }
+  if (o.indexMath !== undefined) sub("kernel").index_math = o.indexMath;
+  if (o.headerCheck !== undefined) sub("kernel").header_check = o.headerCheck;
+  if (o.inject?.length) {
+    const list = Array.isArray(raw.inject) ? [...raw.inject] : [];
+    for (const i of o.inject) {
+      list.push({
+        kind: i.kind,
+        at_event: i.atEvent,
+        ...(i.value !== undefined ? { value: i.value } : {}),
+      });
+    }
+    list.sort((a, b) => Number(a?.at_event ?? 0) - Number(b?.at_event ?? 0));
+    raw.inject = list;
+  }
+}
+
+const POLICY_KEYS = [
+  ["kernel.index_math", "index_math", "indexMath"],
+  ["kernel.header_check", "header_check", "headerCheck"],
+  ["consumer.cons_write", "cons_write", "consWrite"],
+] as const;
+
+/**
+ * Validates a parsed JSON value, applies `overrides` and every default. Throws a
+ * {@link ScenarioError} naming the key.
+ *
+ * @example
+ * ```ts
+ * parseScenario({ consumer: { service_us: -1 } });
+ * // throws ScenarioError("consumer.service_us: expected a number > 0, got -1")
+ * parseScenario({ seed: 3 }, { seed: 7 }).seed; // 7
+ * ```
+ */
+export function parseScenario(input: unknown, overrides: ScenarioOverrides = {}): Scenario {
+  let raw = input;
+  const isObject = raw !== null && typeof raw === "object" && !Array.isArray(raw);
+  if (isObject && Object.values(overrides).some((v) => v !== undefined)) {
+    // The caller's object stays as it was.
+    raw = structuredClone(raw);
+    applyOverrides(raw as Obj, overrides);
+  }
+  const defaulted = new Set<string>();
+  const s = resolveFields(
+    SCENARIO_FIELDS,
+    raw,
+    "",
+    undefined,
+    undefined,
+    (p) => defaulted.add(p),
+  ) as unknown as Scenario;
+  const layoutDefaults: Scenario["layoutDefaults"] = {};
+  for (const [path, key, prop] of POLICY_KEYS) {
+    const value = key === "cons_write" ? s.consumer.consWrite : s.kernel[prop as "indexMath"];
+    if (defaulted.has(path) && value !== LAYOUT_POLICY.rfc3[prop]) layoutDefaults[key] = value;
+  }
+  s.layoutDefaults = layoutDefaults;
+  return s;
+}
+
+/**
+ * Reads an injection written as `KIND@EVENT` or `KIND@EVENT=VALUE` (the `--inject` flag).
+ *
+ * @example
+ * ```ts
+ * parseInjectSpec("prod_corrupt@5000=9999"); // { kind: "prod_corrupt", atEvent: 5000, value: 9999 }
+ * parseInjectSpec("bogus@1"); // throws "bogus@1: the kind must be one of cons_out_of_range, ..."
+ * ```
+ */
+export function parseInjectSpec(
+  spec: string,
+): { kind: InjectKind; atEvent: number; value?: number } {
+  const m = /^([a-z_]+)@(\d+)(?:=(\d+))?$/.exec(spec);
+  if (!m) {
+    throw new ScenarioError(
+      "",
+      `${spec}: expected KIND@EVENT or KIND@EVENT=VALUE, e.g. prod_corrupt@5000=9999`,
+    );
+  }
+  if (!(INJECT_KINDS as readonly string[]).includes(m[1])) {
+    throw new ScenarioError("", `${spec}: the kind must be one of ${INJECT_KINDS.join(", ")}`);
+  }
   return {
-    name: str(o, "", "name", "unnamed"),
-    description: str(o, "", "description", ""),
-    seed: num(o, "", "seed", 1, { int: true, min: 0, max: 0xffffffff }),
-    events: num(o, "", "events", 100_000, { int: true, min: 1, max: MAX_EVENTS }),
-    duration_us: nullableNum(o, "", "duration_us", { positive: true }),
-    region,
-    kernel,
-    producer,
-    consumer: parseConsumer(o.consumer, region.layout),
-    inject: parseInject(o.inject, region),
+    kind: m[1] as InjectKind,
+    atEvent: Number(m[2]),
+    ...(m[3] !== undefined ? { value: Number(m[3]) } : {}),
   };
 }
 
 /**
- * Parses scenario text (JSON). Syntax errors become a ScenarioError naming the position.
+ * Parses scenario text (JSON) and applies `overrides`. Syntax errors become a ScenarioError
+ * naming the position.
  *
  * @example
  * ```ts
  * parseScenarioText('{"seed": 7}').seed; // 7
  * ```
  */
-export function parseScenarioText(text: string, source = "scenario"): Scenario {
+export function parseScenarioText(text: string, overrides: ScenarioOverrides = {}): Scenario {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
     throw new ScenarioError("", `not valid JSON: ${(e as Error).message.split("\n")[0]}`);
   }
-  return parseScenario(v, source);
+  return parseScenario(v, overrides);
 }
 
 /**
- * The resolved scenario as plain JSON (bigints as hex), as the trace's first line records it.
+ * The resolved scenario as plain JSON (snake_case keys, bigints as hex), as the trace's first
+ * line records it.
  *
  * @example
  * ```ts
@@ -717,7 +925,25 @@ export function parseScenarioText(text: string, source = "scenario"): Scenario {
  * ```
  */
 export function scenarioJson(s: Scenario): Record<string, unknown> {
-  return JSON.parse(
-    JSON.stringify(s, (_k, v) => typeof v === "bigint" ? "0x" + v.toString(16) : v),
-  );
+  return fieldsToJson(SCENARIO_FIELDS, s as unknown as Obj);
+}
+
+/**
+ * Checks that a replay capture is a whole number of the scenario's records; returns how many.
+ *
+ * @example
+ * ```ts
+ * captureRecords(scenario, new Uint8Array(96)); // 2 with 48-byte rfc3 records
+ * captureRecords(scenario, new Uint8Array(50)); // throws "50 bytes is not a whole number of ..."
+ * ```
+ */
+export function captureRecords(s: Scenario, bytes: Uint8Array): number {
+  const size = RECORDS[s.region.abi].size;
+  if (bytes.length === 0 || bytes.length % size !== 0) {
+    throw new ScenarioError(
+      "",
+      `${bytes.length} bytes is not a whole number of ${size}-byte ${s.region.abi} records`,
+    );
+  }
+  return bytes.length / size;
 }

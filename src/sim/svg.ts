@@ -7,21 +7,20 @@
  * @example
  * ```ts
  * import { occupancySvg } from "./svg.ts";
- * const svg = occupancySvg(sim.timeline, sim.marks, sim.summary());
+ * const svg = occupancySvg(runScenario(scenario));
  * svg.startsWith("<svg"); // true
  * ```
  * @module
  */
-import type { SimSummary } from "./engine.ts";
+import type { Mark } from "./engine.ts";
 import type { Timeline } from "./stats.ts";
+import type { SimSummary } from "./summary.ts";
 
-/** A shaded interval or an instant worth marking on the time axis. */
-export interface Mark {
-  /** A stall window, a header corruption, or a consequence (queue stopped, VMM hung). */
-  kind: "stall" | "inject" | "event";
-  from: number;
-  to: number;
-  label: string;
+/** What a chart shows: a run's summary, its timeline and its marks (a `RunResult` has them). */
+export interface ChartInput {
+  summary: SimSummary;
+  timeline: Timeline;
+  marks: readonly Mark[];
 }
 
 const W = 880, H = 530;
@@ -79,10 +78,11 @@ function fmtCount(n: number): string {
  *
  * @example
  * ```ts
- * await Deno.writeTextFile("run.svg", occupancySvg(sim.timeline, sim.marks, summary));
+ * await Deno.writeTextFile("run.svg", occupancySvg(runScenario(scenario)));
  * ```
  */
-export function occupancySvg(tl: Timeline, marks: readonly Mark[], s: SimSummary): string {
+export function occupancySvg(run: ChartInput): string {
+  const { summary: s, timeline: tl, marks } = run;
   const end = Math.max(s.sim_time_us, tl.width);
   const used = tl.binsUsed(end);
   const usable = s.capacity - 1;

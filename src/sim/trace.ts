@@ -1,165 +1,204 @@
 /**
- * NDJSON trace output written straight into a reusable byte buffer. Building a string per event
- * and encoding it made the 100-million-event traced run allocate gigabytes of short-lived
- * strings (and the heap grew past 200 MB); ASCII digits written into one buffer allocate nothing.
- *
- * Times are written in fixed point with up to three decimals (µs to the nanosecond), from
- * `Math.round(t * 1000)`, so the text is the same on every machine.
+ * The NDJSON trace, format `faultscope-sim-trace/1`: a `begin` line (geometry and the resolved
+ * scenario), one line per event (`{"n":N,"t":T,"ev":"fault",...}`), and an `end` line carrying
+ * the summary. It is an observer of the model ({@link SimEvents}); lines are formatted into one
+ * reused buffer ({@link AsciiWriter}), so a run of any length allocates nothing per event.
  *
  * @example
  * ```ts
- * import { TraceWriter } from "./trace.ts";
- * const chunks: string[] = [];
- * const w = new TraceWriter((b) => chunks.push(new TextDecoder().decode(b)));
- * w.raw('{"n":'); w.int(42); w.raw(',"t":'); w.time(1.5); w.raw("}\n");
- * w.flush(); // chunks: ['{"n":42,"t":1.5}\n']
+ * import { NdjsonTrace } from "./trace.ts";
+ * const chunks: Uint8Array[] = [];
+ * const trace = new NdjsonTrace((c) => chunks.push(c.slice()));
+ * const sim = new Simulation(scenario, { events: trace });
+ * trace.begin(sim);
+ * sim.run();
+ * trace.end(summarize(sim)); // flushes: chunks now hold the whole trace
  * ```
  * @module
  */
+import { ascii, AsciiWriter } from "./ascii.ts";
+import type { Simulation } from "./engine.ts";
+import { DROP_CAUSES, type SimEvents } from "./events.ts";
+import { scenarioJson } from "./scenario.ts";
+import type { SimSummary } from "./summary.ts";
 
-const enc = new TextEncoder();
+// Fragments, encoded once.
+const K_N = ascii('{"n":');
+const K_T = ascii(',"t":');
+const K_CONS = ascii(',"cons":');
+const K_OFFSET = ascii(',"offset":');
+const END = ascii("}\n");
+const K_SLOT = ascii(',"slot":');
+const K_PROD = ascii(',"prod":');
+const K_OCC = ascii(',"occ":');
+const K_LAT = ascii(',"lat":');
+const NULL = ascii("null");
+const EV_DROP = ascii(',"ev":"drop","k":');
+const EV_FAULT = ascii(',"ev":"fault","k":');
+const EV_HANG = ascii(',"ev":"hang"');
+const EV_WAKE = ascii(',"ev":"wake","efd":');
+const EV_DELIVER = ascii(',"ev":"deliver","k":');
+const EV_START = ascii(',"ev":"start","drain":');
+const EV_STALL = ascii(',"ev":"stall","until":');
+const EV_RESUME = ascii(',"ev":"resume"}\n');
+const EV_INJECT = ascii(',"ev":"inject"');
+const SIG1 = ascii(',"sig":1}\n');
+const SIG0 = ascii(',"sig":0}\n');
+const TRUE_END = ascii("true}\n");
+const FALSE_END = ascii("false}\n");
+/** `,"cause":"<name>","prod":` per cause. */
+const CAUSE_JSON = DROP_CAUSES.map((c) => ascii(`,"cause":"${c}","prod":`));
 
 /**
- * Encodes a constant trace fragment once, for {@link TraceWriter.bytes}.
+ * Writes the trace of one run to `sink` in chunks of about 256 KiB.
  *
  * @example
  * ```ts
- * const KEY = ascii(',"slot":');
+ * const trace = new NdjsonTrace((chunk) => Deno.stdout.writeSync(chunk));
  * ```
  */
-export function ascii(s: string): Uint8Array {
-  return enc.encode(s);
-}
-
-/**
- * Writes ASCII text and numbers into a buffer; hands full chunks to `sink`.
- *
- * @example
- * ```ts
- * const w = new TraceWriter((b) => Deno.stdout.writeSync(b));
- * w.int(12); w.raw("\n"); w.flush(); // prints 12
- * ```
- */
-export class TraceWriter {
-  private buf: Uint8Array;
-  private pos = 0;
-  private readonly digits = new Uint8Array(24);
-  private readonly cache = new Map<string, Uint8Array>();
+export class NdjsonTrace implements SimEvents {
+  readonly #w: AsciiWriter;
 
   /**
-   * @param sink receives each chunk; the bytes are only valid during the call (the buffer is
-   *   reused), so the sink must write or copy them before returning.
+   * @param sink receives each chunk; a chunk always ends at the end of a line, and is only valid
+   *   during the call (the buffer is reused): write or copy it before returning.
    */
-  constructor(private readonly sink: (chunk: Uint8Array) => void, size = 1 << 18) {
-    this.buf = new Uint8Array(size);
+  constructor(sink: (chunk: Uint8Array) => void) {
+    this.#w = new AsciiWriter(sink);
   }
 
-  /** Makes room for `n` more bytes. */
-  private room(n: number): void {
-    if (this.pos + n > this.buf.length) {
-      this.flush();
-      if (n > this.buf.length) this.buf = new Uint8Array(n * 2);
+  /** Writes the first line: the region's geometry and the resolved scenario. */
+  begin(sim: Simulation): void {
+    this.#w.text(
+      JSON.stringify({
+        ev: "begin",
+        format: "faultscope-sim-trace/1",
+        capacity: sim.capacity,
+        region_size: sim.regionSize,
+        ring_offset: sim.ringOffset,
+        entry_size: sim.entrySize,
+        scenario: scenarioJson(sim.scenario),
+      }) + "\n",
+    );
+  }
+
+  /** Writes the last line (the summary) and hands every buffered byte to the sink. */
+  end(summary: SimSummary): void {
+    this.#w.lineStart();
+    this.#w.text(JSON.stringify({ ev: "end", summary }) + "\n");
+    this.#w.flush();
+  }
+
+  /** Starts a line: `{"n":N,"t":T,"ev":"kind"`. */
+  #line(n: number, t: number, ev: Uint8Array): AsciiWriter {
+    const w = this.#w;
+    w.lineStart();
+    w.bytes(K_N);
+    w.int(n);
+    w.bytes(K_T);
+    w.time(t);
+    w.bytes(ev);
+    return w;
+  }
+
+  /** {@inheritDoc SimEvents.fault} */
+  fault(
+    n: number,
+    t: number,
+    k: number,
+    slot: number,
+    prod: number,
+    occupancy: number,
+    signalled: boolean,
+  ): void {
+    const w = this.#line(n, t, EV_FAULT);
+    w.int(k);
+    w.bytes(K_SLOT);
+    w.int(slot);
+    w.bytes(K_PROD);
+    w.int(prod);
+    w.bytes(K_OCC);
+    w.int(occupancy);
+    w.bytes(signalled ? SIG1 : SIG0);
+  }
+
+  /** {@inheritDoc SimEvents.drop} */
+  drop(
+    n: number,
+    t: number,
+    k: number,
+    cause: number,
+    prod: number,
+    cons: number,
+    why: string | undefined,
+    offset: number | undefined,
+  ): void {
+    const w = this.#line(n, t, EV_DROP);
+    w.int(k);
+    w.bytes(CAUSE_JSON[cause]);
+    w.int(prod);
+    w.bytes(K_CONS);
+    w.int(cons);
+    if (why) w.text(`,"why":${JSON.stringify(why)}`);
+    if (offset !== undefined) {
+      w.bytes(K_OFFSET);
+      w.int(offset);
     }
+    w.bytes(END);
   }
 
-  /** Writes a constant fragment (encoded once, then cached). */
-  raw(s: string): void {
-    let b = this.cache.get(s);
-    if (!b) {
-      b = enc.encode(s);
-      if (this.cache.size < 256) this.cache.set(s, b);
-    }
-    this.bytes(b);
+  /** {@inheritDoc SimEvents.wake} */
+  wake(n: number, t: number, count: number, prod: number, cons: number): void {
+    const w = this.#line(n, t, EV_WAKE);
+    w.int(count);
+    w.bytes(K_PROD);
+    w.int(prod);
+    w.bytes(K_CONS);
+    w.int(cons);
+    w.bytes(END);
   }
 
-  /**
-   * Writes pre-encoded bytes (see {@link ascii}). A plain loop: `TypedArray.set` costs more
-   * than it saves on fragments of a dozen bytes.
-   */
-  bytes(b: Uint8Array): void {
-    const n = b.length;
-    this.room(n);
-    const buf = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) buf[p++] = b[i];
-    this.pos = p;
+  /** {@inheritDoc SimEvents.deliver} */
+  deliver(n: number, t: number, k: number, slot: number, latencyUs: number, cons: number): void {
+    const w = this.#line(n, t, EV_DELIVER);
+    w.int(k);
+    w.bytes(K_SLOT);
+    w.int(slot);
+    w.bytes(K_LAT);
+    if (latencyUs < 0) w.bytes(NULL);
+    else w.time(latencyUs);
+    w.bytes(K_CONS);
+    w.int(cons);
+    w.bytes(END);
   }
 
-  /** Writes arbitrary text (not cached: for rare, variable strings). */
-  text(s: string): void {
-    const b = enc.encode(s);
-    this.room(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+  /** {@inheritDoc SimEvents.hang} */
+  hang(n: number, t: number, why: string): void {
+    this.#line(n, t, EV_HANG).text(`,"why":${JSON.stringify(why)}}\n`);
   }
 
-  /** Writes an integer of magnitude below 2^53. */
-  int(v: number): void {
-    this.room(24);
-    if (v < 0) {
-      this.buf[this.pos++] = 45; // '-'
-      v = -v;
-    }
-    // Small-integer arithmetic for the common case; doubles only past 2^31.
-    if (v <= 0x7fffffff) this.smallInt(v | 0);
-    else {
-      const hi = Math.floor(v / 1e9);
-      this.smallInt(hi);
-      this.pad9((v - hi * 1e9) | 0);
-    }
+  /** {@inheritDoc SimEvents.start} */
+  start(n: number, t: number, drain: boolean): void {
+    this.#line(n, t, EV_START).bytes(drain ? TRUE_END : FALSE_END);
   }
 
-  private smallInt(v: number): void {
-    const buf = this.buf;
-    if (v < 10) {
-      buf[this.pos++] = 48 + v;
-      return;
-    }
-    const d = this.digits;
-    let n = 0;
-    while (v > 0) {
-      const q = (v / 10) | 0;
-      d[n++] = 48 + v - q * 10;
-      v = q;
-    }
-    let p = this.pos;
-    while (n > 0) buf[p++] = d[--n];
-    this.pos = p;
+  /** {@inheritDoc SimEvents.stall} */
+  stall(n: number, t: number, until: number): void {
+    const w = this.#line(n, t, EV_STALL);
+    w.time(until);
+    w.bytes(END);
   }
 
-  /** Nine digits with leading zeros (the low part of a large integer). */
-  private pad9(v: number): void {
-    const buf = this.buf;
-    let p = this.pos + 9;
-    this.pos = p;
-    for (let i = 0; i < 9; i++) {
-      const q = (v / 10) | 0;
-      buf[--p] = 48 + v - q * 10;
-      v = q;
-    }
+  /** {@inheritDoc SimEvents.resume} */
+  resume(n: number, t: number): void {
+    this.#line(n, t, EV_RESUME);
   }
 
-  /** Writes a time in µs with at most three decimals, trailing zeros dropped. */
-  time(t: number): void {
-    const m = Math.round(t * 1000);
-    const whole = Math.floor(m / 1000);
-    const frac = m - whole * 1000;
-    this.int(whole);
-    if (frac === 0) return;
-    this.room(4);
-    const buf = this.buf;
-    buf[this.pos++] = 46; // '.'
-    const d1 = Math.floor(frac / 100), d2 = Math.floor(frac / 10) % 10, d3 = frac % 10;
-    buf[this.pos++] = 48 + d1;
-    if (d2 || d3) buf[this.pos++] = 48 + d2;
-    if (d3) buf[this.pos++] = 48 + d3;
-  }
-
-  /** Hands the buffered bytes to the sink. */
-  flush(): void {
-    if (this.pos > 0) {
-      this.sink(this.buf.subarray(0, this.pos));
-      this.pos = 0;
-    }
+  /** {@inheritDoc SimEvents.inject} */
+  inject(n: number, t: number, kind: string, field: string, value: number): void {
+    this.#line(n, t, EV_INJECT).text(
+      `,"kind":"${kind}","field":"${field}","value":${value}}\n`,
+    );
   }
 }

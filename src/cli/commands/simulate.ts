@@ -9,7 +9,6 @@
  * ```
  * @module
  */
-import { RECORDS } from "../../abi/records.ts";
 import type { SIMULATE } from "../commands.ts";
 import { EXIT, type ExitCode, InputError, UsageError } from "../errors.ts";
 import { denoIo, type Io } from "../io.ts";
@@ -17,13 +16,18 @@ import { progressBar } from "../progress.ts";
 import { interrupts } from "../signals.ts";
 import type { Parsed } from "../spec.ts";
 import {
+  captureRecords,
   DEFAULT_SCENARIO_JSON,
-  INJECT_KINDS,
+  type HeaderCheck,
+  type IndexMath,
   occupancySvg,
-  parseScenario,
+  parseInjectSpec,
+  parseScenarioText,
   runScenarioAsync,
   type Scenario,
   ScenarioError,
+  type ScenarioOverrides,
+  type SimLayout,
   type SimSummary,
   type Snapshot,
   sparkline,
@@ -47,54 +51,25 @@ function dirOf(path: string): string {
   return i < 0 ? "." : path.slice(0, i) || "/";
 }
 
-/** Applies command-line overrides to the raw scenario JSON, before validation. */
-function applyFlags(raw: Record<string, unknown>, f: SimulateFlags): void {
-  const sub = (k: string) => {
-    const v = raw[k];
-    const o = v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : {};
-    raw[k] = o;
-    return o;
+/** The flags that change the scenario, as the scenario module's overrides. */
+function overrides(f: SimulateFlags): ScenarioOverrides {
+  return {
+    seed: f.seed,
+    events: f.events,
+    durationUs: f.durationUs,
+    layout: f.layout as SimLayout | undefined,
+    pageSize: f.pageSize,
+    indexMath: f.indexMath as IndexMath | undefined,
+    headerCheck: f.headerCheck as HeaderCheck | undefined,
+    inject: f.inject?.map((spec) => {
+      try {
+        return parseInjectSpec(spec);
+      } catch (e) {
+        if (e instanceof ScenarioError) throw new UsageError(`--inject ${e.message}`);
+        throw e;
+      }
+    }),
   };
-  if (f.seed !== undefined) raw.seed = f.seed;
-  if (f.events !== undefined) {
-    raw.events = f.events;
-    if (f.durationUs === undefined) raw.duration_us = null;
-  }
-  if (f.durationUs !== undefined) raw.duration_us = f.durationUs;
-  if (f.layout !== undefined) {
-    const region = sub("region");
-    if (region.layout !== f.layout) {
-      // The record ABI and geometry follow from the layout: the file's values were for another.
-      delete region.abi;
-      delete region.capacity;
-      delete region.region_size;
-    }
-    region.layout = f.layout;
-  }
-  if (f.pageSize !== undefined) sub("region").page_size = f.pageSize;
-  if (f.indexMath !== undefined) sub("kernel").index_math = f.indexMath;
-  if (f.headerCheck !== undefined) sub("kernel").header_check = f.headerCheck;
-  if (f.inject?.length) {
-    const list = Array.isArray(raw.inject) ? [...raw.inject] : [];
-    for (const spec of f.inject) {
-      const m = /^([a-z_]+)@(\d+)(?:=(\d+))?$/.exec(spec);
-      if (!m) {
-        throw new UsageError(
-          `--inject ${spec}: expected KIND@EVENT or KIND@EVENT=VALUE, e.g. prod_corrupt@5000=9999`,
-        );
-      }
-      if (!(INJECT_KINDS as readonly string[]).includes(m[1])) {
-        throw new UsageError(
-          `--inject ${spec}: the kind must be one of ${INJECT_KINDS.join(", ")}`,
-        );
-      }
-      const item: Record<string, unknown> = { kind: m[1], at_event: Number(m[2]) };
-      if (m[3] !== undefined) item.value = Number(m[3]);
-      list.push(item);
-    }
-    list.sort((a, b) => Number(a?.at_event ?? 0) - Number(b?.at_event ?? 0));
-    raw.inject = list;
-  }
 }
 
 /**
@@ -110,21 +85,12 @@ export async function loadScenario(
   f: SimulateFlags,
 ): Promise<{ scenario: Scenario; capture?: Uint8Array }> {
   const source = f.scenario ?? "embedded default scenario";
-  let raw: unknown;
-  if (f.scenario) {
-    const text = await readText(f.scenario, "scenario");
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new UsageError(`${f.scenario}: not valid JSON: ${(e as Error).message.split("\n")[0]}`);
-    }
-  } else raw = structuredClone(DEFAULT_SCENARIO_JSON);
-  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
-    applyFlags(raw as Record<string, unknown>, f);
-  }
+  const text = f.scenario
+    ? await readText(f.scenario, "scenario")
+    : JSON.stringify(DEFAULT_SCENARIO_JSON);
   let scenario: Scenario;
   try {
-    scenario = parseScenario(raw, source);
+    scenario = parseScenarioText(text, overrides(f));
   } catch (e) {
     if (e instanceof ScenarioError) throw new UsageError(`${source}: ${e.message}`);
     throw e;
@@ -138,17 +104,13 @@ export async function loadScenario(
   } catch (e) {
     throw new InputError(`${path}: cannot read the capture: ${(e as Error).message}`);
   }
-  if (capture.length === 0 || capture.length % recordSize(scenario) !== 0) {
-    throw new UsageError(
-      `${path}: ${capture.length} bytes is not a whole number of ` +
-        `${recordSize(scenario)}-byte ${a.abi} records`,
-    );
+  try {
+    captureRecords(scenario, capture);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(`${path}: ${e.message}`);
+    throw e;
   }
   return { scenario, capture };
-}
-
-function recordSize(s: Scenario): number {
-  return RECORDS[s.region.abi].size;
 }
 
 /**
@@ -229,7 +191,7 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
     written.push({
       file,
       event: s.event,
-      time_us: s.time_us,
+      time_us: s.timeUs,
       prod: s.prod,
       cons: s.cons,
       cons_in_image: s.consInImage,
@@ -262,8 +224,8 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
     bar?.stop();
     traceFile?.close();
   }
-  const { summary, sim } = result;
-  if (f.plot) writeFileSyncOrFail(f.plot, occupancySvg(sim.timeline, sim.marks, summary), "chart");
+  const { summary, timeline } = result;
+  if (f.plot) writeFileSyncOrFail(f.plot, occupancySvg(result), "chart");
 
   if (f.json) {
     io.out.write(
@@ -271,7 +233,7 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
         {
           ...summary,
           interrupted: result.interrupted,
-          occupancy_sparkline: sparkline(sim.timeline, summary.sim_time_us, summary.capacity - 1),
+          occupancy_sparkline: sparkline(timeline, summary.sim_time_us, summary.capacity - 1),
           snapshots: written,
           trace: f.trace ?? null,
           plot: f.plot ?? null,
@@ -284,7 +246,7 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
     io.out.write(
       renderSummary(
         summary,
-        sparkline(sim.timeline, summary.sim_time_us, summary.capacity - 1),
+        sparkline(timeline, summary.sim_time_us, summary.capacity - 1),
         io.color,
       ),
     );
