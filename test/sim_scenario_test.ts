@@ -6,7 +6,13 @@ import assert from "node:assert/strict";
 import { loadScenario } from "../src/cli/commands/simulate.ts";
 import { UsageError } from "../src/cli/errors.ts";
 import { DEFAULT_SCENARIO_JSON, runScenario } from "../src/sim/mod.ts";
-import { parseScenario, ScenarioError } from "../src/sim/scenario.ts";
+import type { FieldSpec } from "../src/sim/fields.ts";
+import {
+  parseScenario,
+  SCENARIO_FIELDS,
+  ScenarioError,
+  scenarioKeys,
+} from "../src/sim/scenario.ts";
 
 const dir = new URL("../testdata/scenarios/", import.meta.url).pathname;
 const load = async (name: string, flags: Record<string, unknown> = {}) =>
@@ -211,4 +217,55 @@ Deno.test("--inject specs are checked before the scenario: kind and syntax", asy
     ["size_changed", 10, 2730],
     ["prod_corrupt", 900, 5000],
   ]);
+});
+
+Deno.test("every scenario number has a finite, documented range", () => {
+  const walk = (fields: readonly FieldSpec[], path: string): string[] =>
+    fields.flatMap((f) => {
+      const p = path ? `${path}.${f.key}` : f.key;
+      if (f.type === "number" || f.type === "integer") {
+        const bounded = f.oneOf !== undefined ||
+          (Number.isFinite(f.max) && (f.min !== undefined || f.above !== undefined));
+        return bounded ? [] : [p];
+      }
+      if (f.type === "object") return walk(f.fields, p);
+      if (f.type === "array") {
+        return [...(Number.isFinite(f.maxItems) ? [] : [p]), ...walk(f.of, p)];
+      }
+      if (f.type === "variant") return Object.values(f.kinds).flatMap((k) => walk(k, p));
+      if (f.type === "weights") return Number.isFinite(f.max) ? [] : [p];
+      return [];
+    });
+  assert.deepEqual(walk(SCENARIO_FIELDS, ""), []);
+  // The reference shows each range.
+  const keys = scenarioKeys();
+  const row = (k: string) => keys.find((r) => r.key === k)!;
+  assert.equal(row("consumer.service_us").type, "number > 0, <= 1e12");
+  assert.equal(row("producer.arrivals(steady, poisson).rate_per_s").type, "number 1e-6 .. 1e9");
+  assert.equal(row("region.region_size").type, "integer > 0, <= 67108864");
+});
+
+Deno.test("the hostile numbers of issue 12 are refused with one line naming the key", () => {
+  const cases: [unknown, RegExp][] = [
+    [
+      { producer: { arrivals: { kind: "poisson", rate_per_s: 5e-324 } } },
+      /^producer\.arrivals\.rate_per_s: expected a number >= 1e-6, got 5e-324$/,
+    ],
+    [
+      { producer: { arrivals: { kind: "poisson", start_us: 1e308 } } },
+      /^producer\.arrivals\.start_us: expected a number <= 1e12, got 1e\+308$/,
+    ],
+    [{ region: { region_size: 1e15 } }, /^region\.region_size: expected a number <= 67108864/],
+    // A capacity whose kernel-sized region would be 543 MB.
+    [
+      { region: { layout: "dma-fault", capacity: 8488704 } },
+      /^region\.capacity: 8488704 entries make a 543281152-byte dma-fault region; at most 67108864/,
+    ],
+    [
+      { consumer: { stall_every: { every_us: 1e13 } } },
+      /^consumer\.stall_every\.every_us: .*<= 1e12/,
+    ],
+    [{ duration_us: 1e300 }, /^duration_us: expected a number <= 1e12/],
+  ];
+  for (const [json, want] of cases) assert.match(message(json), want);
 });

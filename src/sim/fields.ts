@@ -81,6 +81,8 @@ export interface NumberSpec extends BaseSpec {
   readonly oneOf?: readonly number[];
   /** JSON `null` is allowed and means "no limit". */
   readonly nullable?: boolean;
+  /** Says why a value is out of range, instead of the generic "expected a number >= ...". */
+  readonly rangeMessage?: (v: number) => string;
   /** Extra checks with their own message (after type and range). */
   readonly check?: (v: number, s: Scope, path: string) => void;
 }
@@ -89,6 +91,8 @@ export interface NumberSpec extends BaseSpec {
 export interface ChoiceSpec extends BaseSpec {
   readonly type: "choice";
   readonly values: readonly string[] | ((s: Scope) => readonly string[]);
+  /** The values as the reference prints them, when they are computed. */
+  readonly valuesDoc?: string;
   readonly default: string | ((s: Scope) => string);
   readonly check?: (v: string, s: Scope, path: string) => void;
 }
@@ -234,6 +238,14 @@ function object(v: unknown, path: string, keys: readonly string[]): Obj {
   return v as Obj;
 }
 
+/** A bound as people write it: `1e12`, `1e-6`, but `4294967295` and `0.25` as they are. */
+function num(n: number): string {
+  const e = n.toExponential().replace("e+", "e");
+  return n !== 0 && (Math.abs(n) >= 1e6 || Math.abs(n) < 1e-3) && /^\d(e|$)/.test(e)
+    ? e
+    : String(n);
+}
+
 function checkNumber(spec: NumberSpec, v: unknown, p: string): number {
   if (typeof v !== "number" || !Number.isFinite(v)) {
     throw new ScenarioError(p, `expected a number, got ${describe(v)}`);
@@ -241,14 +253,17 @@ function checkNumber(spec: NumberSpec, v: unknown, p: string): number {
   if (spec.type === "integer" && !Number.isSafeInteger(v)) {
     throw new ScenarioError(p, `expected an integer, got ${v}`);
   }
+  const outside = (spec.above !== undefined && !(v > spec.above)) ||
+    (spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max);
+  if (outside && spec.rangeMessage) throw new ScenarioError(p, spec.rangeMessage(v));
   if (spec.above !== undefined && !(v > spec.above)) {
-    throw new ScenarioError(p, `expected a number > ${spec.above}, got ${v}`);
+    throw new ScenarioError(p, `expected a number > ${num(spec.above)}, got ${v}`);
   }
   if (spec.min !== undefined && v < spec.min) {
-    throw new ScenarioError(p, `expected a number >= ${spec.min}, got ${v}`);
+    throw new ScenarioError(p, `expected a number >= ${num(spec.min)}, got ${v}`);
   }
   if (spec.max !== undefined && v > spec.max) {
-    throw new ScenarioError(p, `expected a number <= ${spec.max}, got ${v}`);
+    throw new ScenarioError(p, `expected a number <= ${num(spec.max)}, got ${v}`);
   }
   if (spec.oneOf && !spec.oneOf.includes(v)) {
     throw new ScenarioError(p, `expected one of ${spec.oneOf.join(", ")}, got ${v}`);
@@ -495,28 +510,24 @@ export interface FieldRow {
   doc: string;
 }
 
-const num = (n: number) =>
-  (Number.isInteger(n) && Math.abs(n) >= 1e6 ? n.toExponential() : String(n))
-    .replace("e+", "e");
-
 function typeText(f: FieldSpec): string {
   switch (f.type) {
     case "number":
     case "integer": {
       if (f.oneOf) return `${f.type}: ${f.oneOf.join(" | ")}`;
-      const lo = f.above !== undefined
-        ? `> ${num(f.above)}`
-        : f.min !== undefined
-        ? num(f.min)
-        : "";
-      const hi = f.max !== undefined ? num(f.max) : "";
-      const range = f.above !== undefined ? `${lo}, <= ${hi}` : `${lo} .. ${hi}`;
+      const hi = f.max !== undefined ? ` .. ${num(f.max)}` : "";
+      const range = f.min !== undefined
+        ? `${num(f.min)}${hi}`
+        : f.above !== undefined
+        ? `> ${num(f.above)}${hi ? `, <= ${num(f.max!)}` : ""}`
+        : hi;
       return `${f.type} ${range}${f.nullable ? " or null" : ""}`;
     }
     case "choice":
-      return typeof f.values === "function" ? "string (see meaning)" : f.values.join(" | ");
+      return typeof f.values === "function" ? f.valuesDoc ?? "string" : f.values.join(" | ");
     case "string":
-      return f.patternDoc ?? "string";
+      return f.patternDoc ??
+        (f.maxLength !== undefined ? `string of at most ${num(f.maxLength)} characters` : "string");
     case "boolean":
       return "true | false";
     case "weights":
@@ -524,7 +535,7 @@ function typeText(f: FieldSpec): string {
     case "object":
       return f.optional ? "object or null" : "object";
     case "array":
-      return `array of at most ${num(f.maxItems)}`;
+      return `array of at most ${num(f.maxItems)} items`;
     case "variant":
       return `object by kind: ${Object.keys(f.kinds).join(" | ")}`;
   }

@@ -97,23 +97,32 @@ function* steps(scenario: Scenario, opts: RunOptions): Generator<void, RunResult
   if (opts.snapshotAtEnd && sim.n !== lastSnap) take();
   let baseline;
   if (scenario.inject.length && !interrupted) {
-    // What the corruption cost: the same run without it, to the same simulated time. Arrivals
-    // draw from their own stream, so both runs see the same faults.
+    // What the corruption cost: the same run without it, to the same simulated time and the
+    // same faults. Arrivals draw from their own stream, so both runs see the same faults; the
+    // fault limit keeps the baseline as short as the run (a storm of 10^12 faults at one
+    // instant would otherwise be replayed whole, since they all arrive "by" that time).
     const base = new Simulation(
       {
         ...scenario,
         inject: [],
         events: MAX_EVENTS,
         durationUs: Math.max(sim.now, 1e-9),
+        producer: { ...scenario.producer, faults: sim.stats().produced },
       },
       { capture: opts.capture },
     );
     while (!base.done) {
       base.run(base.n + chunk);
       yield;
+      if (opts.shouldStop?.()) {
+        interrupted = true;
+        break;
+      }
     }
-    const b = summarize(base);
-    baseline = { produced: b.produced, delivered: b.delivered, dropped: b.dropped };
+    if (!interrupted) {
+      const b = summarize(base);
+      baseline = { produced: b.produced, delivered: b.delivered, dropped: b.dropped };
+    }
   }
   const summary = summarize(sim, baseline);
   trace?.end(summary);
@@ -154,13 +163,23 @@ export async function runScenarioAsync(
   opts: RunOptions = {},
 ): Promise<RunResult> {
   const it = steps(scenario, opts);
+  let last = performance.now();
   for (;;) {
     const r = it.next();
     if (r.done) return r.value;
     // A macrotask, not a microtask: signal listeners and timers only run from the event loop.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // At most every YIELD_MS: a step can be one event (--snapshot-every 1), and a timer per
+    // event would cost more than the run.
+    const now = performance.now();
+    if (now - last >= YIELD_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      last = performance.now();
+    }
   }
 }
+
+/** How often {@link runScenarioAsync} lets the event loop run (ms): Ctrl-C is heard this fast. */
+const YIELD_MS = 25;
 
 /** What {@link runDemo} returns. */
 export interface DemoResult {

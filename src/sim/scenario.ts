@@ -40,6 +40,7 @@ import {
   type FieldSpec,
   fieldsToJson,
   join,
+  type NumberSpec,
   resolveFields,
   ScenarioError,
   type Scope,
@@ -249,25 +250,34 @@ const regionOf = (s: Scope) => rootOf(s).get("region") as Region;
 const layoutOf = (s: Scope) => regionOf(s).layout;
 
 /** A time in µs, at least 0 (or above 0 when `positive`), at most MAX_TIME_US. */
-const time = (key: string, dflt: number, doc: string, positive = false): FieldSpec => ({
+const time = <K extends string>(
+  key: K,
+  dflt: number,
+  doc: string,
+  positive = false,
+): NumberSpec & { key: K } => ({
   key,
   type: "number",
   default: dflt,
   ...(positive ? { above: 0 } : { min: 0 }),
+  max: MAX_TIME_US,
   doc,
 });
 
-const rate = (dflt: number): FieldSpec => ({
+const RATE_MIN = 1e-6, RATE_MAX = 1e9;
+const rate = (dflt: number): NumberSpec & { key: "rate_per_s" } => ({
   key: "rate_per_s",
   type: "number",
   default: dflt,
   above: 0,
+  min: RATE_MIN,
+  max: RATE_MAX,
   doc: "mean faults per second",
 });
 const START = time("start_us", 0, "time of the first fault (µs)");
 const RATE_50K = rate(50_000);
 
-const REGION_FIELDS: readonly FieldSpec[] = [
+const REGION_FIELDS = [
   {
     key: "layout",
     type: "choice",
@@ -287,8 +297,9 @@ const REGION_FIELDS: readonly FieldSpec[] = [
     type: "choice",
     values: (s) => REGIONS[s.get("layout") as SimLayout].abis,
     default: (s) => REGIONS[s.get("layout") as SimLayout].defaultAbi,
+    valuesDoc: "rfc3 | v4 | v7 | v8 | mainline, one the layout carries",
     defaultDoc: "the layout's",
-    doc: "record ABI; one the layout carries (rfc3 | v4 | v7 | v8 | mainline)",
+    doc: "record ABI: rfc3 and v4-v8 are 48 bytes, mainline 64",
   },
   {
     key: "capacity",
@@ -300,13 +311,21 @@ const REGION_FIELDS: readonly FieldSpec[] = [
       const dflt = layout.sizing === "fixed-64k" ? VFIO_FAULT_REGION_SIZE : undefined;
       return capacityFor(layout, entry, s.get("page_size") as number, given ?? dflt);
     },
+    min: 2,
+    max: 2 ** 24,
+    // One slot is always left empty, so a ring needs two slots to hold anything.
+    rangeMessage: (v) =>
+      v < 2
+        ? `a ring needs at least 2 entries, got ${v}`
+        : `at most ${2 ** 24} entries are simulated`,
     defaultDoc: "the kernel's",
-    doc: "ring entries (nb_entries / size), 2 .. 2^24, fitting the region",
+    doc: "ring entries (nb_entries / size), fitting a region of at most 64 MiB",
   },
   {
     key: "region_size",
     type: "integer",
     above: 0,
+    max: MAX_REGION_SIZE,
     default: (s) =>
       regionSizeFor(
         REGIONS[s.get("layout") as SimLayout],
@@ -317,7 +336,7 @@ const REGION_FIELDS: readonly FieldSpec[] = [
     defaultDoc: "the kernel's",
     doc: "region bytes",
   },
-];
+] as const satisfies readonly FieldSpec[];
 
 function checkRegion(o: Record<string, unknown>, s: Scope): void {
   const r = o as unknown as Region;
@@ -342,9 +361,17 @@ function checkRegion(o: Record<string, unknown>, s: Scope): void {
   if (r.capacity > 2 ** 24) {
     throw new ScenarioError(join(p, "capacity"), `at most ${2 ** 24} entries are simulated`);
   }
+  if (r.regionSize > MAX_REGION_SIZE) {
+    // Reached by a capacity whose default region (the kernel's sizing) outgrows the limit.
+    throw new ScenarioError(
+      join(p, "capacity"),
+      `${r.capacity} entries make a ${r.regionSize}-byte ${r.layout} region; at most ` +
+        `${MAX_REGION_SIZE} bytes are simulated`,
+    );
+  }
 }
 
-const KERNEL_FIELDS: readonly FieldSpec[] = [
+const KERNEL_FIELDS = [
   {
     key: "full",
     type: "choice",
@@ -368,7 +395,7 @@ const KERNEL_FIELDS: readonly FieldSpec[] = [
     defaultDoc: "rfc3: none, else bounds",
     doc: "none: trust the header; bounds: drop on an index out of range; stop: stop the queue",
   },
-];
+] as const satisfies readonly FieldSpec[];
 
 function checkStorm(o: Record<string, unknown>, s: Scope): void {
   if (o.kind !== "storm") return;
@@ -383,7 +410,7 @@ function checkStorm(o: Record<string, unknown>, s: Scope): void {
   }
 }
 
-const ARRIVALS: FieldSpec = {
+const ARRIVALS = {
   key: "arrivals",
   type: "variant",
   defaultKind: "poisson",
@@ -397,6 +424,7 @@ const ARRIVALS: FieldSpec = {
         type: "integer",
         default: 4000,
         min: 1,
+        max: MAX_EVENTS,
         doc: "faults per burst",
       },
       time("gap_us", 0.25, "time between the faults of a burst (µs)"),
@@ -408,6 +436,7 @@ const ARRIVALS: FieldSpec = {
         key: "file",
         type: "string",
         default: "",
+        maxLength: 4096,
         required: "a replay needs the capture file name",
         doc: "raw records to replay, relative to the scenario file",
       },
@@ -441,9 +470,9 @@ const ARRIVALS: FieldSpec = {
     ],
   },
   check: checkStorm,
-};
+} as const satisfies FieldSpec;
 
-const MIX: FieldSpec = {
+const MIX = {
   key: "mix",
   type: "object",
   doc: "what the faults contain",
@@ -453,7 +482,7 @@ const MIX: FieldSpec = {
       type: "weights",
       names: () => ["DMA_UNRECOV", "PAGE_REQ"],
       default: { DMA_UNRECOV: 1 },
-      max: Infinity,
+      max: 1e9,
       doc: "weights by fault type: DMA_UNRECOV, PAGE_REQ",
     },
     {
@@ -461,7 +490,7 @@ const MIX: FieldSpec = {
       type: "weights",
       names: (s) => reasonNames(regionOf(s).abi),
       default: { PERMISSION: 4, PTE_FETCH: 2, ACCESS: 1, WALK_EABT: 1 },
-      max: Infinity,
+      max: 1e9,
       doc: "weights by reason name of the generation's enum (RFC v3 has INTERNAL, ...)",
     },
     {
@@ -521,9 +550,9 @@ const MIX: FieldSpec = {
       ],
     },
   ],
-};
+} as const satisfies FieldSpec;
 
-const PRODUCER_FIELDS: readonly FieldSpec[] = [
+const PRODUCER_FIELDS = [
   ARRIVALS,
   {
     key: "faults",
@@ -531,11 +560,12 @@ const PRODUCER_FIELDS: readonly FieldSpec[] = [
     default: null,
     nullable: true,
     above: 0,
+    max: MAX_EVENTS,
     defaultDoc: "null",
     doc: "stop producing after this many faults; null: no limit",
   },
   MIX,
-];
+] as const satisfies readonly FieldSpec[];
 
 function checkStalls(items: Record<string, unknown>[], s: Scope): void {
   const st = items as unknown as Stall[];
@@ -560,7 +590,7 @@ function checkConsumer(o: Record<string, unknown>, s: Scope): void {
   }
 }
 
-const CONSUMER_FIELDS: readonly FieldSpec[] = [
+const CONSUMER_FIELDS = [
   time("start_us", 0, "the VMM starts (arms the eventfd) at this time (µs)"),
   {
     key: "drain_at_start",
@@ -576,6 +606,7 @@ const CONSUMER_FIELDS: readonly FieldSpec[] = [
     type: "integer",
     default: 0,
     min: 0,
+    max: MAX_EVENTS,
     doc: "at most this many records per handler run; 0: drain all",
   },
   {
@@ -595,9 +626,15 @@ const CONSUMER_FIELDS: readonly FieldSpec[] = [
   {
     key: "stalls",
     type: "array",
-    maxItems: Infinity,
+    maxItems: 100_000,
     doc: "windows where the VMM does nothing, sorted, not overlapping",
-    of: [time("at_us", 0, "start (µs)"), time("for_us", 0, "length (µs)", true)],
+    of: [time("at_us", 0, "start (µs)"), {
+      ...time("for_us", 0, "length (µs)", true),
+      default: (s: Scope) => {
+        throw new ScenarioError(join(s.path, "for_us"), "a stall needs its length (> 0 µs)");
+      },
+      defaultDoc: "required",
+    }],
     check: checkStalls,
   },
   {
@@ -611,7 +648,7 @@ const CONSUMER_FIELDS: readonly FieldSpec[] = [
       time("for_us", 100_000, "length (µs), shorter than every_us", true),
     ],
   },
-];
+] as const satisfies readonly FieldSpec[];
 
 /** The value an injection writes when the scenario gives none. */
 function injectionDefault(kind: InjectKind, cap: number): number {
@@ -623,12 +660,13 @@ function injectionDefault(kind: InjectKind, cap: number): number {
   }[kind];
 }
 
-const INJECT_FIELDS: readonly FieldSpec[] = [
+const INJECT_FIELDS = [
   {
     key: "at_event",
     type: "integer",
     default: 0,
     min: 0,
+    max: MAX_EVENTS,
     doc: "corrupt the header after this event",
   },
   {
@@ -645,7 +683,7 @@ const INJECT_FIELDS: readonly FieldSpec[] = [
         );
       }
     },
-    doc: INJECT_KINDS.join(", "),
+    doc: "what the VMM corrupts: cons, reserved, size or prod",
   },
   {
     key: "value",
@@ -672,7 +710,7 @@ const INJECT_FIELDS: readonly FieldSpec[] = [
     },
     doc: "the value written",
   },
-];
+] as const satisfies readonly FieldSpec[];
 
 function checkInjections(items: Record<string, unknown>[], s: Scope): void {
   const inj = items as unknown as Injection[];
@@ -686,23 +724,15 @@ function checkInjections(items: Record<string, unknown>[], s: Scope): void {
   }
 }
 
-/**
- * Every key of a scenario file: its type, range, default and meaning. Unknown keys are errors;
- * `$comment` is allowed (and ignored) in every object.
- *
- * @example
- * ```ts
- * SCENARIO_FIELDS.map((f) => f.key); // ["name", "description", "seed", "events", ...]
- * ```
- */
-export const SCENARIO_FIELDS: readonly FieldSpec[] = [
+const FIELDS = [
   {
     key: "name",
     type: "string",
     default: "unnamed",
+    maxLength: 200,
     doc: "shown in summaries and charts",
   },
-  { key: "description", type: "string", default: "", doc: "free text" },
+  { key: "description", type: "string", default: "", maxLength: 10_000, doc: "free text" },
   { key: "seed", type: "integer", default: 1, min: 0, max: 0xffffffff, doc: "PRNG seed" },
   {
     key: "events",
@@ -718,6 +748,7 @@ export const SCENARIO_FIELDS: readonly FieldSpec[] = [
     default: null,
     nullable: true,
     above: 0,
+    max: MAX_TIME_US,
     defaultDoc: "null",
     doc: "or stop at this simulated time (µs); null: no limit",
   },
@@ -740,12 +771,47 @@ export const SCENARIO_FIELDS: readonly FieldSpec[] = [
   {
     key: "inject",
     type: "array",
-    maxItems: Infinity,
+    maxItems: 100_000,
     of: INJECT_FIELDS,
     check: checkInjections,
     doc: "header corruptions, sorted by at_event",
   },
-];
+] as const satisfies readonly FieldSpec[];
+
+/**
+ * Every key of a scenario file: its type, range, default and meaning. Unknown keys are errors;
+ * `$comment` is allowed (and ignored) in every object.
+ *
+ * @example
+ * ```ts
+ * SCENARIO_FIELDS.map((f) => f.key); // ["name", "description", "seed", "events", ...]
+ * ```
+ */
+export const SCENARIO_FIELDS: readonly FieldSpec[] = FIELDS;
+
+type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}`
+  : S;
+type Keys<F extends readonly { key: string }[]> = Camel<F[number]["key"]>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Consumer = Scenario["consumer"];
+type Kind<K> = Extract<Arrivals, { kind: K }>;
+/** Proof, at compile time, that every table and its interface name the same keys. */
+const _sameKeys: [
+  Same<Keys<typeof FIELDS>, Exclude<keyof Scenario, "layoutDefaults">>,
+  Same<Keys<typeof REGION_FIELDS>, keyof Scenario["region"]>,
+  Same<Keys<typeof KERNEL_FIELDS>, keyof Scenario["kernel"]>,
+  Same<Keys<typeof PRODUCER_FIELDS>, keyof Scenario["producer"]>,
+  Same<Keys<typeof MIX.fields>, keyof Mix>,
+  Same<Keys<typeof MIX.fields[2]["fields"]>, keyof Mix["pasid"]>,
+  Same<Keys<typeof MIX.fields[3]["fields"]>, keyof Mix["address"]>,
+  Same<"kind" | Keys<typeof ARRIVALS.kinds.steady>, keyof Kind<"steady" | "poisson">>,
+  Same<"kind" | Keys<typeof ARRIVALS.kinds.storm>, keyof Kind<"storm">>,
+  Same<"kind" | Keys<typeof ARRIVALS.kinds.replay>, keyof Kind<"replay">>,
+  Same<Keys<typeof CONSUMER_FIELDS>, keyof Consumer>,
+  Same<Keys<typeof CONSUMER_FIELDS[8]["of"]>, keyof Stall>,
+  Same<Keys<typeof CONSUMER_FIELDS[9]["fields"]>, keyof NonNullable<Consumer["stallEvery"]>>,
+  Same<Keys<typeof INJECT_FIELDS>, keyof Injection>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 
 /**
  * The reference of every scenario key (what `simulate --scenario-keys` prints).
