@@ -23,6 +23,7 @@ import { INJECT_KINDS, SIM_LAYOUTS } from "../sim/scenario.ts";
 import {
   abiChoices,
   choiceList,
+  countArg,
   intArg,
   intList,
   parseOffset,
@@ -87,16 +88,14 @@ export const DEMO = defineCommand({
   options: {
     dir: {
       value: "dir",
-      help: "where to write the snapshot and chart (default: a new temp dir)",
+      help: "keep the snapshot and chart in DIR (created if missing); default: a temporary " +
+        "directory, removed at the end",
       complete: "dir",
     },
   },
   examples: [
     "faultscope demo",
-    {
-      line: "faultscope demo --dir demo     # keep the snapshot and chart in ./demo",
-      skip: "demo does not create a missing --dir yet",
-    },
+    "faultscope demo --dir demo     # keep the snapshot and chart in ./demo",
   ],
   load: (() => import("./commands/demo.ts")) as Loader,
 });
@@ -264,15 +263,21 @@ export const SIMULATE = defineCommand({
       help: "scenario JSON file (default: the embedded seed-storm-stalled)",
       complete: "file",
     },
+    scenarioKeys: { help: "print every scenario key with its range, default and meaning" },
     seed: { value: "n", help: "PRNG seed, 0..4294967295", parse: intArg(0, 0xffffffff) },
     layout: { value: "layout", help: "region layout", choices: SIM_LAYOUTS },
     events: {
       value: "n",
-      help: "events to simulate (also lifts the scenario's duration limit)",
-      parse: intArg(1),
+      help: "events to simulate, e.g. 1000000 or 1e6 (also lifts the scenario's duration limit)",
+      parse: countArg(1),
     },
-    durationUs: { value: "us", help: "stop at this simulated time (µs)", parse: intArg(1) },
+    durationUs: { value: "us", help: "stop at this simulated time (µs)", parse: countArg(1) },
     pageSize: PAGE_SIZE,
+    kernelPolicy: {
+      value: "layout",
+      help: "index math and header check of that layout's kernel (default: the simulated layout's)",
+      choices: SIM_LAYOUTS,
+    },
     indexMath: {
       value: "math",
       help: "producer's full test: true modulo or CIRC_SPACE",
@@ -296,7 +301,11 @@ export const SIMULATE = defineCommand({
       parse: intList,
       multiple: true,
     },
-    snapshotEvery: { value: "n", help: "snapshot the region every N events", parse: intArg(1) },
+    snapshotEvery: {
+      value: "n",
+      help: "snapshot the region every N events",
+      parse: countArg(1),
+    },
     out: {
       value: "file",
       help: "region image file (numbered when several; alone: the final state)",
@@ -304,11 +313,22 @@ export const SIMULATE = defineCommand({
       complete: "file",
     },
     plot: { value: "file.svg", help: "write the occupancy/drops chart", complete: "file" },
+    yes: {
+      help: "start a run estimated at 5 minutes or more, 4 GiB of output or more, or 10,000 files",
+    },
     progress: { help: "no progress bar, even on a terminal", negate: true },
   },
   notes: [
     "An event is one line of the trace: a fault queued or dropped, a handler run, a record " +
-    "delivered, a stall edge, an injection. Scenario files: testdata/scenarios/*.json.",
+    "delivered, a stall edge, an injection. Scenario files: testdata/scenarios/*.json; " +
+    "--scenario-keys lists every key with its range and default.",
+    "A layout brings its kernel's policy (rfc3: modulo, no header check; fault-prod and " +
+    "dma-fault: CIRC_SPACE, bounds); the summary lists the ones taken from the layout, and " +
+    "--kernel-policy LAYOUT applies one layout's kernel policy to another.",
+    "Outputs are checked before the run and written whole or not at all (a temporary file, " +
+    "renamed when complete). A run estimated at 5 minutes, 4 GiB or 10,000 files or more needs " +
+    "--yes. Exit status: 0; 2 bad input or an output that cannot be written; 130 Ctrl-C, " +
+    "143 SIGTERM (the partial summary printed, the trace and chart not written).",
   ],
   examples: [
     "faultscope simulate                      # the seed's 64 KiB region, storm, stalled VMM",

@@ -34,6 +34,28 @@ export function intArg(min = 0, max = Number.MAX_SAFE_INTEGER): (v: string) => n
   };
 }
 
+/**
+ * {@link intArg}, also taking counts written with an exponent (`1e6`, `2.5e9`), as large event
+ * counts are written.
+ *
+ * @example
+ * ```ts
+ * countArg(1)("1e12"); // 1000000000000
+ * ```
+ */
+export function countArg(min = 0, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
+  const plain = intArg(min, max);
+  return (v: string) => {
+    const s = v.trim();
+    if (!/^\d+(\.\d+)?e\+?\d+$/i.test(s)) return plain(s);
+    const n = Number(s);
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      throw new ArgError(`must be an integer from ${min} to ${max} (1e6 notation allowed)`);
+    }
+    return n;
+  };
+}
+
 /** A comma list of integers, each within `[min, max]`. */
 export function intList(v: string, min = 1, max = Number.MAX_SAFE_INTEGER): number[] {
   const parse = intArg(min, max);

@@ -37,6 +37,11 @@ export interface SimSummary {
   region_size: number;
   index_math: string;
   header_check: string;
+  /**
+   * Policies the scenario left to its layout where they differ from the RFC v3 kernel's
+   * (`index_math`, `header_check`, `cons_write`): what changes silently with the layout.
+   */
+  layout_defaults: Record<string, string>;
   /** Events processed. */
   events: number;
   sim_time_us: number;
@@ -112,6 +117,7 @@ export function summarize(sim: Simulation, baseline?: Baseline): SimSummary {
     region_size: sim.regionSize,
     index_math: sc.kernel.indexMath,
     header_check: sc.kernel.headerCheck,
+    layout_defaults: { ...sc.layoutDefaults },
     events: st.events,
     sim_time_us: r3(end),
     quiescent: st.quiescent,

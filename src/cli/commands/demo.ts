@@ -1,22 +1,72 @@
 /**
  * `faultscope demo`: the main job on embedded defaults, with no arguments to find. Simulates the
  * seed's 64 KiB RFC v3 region under a fault storm with a stalled VMM, writes the final region
- * image, then inspects and validates that image, printing each command so it can be repeated.
+ * image and its chart, then inspects and validates that image, printing each command so it can
+ * be repeated. Without `--dir` the files go to a temporary directory that is removed at the end
+ * (the output says so); `--dir DIR` keeps them, creating DIR if needed.
  *
  * @example
  * ```sh
  * faultscope demo
+ * faultscope demo --dir /tmp/fs-demo
  * ```
  * @module
  */
 import type { DEMO } from "../commands.ts";
-import { EXIT, type ExitCode } from "../errors.ts";
+import { EXIT, type ExitCode, InputError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { dispatch } from "../main.ts";
 import type { Parsed } from "../spec.ts";
 
-/** Runs the demo's steps, each printed as the command line that repeats it. */
+/** The OS's words for why a directory could not be made or used. */
+function reason(e: unknown): string {
+  if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
+    return "permission denied";
+  }
+  if (e instanceof Deno.errors.AlreadyExists) return "a file is in the way";
+  const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+  return msg.replace(/ \(os error \d+\).*$/, "").toLowerCase();
+}
+
+/**
+ * Makes sure `dir` is a directory to write into: creates it (and its parents) when missing and
+ * returns true. One line naming `--dir` when it cannot be used.
+ */
+async function prepareDir(dir: string): Promise<boolean> {
+  let st: Deno.FileInfo | undefined;
+  try {
+    st = await Deno.stat(dir);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new InputError(`--dir ${dir}: cannot use the directory: ${reason(e)}`);
+    }
+  }
+  if (st && !st.isDirectory) throw new InputError(`--dir ${dir}: not a directory`);
+  if (st) return false;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new InputError(`--dir ${dir}: cannot create the directory: ${reason(e)}`);
+  }
+  return true;
+}
+
+/**
+ * Runs the demo's steps, each printed as the command line that repeats it.
+ *
+ * @example
+ * ```ts
+ * import { run } from "../main.ts";
+ * await run(["demo", "--dir", "/tmp/fs-demo"]); // simulate, inspect, validate; files kept
+ * ```
+ */
 export async function run(o: Parsed<typeof DEMO>, io: Io): Promise<ExitCode> {
+  const keep = o.dir !== undefined;
+  let said = false;
+  if (keep && await prepareDir(o.dir!)) {
+    io.out.line(`Created ${o.dir} for the demo's files.`);
+    said = true;
+  }
   const dir = o.dir ?? await Deno.makeTempDir({ prefix: "faultscope-demo-" });
   const image = `${dir}/seed-storm.bin`;
   const chart = `${dir}/seed-storm.svg`;
@@ -25,14 +75,23 @@ export async function run(o: Parsed<typeof DEMO>, io: Io): Promise<ExitCode> {
     ["inspect", image, "--limit", "8"],
     ["validate", image],
   ];
-  for (const [i, args] of steps.entries()) {
-    io.out.line(`${i ? "\n" : ""}${io.paint("bold", `$ faultscope ${args.join(" ")}`)}`);
-    const code = await dispatch(args, io);
-    if (code !== EXIT.OK) return code;
+  try {
+    for (const [i, args] of steps.entries()) {
+      io.out.line(`${i || said ? "\n" : ""}${io.paint("bold", `$ faultscope ${args.join(" ")}`)}`);
+      const code = await dispatch(args, io);
+      if (code !== EXIT.OK) return code;
+    }
+    io.out.line(
+      `\nThe storm filled the ring while the VMM was stalled: the kernel dropped faults it never ` +
+        `counts (IDX-FULL).`,
+    );
+    io.out.line(
+      keep
+        ? `Files: ${image} (region image), ${chart} (chart).`
+        : `The files were in ${dir}, removed now; keep them with --dir DIR.`,
+    );
+    return EXIT.OK;
+  } finally {
+    if (!keep) await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
-  io.out.line(
-    `\nThe storm filled the ring while the VMM was stalled: the kernel dropped faults it never ` +
-      `counts (IDX-FULL).\nChart: ${chart}`,
-  );
-  return EXIT.OK;
 }

@@ -1,14 +1,20 @@
 /**
- * `faultscope simulate`: parse flags, read the scenario and capture files, run the pure model of
- * `src/sim/`, and write the summary, trace, snapshots and chart. Nothing here decides behaviour.
+ * `faultscope simulate`: parse flags, read the scenario and capture files, check every output
+ * path, run the pure model of `src/sim/`, and write the summary, trace, snapshots and chart.
+ * Nothing here decides behaviour: the scenario module resolves the flags, `sim/plan.ts`
+ * estimates the cost, `atomic_file.ts` makes every output complete or absent.
+ *
+ * Exit status: 0; 2 for bad input or an output that cannot be written (one line naming it);
+ * 130 after Ctrl-C (SIGINT) and 143 after SIGTERM, once the partial summary is printed.
  *
  * @example
  * ```ts
- * import { buildProgram } from "../program.ts";
- * await buildProgram().parseAsync(["deno", "faultscope", "simulate", "--events", "10000", "--json"]);
+ * import { run } from "../main.ts";
+ * await run(["simulate", "--events", "10000", "--json"]); // prints the summary JSON
  * ```
  * @module
  */
+import { AtomicFile, checkOutput, writeFileAtomic } from "../atomic_file.ts";
 import type { SIMULATE } from "../commands.ts";
 import { EXIT, type ExitCode, InputError, UsageError } from "../errors.ts";
 import { denoIo, type Io } from "../io.ts";
@@ -26,12 +32,14 @@ import {
   runScenarioAsync,
   type Scenario,
   ScenarioError,
+  scenarioKeys,
   type ScenarioOverrides,
   type SimLayout,
   type SimSummary,
   type Snapshot,
   sparkline,
 } from "../../sim/mod.ts";
+import { ANNOUNCE_ABOVE, CONFIRM_ABOVE, exceeds, planRun, type RunPlan } from "../../sim/plan.ts";
 
 /** Flags of `simulate`, as parsed from the command table (`--snapshot-at` lists flattened). */
 export type SimulateFlags = Partial<Omit<Parsed<typeof SIMULATE>, "snapshotAt">> & {
@@ -59,6 +67,7 @@ function overrides(f: SimulateFlags): ScenarioOverrides {
     durationUs: f.durationUs,
     layout: f.layout as SimLayout | undefined,
     pageSize: f.pageSize,
+    kernelPolicy: f.kernelPolicy as SimLayout | undefined,
     indexMath: f.indexMath as IndexMath | undefined,
     headerCheck: f.headerCheck as HeaderCheck | undefined,
     inject: f.inject?.map((spec) => {
@@ -72,6 +81,16 @@ function overrides(f: SimulateFlags): ScenarioOverrides {
   };
 }
 
+/** A loaded scenario with its inputs. */
+export interface LoadedScenario {
+  /** The resolved scenario, flags applied. */
+  scenario: Scenario;
+  /** The replayed capture, for replay scenarios. */
+  capture?: Uint8Array;
+  /** The capture's path, for replay scenarios. */
+  capturePath?: string;
+}
+
 /**
  * Loads the scenario (file or embedded default) with the flags applied; UsageError if bad.
  *
@@ -81,16 +100,15 @@ function overrides(f: SimulateFlags): ScenarioOverrides {
  * scenario.seed; // 2
  * ```
  */
-export async function loadScenario(
-  f: SimulateFlags,
-): Promise<{ scenario: Scenario; capture?: Uint8Array }> {
+export async function loadScenario(f: SimulateFlags): Promise<LoadedScenario> {
   const source = f.scenario ?? "embedded default scenario";
   const text = f.scenario
     ? await readText(f.scenario, "scenario")
     : JSON.stringify(DEFAULT_SCENARIO_JSON);
+  const o = overrides(f);
   let scenario: Scenario;
   try {
-    scenario = parseScenarioText(text, overrides(f));
+    scenario = parseScenarioText(text, o);
   } catch (e) {
     if (e instanceof ScenarioError) throw new UsageError(`${source}: ${e.message}`);
     throw e;
@@ -110,7 +128,7 @@ export async function loadScenario(
     if (e instanceof ScenarioError) throw new UsageError(`${path}: ${e.message}`);
     throw e;
   }
-  return { scenario, capture };
+  return { scenario, capture, capturePath: path };
 }
 
 /**
@@ -129,22 +147,93 @@ export function numberedName(out: string, event: number, width: number): string 
   return `${stem}-${String(event).padStart(width, "0")}${ext}`;
 }
 
-function writeFileSyncOrFail(path: string, data: Uint8Array | string, what: string): void {
+/** One file identity for a path: device and inode when it exists, else its resolved name. */
+function identity(path: string): string {
   try {
-    if (typeof data === "string") Deno.writeTextFileSync(path, data);
-    else Deno.writeFileSync(path, data);
-  } catch (e) {
-    throw new InputError(`${path}: cannot write the ${what}: ${(e as Error).message}`);
+    const st = Deno.statSync(path);
+    if (st.ino !== null && st.dev !== null) return `inode ${st.dev}:${st.ino}`;
+  } catch { /* not there yet */ }
+  const dir = dirOf(path);
+  let real = dir;
+  try {
+    real = Deno.realPathSync(dir);
+  } catch { /* the output check names a missing directory */ }
+  return `path ${real}/${path.slice(path.lastIndexOf("/") + 1)}`;
+}
+
+/** Refuses one file in two roles (`--scenario s.json --trace s.json`, `--out X --plot X`). */
+function checkRoles(roles: [string, string | undefined][]): void {
+  const seen = new Map<string, string>();
+  for (const [role, path] of roles) {
+    if (path === undefined) continue;
+    const id = identity(path);
+    const other = seen.get(id);
+    if (other) {
+      throw new UsageError(
+        `${other} and ${role} name the same file (${path}): give each its own path`,
+      );
+    }
+    seen.set(id, role);
   }
 }
 
+const n = (v: number) => v.toLocaleString("en-US");
+
+/** `1536 MiB` → `1.5 GiB`. */
+function fmtBytes(b: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+  let i = 0;
+  while (b >= 1024 && i < units.length - 1) {
+    b /= 1024;
+    i++;
+  }
+  return i === 0 ? `${b} bytes` : `${b < 10 ? b.toFixed(1) : Math.round(b)} ${units[i]}`;
+}
+
+function fmtDuration(s: number): string {
+  return s < 60
+    ? `${Math.max(1, Math.round(s))} s`
+    : s < 3600
+    ? `${Math.round(s / 60)} min`
+    : s < 86400 * 2
+    ? `${(s / 3600).toFixed(1)} h`
+    : `${n(Math.round(s / 86400))} days`;
+}
+
+/** One line on what a run will cost: events, time, trace, snapshots. */
+function describePlan(p: RunPlan): string {
+  const parts = [`up to ${n(p.events)} events, about ${fmtDuration(p.seconds)}`];
+  if (p.traceBytes) parts.push(`a ${fmtBytes(p.traceBytes)} trace`);
+  if (p.snapshots) {
+    parts.push(`${n(p.snapshots)} region images (${fmtBytes(p.snapshotBytes)})`);
+  }
+  return parts.join(", ");
+}
+
 /**
- * Runs `simulate` with parsed flags. Throws UsageError for bad input (exit 2) and for an
- * interrupted run (exit 130, after printing the partial summary).
+ * Prints every scenario key: its type and range, default and meaning (two lines a key).
  *
  * @example
  * ```ts
- * await simulateAction({ events: 10_000, json: true }); // prints the summary JSON
+ * scenarioKeysText().split("\n")[0]; // 'name  string of at most 200 characters; default: "unnamed"'
+ * ```
+ */
+export function scenarioKeysText(): string {
+  return scenarioKeys().map((r) =>
+    `${r.key}  ${r.type}${r.default ? `; default: ${r.default}` : ""}\n    ${r.doc}\n`
+  ).join("");
+}
+
+/**
+ * Runs `simulate` with the options parsed from the command table. Bad input is a UsageError or
+ * InputError (exit 2); an interrupted run prints the partial summary, then throws Interrupted
+ * (exit 130 after SIGINT, 143 after SIGTERM).
+ *
+ * @example
+ * ```ts
+ * import { cli } from "../../../test/support/cli.ts";
+ * const r = await cli(["simulate", "--events", "10000", "--json"]);
+ * JSON.parse(r.stdout).events; // 10000
  * ```
  */
 export async function run(o: Parsed<typeof SIMULATE>, io: Io): Promise<ExitCode> {
@@ -154,28 +243,56 @@ export async function run(o: Parsed<typeof SIMULATE>, io: Io): Promise<ExitCode>
 
 /** Runs `simulate` with flags (all optional); see {@link run}. */
 export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promise<void> {
+  if (f.scenarioKeys) {
+    io.out.write(scenarioKeysText());
+    return;
+  }
   if ((f.snapshotAt?.length || f.snapshotEvery) && !f.out) {
     throw new UsageError("--snapshot-at/--snapshot-every need --out FILE for the region images");
   }
-  const { scenario, capture } = await loadScenario(f);
+  // Heard from here on, so that a signal at any point ends the run the documented way.
+  using stop = interrupts();
+  const { scenario, capture, capturePath } = await loadScenario(f);
 
-  let traceFile: Deno.FsFile | undefined;
-  if (f.trace) {
-    try {
-      traceFile = Deno.openSync(f.trace, { write: true, create: true, truncate: true });
-    } catch (e) {
-      throw new InputError(`${f.trace}: cannot write the trace: ${(e as Error).message}`);
+  // Every output path, before any work: one file in two roles, a missing or read-only
+  // directory, a device asked to hold numbered files.
+  checkRoles([
+    ["--scenario", f.scenario],
+    ["the replayed capture", capturePath],
+    ["--out", f.out],
+    ["--plot", f.plot],
+    ["--trace", f.trace],
+  ]);
+  const several = (f.snapshotAt?.length ?? 0) > 1 || !!f.snapshotEvery;
+  if (f.out) {
+    const target = checkOutput(f.out, "region image");
+    if (several && target.kind === "device") {
+      throw new UsageError(
+        `--out ${f.out} is not a regular file: several snapshots need a file name to number ` +
+          `(e.g. --out snap.bin writes snap-000500.bin, ...)`,
+      );
     }
   }
-  // Written synchronously from the simulator's buffer: memory stays flat on any run length.
-  const trace = traceFile
-    ? (chunk: Uint8Array) => {
-      let b = chunk;
-      while (b.length) b = b.subarray(traceFile!.writeSync(b));
-    }
-    : undefined;
+  if (f.plot) checkOutput(f.plot, "chart");
 
-  const several = (f.snapshotAt?.length ?? 0) > 1 || !!f.snapshotEvery;
+  const snapshotAtEnd = !!f.out && !f.snapshotAt?.length && !f.snapshotEvery;
+  const plan = planRun(scenario, {
+    trace: !!f.trace,
+    snapshotAt: f.snapshotAt,
+    snapshotEvery: f.snapshotEvery,
+    snapshotAtEnd,
+  });
+  const over = exceeds(plan, CONFIRM_ABOVE);
+  if (over.length && !f.yes) {
+    throw new UsageError(
+      `this run would take ${describePlan(plan)}; pass --yes to start it ` +
+        `(or fewer --events, a --duration-us, fewer snapshots)`,
+    );
+  }
+  if (exceeds(plan, ANNOUNCE_ABOVE).length) io.err(`faultscope: ${describePlan(plan)}\n`);
+
+  // The trace streams into a temporary file, renamed over --trace only when the run completes.
+  const traceFile = f.trace ? AtomicFile.open(f.trace, "trace") : undefined;
   const width = String(scenario.events).length;
   const written: {
     file: string;
@@ -187,7 +304,7 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
   }[] = [];
   const onSnapshot = (s: Snapshot) => {
     const file = several ? numberedName(f.out!, s.event, width) : f.out!;
-    writeFileSyncOrFail(file, s.image, "region image");
+    writeFileAtomic(file, s.image, "region image");
     written.push({
       file,
       event: s.event,
@@ -199,33 +316,45 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
   };
 
   // Long runs on a terminal get a progress bar (on stderr, never in piped output).
-  const total = Math.min(scenario.events, 1e15);
+  const total = Math.min(plan.events, scenario.events);
   const bar = await progressBar(
     f.progress !== false && io.stderrIsTerminal && total >= 5_000_000,
     "simulate [{bar}] {percentage}% | {value}/{total} events",
   );
   bar?.start(total, 0);
 
-  using stop = interrupts();
   let result;
   try {
     result = await runScenarioAsync(scenario, {
       capture,
-      trace,
+      trace: traceFile && ((chunk) => traceFile.write(chunk)),
       snapshotAt: f.snapshotAt,
       snapshotEvery: f.snapshotEvery,
-      snapshotAtEnd: !!f.out && !f.snapshotAt?.length && !f.snapshotEvery,
+      snapshotAtEnd,
       onSnapshot: f.out ? onSnapshot : undefined,
-      onProgress: bar ? (n) => bar.update(n) : undefined,
+      onProgress: bar ? (v) => bar.update(v) : undefined,
       shouldStop: () => stop.signal !== undefined,
       chunk: 1_000_000,
     });
+    if (!result.interrupted) traceFile?.commit();
   } finally {
     bar?.stop();
-    traceFile?.close();
+    traceFile?.abort();
   }
   const { summary, timeline } = result;
-  if (f.plot) writeFileSyncOrFail(f.plot, occupancySvg(result), "chart");
+  // The chart of a complete run; an interrupted run leaves neither chart nor trace behind.
+  let failed: unknown;
+  let plotted = false;
+  if (f.plot && !result.interrupted) {
+    try {
+      writeFileAtomic(f.plot, occupancySvg(result), "chart");
+      plotted = true;
+    } catch (e) {
+      failed = e;
+    }
+  }
+  const traced = !!f.trace && !result.interrupted;
+  const spark = sparkline(timeline, summary.sim_time_us, summary.capacity - 1);
 
   if (f.json) {
     io.out.write(
@@ -233,23 +362,17 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
         {
           ...summary,
           interrupted: result.interrupted,
-          occupancy_sparkline: sparkline(timeline, summary.sim_time_us, summary.capacity - 1),
+          occupancy_sparkline: spark,
           snapshots: written,
-          trace: f.trace ?? null,
-          plot: f.plot ?? null,
+          trace: traced ? f.trace : null,
+          plot: plotted ? f.plot : null,
         },
         null,
         2,
       ) + "\n",
     );
   } else {
-    io.out.write(
-      renderSummary(
-        summary,
-        sparkline(timeline, summary.sim_time_us, summary.capacity - 1),
-        io.color,
-      ),
-    );
+    io.out.write(renderSummary(summary, spark, io.color));
     for (const w of written) {
       io.out.write(
         `  snapshot            ${w.file} after event ${w.event}` +
@@ -258,17 +381,18 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
             : ` (cons ${w.cons} lives in the CONS region, not in the image)\n`),
       );
     }
-    if (f.trace) io.out.write(`  trace               ${f.trace}\n`);
-    if (f.plot) io.out.write(`  chart               ${f.plot}\n`);
+    if (traced) io.out.write(`  trace               ${f.trace}\n`);
+    if (plotted) io.out.write(`  chart               ${f.plot}\n`);
   }
+  if (failed) throw failed;
   if (result.interrupted) {
+    const notWritten = [f.trace, f.plot].filter((x) => x !== undefined);
     stop.throwIfInterrupted(
-      `interrupted after ${summary.events} events; the summary above covers them`,
+      `interrupted by ${stop.signal} after ${n(summary.events)} events; the summary above ` +
+        `covers them` + (notWritten.length ? `; not written: ${notWritten.join(", ")}` : ""),
     );
   }
 }
-
-const n = (v: number) => v.toLocaleString("en-US");
 
 function fmtUs(us: number): string {
   return us >= 1e6
@@ -300,6 +424,13 @@ export function renderSummary(s: SimSummary, spark: string, color: boolean): str
     } KiB pages`,
   );
   row("kernel", `drop new when full, index math ${s.index_math}, header check ${s.header_check}`);
+  const defaults = Object.entries(s.layout_defaults).map(([k, v]) => `${k} ${v}`);
+  if (defaults.length) {
+    row(
+      "layout defaults",
+      `${defaults.join(", ")} (${s.layout}'s; set with --kernel-policy or the scenario)`,
+    );
+  }
   row(
     "simulated",
     `${n(s.events)} events, ${fmtUs(s.sim_time_us)}${
