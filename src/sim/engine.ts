@@ -327,7 +327,7 @@ export class Simulation {
     this.drops[cause]++;
     if (this.injected) this.lostAfter[cause]++;
     this.timeline.advance(t, this.occ, this.full);
-    this.timeline.drop(t, cause === CAUSE.spurious_full);
+    this.timeline.drop(t, cause);
     this.ev?.drop(this.n, t, this.k, cause, this.hdrProd, this.hdrCons, why, offset);
   }
 

@@ -13,6 +13,7 @@
  * ```
  * @module
  */
+import { DROP_CAUSES } from "./events.ts";
 
 /** Sub-buckets per power of two: 64 gives a relative bucket width of 1/64. */
 const SUB = 64;
@@ -114,8 +115,8 @@ export class Timeline {
   readonly integral = new Float64Array(TIMELINE_BINS);
   readonly maxOcc = new Float64Array(TIMELINE_BINS);
   readonly drops = new Float64Array(TIMELINE_BINS);
-  /** The part of `drops` the kernel made while slots were free (CIRC_SPACE on a non-power-of-two). */
-  readonly spurious = new Float64Array(TIMELINE_BINS);
+  /** `drops` by cause: one array per index of the model's drop causes (`events.ts`). */
+  readonly dropsByCause: readonly Float64Array[];
   readonly fullTime = new Float64Array(TIMELINE_BINS);
   /** Time up to which the integral has been accumulated. */
   last = 0;
@@ -125,19 +126,24 @@ export class Timeline {
   total = 0;
   totalFull = 0;
 
+  /** @param causes how many drop causes to count apart */
+  constructor(causes: number = DROP_CAUSES.length) {
+    this.dropsByCause = Array.from({ length: causes }, () => new Float64Array(TIMELINE_BINS));
+  }
+
   #merge(): void {
     const n = TIMELINE_BINS / 2;
     for (let i = 0; i < n; i++) {
       this.integral[i] = this.integral[2 * i] + this.integral[2 * i + 1];
       this.maxOcc[i] = Math.max(this.maxOcc[2 * i], this.maxOcc[2 * i + 1]);
       this.drops[i] = this.drops[2 * i] + this.drops[2 * i + 1];
-      this.spurious[i] = this.spurious[2 * i] + this.spurious[2 * i + 1];
+      for (const d of this.dropsByCause) d[i] = d[2 * i] + d[2 * i + 1];
       this.fullTime[i] = this.fullTime[2 * i] + this.fullTime[2 * i + 1];
     }
     this.integral.fill(0, n);
     this.maxOcc.fill(0, n);
     this.drops.fill(0, n);
-    this.spurious.fill(0, n);
+    for (const d of this.dropsByCause) d.fill(0, n);
     this.fullTime.fill(0, n);
     this.width *= 2;
   }
@@ -167,11 +173,11 @@ export class Timeline {
     if (occ > this.maxOcc[bin]) this.maxOcc[bin] = occ;
   }
 
-  /** Counts a dropped fault at time `t` (call after {@link advance} to `t`). */
-  drop(t: number, spurious = false): void {
+  /** Counts a fault dropped for `cause` at time `t` (call after {@link advance} to `t`). */
+  drop(t: number, cause: number): void {
     const bin = Math.floor(t / this.width);
     this.drops[bin]++;
-    if (spurious) this.spurious[bin]++;
+    this.dropsByCause[cause][bin]++;
   }
 
   /** Time-weighted mean occupancy over [0, end]. */

@@ -13,6 +13,7 @@
  * @module
  */
 import type { Mark } from "./engine.ts";
+import { DROP_CAUSES, type DropCause } from "./events.ts";
 import type { Timeline } from "./stats.ts";
 import type { SimSummary } from "./summary.ts";
 
@@ -23,12 +24,46 @@ export interface ChartInput {
   marks: readonly Mark[];
 }
 
-const W = 880, H = 530;
+const W = 880, H = 548;
 const L = 70, R = 24; // left/right margins
 const TOP = 104, OCC_H = 260; // occupancy panel
 const STALL_Y = TOP - 24, FULL_Y = TOP - 13; // bands above the panel
 const DROP_TOP = TOP + OCC_H + 50, DROP_H = 70; // drops panel
 const PW = W - L - R;
+
+/**
+ * The colour and legend of each drop cause. "full" is darker than the "kernel sees the ring
+ * full" band; "queue stopped" is the purple of the "queue stopped" mark.
+ */
+const DROP_STYLE: Readonly<Record<DropCause, { color: string; label: string }>> = {
+  full: { color: "#b71c1c", label: "dropped, ring full" },
+  spurious_full: { color: "#ffa000", label: "dropped with slots free (CIRC_SPACE)" },
+  bad_index: { color: "#795548", label: "dropped, index out of range" },
+  queue_stopped: { color: "#6a1b9a", label: "dropped, queue stopped" },
+  trap: { color: "#212121", label: "dropped, kernel oops" },
+  oob_write: { color: "#c2185b", label: "dropped, written past the region" },
+  overwritten: { color: "#00897b", label: "overwritten before delivery" },
+};
+
+/** Where the drop-cause legend entries go: left to right under the drops panel, wrapped. */
+function dropLegend(present: readonly number[]): {
+  items: { c: number; x: number; y: number }[];
+  lines: number;
+} {
+  const items: { c: number; x: number; y: number }[] = [];
+  let x = L, y = DROP_TOP + DROP_H + 20, lines = present.length ? 1 : 0;
+  for (const c of present) {
+    const w = 19 + DROP_STYLE[DROP_CAUSES[c]].label.length * CHAR_PX + 16;
+    if (x > L && x + w > L + PW) {
+      x = L;
+      y += 16;
+      lines++;
+    }
+    items.push({ c, x, y });
+    x += w;
+  }
+  return { items, lines };
+}
 
 /** DejaVu Sans averages ~0.55 em per character; at 12 px that is 6.6 px. */
 const CHAR_PX = 6.6;
@@ -88,11 +123,17 @@ export function occupancySvg(run: ChartInput): string {
   const usable = s.capacity - 1;
   const x = (t: number) => L + (Math.min(t, end) / end) * PW;
   const y = (occ: number) => TOP + OCC_H - (Math.min(occ, usable) / usable) * OCC_H;
+  const present = DROP_CAUSES.map((_, c) => c).filter((c) =>
+    tl.dropsByCause[c].subarray(0, used).some((v) => v > 0)
+  );
+  const legend = dropLegend(present);
+  const height = H + 16 * Math.max(0, legend.lines - 1);
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" ` +
+      `viewBox="0 0 ${W} ${height}" ` +
       `font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
+    `<rect width="${W}" height="${height}" fill="#ffffff"/>`,
   );
   const lossy = s.dropped > 0;
   const subtitle = `${s.layout} layout, ${s.capacity} entries of ${s.abi} records, ` +
@@ -242,23 +283,22 @@ export function occupancySvg(run: ChartInput): string {
     } (max ${fmtCount(maxDrops)})</text>`,
     `<rect x="${L}" y="${DROP_TOP}" width="${PW}" height="${DROP_H}" fill="#fafafa" stroke="#9e9e9e"/>`,
   );
-  let anySpurious = false;
   if (maxDrops > 0) {
     const bw = Math.max(0.6, (tl.width / end) * PW);
     for (let i = 0; i < used; i++) {
       if (tl.drops[i] === 0) continue;
-      const h = Math.max(1, (tl.drops[i] / maxDrops) * DROP_H);
-      out.push(
-        `<rect x="${f1(x(i * tl.width))}" y="${f1(DROP_TOP + DROP_H - h)}" width="${f1(bw)}" ` +
-          `height="${f1(h)}" fill="#d32f2f"/>`,
-      );
-      if (tl.spurious[i] > 0) {
-        // Drops made while slots were free, stacked at the bottom of the bar.
-        anySpurious = true;
-        const hs = Math.max(1, (tl.spurious[i] / maxDrops) * DROP_H);
+      // One segment per cause, stacked in DROP_CAUSES order from the bottom; every cause that
+      // happened in the step stays visible (at least 1 px).
+      let top = DROP_TOP + DROP_H;
+      for (const c of present) {
+        const v = tl.dropsByCause[c][i];
+        if (v === 0) continue;
+        const h = Math.min(top - DROP_TOP, Math.max(1, (v / maxDrops) * DROP_H));
+        if (h <= 0) break;
+        top -= h;
         out.push(
-          `<rect x="${f1(x(i * tl.width))}" y="${f1(DROP_TOP + DROP_H - hs)}" width="${f1(bw)}" ` +
-            `height="${f1(hs)}" fill="#ffa000"/>`,
+          `<rect x="${f1(x(i * tl.width))}" y="${f1(top)}" width="${f1(bw)}" ` +
+            `height="${f1(h)}" fill="${DROP_STYLE[DROP_CAUSES[c]].color}"/>`,
         );
       }
     }
@@ -270,8 +310,15 @@ export function occupancySvg(run: ChartInput): string {
     );
   }
 
-  // Legend.
-  const ly = H - 14;
+  // Legends: one entry per drop cause that happened (under the drops panel), then the rest.
+  for (const { c, x: lx, y: dy } of legend.items) {
+    const { color, label } = DROP_STYLE[DROP_CAUSES[c]];
+    out.push(
+      `<rect x="${f1(lx)}" y="${dy - 9}" width="14" height="10" fill="${color}"/>`,
+      `<text x="${f1(lx + 19)}" y="${dy}" fill="#333">${label}</text>`,
+    );
+  }
+  const ly = height - 14;
   out.push(
     `<rect x="${L}" y="${ly - 9}" width="14" height="10" fill="#90caf9"/>`,
     `<text x="${L + 19}" y="${ly}" fill="#333">peak per step</text>`,
@@ -283,12 +330,6 @@ export function occupancySvg(run: ChartInput): string {
     `<text x="${L + 201}" y="${ly}" fill="#333">consumer stalled</text>`,
     `<rect x="${L + 315}" y="${ly - 7}" width="14" height="6" fill="#d32f2f"/>`,
     `<text x="${L + 334}" y="${ly}" fill="#333">kernel sees the ring full</text>`,
-    ...(anySpurious
-      ? [
-        `<rect x="${L + 492}" y="${ly - 9}" width="14" height="10" fill="#ffa000"/>`,
-        `<text x="${L + 511}" y="${ly}" fill="#333">dropped with slots free</text>`,
-      ]
-      : []),
   );
   out.push("</svg>\n");
   return out.join("\n");
