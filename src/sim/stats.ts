@@ -115,8 +115,13 @@ export class Timeline {
   readonly integral = new Float64Array(TIMELINE_BINS);
   readonly maxOcc = new Float64Array(TIMELINE_BINS);
   readonly drops = new Float64Array(TIMELINE_BINS);
-  /** `drops` by cause: one array per index of the model's drop causes (`events.ts`). */
-  readonly dropsByCause: readonly Float64Array[];
+  /**
+   * `drops` by cause: bin `i` of cause `c` (an index of the model's drop causes, `events.ts`)
+   * is at `c * TIMELINE_BINS + i`, one array so that counting a drop is one store.
+   */
+  readonly dropsByCause: Float64Array;
+  /** How many causes {@link dropsByCause} counts apart. */
+  readonly causes: number;
   readonly fullTime = new Float64Array(TIMELINE_BINS);
   /** Time up to which the integral has been accumulated. */
   last = 0;
@@ -128,7 +133,8 @@ export class Timeline {
 
   /** @param causes how many drop causes to count apart */
   constructor(causes: number = DROP_CAUSES.length) {
-    this.dropsByCause = Array.from({ length: causes }, () => new Float64Array(TIMELINE_BINS));
+    this.causes = causes;
+    this.dropsByCause = new Float64Array(causes * TIMELINE_BINS);
   }
 
   #merge(): void {
@@ -137,13 +143,18 @@ export class Timeline {
       this.integral[i] = this.integral[2 * i] + this.integral[2 * i + 1];
       this.maxOcc[i] = Math.max(this.maxOcc[2 * i], this.maxOcc[2 * i + 1]);
       this.drops[i] = this.drops[2 * i] + this.drops[2 * i + 1];
-      for (const d of this.dropsByCause) d[i] = d[2 * i] + d[2 * i + 1];
+      for (let c = 0, d = this.dropsByCause; c < this.causes; c++) {
+        const o = c * TIMELINE_BINS;
+        d[o + i] = d[o + 2 * i] + d[o + 2 * i + 1];
+      }
       this.fullTime[i] = this.fullTime[2 * i] + this.fullTime[2 * i + 1];
     }
     this.integral.fill(0, n);
     this.maxOcc.fill(0, n);
     this.drops.fill(0, n);
-    for (const d of this.dropsByCause) d.fill(0, n);
+    for (let c = 0; c < this.causes; c++) {
+      this.dropsByCause.fill(0, c * TIMELINE_BINS + n, (c + 1) * TIMELINE_BINS);
+    }
     this.fullTime.fill(0, n);
     this.width *= 2;
   }
@@ -177,7 +188,7 @@ export class Timeline {
   drop(t: number, cause: number): void {
     const bin = Math.floor(t / this.width);
     this.drops[bin]++;
-    this.dropsByCause[cause][bin]++;
+    this.dropsByCause[cause * TIMELINE_BINS + bin]++;
   }
 
   /** Time-weighted mean occupancy over [0, end]. */

@@ -14,7 +14,7 @@
  */
 import type { Mark } from "./engine.ts";
 import { DROP_CAUSES, type DropCause } from "./events.ts";
-import type { Timeline } from "./stats.ts";
+import { type Timeline, TIMELINE_BINS } from "./stats.ts";
 import type { SimSummary } from "./summary.ts";
 
 /** What a chart shows: a run's summary, its timeline and its marks (a `RunResult` has them). */
@@ -124,7 +124,7 @@ export function occupancySvg(run: ChartInput): string {
   const x = (t: number) => L + (Math.min(t, end) / end) * PW;
   const y = (occ: number) => TOP + OCC_H - (Math.min(occ, usable) / usable) * OCC_H;
   const present = DROP_CAUSES.map((_, c) => c).filter((c) =>
-    tl.dropsByCause[c].subarray(0, used).some((v) => v > 0)
+    tl.dropsByCause.subarray(c * TIMELINE_BINS, c * TIMELINE_BINS + used).some((v) => v > 0)
   );
   const legend = dropLegend(present);
   const height = H + 16 * Math.max(0, legend.lines - 1);
@@ -291,7 +291,7 @@ export function occupancySvg(run: ChartInput): string {
       // happened in the step stays visible (at least 1 px).
       let top = DROP_TOP + DROP_H;
       for (const c of present) {
-        const v = tl.dropsByCause[c][i];
+        const v = tl.dropsByCause[c * TIMELINE_BINS + i];
         if (v === 0) continue;
         const h = Math.min(top - DROP_TOP, Math.max(1, (v / maxDrops) * DROP_H));
         if (h <= 0) break;
