@@ -38,6 +38,8 @@ import { InputError } from "./errors.ts";
  */
 export class OutputError extends InputError {
   /**
+   * The error for a file that could not be written.
+   *
    * @param path the file the user named
    * @param what what it was for ("trace", "chart"), named in the message
    * @param detail what went wrong

@@ -49,6 +49,8 @@ export class AsciiWriter {
   private readonly cache = new Map<string, Uint8Array>();
 
   /**
+   * An empty writer with a buffer of `size` bytes.
+   *
    * @param sink receives each chunk; the bytes are only valid during the call (the buffer is
    *   reused), so the sink must write or copy them before returning.
    */
@@ -127,6 +129,7 @@ export class AsciiWriter {
     }
   }
 
+  /** Writes a non-negative integer below 2^31. */
   private smallInt(v: number): void {
     const buf = this.buf;
     if (v < 10) {

@@ -63,6 +63,7 @@ export interface Mark {
   from: number;
   /** End (µs); equal to `from` for an instant. */
   to: number;
+  /** What the chart writes beside it. */
   label: string;
 }
 
@@ -73,8 +74,11 @@ const MAX_MARKS = 4096;
 export interface Injected {
   /** Its event number. */
   atEvent: number;
+  /** The injection kind. */
   kind: string;
+  /** The value written. */
   value: number;
+  /** Simulated time (µs). */
   timeUs: number;
 }
 
@@ -83,31 +87,49 @@ export interface Injected {
  * it by `summary.ts`).
  */
 export interface ModelStats {
+  /** Events processed. */
   events: number;
+  /** Simulated time (µs). */
   timeUs: number;
   /** True when the run stopped because nothing more could happen. */
   quiescent: boolean;
+  /** Faults the kernel was handed. */
   produced: number;
+  /** Faults the VMM read. */
   delivered: number;
+  /** Faults lost, all causes. */
   dropped: number;
   /** Per {@link DROP_CAUSES} entry. */
   drops: readonly number[];
+  /** Faults queued and not yet read. */
   pending: number;
+  /** Highest occupancy seen. */
   maxOccupancy: number;
+  /** Eventfd signals the kernel sent. */
   signals: number;
+  /** Handler runs of the VMM. */
   wakes: number;
   /** Records the consumer read from a slot that held no undelivered fault. */
   staleReads: number;
   /** The shared header's values by role (as simulated, corruptions included). */
   header: { capacity: number; producer: number; consumer: number; reserved: number };
+  /** The VMM's state at the end (`idle`, `draining`, `hung`, ...). */
   consumerState: string;
+  /** The VMM stopped making progress for good. */
   hung: boolean;
+  /** Why it hung. */
   hangReason: string | null;
+  /** The kernel stopped using the queue (`header_check: stop`). */
   stopped: boolean;
+  /** The event at which it stopped. */
   stoppedAtEvent: number | null;
+  /** What inconsistency stopped it. */
   stopReason: string | null;
+  /** Injections so far. */
   injected: readonly Injected[];
+  /** Copies the kernel would have made past the region. */
   oobWrites: number;
+  /** The byte offset of the first of them. */
   firstOobOffset: number | null;
   /** Drops from the first injection on, per {@link DROP_CAUSES} entry. */
   lostAfterInjection: readonly number[];
@@ -134,12 +156,17 @@ export interface SimOptions {
  * ```
  */
 export class Simulation {
+  /** The scenario being run. */
   readonly scenario: Scenario;
+  /** The region layout's description. */
   readonly layout: RegionLayout;
   /** The kernel's capacity (`VFIO_FAULT_QUEUE_SIZE`, `nb_entries`). */
   readonly capacity: number;
+  /** Bytes per record. */
   readonly entrySize: number;
+  /** Byte offset of slot 0 in the region. */
   readonly ringOffset: number;
+  /** Bytes in the region. */
   readonly regionSize: number;
   /** Slots that fit in the region (a corrupted size can send the kernel past the ring). */
   readonly physSlots: number;
@@ -149,9 +176,13 @@ export class Simulation {
   readonly capture?: { bytes: Uint8Array; count: number };
 
   // Shared header, as userspace and the kernel see it.
+  /** The header's capacity field as simulated (an injection may corrupt it). */
   hdrSize: number;
+  /** The header's producer index as simulated. */
   hdrProd = 0;
+  /** The header's consumer index as simulated. */
   hdrCons = 0;
+  /** The RFC v3 header's reserved word as simulated. */
   hdrReserved = 0;
   // Kernel private state.
   private kprod = 0;
@@ -161,6 +192,7 @@ export class Simulation {
   private readonly circ: boolean;
   // Slots: the fault number each slot last received (-1: never written), when, and whether it
   // is still undelivered.
+  /** The fault number each slot last received; -1: never written. */
   readonly slotSeq: Float64Array;
   private slotTime: Float64Array;
   private slotLive: Uint8Array;
@@ -222,6 +254,7 @@ export class Simulation {
   private ended = false;
   private quiescent = false;
 
+  /** Sets up the model at time 0; nothing runs until {@link Simulation.run}. */
   constructor(scenario: Scenario, opts: SimOptions = {}) {
     this.scenario = scenario;
     const r = scenario.region;
@@ -300,6 +333,7 @@ export class Simulation {
     return i % 2 === 0 ? s.atUs : s.atUs + s.forUs;
   }
 
+  /** The VMM's time for one record, jitter included. */
   private service(): number {
     const c = this.scenario.consumer;
     return c.serviceJitterUs > 0
@@ -323,6 +357,7 @@ export class Simulation {
     this.timeline.advance(t, occ, full);
   }
 
+  /** Counts fault `this.k` as lost for `cause`. */
   private drop(t: number, cause: number, why?: string, offset?: number): void {
     this.drops[cause]++;
     if (this.injected) this.lostAfter[cause]++;
@@ -331,6 +366,7 @@ export class Simulation {
     this.ev?.drop(this.n, t, this.k, cause, this.hdrProd, this.hdrCons, why, offset);
   }
 
+  /** The kernel stops using the queue for good. */
   private stop(t: number, why: string): void {
     this.stopped = true;
     this.stoppedAt = this.n;
@@ -422,6 +458,7 @@ export class Simulation {
     if (p < this.physSlots) this.ev?.fault(this.n, t, this.k, p, np, this.occ, sig);
   }
 
+  /** The VMM makes no more progress. */
   private hang(t: number, why: string): void {
     this.state = HUNG;
     this.tCons = Infinity;
@@ -430,6 +467,7 @@ export class Simulation {
     this.ev?.hang(this.n, t, why);
   }
 
+  /** The VMM's handler starts: clears the eventfd and reads the header. */
   private wake(t: number): void {
     this.wakes++;
     const count = this.efd;
@@ -455,6 +493,7 @@ export class Simulation {
     this.tCons = t + this.service();
   }
 
+  /** The VMM reads one record and moves its index. */
   private deliver(t: number): void {
     const s = this.cshadow;
     if (s >= this.physSlots) {
@@ -491,6 +530,7 @@ export class Simulation {
     }
   }
 
+  /** The VMM's next action. */
   private consumerStep(t: number): void {
     switch (this.state) {
       case OFF: {
@@ -508,6 +548,7 @@ export class Simulation {
     }
   }
 
+  /** A stall starts or ends. */
   private stallStep(t: number): void {
     const starting = this.stallIdx % 2 === 0;
     this.stallIdx++;
@@ -540,6 +581,7 @@ export class Simulation {
     }
   }
 
+  /** Corrupts the header as the injection says. */
   private inject(inj: Injection): void {
     const t = this.now;
     this.n++;

@@ -25,11 +25,15 @@ import type { Mix } from "./scenario.ts";
 
 /** A mix resolved against one record ABI: cumulative weights and bit values. */
 export interface CompiledMix {
+  /** The record ABI the mix was resolved for. */
   abi: AbiId;
+  /** The scenario's mix. */
   mix: Mix;
   /** Cumulative type weights, normalised, with the type values. */
   types: { value: number; upTo: number }[];
+  /** Cumulative reason weights, with the validity bits each reason implies. */
   reasons: { value: number; upTo: number; flags: number; addr: boolean; fetch: boolean }[];
+  /** Flag and permission bit values of the ABI. */
   bits: {
     pasidValid: number;
     addrValid: number;
@@ -110,6 +114,7 @@ export function compileMix(mix: Mix, abi: AbiId): CompiledMix {
     mix,
     types,
     reasons,
+    /** Flag and permission bit values of the ABI. */
     bits: {
       pasidValid: bit(f.unrecov, "PASID_VALID"),
       addrValid: bit(f.unrecov, "ADDR_VALID"),

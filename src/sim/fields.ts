@@ -28,6 +28,8 @@
  */
 export class ScenarioError extends Error {
   /**
+   * A one-line error naming the key.
+   *
    * @param key the dotted path of the offending key ("" for the whole document)
    * @param detail what is wrong with it
    */
@@ -57,7 +59,7 @@ export interface Scope {
 }
 
 /** What every field has. */
-interface BaseSpec {
+export interface BaseSpec {
   /** The JSON key (snake_case); the resolved object uses its camelCase form. */
   readonly key: string;
   /** One line for the reference: what the value means. */
@@ -68,6 +70,7 @@ interface BaseSpec {
 
 /** A number; `integer` also requires a safe integer. */
 export interface NumberSpec extends BaseSpec {
+  /** `integer` also requires a safe integer. */
   readonly type: "number" | "integer";
   /** Used when the key is absent; `null` (or absent with `nullable`) resolves to null. */
   readonly default: number | null | ((s: Scope) => number);
@@ -89,18 +92,25 @@ export interface NumberSpec extends BaseSpec {
 
 /** One of a list of strings. */
 export interface ChoiceSpec extends BaseSpec {
+  /** One of `values`. */
   readonly type: "choice";
+  /** The values allowed, or a function of the keys resolved so far. */
   readonly values: readonly string[] | ((s: Scope) => readonly string[]);
   /** The values as the reference prints them, when they are computed. */
   readonly valuesDoc?: string;
+  /** Used when the key is absent. */
   readonly default: string | ((s: Scope) => string);
+  /** Extra checks with their own message. */
   readonly check?: (v: string, s: Scope, path: string) => void;
 }
 
 /** A string, optionally matching a pattern and parsed into another type. */
 export interface StringSpec extends BaseSpec {
+  /** Any string, or one matching `pattern`. */
   readonly type: "string";
+  /** Used when the key is absent. */
   readonly default: string;
+  /** The form required. */
   readonly pattern?: RegExp;
   /** "expected <patternDoc>, got ..." when the pattern does not match. */
   readonly patternDoc?: string;
@@ -116,14 +126,19 @@ export interface StringSpec extends BaseSpec {
 
 /** true or false. */
 export interface BoolSpec extends BaseSpec {
+  /** true or false. */
   readonly type: "boolean";
+  /** Used when the key is absent. */
   readonly default: boolean;
 }
 
 /** An object of named non-negative weights, keyed by names from a list. */
 export interface WeightsSpec extends BaseSpec {
+  /** An object of weights. */
   readonly type: "weights";
+  /** The names allowed as keys. */
   readonly names: (s: Scope) => readonly string[];
+  /** Used when the key is absent. */
   readonly default: Readonly<Record<string, number>>;
   /** Largest weight allowed. */
   readonly max: number;
@@ -131,7 +146,9 @@ export interface WeightsSpec extends BaseSpec {
 
 /** A nested object. */
 export interface ObjectSpec extends BaseSpec {
+  /** A nested object. */
   readonly type: "object";
+  /** Its keys. */
   readonly fields: readonly FieldSpec[];
   /** Absent or null resolves to null (else an absent object resolves with its defaults). */
   readonly optional?: boolean;
@@ -141,7 +158,9 @@ export interface ObjectSpec extends BaseSpec {
 
 /** An array of objects. */
 export interface ArraySpec extends BaseSpec {
+  /** An array of objects. */
   readonly type: "array";
+  /** The keys of each item. */
   readonly of: readonly FieldSpec[];
   /** Most items allowed. */
   readonly maxItems: number;
@@ -151,7 +170,9 @@ export interface ArraySpec extends BaseSpec {
 
 /** An object whose keys depend on its `kind`. */
 export interface VariantSpec extends BaseSpec {
+  /** An object whose keys depend on its `kind`. */
   readonly type: "variant";
+  /** The kind when `kind` is absent. */
   readonly defaultKind: string;
   /** Fields of each kind (besides `kind` itself), in output order. */
   readonly kinds: Readonly<Record<string, readonly FieldSpec[]>>;
@@ -223,7 +244,8 @@ export function join(path: string, key: string | number): string {
   return typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 }
 
-type Obj = Record<string, unknown>;
+/** A JSON object. */
+export type Obj = Record<string, unknown>;
 
 /** Checks that `v` is a plain object whose keys are all in `keys` (`$comment` is ignored). */
 function object(v: unknown, path: string, keys: readonly string[]): Obj {

@@ -71,9 +71,13 @@ export interface RunPlan {
 
 /** Outputs asked for. */
 export interface PlanOutputs {
+  /** An NDJSON trace is written. */
   trace?: boolean;
+  /** Snapshots after these events. */
   snapshotAt?: readonly number[];
+  /** A snapshot every N events. */
   snapshotEvery?: number;
+  /** A snapshot at the end. */
   snapshotAtEnd?: boolean;
 }
 

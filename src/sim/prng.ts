@@ -34,6 +34,11 @@ const M64 = (1n << 64n) - 1n;
  */
 export class SplitMix64 {
   #x: bigint;
+  /**
+   * A generator seeded with `seed`.
+   *
+   * @param seed any 64-bit value
+   */
   constructor(seed: bigint) {
     this.#x = BigInt.asUintN(64, seed);
   }
@@ -62,6 +67,14 @@ export class Xoshiro128 {
   #s2: number;
   #s3: number;
 
+  /**
+   * A generator with this state (the four words must not all be 0).
+   *
+   * @param s0 the state's first word
+   * @param s1 the second
+   * @param s2 the third
+   * @param s3 the fourth
+   */
   constructor(s0: number, s1: number, s2: number, s3: number) {
     this.#s0 = s0 >>> 0;
     this.#s1 = s1 >>> 0;
@@ -154,6 +167,11 @@ export function lowbias32(x: number): number {
  */
 export class Mulberry32 {
   #a: number;
+  /**
+   * A generator seeded with `seed`.
+   *
+   * @param seed a 32-bit seed
+   */
   constructor(seed: number) {
     this.#a = seed >>> 0;
   }

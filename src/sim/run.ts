@@ -44,7 +44,9 @@ export interface RunOptions extends SimOptions {
 
 /** What {@link runScenario} returns: the summary and what a chart or a sparkline needs. */
 export interface RunResult {
+  /** The summary (the `--json` object). */
   summary: SimSummary;
+  /** Snapshots taken, unless `onSnapshot` received them. */
   snapshots: Snapshot[];
   /** The model at the end of the run. */
   sim: Simulation;
@@ -185,8 +187,11 @@ const YIELD_MS = 25;
 export interface DemoResult {
   /** The region image at the end of the run (the ring full, inside the stall). */
   image: Uint8Array;
+  /** The final snapshot. */
   snapshot: Snapshot;
+  /** The summary (the `--json` object). */
   summary: SimSummary;
+  /** The embedded default scenario. */
   scenario: Scenario;
 }
 

@@ -172,6 +172,7 @@ export interface Stall {
 export interface Injection {
   /** Event number after which the header is corrupted. */
   atEvent: number;
+  /** What is corrupted. */
   kind: InjectKind;
   /** The value written. */
   value: number;
@@ -179,12 +180,17 @@ export interface Injection {
 
 /** A fully resolved scenario: every default applied, every value checked. */
 export interface Scenario {
+  /** Shown in summaries and charts. */
   name: string;
+  /** Free text. */
   description: string;
+  /** PRNG seed. */
   seed: number;
+  /** Stop after this many events. */
   events: number;
   /** Stop at this simulated time (µs); null: no limit. */
   durationUs: number | null;
+  /** The fault region. */
   region: {
     layout: SimLayout;
     pageSize: number;
@@ -192,8 +198,11 @@ export interface Scenario {
     capacity: number;
     regionSize: number;
   };
+  /** The kernel producer's policies. */
   kernel: { full: "drop-new"; indexMath: IndexMath; headerCheck: HeaderCheck };
+  /** Fault arrivals and contents. */
   producer: { arrivals: Arrivals; faults: number | null; mix: Mix };
+  /** The VMM consumer. */
   consumer: {
     startUs: number;
     drainAtStart: boolean;
@@ -206,6 +215,7 @@ export interface Scenario {
     stalls: Stall[];
     stallEvery: { firstUs: number; everyUs: number; forUs: number } | null;
   };
+  /** Header corruptions, in event order. */
   inject: Injection[];
   /**
    * Policies the scenario did not choose and took from its layout, where they differ from the
@@ -829,16 +839,21 @@ export function scenarioKeys(): FieldRow[] {
 
 /** Values that replace the scenario's (command-line flags), applied before validation. */
 export interface ScenarioOverrides {
+  /** PRNG seed. */
   seed?: number;
   /** Also lifts the duration limit unless `durationUs` is given. */
   events?: number;
+  /** Stop at this simulated time (µs). */
   durationUs?: number;
   /** A layout change also drops the scenario's abi, capacity and region size (they were for another). */
   layout?: SimLayout;
+  /** Host page size in bytes. */
   pageSize?: number;
   /** The index math and header check of this layout's kernel (`indexMath`/`headerCheck` win). */
   kernelPolicy?: SimLayout;
+  /** The kernel's full test. */
   indexMath?: IndexMath;
+  /** The kernel's header check. */
   headerCheck?: HeaderCheck;
   /** More injections, merged with the scenario's in event order. */
   inject?: { kind: string; atEvent: number; value?: number }[];

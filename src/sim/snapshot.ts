@@ -24,11 +24,15 @@ export interface Snapshot {
   event: number;
   /** Simulated time (µs, rounded to the nanosecond). */
   timeUs: number;
+  /** The region's bytes. */
   image: Uint8Array;
+  /** Its layout id. */
   layout: string;
+  /** Its record ABI. */
   abi: string;
   /** Header values as simulated (may be corrupted). */
   prod: number;
+  /** The consumer index as simulated. */
   cons: number;
   /** False for fault-prod, whose consumer index lives in the separate CONS region. */
   consInImage: boolean;

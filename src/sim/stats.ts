@@ -32,10 +32,15 @@ const MAX_EXP = 52;
  * ```
  */
 export class LatencyHistogram {
+  /** Samples per bucket. */
   readonly counts = new Float64Array((MAX_EXP + 2) * SUB);
+  /** Samples added. */
   count = 0;
-  min = Infinity;
+  /** Smallest sample (µs). */
+  min: number = Infinity;
+  /** Largest sample (µs). */
   max = 0;
+  /** Sum of the samples (µs). */
   sum = 0;
 
   /** Bucket index of a value in ns: exact below 2*SUB ns, then SUB buckets per octave. */
@@ -112,8 +117,11 @@ export const TIMELINE_BINS = 1024;
 export class Timeline {
   /** Width of one bin (µs); doubles as the run outgrows the bins. */
   width = 1;
+  /** Occupancy integrated over each bin (records × µs). */
   readonly integral = new Float64Array(TIMELINE_BINS);
+  /** Highest occupancy in each bin. */
   readonly maxOcc = new Float64Array(TIMELINE_BINS);
+  /** Faults dropped in each bin, all causes. */
   readonly drops = new Float64Array(TIMELINE_BINS);
   /**
    * `drops` by cause: bin `i` of cause `c` (an index of the model's drop causes, `events.ts`)
@@ -122,16 +130,24 @@ export class Timeline {
   readonly dropsByCause: Float64Array;
   /** How many causes {@link dropsByCause} counts apart. */
   readonly causes: number;
+  /** Time the kernel saw the ring full in each bin (µs). */
   readonly fullTime = new Float64Array(TIMELINE_BINS);
   /** Time up to which the integral has been accumulated. */
   last = 0;
   /** Occupancy held since `last`. */
   occ = 0;
+  /** Whether the kernel sees the ring full since `last`. */
   full = false;
+  /** Occupancy integrated over the whole run. */
   total = 0;
+  /** Time the kernel saw the ring full, whole run (µs). */
   totalFull = 0;
 
-  /** @param causes how many drop causes to count apart */
+  /**
+   * An empty timeline, one bin per µs until the run outgrows it.
+   *
+   * @param causes how many drop causes to count apart
+   */
   constructor(causes: number = DROP_CAUSES.length) {
     this.causes = causes;
     this.dropsByCause = new Float64Array(causes * TIMELINE_BINS);

@@ -21,21 +21,33 @@ import type { Simulation } from "./engine.ts";
  * `SimSummary.injection`).
  */
 export interface Baseline {
+  /** Faults the kernel was handed. */
   produced: number;
+  /** Faults the VMM read. */
   delivered: number;
+  /** Faults lost, all causes. */
   dropped: number;
 }
 
 /** The summary of a run (also the `--json` object). */
 export interface SimSummary {
+  /** The scenario's name. */
   scenario: string;
+  /** PRNG seed. */
   seed: number;
+  /** Region layout id. */
   layout: string;
+  /** Record ABI id. */
   abi: string;
+  /** Host page size in bytes. */
   page_size: number;
+  /** Ring entries. */
   capacity: number;
+  /** Region bytes. */
   region_size: number;
+  /** The kernel's full test: modulo or circ. */
   index_math: string;
+  /** The kernel's header check: none, bounds or stop. */
   header_check: string;
   /**
    * Policies the scenario left to its layout where they differ from the RFC v3 kernel's
@@ -44,30 +56,45 @@ export interface SimSummary {
   layout_defaults: Record<string, string>;
   /** Events processed. */
   events: number;
+  /** Simulated time at the end (µs). */
   sim_time_us: number;
   /** True when the run stopped because nothing more could happen (before `events`). */
   quiescent: boolean;
+  /** Faults the kernel was handed. */
   produced: number;
+  /** Faults the VMM read. */
   delivered: number;
+  /** Faults lost, all causes. */
   dropped: number;
+  /** Faults lost, by cause. */
   dropped_by_cause: Record<DropCause, number>;
+  /** Faults queued and not yet read at the end. */
   pending: number;
   /** False as soon as any fault was lost: the lossy/complete flag users of ring tools ask for. */
   complete: boolean;
+  /** Highest occupancy. */
   max_occupancy: number;
+  /** Time-weighted mean occupancy. */
   mean_occupancy: number;
+  /** Time the kernel saw the ring full (µs). */
   time_full_us: number;
+  /** The same as a fraction of the run. */
   time_full_fraction: number;
   /** Delivery latency; 0 everywhere when nothing was delivered. */
   latency: { p50: number; p99: number; max: number; mean: number; unit: "us" };
+  /** Eventfd signals the kernel sent. */
   signals: number;
+  /** Handler runs of the VMM. */
   wakes: number;
   /** Records the consumer read from a slot that held no undelivered fault. */
   stale_reads: number;
   /** The header at the end, by the layout's field names. */
   header: Record<string, number>;
+  /** The VMM at the end. */
   consumer: { state: string; hung: boolean; hang_reason: string | null };
+  /** Whether the kernel stopped the queue, when and why. */
   queue: { stopped: boolean; stopped_at_event: number | null; stop_reason: string | null };
+  /** Injections and what they cost; null without any. */
   injection: null | {
     injected: { at_event: number; kind: string; value: number; time_us: number }[];
     would_write_oob: boolean;

@@ -19,8 +19,11 @@ import type { SimSummary } from "./summary.ts";
 
 /** What a chart shows: a run's summary, its timeline and its marks (a `RunResult` has them). */
 export interface ChartInput {
+  /** The run's summary. */
   summary: SimSummary;
+  /** Its occupancy and drops over time. */
   timeline: Timeline;
+  /** Its stalls, injections and their consequences. */
   marks: readonly Mark[];
 }
 

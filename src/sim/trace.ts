@@ -61,6 +61,8 @@ export class NdjsonTrace implements SimEvents {
   readonly #w: AsciiWriter;
 
   /**
+   * A trace that writes to `sink`.
+   *
    * @param sink receives each chunk; a chunk always ends at the end of a line, and is only valid
    *   during the call (the buffer is reused): write or copy it before returning.
    */
