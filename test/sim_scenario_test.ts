@@ -3,7 +3,7 @@
  * (unknown key, wrong type, negative rate, impossible geometry) is one line naming the key.
  */
 import assert from "node:assert/strict";
-import { loadScenario } from "../src/cli/commands/simulate.ts";
+import { loadScenario, scenarioKeysText } from "../src/cli/commands/simulate.ts";
 import { UsageError } from "../src/cli/errors.ts";
 import { DEFAULT_SCENARIO_JSON, runScenario } from "../src/sim/mod.ts";
 import type { FieldSpec } from "../src/sim/fields.ts";
@@ -268,4 +268,13 @@ Deno.test("the hostile numbers of issue 12 are refused with one line naming the 
     [{ duration_us: 1e300 }, /^duration_us: expected a number <= 1e12/],
   ];
   for (const [json, want] of cases) assert.match(message(json), want);
+});
+
+Deno.test("the README's scenario key reference is what simulate --scenario-keys prints", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const block = /<!-- scenario-keys -->\n+```\n([\s\S]*?)```\n+<!-- \/scenario-keys -->/.exec(
+    readme,
+  );
+  assert.ok(block, "the README has the marked block");
+  assert.equal(block[1], scenarioKeysText());
 });
