@@ -37,12 +37,17 @@
 import { RECORDS } from "../abi/records.ts";
 import { headerField, REGIONS, ringOffsetFor } from "../abi/regions.ts";
 import type { RegionLayout } from "../abi/types.ts";
-import { CIRC_SPACE, trueCount, trueSpace } from "./circ.ts";
+import { CIRC_SPACE, trueSpace } from "./circ.ts";
 import { CAUSE, DROP_CAUSES, type SimEvents } from "./events.ts";
 import { type CompiledMix, compileMix } from "./faults.ts";
 import { SplitMix64, Xoshiro128 } from "./prng.ts";
 import { captureRecords, type Injection, type Scenario } from "./scenario.ts";
 import { LatencyHistogram, Timeline } from "./stats.ts";
+
+// Drop causes as plain numbers: the hot path compares and indexes with them.
+const FULL = CAUSE.full, SPURIOUS = CAUSE.spurious_full, BAD_INDEX = CAUSE.bad_index;
+const STOPPED = CAUSE.queue_stopped, TRAP = CAUSE.trap, OOB = CAUSE.oob_write;
+const OVERWRITTEN = CAUSE.overwritten;
 
 /** Consumer states. */
 const OFF = 0, IDLE = 1, WAKING = 2, DRAINING = 3, STALLED = 4, HUNG = 5;
@@ -345,7 +350,9 @@ export class Simulation {
   private refresh(t: number): void {
     const C = this.capacity;
     const p = this.hdrProd, c = this.hdrCons;
-    const occ = p < C && c < C ? trueCount(p, c, C) : this.live;
+    // Both indices in range: one modulo is enough (trueCount's second one handles negative
+    // differences of any size, and this runs on every event).
+    const occ = p < C && c < C ? (p - c + C) % C : this.live;
     const check = this.scenario.kernel.headerCheck;
     const S = check === "none" ? this.hdrSize : C;
     const kp = check === "stop" ? this.kprod : p;
@@ -378,7 +385,7 @@ export class Simulation {
   /** The kernel's fault handler for fault `this.k` at time `t`. */
   private enqueue(t: number): void {
     this.produced++;
-    if (this.stopped) return this.drop(t, CAUSE.queue_stopped);
+    if (this.stopped) return this.drop(t, STOPPED);
     const C = this.capacity;
     const check = this.scenario.kernel.headerCheck;
     let S: number, p: number;
@@ -389,13 +396,13 @@ export class Simulation {
       if (S === 0) {
         // `% 0` in the kernel: an oops. Nothing is written and the queue is dead from now on.
         this.stop(t, "size 0: prod % size divides by zero (kernel oops)");
-        return this.drop(t, CAUSE.trap, this.stopReason!);
+        return this.drop(t, TRAP, this.stopReason!);
       }
     } else if (check === "bounds") {
       S = C;
       p = this.hdrProd;
       if (p >= C || c >= C) {
-        return this.drop(t, CAUSE.bad_index, p >= C ? `prod ${p} >= ${C}` : `cons ${c} >= ${C}`);
+        return this.drop(t, BAD_INDEX, p >= C ? `prod ${p} >= ${C}` : `cons ${c} >= ${C}`);
       }
     } else {
       S = C;
@@ -411,12 +418,12 @@ export class Simulation {
         : null;
       if (why) {
         this.stop(t, why);
-        return this.drop(t, CAUSE.queue_stopped, why);
+        return this.drop(t, STOPPED, why);
       }
     }
     const trueRoom = trueSpace(p, c, S);
     const room = this.circ ? CIRC_SPACE(p, c, S) : trueRoom;
-    if (room < 1) return this.drop(t, trueRoom < 1 ? CAUSE.full : CAUSE.spurious_full);
+    if (room < 1) return this.drop(t, trueRoom < 1 ? FULL : SPURIOUS);
     if (p >= this.physSlots) {
       // The copy would land past the region: counted, never performed. The fault is lost even
       // though the kernel believes it queued it and moves prod on.
@@ -425,15 +432,15 @@ export class Simulation {
       if (this.firstOob === null) this.firstOob = off;
       this.drop(
         t,
-        CAUSE.oob_write,
+        OOB,
         `slot ${p} at offset ${off} is outside the ${this.regionSize}-byte region`,
         off,
       );
     } else {
       if (this.slotLive[p]) {
         // An undelivered fault is overwritten: only corrupted indices get here.
-        this.drops[CAUSE.overwritten]++;
-        if (this.injected) this.lostAfter[CAUSE.overwritten]++;
+        this.drops[OVERWRITTEN]++;
+        if (this.injected) this.lostAfter[OVERWRITTEN]++;
         this.live--;
       }
       this.slotSeq[p] = this.k;
