@@ -115,7 +115,11 @@ Deno.test("--snapshot-every 1 on the default run counts its images and needs --y
 });
 
 /** Starts a long run, signals it once it runs, and returns what it left. */
-async function interrupt(signal: Deno.Signal, dir: string): Promise<Run> {
+async function interrupt(
+  signal: Deno.Signal,
+  dir: string,
+  args = ["--events", "1e9", "--yes", "--json", "--trace", "t.ndjson", "--plot", "p.svg"],
+): Promise<Run> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -124,14 +128,7 @@ async function interrupt(signal: Deno.Signal, dir: string): Promise<Run> {
       main,
       "simulate",
       "--no-progress",
-      "--events",
-      "1e9",
-      "--yes",
-      "--json",
-      "--trace",
-      "t.ndjson",
-      "--plot",
-      "p.svg",
+      ...args,
     ],
     cwd: dir,
     stdout: "piped",
@@ -301,5 +298,18 @@ Deno.test("--layout dma-fault says which policies came with it; --kernel-policy 
   );
   const rfc3 = await cli([], dir);
   assert.doesNotMatch(rfc3.stdout, /layout defaults/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a trace to a device costs time, not disk: --events 1e8 --trace /dev/null starts", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "faultscope-hostile-" });
+  // 10^8 events with a trace: about 40 s at 2.5 M events/s, under the 5 minutes that need
+  // --yes, and 9 GiB of trace, over the 4 GiB that do. To a file it needs --yes; to /dev/null
+  // it is no disk at all, so it starts (and is stopped here once it says so).
+  oneLine(await cli(["--events", "1e8", "--trace", "t.ndjson"], dir), 2, /GiB trace; pass --yes/);
+  const r = await interrupt("SIGINT", dir, ["--events", "1e8", "--trace", "/dev/null"]);
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /^faultscope: up to 100,000,000 events, about \d+ s\n/);
+  assert.deepEqual(files(dir), []);
   await Deno.remove(dir, { recursive: true });
 });

@@ -274,6 +274,7 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
     }
   }
   if (f.plot) checkOutput(f.plot, "chart");
+  const traceTarget = f.trace ? checkOutput(f.trace, "trace") : undefined;
 
   const snapshotAtEnd = !!f.out && !f.snapshotAt?.length && !f.snapshotEvery;
   const plan = planRun(scenario, {
@@ -282,6 +283,8 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
     snapshotEvery: f.snapshotEvery,
     snapshotAtEnd,
   });
+  // A trace to a device or a pipe (/dev/null, /dev/stdout) takes the time, not the disk.
+  if (traceTarget?.kind === "device") plan.traceBytes = 0;
   const over = exceeds(plan, CONFIRM_ABOVE);
   if (over.length && !f.yes) {
     throw new UsageError(
