@@ -356,7 +356,9 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
       failed = e;
     }
   }
-  const traced = !!f.trace && !result.interrupted;
+  // A trace to a device or pipe was streamed as it went, and ends with whole lines either way.
+  const streamed = traceTarget?.kind === "device";
+  const traced = !!f.trace && (!result.interrupted || streamed);
   const spark = sparkline(timeline, summary.sim_time_us, summary.capacity - 1);
 
   if (f.json) {
@@ -389,7 +391,7 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
   }
   if (failed) throw failed;
   if (result.interrupted) {
-    const notWritten = [f.trace, f.plot].filter((x) => x !== undefined);
+    const notWritten = [streamed ? undefined : f.trace, f.plot].filter((x) => x !== undefined);
     stop.throwIfInterrupted(
       `interrupted by ${stop.signal} after ${n(summary.events)} events; the summary above ` +
         `covers them` + (notWritten.length ? `; not written: ${notWritten.join(", ")}` : ""),
