@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { buildRegion } from "../src/region/model.ts";
 import { encodeRecord } from "../src/codec/encode.ts";
+import { TV3, TV4 } from "./support/vectors.ts";
 
 import {
   assertOneLineError,
@@ -159,10 +160,7 @@ Deno.test("validate --previous catches a pending record overwritten between snap
 });
 
 Deno.test("decode: abi.md TV3 and TV4 from hex on the command line", async () => {
-  const tv3 = `0000: 01 00 00 00 0a 00 00 00 00 b0 ad de 00 00 00 00
-0010: 00 00 00 00 00 00 00 00 05 00 00 00 00 00 00 00
-0020: 00 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00`;
-  const r = await cli(["decode", "--abi", "rfc3", "--hex", tv3, "--json"]);
+  const r = await cli(["decode", "--abi", "rfc3", "--hex", TV3.hex, "--json"]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), [{
     index: 0,
@@ -181,10 +179,7 @@ Deno.test("decode: abi.md TV3 and TV4 from hex on the command line", async () =>
     prot: 0,
     access: 0,
   }]);
-  const tv4 =
-    "02 00 00 00 00 00 00 00 02 00 00 00 00 00 00 00 07 00 00 00 01 00 00 00 00 00 01 00 " +
-    "00 00 00 00" + " 00".repeat(32);
-  const p = await cli(["decode", "--hex", tv4, "--ndjson"]);
+  const p = await cli(["decode", "--hex", TV4.hex, "--ndjson"]);
   assert.equal(p.code, 0, p.stderr);
   const rec = JSON.parse(p.stdout);
   assert.equal(rec.abi, "mainline");

@@ -14,53 +14,21 @@ import { openRegion, pendingSlots, slotOffset } from "../src/region/model.ts";
 import { checkRecord } from "../src/rules/records.ts";
 import { parseVevents, veventFields, veventJson } from "../src/codec/vevent.ts";
 import { checkVevents } from "../src/rules/vevent.ts";
-
-// ---- abi.md section 8, verbatim ----------------------------------------------------------------
-
-const TV1 = `
-0000: 01 00 00 00 00 00 00 00 06 00 00 00 03 00 00 00
-0010: 05 00 00 00 03 00 00 00 00 b0 ad de 00 00 00 00
-0020: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-0030: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-`;
-const TV2 = `
-0000: 01 00 00 00 00 00 00 00 06 00 00 00 07 00 00 00
-0010: 05 00 00 00 01 00 00 00 00 b0 ad de 00 00 00 00
-0020: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-`;
-const TV3 = `
-0000: 01 00 00 00 0a 00 00 00 00 b0 ad de 00 00 00 00
-0010: 00 00 00 00 00 00 00 00 05 00 00 00 00 00 00 00
-0020: 00 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00
-`;
-const TV4 = `
-0000: 02 00 00 00 00 00 00 00 02 00 00 00 00 00 00 00
-0010: 07 00 00 00 01 00 00 00 00 00 01 00 00 00 00 00
-0020: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-0030: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-`;
-const TV5 = `
-0000: 02 00 00 00 00 00 00 00 00 00 01 00 00 00 00 00
-0010: 00 00 00 00 00 00 00 00 00 00 00 00 07 00 00 00
-0020: 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-`;
-const TV6 = `55 05 00 00 03 00 00 00 01 00 00 00 00 00 00 00`;
-const TV7 = `00 00 00 00 40 00 00 00 00 02 00 00 00 10 00 00 02 00 00 00`;
-const TV8_20 = `  01 00 00 00 01 00 00 00 05 00 00 00 07 00 00 00 00 00 00 00`;
-const TV8_24 = `  18 00 00 00 01 00 00 00 01 00 00 00 05 00 00 00 07 00 00 00 00 00 00 00`;
-const TV9 = `
-0000: 03 00 00 00 01 00 00 00 05 00 00 00 07 00 00 00
-0010: 03 00 00 00 00 00 00 00 00 b0 ad de 00 00 00 00
-0020: 00 00 00 00 01 00 00 00
-`;
-const TV9_RESPONSE = `01 00 00 00 00 00 00 00`;
-const TV10 = `
-0000: 00 00 00 00 00 00 00 00 13 58 00 00 08 00 00 00
-0010: 00 00 00 00 08 00 00 00 00 b0 ad de 00 00 00 00
-0020: 00 00 00 00 00 00 00 00 01 00 00 00 01 00 00 00
-`;
-
-// ------------------------------------------------------------------------------------------------
+import {
+  RECORD_VECTORS,
+  TV1,
+  TV10,
+  TV2,
+  TV3,
+  TV4,
+  TV5,
+  TV6,
+  TV7,
+  TV8_20,
+  TV8_24,
+  TV9,
+  TV9_RESPONSE,
+} from "./support/vectors.ts";
 
 /** JSON round trip: the view must be plain JSON (no bigint, no undefined). */
 function viaJson<T>(v: T): T {
@@ -69,29 +37,29 @@ function viaJson<T>(v: T): T {
 
 Deno.test("vectors: parseHex reads every abi.md vector at its stated length", () => {
   const lengths: Array<[string, number]> = [
-    [TV1, 64],
-    [TV2, 48],
-    [TV3, 48],
-    [TV4, 64],
-    [TV5, 48],
-    [TV6, 16],
-    [TV7, 20],
-    [TV8_20, 20],
-    [TV8_24, 24],
-    [TV9, 40],
-    [TV9_RESPONSE, 8],
-    [TV10, 48], // "48 bytes in total (8 + 32 + 8)"
+    [TV1.hex, 64],
+    [TV2.hex, 48],
+    [TV3.hex, 48],
+    [TV4.hex, 64],
+    [TV5.hex, 48],
+    [TV6.hex, 16],
+    [TV7.hex, 20],
+    [TV8_20.hex, 20],
+    [TV8_24.hex, 24],
+    [TV9.hex, 40],
+    [TV9_RESPONSE.hex, 8],
+    [TV10.hex, 48], // "48 bytes in total (8 + 32 + 8)"
   ];
   for (const [text, n] of lengths) assert.equal(parseHex(text).length, n, text.slice(0, 30));
   // Spot checks of the parsed bytes against the dump itself.
-  const tv1 = parseHex(TV1);
+  const tv1 = parseHex(TV1.hex);
   assert.deepEqual([...tv1.subarray(0x18, 0x1c)], [0x00, 0xb0, 0xad, 0xde]);
   assert.equal(tv1[0x10], 5);
   assert.ok(tv1.subarray(0x20).every((b) => b === 0));
 });
 
 Deno.test("TV1: mainline unrecoverable fault decodes to the stated values", () => {
-  const rec = decodeRecord("mainline", parseHex(TV1));
+  const rec = decodeRecord("mainline", parseHex(TV1.hex));
   assert.deepEqual(rec, {
     type: 1,
     padding: 0,
@@ -100,7 +68,7 @@ Deno.test("TV1: mainline unrecoverable fault decodes to the stated values", () =
 });
 
 Deno.test("TV1: JSON view: DMA_UNRECOV, PERMISSION, ADDR_VALID|PASID_VALID, READ|WRITE", () => {
-  const json = recordJson("mainline", decodeRecord("mainline", parseHex(TV1)));
+  const json = recordJson("mainline", decodeRecord("mainline", parseHex(TV1.hex)));
   assert.deepEqual(viaJson(json), json, "plain JSON");
   assert.deepEqual(json, {
     abi: "mainline",
@@ -122,7 +90,7 @@ Deno.test("TV1: JSON view: DMA_UNRECOV, PERMISSION, ADDR_VALID|PASID_VALID, READ
 });
 
 Deno.test("TV1 read under v7: PASID_VALID|PERM_VALID and no ADDR_VALID; perm WRITE|EXEC", () => {
-  const bytes = parseHex(TV1).subarray(0, 48);
+  const bytes = parseHex(TV1.hex).subarray(0, 48);
   const rec = decodeRecord("v7", bytes);
   assert.deepEqual(rec, {
     type: 1,
@@ -142,11 +110,11 @@ Deno.test("TV1 read under v7: PASID_VALID|PERM_VALID and no ADDR_VALID; perm WRI
   // set, PERMISSION expects ADDR_VALID; mainline has nothing to say.
   const v7rules = checkRecord("v7", bytes, 0, { index: 0 }).map((f) => f.rule);
   assert.ok(v7rules.includes("REC-VALID-BITS"), v7rules.join());
-  assert.deepEqual(checkRecord("mainline", parseHex(TV1), 0, { index: 0 }), []);
+  assert.deepEqual(checkRecord("mainline", parseHex(TV1.hex), 0, { index: 0 }), []);
 });
 
 Deno.test("TV2: v4-v6 write fault: flags 0x7 = PASID|PERM|ADDR valid, perm WRITE", () => {
-  const rec = decodeRecord("v4", parseHex(TV2));
+  const rec = decodeRecord("v4", parseHex(TV2.hex));
   assert.deepEqual(rec, {
     type: 1,
     reserved: 0,
@@ -162,7 +130,7 @@ Deno.test("TV2: v4-v6 write fault: flags 0x7 = PASID|PERM|ADDR valid, perm WRITE
 });
 
 Deno.test("TV3: RFC v3 flat fault: reason 10 is PERMISSION in RFC v3 numbering", () => {
-  const rec = decodeRecord("rfc3", parseHex(TV3));
+  const rec = decodeRecord("rfc3", parseHex(TV3.hex));
   assert.deepEqual(rec, {
     type: 1,
     reason: 10,
@@ -193,7 +161,7 @@ Deno.test("TV3: RFC v3 flat fault: reason 10 is PERMISSION in RFC v3 numbering",
 });
 
 Deno.test("TV4: mainline page request, and the PASID 5 variant abi.md describes", () => {
-  const bytes = parseHex(TV4);
+  const bytes = parseHex(TV4.hex);
   const rec = decodeRecord("mainline", bytes);
   assert.deepEqual(rec, {
     type: 2,
@@ -223,7 +191,7 @@ Deno.test("TV4: mainline page request, and the PASID 5 variant abi.md describes"
 });
 
 Deno.test("TV5: RFC v3 flat page request", () => {
-  const rec = decodeRecord("rfc3", parseHex(TV5));
+  const rec = decodeRecord("rfc3", parseHex(TV5.hex));
   assert.deepEqual(rec, {
     type: 2,
     reason: 0,
@@ -249,7 +217,7 @@ function regionWith(header: Uint8Array, size: number): Uint8Array {
 }
 
 Deno.test("TV6: RFC v3 header: size 1365, prod 3, cons 1 -> slots 1, 2 at 0x40, 0x70", () => {
-  const r = openRegion(regionWith(parseHex(TV6), 0x10000));
+  const r = openRegion(regionWith(parseHex(TV6.hex), 0x10000));
   assert.equal(r.layout.id, "rfc3");
   assert.equal(r.abi, "rfc3");
   assert.deepEqual(r.header, { size: 1365, prod: 3, cons: 1, reserved: 0 });
@@ -262,7 +230,7 @@ Deno.test("TV6: RFC v3 header: size 1365, prod 3, cons 1 -> slots 1, 2 at 0x40, 
 });
 
 Deno.test("TV6: the bare 16-byte header with the region size given", () => {
-  const r = openRegion(parseHex(TV6), { regionSize: 0x10000 });
+  const r = openRegion(parseHex(TV6.hex), { regionSize: 0x10000 });
   assert.equal(r.layout.id, "rfc3");
   assert.equal(r.occupancy?.pending, 2);
   // The records are not in the image, but where they would be still follows from the header.
@@ -270,7 +238,7 @@ Deno.test("TV6: the bare 16-byte header with the region size given", () => {
 });
 
 Deno.test("TV6 with 64-byte records: size 1023 (ff 03 00 00) -> slots at 0x50, 0x90", () => {
-  const hdr = parseHex(TV6);
+  const hdr = parseHex(TV6.hex);
   hdr.set(parseHex("ff 03 00 00"), 0);
   const r = openRegion(regionWith(hdr, 0x10000));
   assert.equal(r.layout.id, "rfc3");
@@ -280,7 +248,7 @@ Deno.test("TV6 with 64-byte records: size 1023 (ff 03 00 00) -> slots at 0x50, 0
 });
 
 Deno.test("TV7: v9+ DMA fault header: two pending at 0x1000 and 0x1040", () => {
-  const r = openRegion(regionWith(parseHex(TV7), 0x9000));
+  const r = openRegion(regionWith(parseHex(TV7.hex), 0x9000));
   assert.equal(r.layout.id, "dma-fault");
   assert.equal(r.abi, "mainline");
   assert.deepEqual(r.header, { tail: 0, entry_size: 64, nb_entries: 512, offset: 4096, head: 2 });
@@ -292,9 +260,9 @@ Deno.test("TV7: v9+ DMA fault header: two pending at 0x1000 and 0x1040", () => {
 });
 
 Deno.test("TV8: iommu_page_response, 20 and 24 bytes", () => {
-  const r20 = decodeRecord("resp20", parseHex(TV8_20));
+  const r20 = decodeRecord("resp20", parseHex(TV8_20.hex));
   assert.deepEqual(r20, { version: 1, flags: 1, pasid: 5, grpid: 7, code: 0 });
-  const r24 = decodeRecord("resp24", parseHex(TV8_24));
+  const r24 = decodeRecord("resp24", parseHex(TV8_24.hex));
   assert.deepEqual(r24, { argsz: 24, version: 1, flags: 1, pasid: 5, grpid: 7, code: 0 });
   for (const [abi, rec] of [["resp20", r20], ["resp24", r24]] as const) {
     const json = recordJson(abi, rec);
@@ -306,7 +274,7 @@ Deno.test("TV8: iommu_page_response, 20 and 24 bytes", () => {
 });
 
 Deno.test("TV9: iommu_hwpt_pgfault and its response", () => {
-  const rec = decodeRecord("hwpt-pgfault", parseHex(TV9));
+  const rec = decodeRecord("hwpt-pgfault", parseHex(TV9.hex));
   assert.deepEqual(rec, {
     flags: 3,
     dev_id: 1,
@@ -322,65 +290,32 @@ Deno.test("TV9: iommu_hwpt_pgfault and its response", () => {
   assert.deepEqual(json.flags_names, ["PASID_VALID", "LAST_PAGE"]);
   assert.deepEqual(json.perm_names, ["READ", "WRITE"]);
   assert.equal(json.addr, "0xdeadb000");
-  const resp = decodeRecord("hwpt-response", parseHex(TV9_RESPONSE));
+  const resp = decodeRecord("hwpt-response", parseHex(TV9_RESPONSE.hex));
   assert.deepEqual(resp, { cookie: 1, code: 0 });
   assert.equal(recordJson("hwpt-response", resp).code_name, "SUCCESS");
 });
 
 Deno.test("vectors: the encoder reproduces every record vector from abi.md's stated values", () => {
-  const cases: Array<[Parameters<typeof encodeRecord>[0], Record<string, unknown>, string]> = [
-    ["mainline", {
-      type: 1,
-      event: { reason: 6, flags: 3, pasid: 5, perm: 3, addr: 0xdeadb000n, fetch_addr: 0n },
-    }, TV1],
-    ["v4", {
-      type: 1,
-      event: { reason: 6, flags: 7, pasid: 5, perm: 1, addr: 0xdeadb000n },
-    }, TV2],
-    ["rfc3", { type: 1, reason: 10, addr: 0xdeadb000n, pasid: 5, pasid_valid: 1 }, TV3],
-    ["mainline", {
-      type: 2,
-      prm: { flags: 2, pasid: 0, grpid: 7, perm: 1, addr: 0x10000n, private_data: [0n, 0n] },
-    }, TV4],
-    ["rfc3", { type: 2, addr: 0x10000n, page_req_group_id: 7, last_req: 1 }, TV5],
-    ["resp20", { version: 1, flags: 1, pasid: 5, grpid: 7, code: 0 }, TV8_20],
-    ["resp24", { argsz: 24, version: 1, flags: 1, pasid: 5, grpid: 7, code: 0 }, TV8_24],
-    ["hwpt-pgfault", {
-      flags: 3,
-      dev_id: 1,
-      pasid: 5,
-      grpid: 7,
-      perm: 3,
-      addr: 0xdeadb000n,
-      cookie: 1,
-    }, TV9],
-    ["hwpt-response", { cookie: 1, code: 0 }, TV9_RESPONSE],
-  ];
-  for (const [abi, input, hex] of cases) {
+  for (const v of RECORD_VECTORS) {
     // deno-lint-ignore no-explicit-any
-    assert.deepEqual(encodeRecord(abi, input as any), parseHex(hex), `${abi}: ${hex.slice(0, 40)}`);
+    const abi = v.abi as any;
+    assert.deepEqual(
+      encodeRecord(abi, v.fields),
+      parseHex(v.hex),
+      `${v.abi}: ${v.hex.slice(0, 40)}`,
+    );
   }
   // u64 fields also take plain numbers.
   assert.deepEqual(
     encodeRecord("rfc3", { type: 1, reason: 10, addr: 0xdeadb000, pasid: 5, pasid_valid: 1 }),
-    parseHex(TV3),
+    parseHex(TV3.hex),
   );
 });
 
 Deno.test("vectors: every record vector is valid under its own generation (no findings)", () => {
-  const cases: Array<[Parameters<typeof checkRecord>[0], string]> = [
-    ["mainline", TV1],
-    ["v4", TV2],
-    ["rfc3", TV3],
-    ["mainline", TV4],
-    ["rfc3", TV5],
-    ["resp20", TV8_20],
-    ["resp24", TV8_24],
-    ["hwpt-pgfault", TV9],
-    ["hwpt-response", TV9_RESPONSE],
-  ];
-  for (const [abi, hex] of cases) {
-    assert.deepEqual(checkRecord(abi, parseHex(hex), 0, { index: 0 }), [], abi);
+  for (const v of RECORD_VECTORS) {
+    // deno-lint-ignore no-explicit-any
+    assert.deepEqual(checkRecord(v.abi as any, parseHex(v.hex), 0, { index: 0 }), [], v.abi);
   }
 });
 
@@ -391,15 +326,18 @@ Deno.test("TV1 big-endian: fields byte-swapped by hand decode to the same values
 0020: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
 0030: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
 `);
-  assert.deepEqual(decodeRecord("mainline", be, 0, false), decodeRecord("mainline", parseHex(TV1)));
   assert.deepEqual(
-    encodeRecord("mainline", decodeRecord("mainline", parseHex(TV1)), false),
+    decodeRecord("mainline", be, 0, false),
+    decodeRecord("mainline", parseHex(TV1.hex)),
+  );
+  assert.deepEqual(
+    encodeRecord("mainline", decodeRecord("mainline", parseHex(TV1.hex)), false),
     be,
   );
 });
 
 Deno.test("vectors: decodeRecord honours the offset and the view's byteOffset", () => {
-  const tv2 = parseHex(TV2), tv3 = parseHex(TV3);
+  const tv2 = parseHex(TV2.hex), tv3 = parseHex(TV3.hex);
   const buf = new Uint8Array(3 + 48 + 48);
   buf.set(tv3, 3);
   buf.set(tv2, 51);
@@ -456,14 +394,17 @@ Deno.test("json: an undefined enum value has no name but stays valid JSON", () =
 });
 
 Deno.test("json: position keys come first, then abi", () => {
-  const json = recordJson("rfc3", decodeRecord("rfc3", parseHex(TV3)), { index: 4, offset: 192 });
+  const json = recordJson("rfc3", decodeRecord("rfc3", parseHex(TV3.hex)), {
+    index: 4,
+    offset: 192,
+  });
   assert.deepEqual(Object.keys(json).slice(0, 3), ["index", "offset", "abi"]);
   assert.equal(json.index, 4);
   assert.equal(json.offset, 192);
 });
 
 Deno.test("TV10: vEVENTQ buffer: SMMUv3 F_PERMISSION (SSID 5, vSID 8, read) then LOST_EVENTS", () => {
-  const bytes = parseHex(TV10);
+  const bytes = parseHex(TV10.hex);
   const recs = [...parseVevents(bytes, "arm-smmuv3")];
   assert.equal(recs.length, 2);
   const [ev, lost] = recs;

@@ -21,30 +21,35 @@ import { validateImage, validateSnapshots } from "../src/rules/validate.ts";
 import { parseHex } from "../src/codec/hex.ts";
 import { parseVevents } from "../src/codec/vevent.ts";
 import { checkVevents } from "../src/rules/vevent.ts";
+import {
+  TV1,
+  TV10 as VECTOR_TV10,
+  TV2,
+  TV3,
+  TV8_20,
+  TV8_24,
+  TV9,
+  TV9_RESPONSE,
+} from "./support/vectors.ts";
 
 // ---- builders -----------------------------------------------------------------------------------
 
 type Run = () => Finding[];
 
-/** Valid records per generation (abi.md TV1-TV9 style). */
+/**
+ * Valid records per generation: the values abi.md's vectors state (TV1 for v8 and mainline,
+ * whose bits mean the same; TV2 for v4-v7, TV3 for RFC v3, TV8 and TV9 for the responses).
+ */
 const GOOD: Record<string, EncodeInput> = {
-  rfc3: { type: 1, reason: 10, addr: 0xdeadb000n, pasid: 5, pasid_valid: 1 },
-  v4: { type: 1, event: { reason: 6, flags: 0x7, pasid: 5, perm: 1, addr: 0xdeadb000n } },
-  v7: { type: 1, event: { reason: 6, flags: 0x7, pasid: 5, perm: 1, addr: 0xdeadb000n } },
-  v8: { type: 1, event: { reason: 6, flags: 0x3, pasid: 5, perm: 3, addr: 0xdeadb000n } },
-  mainline: { type: 1, event: { reason: 6, flags: 0x3, pasid: 5, perm: 3, addr: 0xdeadb000n } },
-  resp20: { version: 1, flags: 1, pasid: 5, grpid: 7, code: 0 },
-  resp24: { argsz: 24, version: 1, flags: 1, pasid: 5, grpid: 7, code: 0 },
-  "hwpt-pgfault": {
-    flags: 3,
-    dev_id: 1,
-    pasid: 5,
-    grpid: 7,
-    perm: 3,
-    addr: 0xdeadb000n,
-    cookie: 1,
-  },
-  "hwpt-response": { cookie: 1, code: 0 },
+  rfc3: TV3.fields,
+  v4: TV2.fields,
+  v7: TV2.fields,
+  v8: TV1.fields,
+  mainline: TV1.fields,
+  resp20: TV8_20.fields,
+  resp24: TV8_24.fields,
+  "hwpt-pgfault": TV9.fields,
+  "hwpt-response": TV9_RESPONSE.fields,
 };
 const PRQ_GOOD: EncodeInput = {
   type: 2,
@@ -113,11 +118,7 @@ const resp = (o: Partial<BuildOptions> = {}): BuildOptions => ({
 const PROD_OPEN: OpenOptions = { consumer: 1 };
 
 /** abi.md TV10: an SMMUv3 F_PERMISSION vEVENT (seq 0), then a LOST_EVENTS header (seq 1). */
-const TV10 = parseHex(`
-0000: 00 00 00 00 00 00 00 00 13 58 00 00 08 00 00 00
-0010: 00 00 00 00 08 00 00 00 00 b0 ad de 00 00 00 00
-0020: 00 00 00 00 00 00 00 00 01 00 00 00 01 00 00 00
-`);
+const TV10 = parseHex(VECTOR_TV10.hex);
 
 const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
 /** An 8-byte vEVENT header. */
@@ -273,8 +274,8 @@ const CASES: Record<string, RuleCase> = {
   "HDR-ENDIAN": {
     severity: "warning",
     fire: [
-      // Equal indices: with prod 3 / cons 1 the byte-swapped indices leave 0x2000000 slots
-      // "pending", which runs into the unbounded pendingSlots BUG (region_test.ts).
+      // Equal indices: with prod 3 / cons 1 the byte-swapped indices would leave 0x2000000 slots
+      // "pending" and bury this finding under the out-of-range ones.
       img(rfc3({ producer: 0, consumer: 0, records: [], littleEndian: false }), { layout: "rfc3" }),
       img(prod({ producer: 0, records: [], littleEndian: false }), {
         layout: "fault-prod",
@@ -760,12 +761,10 @@ Deno.test("rules: a record past the end of a truncated image is skipped, not mis
   assert.ok(!rules.includes("REC-TYPE"), "slot 2 must not be read as zeros");
 });
 
-// BUG: src/rules/region.ts only checks HDR-ENDIAN when the capacity reads above 0xffffff. A
+// Regression: HDR-ENDIAN was once checked only when the capacity read above 0xffffff. A
 // big-endian v9+ DMA_FAULT header read little-endian has nb_entries 512 -> 0x00020000 (below
-// the gate) but entry_size 64 -> 0x40000000, the very example of domain.md 3.7 and of the
-// rule's own "why". With --layout dma-fault (or dma-fault-response) HDR-ENDIAN stays silent;
-// the user gets HDR-ENTRY-SIZE / HDR-RING-BOUNDS / IDX-PROD-RANGE errors and no hint to try
-// --endian big.
+// that gate) but entry_size 64 -> 0x40000000, the very example of domain.md 3.7 and of the
+// rule's own "why".
 Deno.test({
   name: "rule HDR-ENDIAN: fires for a big-endian DMA_FAULT header read with --layout",
   fn() {

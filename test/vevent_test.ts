@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import { parseHex } from "../src/codec/hex.ts";
 import { parseVevents, veventJson } from "../src/codec/vevent.ts";
 import { checkVevents } from "../src/rules/vevent.ts";
+import { TV10 as VECTOR_TV10 } from "./support/vectors.ts";
 
-const TV10 = parseHex(`0000: 00 00 00 00 00 00 00 00 13 58 00 00 08 00 00 00
-0010: 00 00 00 00 08 00 00 00 00 b0 ad de 00 00 00 00
-0020: 00 00 00 00 00 00 00 00 01 00 00 00 01 00 00 00`);
+const TV10 = parseHex(VECTOR_TV10.hex);
 
 /** One SMMUv3 vEVENT: header {flags, seq}, then evt[4] little-endian. */
 function smmu(seq: number, evt0 = 0x0000000800005813n, flags = 0): Uint8Array {
