@@ -1,5 +1,6 @@
 /**
- * The ABI description: record generations and region layouts as data.
+ * The ABI description: record generations and region layouts as data, one file each, and the
+ * registries built from them.
  *
  * @example
  * ```ts

@@ -1,25 +1,38 @@
 /**
  * Types of the ABI description: every record and region header of every generation is
  * described once, as plain data of these shapes, and that data drives decoding, encoding,
- * validation and the `layout` command.
+ * validation and the `layout` command. A description also carries the traits that code would
+ * otherwise test by name (which family a record belongs to, whether and in what order it is
+ * guessed, how a region layout is detected and what its era's kernel and VMM did), so no module
+ * outside `src/abi/` asks "is this rfc3?".
+ *
+ * Identifiers are not written here: `AbiId` and `RegionLayoutId` are derived from the
+ * registries (`records.ts`, `regions.ts`), which are built from one file per generation.
  *
  * @example
  * ```ts
  * import type { RecordLayout } from "./types.ts";
  * const tiny: RecordLayout = {
- *   id: "resp20", struct: "iommu_page_response", title: "example", era: "v5.3",
- *   size: 4, source: "K1",
+ *   id: "tiny", struct: "example", title: "example", era: "example", family: "page_response",
+ *   size: 4, source: "example",
  *   fields: [{ kind: "scalar", name: "version", offset: 0, type: "u32", meaning: "version" }],
  * };
+ * tiny.size; // 4
  * ```
  * @module
  */
+import type { AbiId } from "./records.ts";
+import type { RegionLayoutId } from "./regions.ts";
+
+export type { AbiId, RegionLayoutId };
 
 /** A named value of a C enum, e.g. `IOMMU_FAULT_REASON_PERMISSION = 6`. */
 export interface EnumValue {
+  /** The constant's value. */
   readonly value: number;
   /** Kernel name without the enum's prefix, e.g. `PERMISSION`. */
   readonly name: string;
+  /** What it means, in a few words. */
   readonly meaning?: string;
   /** A flag bit (by name) that a record with this value is expected to carry. */
   readonly expectsFlag?: string;
@@ -27,15 +40,21 @@ export interface EnumValue {
 
 /** A C enum, with the prefix its constants share in the kernel headers. */
 export interface EnumDesc {
+  /** The C enum's name, with the generation when it differs between generations. */
   readonly name: string;
+  /** Prefix of the kernel constants, e.g. `IOMMU_FAULT_REASON_`. */
   readonly prefix: string;
+  /** Every value the generation defines. */
   readonly values: readonly EnumValue[];
 }
 
 /** One bit of a flags word. */
 export interface BitDesc {
+  /** Bit number (0 = least significant). */
   readonly bit: number;
+  /** Kernel name without the set's prefix. */
   readonly name: string;
+  /** What it means, in a few words. */
   readonly meaning?: string;
   /** Field (same struct) that is meaningful only when this bit is set. */
   readonly guards?: string;
@@ -47,8 +66,11 @@ export interface BitDesc {
 
 /** A set of flag bits sharing a prefix, e.g. `IOMMU_FAULT_UNRECOV_`. */
 export interface FlagSet {
+  /** The flags word's name, with the generation when it differs between generations. */
   readonly name: string;
+  /** Prefix of the kernel constants. */
   readonly prefix: string;
+  /** Every bit the generation defines. */
   readonly bits: readonly BitDesc[];
 }
 
@@ -61,14 +83,21 @@ export type FieldRole =
 
 /** A `__u32` or `__u64` field. */
 export interface ScalarField {
+  /** Discriminant. */
   readonly kind: "scalar";
+  /** Kernel field name. */
   readonly name: string;
   /** Offset inside the enclosing struct (for a union variant: inside the union). */
   readonly offset: number;
+  /** `__u32` (a JS number) or `__u64` (a BigInt). */
   readonly type: "u32" | "u64";
+  /** What it holds, in a few words. */
   readonly meaning: string;
+  /** The enum its values come from. */
   readonly enum?: EnumDesc;
+  /** The flag bits it holds. */
   readonly flags?: FlagSet;
+  /** What it is to the validator. */
   readonly role?: FieldRole;
   /** For a bool: the field it validates (rfc3 `pasid_valid` guards `pasid`). */
   readonly guards?: string;
@@ -80,22 +109,69 @@ export interface ScalarField {
 
 /** A fixed array of `__u64`, e.g. `private_data[2]`. */
 export interface ArrayField {
+  /** Discriminant. */
   readonly kind: "array";
+  /** Kernel field name. */
   readonly name: string;
+  /** Offset inside the enclosing struct. */
   readonly offset: number;
+  /** Element type. */
   readonly type: "u64";
+  /** Number of elements. */
   readonly count: number;
+  /** What it holds, in a few words. */
   readonly meaning: string;
 }
 
 /** Opaque bytes, e.g. `padding2[56]`. */
 export interface BytesField {
+  /** Discriminant. */
   readonly kind: "bytes";
+  /** Kernel field name. */
   readonly name: string;
+  /** Offset inside the enclosing struct. */
   readonly offset: number;
+  /** Bytes. */
   readonly size: number;
+  /** What it is for, in a few words. */
   readonly meaning: string;
+  /** Always padding. */
   readonly role: "padding";
+}
+
+/**
+ * A bit field of a little- or host-endian `__u32` or `__u64` word, as hardware records have
+ * them (an SMMUv3 event is four `__le64` words of bit fields). Several bit fields share a word:
+ * they have the same `offset`. The kernel takes a field either with `FIELD_GET(GENMASK(hi, lo),
+ * w)` (`take: "shift"`, the default: the value is shifted down to bit 0) or with
+ * `w & GENMASK(hi, lo)` (`take: "mask"`: the value keeps its position, so an address field reads
+ * as the address). A value that fits 32 bits decodes to a number, a wider one to a BigInt.
+ */
+export interface BitsField {
+  /** Discriminant. */
+  readonly kind: "bits";
+  /** The kernel's name for the value. */
+  readonly name: string;
+  /** Offset of the word inside the enclosing struct. */
+  readonly offset: number;
+  /** The word's type. */
+  readonly type: "u32" | "u64";
+  /** Lowest bit of the field in its word. */
+  readonly lo: number;
+  /** Highest bit of the field in its word (inclusive, as in `GENMASK(hi, lo)`). */
+  readonly hi: number;
+  /** `shift` (`FIELD_GET`, the default) or `mask` (`& GENMASK`, value left in place). */
+  readonly take?: "shift" | "mask";
+  /** What it holds, in a few words. */
+  readonly meaning: string;
+  /** The kernel macro that names the mask, e.g. `EVTQ_3_IPA`. */
+  readonly macro?: string;
+  /** The enum its values come from. */
+  readonly enum?: EnumDesc;
+  /** Flag bits inside the field's value (bit 0 = the field's lowest bit). */
+  readonly flags?: FlagSet;
+  /** What it is to the validator. */
+  readonly role?: FieldRole;
 }
 
 /** A member of a tagged union, selected by the value of the selector field. */
@@ -106,52 +182,68 @@ export interface UnionVariant {
   readonly name: string;
   /** C struct of the member, e.g. `iommu_fault_unrecoverable`. */
   readonly struct: string;
+  /** Bytes of the member. */
   readonly size: number;
+  /** The member's fields, offsets inside the union. */
   readonly fields: readonly (ScalarField | ArrayField)[];
 }
 
 /** A union keyed by another field of the record (always `type` in these ABIs). */
 export interface UnionField {
+  /** Discriminant. */
   readonly kind: "union";
+  /** Name of the union member (empty for an anonymous union). */
   readonly name: string;
+  /** Offset inside the enclosing struct. */
   readonly offset: number;
   /** Bytes the union occupies, including members that only set its size. */
   readonly size: number;
+  /** The field (of the enclosing struct) whose value selects the member. */
   readonly selector: string;
+  /** The members, by selector value. */
   readonly variants: readonly UnionVariant[];
   /** Members that only pad the union (e.g. `padding2[56]`). */
   readonly padding?: BytesField;
+  /** What it holds, in a few words. */
   readonly meaning: string;
 }
 
 /** Any field of a record. */
-export type Field = ScalarField | ArrayField | BytesField | UnionField;
+export type Field = ScalarField | ArrayField | BytesField | UnionField | BitsField;
 
-/** Identifier of a record ABI that `decode --abi` accepts. */
-export type AbiId =
-  | "rfc3"
-  | "v4"
-  | "v7"
-  | "v8"
-  | "mainline"
-  | "resp20"
-  | "resp24"
-  | "hwpt-pgfault"
-  | "hwpt-response";
+/**
+ * What a record is: a fault of the `iommu_fault` generations (those with a fault type and a
+ * union or flat body), a page response, or the iommufd fault queue's records. Code asks the
+ * family, never the id, when it needs "the fault generations".
+ */
+export type RecordFamily = "iommu_fault" | "page_response" | "iommufd_fault" | "iommufd_response";
 
 /** One record format of one generation. */
 export interface RecordLayout {
-  readonly id: AbiId;
+  /** The id `decode --abi` takes; unique across records. */
+  readonly id: string;
   /** C struct name. */
   readonly struct: string;
+  /** One line for humans. */
   readonly title: string;
   /** Which posting or kernel release used it. */
   readonly era: string;
+  /** What kind of record it is. */
+  readonly family: RecordFamily;
+  /** Bytes. */
   readonly size: number;
+  /** Fields in C order. */
   readonly fields: readonly Field[];
-  /** Source keys of abi.md. */
+  /** Where the layout comes from (source keys of abi.md). */
   readonly source: string;
+  /** Caveats shown by `layout`. */
   readonly notes?: readonly string[];
+  /**
+   * Rank among the generations ABI inference tries when none is given (1 first; ties in the
+   * score go to the lower rank). Absent: never inferred (a generation whose bytes equal another's
+   * and only whose meaning differs cannot be told apart by scoring).
+   */
+  readonly guessRank?: number;
 }
 
 /** Which party writes a header field. */
@@ -169,23 +261,58 @@ export type HeaderRole =
 
 /** A `__u32` of a region header. */
 export interface HeaderField {
+  /** Kernel field name. */
   readonly name: string;
+  /** Offset in the header. */
   readonly offset: number;
+  /** What the field is to the ring. */
   readonly role: HeaderRole;
+  /** Who writes it. */
   readonly writer: Writer;
+  /** What it holds, in a few words. */
   readonly meaning: string;
 }
 
-/** Identifier of a region layout that `inspect --layout` accepts. */
-export type RegionLayoutId = "rfc3" | "fault-prod" | "dma-fault" | "dma-fault-response";
+/**
+ * What the kernel and VMM of a layout's era did, which the simulator models by default: the
+ * RFC v3 kernel tested "full" with a true modulo and checked nothing, and its VMM wrote `cons`
+ * after every record and re-read it from the header on each signal; v4+ kernels used
+ * `CIRC_SPACE` and checked the header's bounds, and their VMMs kept a private index and wrote it
+ * once per drain.
+ */
+export interface SimulatorDefaults {
+  /** The kernel's "ring full" test: a true modulo, or `CIRC_SPACE` (a power-of-two mask). */
+  readonly indexMath: "modulo" | "circ";
+  /** What the kernel checks in the header before each enqueue. */
+  readonly headerCheck: "none" | "bounds" | "stop";
+  /** When the VMM writes its consumer index: after every record or once per drain. */
+  readonly consWrite: "per_record" | "per_drain";
+  /** The VMM re-reads its consumer index from the header on every signal (no private copy). */
+  readonly rereadsConsumer: boolean;
+}
 
-/** A VFIO region: a header of indices followed by a ring of records. */
-export interface RegionLayout {
-  readonly id: RegionLayoutId;
+/**
+ * How a header tells which record ABI its ring carries: by an `entry_size` field, or (a header
+ * without one) by its capacity, which the kernel derived from the record size.
+ */
+export type AbiEvidence = "entry_size" | "capacity";
+
+/**
+ * A VFIO region: a header of indices followed by a ring of records. `Id` is a registered layout
+ * id by default; a layout's own file checks itself against `RegionLayout<string>`.
+ */
+export interface RegionLayout<Id extends string = RegionLayoutId> {
+  /** The id `inspect --layout` takes; unique across layouts. */
+  readonly id: Id;
+  /** C struct of the header. */
   readonly struct: string;
+  /** One line for humans. */
   readonly title: string;
+  /** Which postings used it. */
   readonly era: string;
+  /** Bytes of the header. */
   readonly headerSize: number;
+  /** Header fields in C order (all `__u32`). */
   readonly header: readonly HeaderField[];
   /** Record ABI the region carries unless told otherwise. */
   readonly defaultAbi: AbiId;
@@ -195,17 +322,33 @@ export interface RegionLayout {
   readonly fixedRingOffset?: number;
   /** Capacity the kernel uses (fixed ring length), when it does not depend on the region size. */
   readonly fixedCapacity?: number;
-  /** How the region size follows from the page size (bytes); see {@link regionSizeFor}. */
+  /** How the region size follows from the page size (bytes); see `regionSizeFor`. */
   readonly sizing: "fixed-64k" | "one-page-ring" | "align-ring-plus-page";
   /**
    * Where the consumer index lives when it is not in this region's header (v4-v8 keep it in a
    * separate CONS region): the other region's struct and the field's offset there.
    */
   readonly externalConsumer?: {
+    /** The other region's struct. */
     readonly struct: string;
+    /** The field's name there. */
     readonly field: string;
+    /** The field's offset there. */
     readonly offset: number;
   };
+  /** Rank in layout detection (1 first): the first plausible layout in this order wins ties. */
+  readonly detectRank: number;
+  /** How the header names the record ABI the ring carries. */
+  readonly abiEvidence: AbiEvidence;
+  /**
+   * Fault types the ring carries on every kernel that used the layout, by enum name, and why;
+   * absent when it carries every type. A record of another type draws REC-TYPE-RING.
+   */
+  readonly ringTypes?: { readonly types: readonly string[]; readonly why: string };
+  /** What the era's kernel and VMM did; absent for a layout the simulator does not drive. */
+  readonly simulator?: SimulatorDefaults;
+  /** Where the layout comes from (source keys of abi.md). */
   readonly source: string;
+  /** Caveats shown by `layout`. */
   readonly notes?: readonly string[];
 }

@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { REGIONS } from "../abi/regions.ts";
+import { DETECT_ORDER, REGIONS } from "../abi/regions.ts";
 import type { AbiId, RegionLayoutId } from "../abi/types.ts";
 import { hex } from "../codec/names.ts";
 import { detectLayout, openRegion, readHeader, type Region, RegionError } from "../region/model.ts";
@@ -81,9 +81,7 @@ export async function loadRegion(
   let regionSize = o.regionSize ?? (offset === 0 || whole ? available : undefined);
   if (regionSize === undefined) {
     // A device or a region inside a larger file: the header says how big the region is.
-    const ids: RegionLayoutId[] = o.layout
-      ? [o.layout]
-      : ["rfc3", "dma-fault", "dma-fault-response", "fault-prod"];
+    const ids: readonly RegionLayoutId[] = o.layout ? [o.layout] : DETECT_ORDER;
     for (const id of ids) {
       const size = impliedSize(id, probe, le);
       if (size && (o.layout || detectLayout(probe, size, le)?.layout === id)) {
@@ -97,7 +95,7 @@ export async function loadRegion(
   }
   if (!o.layout && !detectLayout(probe, regionSize, le)) {
     // A header that is consistent only with a larger region: the image was cut short.
-    for (const id of ["rfc3", "dma-fault", "dma-fault-response", "fault-prod"] as const) {
+    for (const id of DETECT_ORDER) {
       const size = impliedSize(id, probe, le);
       if (size && size > regionSize && detectLayout(probe, size, le)?.layout === id) {
         throw new InputError(

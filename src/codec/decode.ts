@@ -8,12 +8,21 @@
  * ```ts
  * import { decoderFor } from "./decode.ts";
  * const decode = decoderFor("mainline");
- * const rec = decode(new DataView(new ArrayBuffer(64)), 0, true); // { type: 0, padding: 0 }
+ * const rec = decode(new DataView(new ArrayBuffer(64)), 0, true);
+ * rec; // { type: 0, padding: 0 }: type 0 selects no union member
  * ```
  * @module
  */
-import { RECORDS } from "../abi/records.ts";
-import type { AbiId, ArrayField, Field, RecordLayout, ScalarField } from "../abi/types.ts";
+import { type AbiId, RECORDS } from "../abi/records.ts";
+import type {
+  ArrayField,
+  BitsField,
+  Field,
+  RecordLayout,
+  ScalarField,
+  UnionField,
+} from "../abi/types.ts";
+import { bitsExpr } from "./bits.ts";
 
 /** A decoded value: u32 as number, u64 as bigint, u64 arrays, union members as nested objects. */
 export type Value = number | bigint | bigint[] | DecodedFields;
@@ -24,8 +33,9 @@ export interface DecodedFields {
 /** Decodes one record at `offset` of `dv`; `le` selects little-endian. */
 export type RecordDecoder = (dv: DataView, offset: number, le: boolean) => DecodedFields;
 
-function scalarExpr(f: ScalarField | ArrayField, base: number): string {
+function scalarExpr(f: ScalarField | ArrayField | BitsField, base: number): string {
   const at = (off: number) => `o + ${base + off}`;
+  if (f.kind === "bits") return bitsExpr(f, at(f.offset));
   if (f.kind === "array") {
     const items = Array.from(
       { length: f.count },
@@ -53,7 +63,7 @@ function entries(
 
 /** Generates the source of a decoder for `layout` (exported for tests and `layout --codegen`). */
 export function decoderSource(layout: RecordLayout): string {
-  const union = layout.fields.find((f) => f.kind === "union");
+  const union = layout.fields.find((f): f is UnionField => f.kind === "union");
   if (!union) return `return {${entries(layout.fields, 0, new Map()).join(", ")}};`;
   const sel = layout.fields.find((f) =>
     f.kind === "scalar" && f.name === union.selector
@@ -71,21 +81,25 @@ export function decoderSource(layout: RecordLayout): string {
   return lines.join("\n");
 }
 
-const cache = new Map<AbiId, RecordDecoder>();
+const cache = new Map<RecordLayout, RecordDecoder>();
 
-/** The compiled decoder of a record ABI (compiled once, then cached). */
-export function decoderFor(abi: AbiId): RecordDecoder {
-  let d = cache.get(abi);
+/**
+ * The compiled decoder of a record ABI, or of any record description (compiled once per
+ * description, then cached).
+ */
+export function decoderFor(abi: AbiId | RecordLayout): RecordDecoder {
+  const layout = typeof abi === "string" ? RECORDS[abi] : abi;
+  let d = cache.get(layout);
   if (!d) {
-    d = new Function("dv", "o", "le", decoderSource(RECORDS[abi])) as RecordDecoder;
-    cache.set(abi, d);
+    d = new Function("dv", "o", "le", decoderSource(layout)) as RecordDecoder;
+    cache.set(layout, d);
   }
   return d;
 }
 
 /** Decodes one record from `bytes` at `offset` (convenience for tests and small inputs). */
 export function decodeRecord(
-  abi: AbiId,
+  abi: AbiId | RecordLayout,
   bytes: Uint8Array,
   offset = 0,
   littleEndian = true,

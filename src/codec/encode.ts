@@ -10,8 +10,9 @@
  * ```
  * @module
  */
-import { RECORDS } from "../abi/records.ts";
-import type { AbiId, ArrayField, Field, ScalarField } from "../abi/types.ts";
+import { type AbiId, RECORDS } from "../abi/records.ts";
+import type { ArrayField, BitsField, Field, RecordLayout, ScalarField } from "../abi/types.ts";
+import { writeBits } from "./bits.ts";
 import type { DecodedFields, Value } from "./decode.ts";
 
 /** Values to encode: missing fields are written as zero; u64 fields take bigint or number. */
@@ -22,11 +23,13 @@ export interface EncodeInput {
 function writeScalar(
   dv: DataView,
   at: number,
-  f: ScalarField | ArrayField,
+  f: ScalarField | ArrayField | BitsField,
   v: EncodeInput[string],
   le: boolean,
 ) {
-  if (f.kind === "array") {
+  if (f.kind === "bits") {
+    writeBits(f, dv, at, (v ?? 0) as number | bigint, le);
+  } else if (f.kind === "array") {
     const arr = Array.isArray(v) ? v : [];
     for (let i = 0; i < f.count; i++) {
       dv.setBigUint64(at + 8 * i, BigInt.asUintN(64, BigInt(arr[i] ?? 0)), le);
@@ -62,22 +65,23 @@ function writeFields(
 
 /** Writes one record into `dv` at `offset`; bytes the record does not name are left as they are. */
 export function encodeInto(
-  abi: AbiId,
+  abi: AbiId | RecordLayout,
   input: EncodeInput | DecodedFields,
   dv: DataView,
   offset: number,
   littleEndian = true,
 ): void {
-  writeFields(dv, offset, RECORDS[abi].fields, input as EncodeInput, littleEndian);
+  const layout = typeof abi === "string" ? RECORDS[abi] : abi;
+  writeFields(dv, offset, layout.fields, input as EncodeInput, littleEndian);
 }
 
 /** Encodes one record into fresh zeroed bytes. */
 export function encodeRecord(
-  abi: AbiId,
+  abi: AbiId | RecordLayout,
   input: EncodeInput | DecodedFields,
   littleEndian = true,
 ): Uint8Array {
-  const out = new Uint8Array(RECORDS[abi].size);
+  const out = new Uint8Array((typeof abi === "string" ? RECORDS[abi] : abi).size);
   encodeInto(abi, input, new DataView(out.buffer), 0, littleEndian);
   return out;
 }

@@ -12,8 +12,8 @@
  * ```
  * @module
  */
-import { RECORDS } from "../abi/records.ts";
-import type { AbiId, Field } from "../abi/types.ts";
+import { type AbiId, RECORDS } from "../abi/records.ts";
+import type { Field, RecordLayout } from "../abi/types.ts";
 import type { DecodedFields } from "./decode.ts";
 import { enumName, flagNames, hex } from "./names.ts";
 
@@ -41,9 +41,9 @@ function fieldsJson(fields: readonly Field[], rec: DecodedFields, out: JsonObjec
       continue;
     }
     out[f.name] = typeof raw === "bigint" ? hex(raw) : raw as number;
-    if (f.enum) out[`${f.name}_name`] = enumName(f.enum, raw as number);
+    if (f.enum) out[`${f.name}_name`] = enumName(f.enum, Number(raw));
     if (f.flags) {
-      const { names, unknown } = flagNames(f.flags, raw as number);
+      const { names, unknown } = flagNames(f.flags, Number(raw));
       // Unknown set bits are listed as hex so they are never silently dropped.
       for (let b = 0; b < 32; b++) if ((unknown >>> b) & 1) names.push(hex(2 ** b));
       out[`${f.name}_names`] = names;
@@ -52,8 +52,13 @@ function fieldsJson(fields: readonly Field[], rec: DecodedFields, out: JsonObjec
 }
 
 /** JSON object of a decoded record, preceded by the given position keys (`slot`, `offset`...). */
-export function recordJson(abi: AbiId, rec: DecodedFields, position: JsonObject = {}): JsonObject {
-  const out: JsonObject = { ...position, abi };
-  fieldsJson(RECORDS[abi].fields, rec, out);
+export function recordJson(
+  abi: AbiId | RecordLayout,
+  rec: DecodedFields,
+  position: JsonObject = {},
+): JsonObject {
+  const layout = typeof abi === "string" ? RECORDS[abi] : abi;
+  const out: JsonObject = { ...position, abi: layout.id };
+  fieldsJson(layout.fields, rec, out);
   return out;
 }

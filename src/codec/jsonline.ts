@@ -12,8 +12,16 @@
  * ```
  * @module
  */
-import { RECORDS } from "../abi/records.ts";
-import type { AbiId, EnumDesc, Field, FlagSet, ScalarField } from "../abi/types.ts";
+import { type AbiId, RECORDS } from "../abi/records.ts";
+import type {
+  BitsField,
+  EnumDesc,
+  Field,
+  FlagSet,
+  RecordLayout,
+  ScalarField,
+} from "../abi/types.ts";
+import { bitsExpr, bitsFitNumber } from "./bits.ts";
 import { enumName, flagNames, hex } from "./names.ts";
 
 /** Writes one record as a JSON object; `prefix` holds the position keys without braces. */
@@ -56,14 +64,19 @@ function ref(ctx: Ctx, v: unknown): string {
   return `t[${ctx.tables.length - 1}]`;
 }
 
-function scalar(ctx: Ctx, f: ScalarField, at: string, sep: string) {
+function scalar(ctx: Ctx, f: ScalarField | BitsField, at: string, sep: string) {
   const key = JSON.stringify(f.name);
-  if (f.type === "u64") {
+  if (f.kind === "bits" && !bitsFitNumber(f)) {
+    ctx.code.push(`s += '${sep}${key}:"0x' + ${bitsExpr(f, at)}.toString(16) + '"';`);
+    return;
+  }
+  if (f.kind === "scalar" && f.type === "u64") {
     ctx.code.push(`s += '${sep}${key}:"' + u64(dv, ${at}, le) + '"';`);
     return;
   }
   const v = `v${ctx.code.length}`;
-  ctx.code.push(`const ${v} = dv.getUint32(${at}, le); s += '${sep}${key}:' + ${v};`);
+  const read = f.kind === "bits" ? bitsExpr(f, at) : `dv.getUint32(${at}, le)`;
+  ctx.code.push(`const ${v} = ${read}; s += '${sep}${key}:' + ${v};`);
   if (f.enum) {
     const t = ref(ctx, enumTable(f.enum));
     ctx.code.push(`s += ',"${f.name}_name":' + (${t}[${v}] ?? "null");`);
@@ -85,7 +98,7 @@ function fields(ctx: Ctx, list: readonly Field[], base: string, first: boolean) 
         (_, i) => `'"' + u64(dv, ${at} + ${8 * i}, le) + '"'`,
       );
       ctx.code.push(`s += '${sep}${JSON.stringify(f.name)}:[' + ${items.join(" + ',' + ")} + ']';`);
-    } else if (f.kind === "scalar") {
+    } else if (f.kind === "scalar" || f.kind === "bits") {
       scalar(ctx, f, at, sep);
     } else {
       ctx.code.push(`switch (dv.getUint32(o + ${offsetOf(list, f.selector)}, le)) {`);
@@ -104,18 +117,20 @@ function offsetOf(list: readonly Field[], name: string): number {
   return list.find((f) => f.name === name)!.offset;
 }
 
-const cache = new Map<AbiId, JsonLineWriter>();
+const cache = new Map<RecordLayout, JsonLineWriter>();
 
-/** The compiled JSON-line writer of a record ABI. */
-export function jsonLineWriter(abi: AbiId): JsonLineWriter {
-  let w = cache.get(abi);
+/** The compiled JSON-line writer of a record ABI, or of any record description. */
+export function jsonLineWriter(abi: AbiId | RecordLayout): JsonLineWriter {
+  const layout = typeof abi === "string" ? RECORDS[abi] : abi;
+  let w = cache.get(layout);
   if (w) return w;
   const ctx: Ctx = { tables: [], code: [] };
-  fields(ctx, RECORDS[abi].fields, "o", true);
-  const body = `let s = '{' + prefix + (prefix ? ',' : '') + '"abi":${JSON.stringify(abi)},';\n` +
+  fields(ctx, layout.fields, "o", true);
+  const body =
+    `let s = '{' + prefix + (prefix ? ',' : '') + '"abi":${JSON.stringify(layout.id)},';\n` +
     ctx.code.join("\n") + `\nreturn s + '}';`;
   const make = new Function("t", "u64", "slow", `return (dv, o, le, prefix) => {\n${body}\n};`);
   w = make(ctx.tables, u64hex, flagsSlow) as JsonLineWriter;
-  cache.set(abi, w);
+  cache.set(layout, w);
   return w;
 }

@@ -15,6 +15,7 @@
 import { RECORDS } from "../abi/records.ts";
 import {
   capacityFor,
+  DETECT_ORDER,
   headerField,
   PAGE_SIZES,
   REGIONS,
@@ -162,6 +163,28 @@ export function geometry(
   };
 }
 
+/** Capacities the kernel gives `layout` for a record size, over the page sizes it ran on. */
+function kernelCapacities(layout: RegionLayout, entrySize: number, regionSize: number): number[] {
+  if (layout.fixedCapacity !== undefined) return [layout.fixedCapacity];
+  return PAGE_SIZES.map((p) => capacityFor(layout, entrySize, p, regionSize));
+}
+
+/**
+ * The record ABI the header names: the one whose size is its `entry_size`, or, for a header
+ * without one, the one the kernel would have derived its capacity from (RFC v3's `size` is 1365
+ * with 48-byte records and 1023 with 64-byte ones in 64 KiB). The layout's default otherwise.
+ */
+function recordAbi(layout: RegionLayout, h: RegionHeader, regionSize: number): AbiId {
+  const candidates = [layout.defaultAbi, ...layout.abis];
+  if (layout.abiEvidence === "entry_size") {
+    const entry = roleValue(layout, h, "entry_size");
+    return candidates.find((a) => RECORDS[a].size === entry) ?? layout.defaultAbi;
+  }
+  const cap = roleValue(layout, h, "capacity") ?? 0;
+  const fits = (a: AbiId) => kernelCapacities(layout, RECORDS[a].size, regionSize).includes(cap);
+  return candidates.find(fits) ?? layout.defaultAbi;
+}
+
 interface Candidate {
   layout: RegionLayoutId;
   abi: AbiId;
@@ -178,14 +201,7 @@ function judge(
 ): Candidate {
   const h = readHeader(layout, bytes, le);
   const headerEntry = roleValue(layout, h, "entry_size");
-  // The record ABI follows the header's entry_size when it names one the layout can carry.
-  let abi = [layout.defaultAbi, ...layout.abis].find((a) => RECORDS[a].size === headerEntry) ??
-    layout.defaultAbi;
-  if (layout.id === "rfc3") {
-    const size = h.size ?? 0;
-    const as64 = Math.floor((regionSize - layout.headerSize) / RECORDS.mainline.size);
-    if (size === as64 && size !== Math.floor((regionSize - 16) / 48)) abi = "mainline";
-  }
+  const abi = recordAbi(layout, h, regionSize);
   const g = geometry(layout, h, abi, regionSize);
   const prod = roleValue(layout, h, "producer") ?? 0;
   const cons = roleValue(layout, h, "consumer");
@@ -199,12 +215,9 @@ function judge(
     (h.reserved ?? 0) === 0,
   ];
   const plausible = checks.every(Boolean);
-  const expected = layout.id === "rfc3"
-    ? Math.floor((regionSize - layout.headerSize) / RECORDS[abi].size)
-    : layout.fixedCapacity ??
-      PAGE_SIZES.map((p) => capacityFor(layout, RECORDS[abi].size, p)).find((c) =>
-        c === g.capacity
-      );
+  const expected = kernelCapacities(layout, RECORDS[abi].size, regionSize).find((c) =>
+    c === g.capacity
+  );
   // The kernel-given capacity is a strong signature even when indices or reserved are corrupt,
   // so such a header is still recognised and the validator can say what is wrong with it.
   const exact = g.capacity === expected && checks[0] && checks[3] && checks[4] && checks[5];
@@ -229,8 +242,7 @@ export function detectLayout(
   regionSize: number,
   littleEndian = true,
 ): Candidate | undefined {
-  const order: RegionLayoutId[] = ["rfc3", "dma-fault", "dma-fault-response", "fault-prod"];
-  const cands = order.map((id) => judge(REGIONS[id], bytes, littleEndian, regionSize));
+  const cands = DETECT_ORDER.map((id) => judge(REGIONS[id], bytes, littleEndian, regionSize));
   return cands.find((c) => c.exact && c.plausible) ?? cands.find((c) => c.plausible) ??
     cands.find((c) => c.exact);
 }

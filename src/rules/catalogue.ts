@@ -11,7 +11,8 @@
  * ```
  * @module
  */
-import type { RegionLayoutId } from "../abi/types.ts";
+import { REGION_LIST, type RegionLayoutId } from "../abi/regions.ts";
+import type { HeaderRole } from "../abi/types.ts";
 
 /** How bad a finding is: errors make `validate` exit 1; warnings only with `--strict`. */
 export type Severity = "error" | "warning" | "info";
@@ -31,7 +32,13 @@ export interface Rule {
 }
 
 const ALL = "all" as const;
-const OFFSET_LAYOUTS: RegionLayoutId[] = ["fault-prod", "dma-fault", "dma-fault-response"];
+
+/** The layouts whose header has a field of this role (a rule about that field applies there). */
+const withField = (role: HeaderRole): RegionLayoutId[] =>
+  REGION_LIST.filter((l) => l.header.some((h) => h.role === role)).map((l) => l.id);
+
+/** Layouts whose ring sits at the header's `offset` (the sparse-mmap layouts of v4+). */
+const OFFSET_LAYOUTS = withField("ring_offset");
 
 /** Every rule, in the order `faultscope rules` prints them. */
 export const RULES: readonly Rule[] = [
@@ -56,7 +63,7 @@ export const RULES: readonly Rule[] = [
     id: "HDR-RESERVED-ZERO",
     severity: "error",
     scope: "region",
-    layouts: ["rfc3"],
+    layouts: withField("reserved"),
     invariant: "reserved == 0",
     why: "the RFC v3 header says 'must be 0'; the header is mmapped read-write, so a non-zero " +
       "value means userspace wrote into the kernel's fields",
@@ -100,7 +107,7 @@ export const RULES: readonly Rule[] = [
     id: "HDR-ENTRY-SIZE",
     severity: "error",
     scope: "region",
-    layouts: OFFSET_LAYOUTS,
+    layouts: withField("entry_size"),
     invariant: "entry_size == sizeof the record of the ABI (48, 64, 20 or 24)",
     why: "QEMU strides by its compiled-in sizeof and ignores entry_size: a mismatch misreads " +
       "every record after the first",
@@ -135,7 +142,7 @@ export const RULES: readonly Rule[] = [
     id: "HDR-VERSION",
     severity: "info",
     scope: "region",
-    layouts: ["fault-prod"],
+    layouts: withField("version"),
     invariant: "version != 0xFFFFFFFF",
     why: "v8 initialises version to -1; until userspace picks an ABI the kernel fails reads of " +
       "this region. The v8 code never seems to update it after negotiation, so on a v8 image " +
@@ -197,7 +204,7 @@ export const RULES: readonly Rule[] = [
     id: "REC-TYPE-RING",
     severity: "warning",
     scope: "record",
-    layouts: ["dma-fault"],
+    layouts: REGION_LIST.filter((l) => "ringTypes" in l).map((l) => l.id),
     invariant: "records in a DMA_FAULT ring are DMA_UNRECOV",
     why: "v9-v11 kernels refuse PAGE_REQ (-ENOENT); only v12+ queue recoverable faults, which " +
       "userspace must then answer through the response region",

@@ -11,8 +11,9 @@
  * ```
  * @module
  */
-import { RECORDS } from "../abi/records.ts";
-import type { AbiId, Field, RegionLayoutId, ScalarField, UnionVariant } from "../abi/types.ts";
+import { type AbiId, FAULT_TYPE, RECORDS } from "../abi/records.ts";
+import { type RegionLayoutId, REGIONS } from "../abi/regions.ts";
+import type { Field, RecordLayout, ScalarField, UnionVariant } from "../abi/types.ts";
 import { type DecodedFields, decoderFor } from "../codec/decode.ts";
 import { bitByName, enumEntry, flagNames, hex } from "../codec/names.ts";
 import { type Finding, finding } from "./finding.ts";
@@ -70,7 +71,7 @@ function checkStruct(
       }
       continue;
     }
-    if (f.kind !== "scalar") continue;
+    if (f.kind !== "scalar" && f.kind !== "bits") continue;
     const v = rec[f.name] as number | bigint;
     const name = path + f.name;
     if (f.enum) {
@@ -122,6 +123,7 @@ function checkStruct(
     if ((f.role === "reserved" || f.role === "padding") && !isZero(v)) {
       out.push(finding("REC-PADDING", `${name} = ${hex(v)}, expected 0`, where(f)));
     }
+    if (f.kind === "bits") continue;
     if (f.role === "bool") {
       if (Number(v) > 1) out.push(finding("REC-BOOL", `${name} = ${v} is not a boolean`, where(f)));
       const guarded = f.guards && fields.find((g) => g.name === f.guards);
@@ -149,7 +151,7 @@ function checkStruct(
  * the record was found in, for rules that depend on it (REC-TYPE-RING).
  */
 export function checkRecord(
-  abi: AbiId,
+  abi: AbiId | RecordLayout,
   bytes: Uint8Array,
   offset: number,
   place: RecordPlace,
@@ -157,18 +159,29 @@ export function checkRecord(
   littleEndian = true,
   decoded?: DecodedFields,
 ): Finding[] {
-  const layout = RECORDS[abi];
+  const layout = typeof abi === "string" ? RECORDS[abi] : abi;
   const view = bytes.subarray(offset, offset + layout.size);
   const rec = decoded ??
-    decoderFor(abi)(new DataView(view.buffer, view.byteOffset, view.byteLength), 0, littleEndian);
+    decoderFor(layout)(
+      new DataView(view.buffer, view.byteOffset, view.byteLength),
+      0,
+      littleEndian,
+    );
   const out: Finding[] = [];
   checkStruct(layout.fields, rec, 0, "", place, view, out);
-  if (ring === "dma-fault" && rec.type === 2) {
-    out.push(finding(
-      "REC-TYPE-RING",
-      "PAGE_REQ in a DMA_FAULT ring: only v12+ kernels queue recoverable faults",
-      { ...place, field: "type", offset: 0 },
-    ));
+  const carried = ring === undefined ? undefined : REGIONS[ring].ringTypes;
+  const type = layout.fields.find((f): f is ScalarField =>
+    f.kind === "scalar" && f.enum === FAULT_TYPE
+  );
+  if (carried && type?.enum) {
+    const name = enumEntry(type.enum, Number(rec[type.name]))?.name;
+    if (name !== undefined && !carried.types.includes(name)) {
+      out.push(finding(
+        "REC-TYPE-RING",
+        `${name} in a ${ring} ring: ${carried.why}`,
+        { ...place, field: type.name, offset: type.offset },
+      ));
+    }
   }
   for (const f of out) if (f.offset !== undefined) f.offset += offset;
   return out;

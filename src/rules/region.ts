@@ -11,7 +11,13 @@
  * @module
  */
 import { RECORDS } from "../abi/records.ts";
-import { capacityFor, headerField, PAGE_SIZES, regionSizeFor } from "../abi/regions.ts";
+import {
+  capacityFollowsRegion,
+  capacityFor,
+  headerField,
+  PAGE_SIZES,
+  regionSizeFor,
+} from "../abi/regions.ts";
 import type { HeaderRole } from "../abi/types.ts";
 import { hex } from "../codec/names.ts";
 import type { Region } from "../region/model.ts";
@@ -79,7 +85,7 @@ export function checkRegion(r: Region): Finding[] {
     push(
       "HDR-CAP-DERIVED",
       `${capName} = ${g.capacity}, but the kernel gives ${kernelCap} for ${record.size}-byte ` +
-        `records` + (layout.id === "rfc3" ? ` in a ${g.regionSize}-byte region` : ""),
+        `records` + (capacityFollowsRegion(layout) ? ` in a ${g.regionSize}-byte region` : ""),
       at("capacity"),
     );
   }

@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { FAULT_ABIS, RECORDS } from "../../abi/records.ts";
+import { FAULT_ABIS, GUESS_ORDER, RECORDS } from "../../abi/records.ts";
 import type { AbiId } from "../../abi/types.ts";
 import { decoderFor } from "../../codec/decode.ts";
 import { HexError, hexLines, hexString, parseHex } from "../../codec/hex.ts";
@@ -49,8 +49,7 @@ export function guessAbi(
   length: number | undefined,
   le: boolean,
 ): AbiGuess | string {
-  const order: AbiId[] = ["mainline", "rfc3", "v8"];
-  const fits = order.filter((a) => length === undefined || length % RECORDS[a].size === 0);
+  const fits = GUESS_ORDER.filter((a) => length === undefined || length % RECORDS[a].size === 0);
   if (!fits.length) {
     const sizes = [...new Set(FAULT_ABIS.map((a) => RECORDS[a].size))].join(" or ");
     return `${length} bytes is not a multiple of any record size (${sizes}); pass --abi`;

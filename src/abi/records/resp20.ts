@@ -1,0 +1,19 @@
+/**
+ * `struct iommu_page_response` of v5.3 to v5.9: 20 bytes, no `argsz` (abi.md 2.7).
+ *
+ * @example
+ * ```ts
+ * import { RESP20 } from "./resp20.ts";
+ * RESP20.size; // 20
+ * ```
+ * @module
+ */
+import { pageResponse } from "../page_response.ts";
+
+/** The 20-byte page response. */
+export const RESP20 = pageResponse({
+  id: "resp20",
+  argsz: false,
+  era: "v5.3 to v5.9",
+  source: "K1, S8",
+});

@@ -1,0 +1,20 @@
+/**
+ * `struct iommu_page_response` from v5.10: `argsz` first, 24 bytes; the v11+ VFIO response
+ * region carries it (abi.md 2.7).
+ *
+ * @example
+ * ```ts
+ * import { RESP24 } from "./resp24.ts";
+ * RESP24.size; // 24
+ * ```
+ * @module
+ */
+import { pageResponse } from "../page_response.ts";
+
+/** The 24-byte page response. */
+export const RESP24 = pageResponse({
+  id: "resp24",
+  argsz: true,
+  era: "v5.10+; the v11+ VFIO response region",
+  source: "K3, K4, S10-S12",
+});

@@ -1,0 +1,26 @@
+/**
+ * v4-v6 (Feb-Mar 2019): the first tagged-union `struct iommu_fault`, 48 bytes, with `reserved`
+ * at offset 4, `PERM_WRITE` at bit 0 and `UNRECOV_PERM_VALID` (abi.md 2.2).
+ *
+ * @example
+ * ```ts
+ * import { V4 } from "./v4.ts";
+ * V4.size; // 48
+ * ```
+ * @module
+ */
+import { PERM_V4, PRQ_V4, unionRecord, UNRECOV_V4 } from "../iommu_fault.ts";
+
+/** The v4-v6 record. Not inferred: its bytes are v8's, only their meaning differs. */
+export const V4 = unionRecord({
+  id: "v4",
+  title: "v4-v6 union iommu_fault",
+  era: "PATCH v4-v6, Feb-Mar 2019",
+  source: "S4, S5",
+  word1: "reserved",
+  perm: PERM_V4,
+  unrecov: UNRECOV_V4,
+  prq: PRQ_V4,
+  size: 48,
+  notes: ["PERM bit 0 is WRITE; a read fault is a fault with WRITE clear."],
+});

@@ -1,0 +1,51 @@
+/**
+ * The RFC v3 fault region (abi.md 3.1): one 64 KiB region, mmapped read-write whole, with a
+ * 16-byte header `{size, prod, cons, reserved}` and the queue right after it.
+ *
+ * @example
+ * ```ts
+ * import { RFC3_REGION } from "./rfc3.ts";
+ * RFC3_REGION.headerSize; // 16
+ * ```
+ * @module
+ */
+import { headerWord as f } from "../header.ts";
+import type { RegionLayout } from "../types.ts";
+
+/** `VFIO_FAULT_REGION_SIZE` of RFC v3: 64 KiB so that it can be mmapped with 64 KiB pages. */
+export const VFIO_FAULT_REGION_SIZE = 0x10000;
+
+/** The RFC v3 layout. */
+export const RFC3_REGION = {
+  id: "rfc3",
+  struct: "vfio_fault_region_header",
+  title: "RFC v3 fault region: header and queue in one RW-mmapped 64 KiB region",
+  era: "RFC v3 18/21, Jan 2019",
+  headerSize: 16,
+  header: [
+    f("size", 0, "capacity", "kernel", "number of queue entries (Read-Only)"),
+    f("prod", 4, "producer", "kernel", "producer index (Read-Only for userspace)"),
+    f("cons", 8, "consumer", "userspace", "consumer index"),
+    f("reserved", 12, "reserved", "kernel", "must be 0"),
+  ],
+  defaultAbi: "rfc3",
+  abis: ["rfc3", "mainline"],
+  fixedRingOffset: 16,
+  sizing: "fixed-64k",
+  detectRank: 1,
+  // No entry_size: the kernel derived `size` from the record size, 1365 (48) or 1023 (64).
+  abiEvidence: "capacity",
+  simulator: {
+    indexMath: "modulo",
+    headerCheck: "none",
+    consWrite: "per_record",
+    rereadsConsumer: true,
+  },
+  source: "seed RFC v3 18/21, S1, S2",
+  notes: [
+    "VFIO_FAULT_QUEUE_SIZE = (0x10000 - 16) / sizeof(struct iommu_fault): 1365 with the RFC v3 " +
+    "48-byte record (filling the region exactly), 1023 if rebuilt with the 64-byte record.",
+    "The whole region, header included, is mmapped read-write: userspace can scribble on size " +
+    "and prod, so the header is untrusted input.",
+  ],
+} as const satisfies RegionLayout<string>;
