@@ -1,18 +1,21 @@
 /**
  * Human formatting of decoded records: one table row per record, with columns taken from the ABI
  * description (union members share columns by field name), decoded names next to raw values.
+ * Numbers follow `src/codec/numbers.ts`: counts in decimal, addresses and flag words in hex.
  *
  * @example
  * ```ts
  * import { recordColumns } from "./format.ts";
- * recordColumns("mainline"); // ["type", "reason", "flags", "pasid", "perm", "addr", "fetch_addr", "grpid", "private_data"]
+ * recordColumns("mainline");
+ * // ["type", "reason", "flags", "pasid", "perm", "addr", "fetch_addr", "grpid", "private_data"]
  * ```
  * @module
  */
-import { RECORDS } from "../abi/records.ts";
-import type { AbiId, Field } from "../abi/types.ts";
+import { type AbiId, RECORDS } from "../abi/records.ts";
+import type { Field, RecordLayout } from "../abi/types.ts";
 import type { DecodedFields } from "../codec/decode.ts";
-import { enumName, flagNames, hex } from "../codec/names.ts";
+import { enumName, flagNames } from "../codec/names.ts";
+import { hex } from "../codec/numbers.ts";
 
 function visit(
   fields: readonly Field[],
@@ -30,23 +33,36 @@ function visit(
   }
 }
 
+const layoutOf = (abi: AbiId | RecordLayout) => typeof abi === "string" ? RECORDS[abi] : abi;
+
 /** Column names for an ABI: every field but reserved/padding, in struct order, deduplicated. */
-export function recordColumns(abi: AbiId): string[] {
+export function recordColumns(abi: AbiId | RecordLayout): string[] {
   const cols: string[] = [];
-  visit(RECORDS[abi].fields, undefined, (f) => {
-    if (f.kind === "scalar" && (f.role === "reserved" || f.role === "padding")) return;
+  visit(layoutOf(abi).fields, undefined, (f) => {
+    if (
+      (f.kind === "scalar" || f.kind === "bits") && (f.role === "reserved" || f.role === "padding")
+    ) {
+      return;
+    }
     if (!cols.includes(f.name)) cols.push(f.name);
   });
   return cols;
 }
 
-/** Formats a field value: enums as `NAME(n)`, flags as `0x3 A|B`, u64 as hex. */
+/**
+ * Formats a field value: enums as `NAME(n)` (just `n` when the kernel's name is the number, as
+ * in `IOMMU_PAGE_RESP_VERSION_1`; `?(n)` when the enum has no such value), flags as
+ * `0x3 A|B`, u64 as hex.
+ */
 export function formatValue(f: Field, v: DecodedFields[string]): string {
   if (f.kind === "array") return (v as bigint[]).map(hex).join(",");
-  if (f.kind !== "scalar") return "";
+  if (f.kind !== "scalar" && f.kind !== "bits") return "";
   if (typeof v === "bigint") return hex(v);
   const n = v as number;
-  if (f.enum) return `${enumName(f.enum, n) ?? "?"}(${n})`;
+  if (f.enum) {
+    const name = enumName(f.enum, n);
+    return name === String(n) ? name : `${name ?? "?"}(${n})`;
+  }
   if (f.flags) {
     if (n === 0) return "0";
     const { names, unknown } = flagNames(f.flags, n);
@@ -56,13 +72,31 @@ export function formatValue(f: Field, v: DecodedFields[string]): string {
   return String(n);
 }
 
+/** Turns a decoded record into the cells of {@link recordColumns}. */
+export type CellWriter = (rec: DecodedFields) => string[];
+
+const writers = new Map<RecordLayout, CellWriter>();
+
+/** The cell writer of an ABI: columns are laid out once, not per record. */
+export function cellWriter(abi: AbiId | RecordLayout): CellWriter {
+  const layout = layoutOf(abi);
+  let w = writers.get(layout);
+  if (w) return w;
+  const index = new Map(recordColumns(layout).map((c, i) => [c, i]));
+  const width = index.size;
+  w = (rec) => {
+    const cells = new Array<string>(width).fill("");
+    visit(layout.fields, rec, (f, r) => {
+      const i = index.get(f.name);
+      if (i !== undefined && r) cells[i] = formatValue(f, r[f.name]);
+    });
+    return cells;
+  };
+  writers.set(layout, w);
+  return w;
+}
+
 /** The cells of one record under {@link recordColumns}; empty where a field does not apply. */
-export function recordCells(abi: AbiId, rec: DecodedFields): string[] {
-  const cols = recordColumns(abi);
-  const cells = cols.map(() => "");
-  visit(RECORDS[abi].fields, rec, (f, r) => {
-    const i = cols.indexOf(f.name);
-    if (i >= 0 && r) cells[i] = formatValue(f, r[f.name]);
-  });
-  return cells;
+export function recordCells(abi: AbiId | RecordLayout, rec: DecodedFields): string[] {
+  return cellWriter(abi)(rec);
 }

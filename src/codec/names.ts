@@ -41,7 +41,4 @@ export function bitByName(flags: FlagSet, name: string): number | undefined {
   return flags.bits.find((b) => b.name === name)?.bit;
 }
 
-/** `0x`-prefixed lowercase hex. */
-export function hex(v: number | bigint): string {
-  return "0x" + v.toString(16);
-}
+export { hex } from "./numbers.ts";

@@ -58,6 +58,23 @@ function fieldLines(
       out.push(row(`${indent}};`.replaceAll("\t", "        "), base + f.offset, f.size));
       continue;
     }
+    if (f.kind === "bits") {
+      // pahole prints a bit field as `type name:width;`; the range and how the kernel takes it
+      // (shifted down by FIELD_GET, or masked in place) follow in the comment.
+      const how = `bits ${f.hi}:${f.lo}${f.take === "mask" ? " (masked, not shifted)" : ""}`;
+      const note = [how, f.macro, f.meaning].filter(Boolean).join("; ");
+      out.push(
+        row(
+          `${indent}__${f.type} ${f.name}:${f.hi - f.lo + 1};`,
+          base + f.offset,
+          f.type === "u32" ? 4 : 8,
+          note,
+        ),
+      );
+      if (f.enum) enums.add(f.enum);
+      if (f.flags) enums.add(f.flags);
+      continue;
+    }
     const decl = f.kind === "array"
       ? `${indent}__u64 ${f.name}[${f.count}];`
       : f.kind === "bytes"
@@ -164,15 +181,17 @@ export function run(o: Parsed<typeof LAYOUT>, io: Io): Promise<ExitCode> {
         }: ${REGIONS[id].era}`,
       );
     }
-    out.line();
-    out.line("(rfc3 names both the RFC v3 record and its region; `layout rfc3` shows both)");
+    for (const id of ABI_IDS.filter((a) => (REGION_IDS as readonly string[]).includes(a))) {
+      out.line();
+      out.line(`(${id} names both a record and a region layout; \`layout ${id}\` shows both)`);
+    }
     return Promise.resolve(EXIT.OK);
   }
   const rec = recordLayout(generation), reg = regionLayout(generation);
   if (!rec && !reg) {
     throw new UsageError(
       `unknown generation '${generation}': expected one of ${
-        [...ABI_IDS, ...REGION_IDS].join(", ")
+        [...new Set([...ABI_IDS, ...REGION_IDS])].join(", ")
       }`,
     );
   }
