@@ -269,7 +269,14 @@ Deno.test("fuzz: a snapshot compared with itself is never inconsistent", () => {
         throw e;
       }
       const rules = validateSnapshots(r, r).map((f) => f.rule);
-      for (const id of ["SNAP-SAME-REGION", "SNAP-OVERTAKE", "SNAP-PROGRESS", "SNAP-LIVE-STABLE"]) {
+      for (
+        const id of [
+          "SNAP-SAME-REGION",
+          "SNAP-OVERTAKE",
+          "SNAP-PROGRESS",
+          "SNAP-LIVE-STABLE",
+        ] as const
+      ) {
         assert.ok(!rules.includes(id), `${id} on identical snapshots`);
       }
     }),

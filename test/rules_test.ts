@@ -653,7 +653,7 @@ const CASES: Record<string, RuleCase> = {
 
 // ---- the tests ----------------------------------------------------------------------------------
 
-const SEVERITY = new Map(RULES.map((r) => [r.id, r.severity]));
+const SEVERITY = new Map<string, string>(RULES.map((r) => [r.id, r.severity]));
 
 for (const [id, c] of Object.entries(CASES)) {
   Deno.test(`rule ${id}: fires (${c.severity})`, () => {

@@ -47,20 +47,6 @@ export async function inputInfo(path: string): Promise<InputInfo> {
   }
 }
 
-async function readAll(reader: Reader, name: string, limit = MAX_WHOLE_INPUT): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  const buf = new Uint8Array(1 << 16);
-  while (true) {
-    const n = await reader.read(buf);
-    if (n === null) break;
-    total += n;
-    if (total > limit) throw new InputError(`${name}: more than ${limit} bytes`);
-    parts.push(buf.slice(0, n));
-  }
-  return concat(parts);
-}
-
 /** Joins byte chunks into one array. */
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -73,6 +59,93 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
+ * An input opened once. A regular file or a device is *seekable*: it is read at an offset
+ * without reading what comes before, and only the bytes needed are read. stdin, a pipe, a FIFO
+ * or `<(...)` is a stream: it can be opened and read only once, so whatever is needed of it is
+ * read in one pass (opening a FIFO twice loses what the first open read, or blocks).
+ */
+export interface OpenedInput {
+  /** For messages: the path, or `stdin`. */
+  readonly name: string;
+  /** Bytes in a regular file; undefined for streams and devices. */
+  readonly size: number | undefined;
+  /** Whether {@link OpenedInput.seek} works. */
+  readonly seekable: boolean;
+  /** Reads at the current position, like `Deno.FsFile.read`. */
+  read(p: Uint8Array): Promise<number | null>;
+  /** Moves to `offset` from the start (seekable inputs only). */
+  seek(offset: number): Promise<void>;
+  /** Closes the file (not stdin). */
+  close(): void;
+}
+
+/** Opens a path once ('-' is `stdin`); every OS error is one line naming the path. */
+export async function openInput(path: string, stdin: Reader = Deno.stdin): Promise<OpenedInput> {
+  if (path === "-") {
+    return {
+      name: "stdin",
+      size: undefined,
+      seekable: false,
+      read: (p) => stdin.read(p),
+      seek: () => Promise.reject(new InputError("stdin: cannot seek")),
+      close() {},
+    };
+  }
+  let file: Deno.FsFile | undefined;
+  try {
+    const st = await Deno.stat(path);
+    if (st.isDirectory) throw new InputError(`${path}: is a directory`);
+    file = await Deno.open(path, { read: true });
+    const f = file;
+    return {
+      name: path,
+      size: st.isFile ? st.size : undefined,
+      seekable: st.isFile || st.isCharDevice === true || st.isBlockDevice === true,
+      async read(p) {
+        try {
+          return await f.read(p);
+        } catch (e) {
+          throw fsError(e, path);
+        }
+      },
+      async seek(offset) {
+        try {
+          await f.seek(offset, Deno.SeekMode.Start);
+        } catch (e) {
+          throw fsError(e, path);
+        }
+      },
+      close: () => f.close(),
+    };
+  } catch (e) {
+    file?.close();
+    throw fsError(e, path);
+  }
+}
+
+/**
+ * Reads up to `length` bytes from where the input stands (fewer when it ends first). Memory
+ * follows what is read, not `length`: a bound of 256 MiB on a 10-byte pipe costs 64 KiB.
+ */
+export async function readUpTo(input: OpenedInput, length: number): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let got = 0;
+  while (got < length) {
+    const buf = new Uint8Array(Math.min(length - got, 1 << 16));
+    let fill = 0;
+    while (fill < buf.length) {
+      const n = await input.read(buf.subarray(fill));
+      if (n === null) break;
+      fill += n;
+    }
+    parts.push(fill === buf.length ? buf : buf.subarray(0, fill));
+    got += fill;
+    if (fill < buf.length) break;
+  }
+  return parts.length === 1 ? parts[0] : concat(parts);
+}
+
+/**
  * Reads up to `length` bytes at `offset` ('-' reads `stdin` and skips `offset`). Returns fewer
  * bytes when the input ends first; the caller decides whether that is truncation.
  */
@@ -82,37 +155,33 @@ export async function readRange(
   length: number,
   stdin: Reader = Deno.stdin,
 ): Promise<Uint8Array> {
-  if (path === "-") {
-    const all = await readAll(stdin, "stdin", Math.min(MAX_WHOLE_INPUT, offset + length));
-    return all.subarray(Math.min(offset, all.length), Math.min(all.length, offset + length));
-  }
-  let file: Deno.FsFile | undefined;
+  const input = await openInput(path, stdin);
   try {
-    file = await Deno.open(path, { read: true });
-    if (offset > 0) await file.seek(offset, Deno.SeekMode.Start);
-    const buf = new Uint8Array(length);
-    let got = 0;
-    while (got < length) {
-      const n = await file.read(buf.subarray(got));
-      if (n === null) break;
-      got += n;
-    }
-    return buf.subarray(0, got);
-  } catch (e) {
-    throw fsError(e, path);
+    if (input.seekable) await input.seek(offset);
+    else if (offset > MAX_WHOLE_INPUT) {
+      throw new InputError(`${input.name}: cannot skip ${offset} bytes of a stream`);
+    } else await readUpTo(input, offset);
+    return await readUpTo(input, Math.min(length, MAX_WHOLE_INPUT));
   } finally {
-    file?.close();
+    input.close();
   }
 }
 
 /** Reads a whole input ('-' is `stdin`), up to {@link MAX_WHOLE_INPUT}. */
 export async function readWhole(path: string, stdin: Reader = Deno.stdin): Promise<Uint8Array> {
-  if (path === "-") return await readAll(stdin, "stdin");
-  const info = await inputInfo(path);
-  if (info.size !== undefined && info.size > MAX_WHOLE_INPUT) {
-    throw new InputError(`${path}: ${info.size} bytes is more than faultscope reads whole`);
+  const input = await openInput(path, stdin);
+  try {
+    if (input.size !== undefined && input.size > MAX_WHOLE_INPUT) {
+      throw new InputError(`${path}: ${input.size} bytes is more than faultscope reads whole`);
+    }
+    const bytes = await readUpTo(input, (input.size ?? MAX_WHOLE_INPUT) + 1);
+    if (bytes.length > MAX_WHOLE_INPUT) {
+      throw new InputError(`${input.name}: more than ${MAX_WHOLE_INPUT} bytes`);
+    }
+    return bytes;
+  } finally {
+    input.close();
   }
-  return await readRange(path, 0, info.size ?? MAX_WHOLE_INPUT);
 }
 
 /**

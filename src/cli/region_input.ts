@@ -1,6 +1,9 @@
 /**
- * Loads a region image for `inspect` and `validate`: from a file, stdin, or a byte offset in a
- * larger file or device, reading only the header and then the region's own bytes.
+ * Loads a region image for `inspect` and `validate`: from a file, a device at an offset, stdin or
+ * a pipe, opened once. A file or device is read at the offset: the header first, then only the
+ * region's own bytes; a stream (stdin, a pipe, a FIFO, `<(...)`) is read once, up to what a
+ * region can be. The core's `locate` places the region in one pass; this module only reads and
+ * turns the core's answers and hints into one-line errors that name the flag to pass.
  *
  * @example
  * ```ts
@@ -10,44 +13,37 @@
  * ```
  * @module
  */
-import { DETECT_ORDER, REGIONS } from "../abi/regions.ts";
-import type { AbiId, RegionLayoutId } from "../abi/types.ts";
-import { hex } from "../codec/names.ts";
-import { detectLayout, openRegion, readHeader, type Region, RegionError } from "../region/model.ts";
+import type { AbiId } from "../abi/records.ts";
+import type { RegionLayoutId } from "../abi/regions.ts";
+import { hex } from "../codec/numbers.ts";
+import { locate, MAX_REGION_SIZE, PROBE_BYTES } from "../region/detect.ts";
+import { openDetected, type Region, RegionError } from "../region/model.ts";
 import { InputError } from "./errors.ts";
-import { inputInfo, readRange, readWhole } from "./files.ts";
+import { MAX_WHOLE_INPUT, openInput, readUpTo } from "./files.ts";
+import { withHints } from "./hints.ts";
 import type { Reader } from "./io.ts";
-
-/** Largest region faultscope will read (dma-fault on 64 KiB pages is 128 KiB). */
-const MAX_REGION = 16 * 1024 * 1024;
-const PROBE = 64;
 
 /** Options that locate and interpret a region. */
 export interface RegionInputOptions {
+  /** The layout (default: detected). */
   layout?: RegionLayoutId;
+  /** The record ABI (default: what the header names). */
   abi?: AbiId;
+  /** Byte order of the image. */
   endian?: "little" | "big";
+  /** Where the region starts in the input. */
   offset?: number;
+  /** The region size (default: the input's size from the offset, or what the header implies). */
   regionSize?: number;
+  /** Host page size. */
   pageSize?: number;
+  /** Consumer index, for layouts that keep it in another region. */
   cons?: number;
-}
-
-/** Region size the header itself implies, for inputs of unknown size (devices). */
-function impliedSize(id: RegionLayoutId, probe: Uint8Array, le: boolean): number | undefined {
-  const layout = REGIONS[id];
-  const h = readHeader(layout, probe, le);
-  if (layout.sizing === "fixed-64k") return 0x10000;
-  const off = h.offset ?? 0, n = h.nb_entries ?? 0, e = h.entry_size ?? 0;
-  if (!off || off > MAX_REGION) return undefined;
-  if (layout.sizing === "one-page-ring") return 2 * off;
-  const size = Math.ceil((n * e) / off) * off + off;
-  return size > 0 && size <= MAX_REGION ? size : undefined;
 }
 
 /** The header matches no layout: `validate` reports it as LAYOUT-DETECT, `inspect` exits 2. */
 export class LayoutUnknown extends InputError {
-  constructor(message: string, readonly probe: Uint8Array) {
+  constructor(message: string) {
     super(message);
     this.name = "LayoutUnknown";
   }
@@ -59,62 +55,70 @@ export async function loadRegion(
   o: RegionInputOptions,
   stdin: Reader = Deno.stdin,
 ): Promise<{ region: Region; name: string }> {
-  const name = path === "-" ? "stdin" : path;
   const offset = o.offset ?? 0;
   const le = o.endian !== "big";
-  const info = await inputInfo(path);
-  const whole = path === "-" ? await readWhole("-", stdin) : undefined;
-  const available = whole
-    ? whole.length - offset
-    : info.size !== undefined
-    ? info.size - offset
-    : undefined;
   const where = offset ? ` at offset ${hex(offset)}` : "";
-  if (available !== undefined && available <= 0) {
-    throw new InputError(
-      available === 0 && offset === 0 ? `${name}: empty input` : `${name}: nothing to read${where}`,
-    );
-  }
-  const probe = whole
-    ? whole.subarray(offset, offset + PROBE)
-    : await readRange(path, offset, PROBE);
-  let regionSize = o.regionSize ?? (offset === 0 || whole ? available : undefined);
-  if (regionSize === undefined) {
-    // A device or a region inside a larger file: the header says how big the region is.
-    const ids: readonly RegionLayoutId[] = o.layout ? [o.layout] : DETECT_ORDER;
-    for (const id of ids) {
-      const size = impliedSize(id, probe, le);
-      if (size && (o.layout || detectLayout(probe, size, le)?.layout === id)) {
-        regionSize = size;
-        break;
+  const input = await openInput(path, stdin);
+  const name = input.name;
+  try {
+    // What the input holds from the offset on: a file's size says it; a stream is read now, in
+    // full up to the largest region (it cannot be read twice).
+    let stream: Uint8Array | undefined;
+    let available: number | undefined;
+    if (input.seekable) {
+      if (input.size !== undefined) available = input.size - offset;
+      if (available === undefined || available > 0) await input.seek(offset);
+    } else {
+      if (offset > MAX_WHOLE_INPUT) {
+        throw new InputError(`${name}: cannot skip ${offset} bytes of a stream; give a file`);
       }
-    }
-    if (regionSize === undefined) {
-      throw new InputError(`${name}: cannot tell the region size${where}; pass --region-size`);
-    }
-  }
-  if (!o.layout && !detectLayout(probe, regionSize, le)) {
-    // A header that is consistent only with a larger region: the image was cut short.
-    for (const id of DETECT_ORDER) {
-      const size = impliedSize(id, probe, le);
-      if (size && size > regionSize && detectLayout(probe, size, le)?.layout === id) {
+      await readUpTo(input, offset);
+      stream = await readUpTo(input, (o.regionSize ?? MAX_REGION_SIZE) + 1);
+      available = stream.length;
+      if (o.regionSize === undefined && available > MAX_REGION_SIZE) {
         throw new InputError(
-          `${name}: truncated region: ${regionSize} of the ${size} bytes that its ${id} header ` +
-            `describes${where}`,
+          `${name}: more than ${MAX_REGION_SIZE} bytes${where}, larger than any fault region; ` +
+            `pass --region-size`,
         );
       }
     }
-  }
-  if (regionSize > MAX_REGION) {
-    throw new InputError(
-      `${name}: ${regionSize} bytes is larger than any fault region; pass --region-size`,
-    );
-  }
-  const bytes = whole
-    ? whole.slice(offset, offset + regionSize)
-    : await readRange(path, offset, regionSize);
-  try {
-    const region = openRegion(bytes, {
+    if (available !== undefined && available <= 0) {
+      throw new InputError(
+        available === 0 && offset === 0
+          ? `${name}: empty input`
+          : `${name}: nothing to read${where}`,
+      );
+    }
+    const probe = stream ? stream.subarray(0, PROBE_BYTES) : await readUpTo(input, PROBE_BYTES);
+    // A whole file (or stream) is the region; a region inside a larger file or a device is as big
+    // as its header says.
+    const known = o.regionSize ?? (offset === 0 || stream ? available : undefined);
+    const loc = locate(probe, {
+      layout: o.layout,
+      abi: o.abi,
+      littleEndian: le,
+      regionSize: known,
+    });
+    if (loc.kind === "truncated") {
+      throw new InputError(
+        `${name}: truncated region: ${loc.available} of the ${loc.regionSize} bytes that its ` +
+          `${loc.layout} header describes${where}`,
+      );
+    }
+    if (loc.kind === "unknown") {
+      const message = `${name}${where}: ${withHints(loc.message, loc.hints)}`;
+      throw loc.missing === "layout" ? new LayoutUnknown(message) : new InputError(message);
+    }
+    const regionSize = loc.regionSize;
+    if (regionSize > MAX_REGION_SIZE) {
+      throw new InputError(
+        `${name}: ${regionSize} bytes is larger than any fault region; pass --region-size`,
+      );
+    }
+    const bytes = stream
+      ? stream.slice(0, regionSize)
+      : concatProbe(probe, await readUpTo(input, Math.max(0, regionSize - probe.length)));
+    const region = openDetected(bytes, loc.detection, {
       layout: o.layout,
       abi: o.abi,
       littleEndian: le,
@@ -132,9 +136,17 @@ export async function loadRegion(
   } catch (e) {
     if (e instanceof RegionError) {
       // Too short for the header it was told to read: an input error, like any truncation.
-      if (e.rule === "HDR-TRUNCATED") throw new InputError(`${name}${where}: ${e.message}`);
-      throw new LayoutUnknown(`${name}${where}: ${e.message}`, probe);
+      throw new InputError(`${name}${where}: ${withHints(e.message, e.hints)}`);
     }
     throw e;
+  } finally {
+    input.close();
   }
+}
+
+function concatProbe(probe: Uint8Array, rest: Uint8Array): Uint8Array {
+  const out = new Uint8Array(probe.length + rest.length);
+  out.set(probe);
+  out.set(rest, probe.length);
+  return out;
 }

@@ -12,80 +12,79 @@
  * ```
  * @module
  */
-import { RECORDS } from "../abi/records.ts";
+import { type AbiId, RECORDS } from "../abi/records.ts";
 import {
   capacityFor,
-  DETECT_ORDER,
-  headerField,
   PAGE_SIZES,
+  type RegionLayoutId,
   REGIONS,
   regionSizeFor,
   ringOffsetFor,
   VFIO_FAULT_REGION_SIZE,
 } from "../abi/regions.ts";
-import type { AbiId, RegionLayout, RegionLayoutId } from "../abi/types.ts";
+import type { RegionLayout } from "../abi/types.ts";
 import { type EncodeInput, encodeInto } from "../codec/encode.ts";
+import { plural } from "../codec/numbers.ts";
+import { detect, type Detection, layoutUnknown } from "./detect.ts";
+import {
+  type Geometry,
+  geometry,
+  type Occupancy,
+  occupancy,
+  readHeader,
+  type RegionHeader,
+  roleValue,
+} from "./header.ts";
+import type { Hint } from "./hint.ts";
 
-/** Header fields by kernel name (all `__u32`). */
-export type RegionHeader = Record<string, number>;
-
-/** Where the ring sits in the region, as the header describes it. */
-export interface Geometry {
-  capacity: number;
-  /** Stride used to read records: the record ABI's size, as QEMU's consumers did. */
-  entrySize: number;
-  /** The header's `entry_size`, when the layout has one. */
-  headerEntrySize?: number;
-  ringOffset: number;
-  /** First byte after the last slot (may exceed the region on a hostile header). */
-  ringEnd: number;
-  regionSize: number;
-  /** Region bytes after the ring (negative when the ring overflows the region). */
-  unusedBytes: number;
-}
-
-/** Pending/free counts, from indices already known to be in range. */
-export interface Occupancy {
-  pending: number;
-  free: number;
-  full: boolean;
-  empty: boolean;
-}
-
-/** How the layout and record ABI were chosen. */
-export interface Detection {
-  layout: RegionLayoutId;
-  abi: AbiId;
-  /** True when faultscope inferred the layout or ABI rather than being told. */
-  guessed: boolean;
-  reason: string;
-}
+export { type Candidate, type Detection, detectLayout, locate, type Location } from "./detect.ts";
+export {
+  type Geometry,
+  geometry,
+  type Occupancy,
+  occupancy,
+  readHeader,
+  type RegionHeader,
+} from "./header.ts";
+export type { Hint } from "./hint.ts";
 
 /** An opened region image. */
 export interface Region {
+  /** The layout of its header. */
   layout: RegionLayout;
+  /** The record ABI of its ring. */
   abi: AbiId;
+  /** Byte order the header and records were read in. */
   littleEndian: boolean;
   /** The bytes available (may be shorter than the region on a truncated image). */
   bytes: Uint8Array;
+  /** Header fields by kernel name. */
   header: RegionHeader;
+  /** Where the ring is. */
   geometry: Geometry;
+  /** The producer index. */
   producer: number;
   /** Undefined when the consumer index lives outside this region and was not supplied. */
   consumer: number | undefined;
   /** Undefined when an index is out of range or the capacity is zero. */
   occupancy: Occupancy | undefined;
+  /** How the layout and ABI were chosen. */
   detection: Detection;
+  /** The host page size, when given or evident from the ring offset. */
   pageSize: number | undefined;
 }
 
 /** Options for {@link openRegion}; all optional. */
 export interface OpenOptions {
+  /** The layout (default: detected from the header). */
   layout?: RegionLayoutId;
+  /** The record ABI (default: what the header names). */
   abi?: AbiId;
+  /** Byte order (default little-endian). */
   littleEndian?: boolean;
   /** Declared region size; defaults to the number of bytes given. */
   regionSize?: number;
+  /** Host page size, for the page-size rules. */
   pageSize?: number;
   /** Consumer index for layouts that keep it elsewhere (v4-v8 CONS region). */
   consumer?: number;
@@ -97,154 +96,16 @@ export class RegionError extends Error {
     message: string,
     /** The catalogue rule this failure is: no layout fits, or the image is too short. */
     readonly rule: "LAYOUT-DETECT" | "HDR-TRUNCATED",
+    /** The field the failure is about. */
     readonly field?: string,
+    /** Where in the image. */
     readonly offset?: number,
+    /** What the user could supply to get further. */
+    readonly hints: readonly Hint[] = [],
   ) {
     super(message);
     this.name = "RegionError";
   }
-}
-
-/** Reads every header field of `layout` (missing bytes read as undefined and are omitted). */
-export function readHeader(
-  layout: RegionLayout,
-  bytes: Uint8Array,
-  littleEndian = true,
-): RegionHeader {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const h: RegionHeader = {};
-  for (const f of layout.header) {
-    if (f.offset + 4 <= bytes.length) h[f.name] = dv.getUint32(f.offset, littleEndian);
-  }
-  return h;
-}
-
-/** Occupancy with a true modulo (capacities are not powers of two); undefined if out of range. */
-export function occupancy(
-  producer: number,
-  consumer: number,
-  capacity: number,
-): Occupancy | undefined {
-  const index = (i: number) => Number.isInteger(i) && i >= 0 && i < capacity;
-  if (!(capacity > 0) || !index(producer) || !index(consumer)) return undefined;
-  const pending = (producer - consumer + capacity) % capacity;
-  return {
-    pending,
-    free: capacity - 1 - pending,
-    full: pending === capacity - 1,
-    empty: pending === 0,
-  };
-}
-
-function roleValue(layout: RegionLayout, h: RegionHeader, role: Parameters<typeof headerField>[1]) {
-  const f = headerField(layout, role);
-  return f ? h[f.name] : undefined;
-}
-
-/** Geometry of the ring as the header describes it, for the given record ABI. */
-export function geometry(
-  layout: RegionLayout,
-  h: RegionHeader,
-  abi: AbiId,
-  regionSize: number,
-): Geometry {
-  const capacity = roleValue(layout, h, "capacity") ?? 0;
-  const entrySize = RECORDS[abi].size;
-  const ringOffset = layout.fixedRingOffset ?? roleValue(layout, h, "ring_offset") ?? 0;
-  const ringEnd = ringOffset + capacity * entrySize;
-  return {
-    capacity,
-    entrySize,
-    headerEntrySize: roleValue(layout, h, "entry_size"),
-    ringOffset,
-    ringEnd,
-    regionSize,
-    unusedBytes: regionSize - ringEnd,
-  };
-}
-
-/** Capacities the kernel gives `layout` for a record size, over the page sizes it ran on. */
-function kernelCapacities(layout: RegionLayout, entrySize: number, regionSize: number): number[] {
-  if (layout.fixedCapacity !== undefined) return [layout.fixedCapacity];
-  return PAGE_SIZES.map((p) => capacityFor(layout, entrySize, p, regionSize));
-}
-
-/**
- * The record ABI the header names: the one whose size is its `entry_size`, or, for a header
- * without one, the one the kernel would have derived its capacity from (RFC v3's `size` is 1365
- * with 48-byte records and 1023 with 64-byte ones in 64 KiB). The layout's default otherwise.
- */
-function recordAbi(layout: RegionLayout, h: RegionHeader, regionSize: number): AbiId {
-  const candidates = [layout.defaultAbi, ...layout.abis];
-  if (layout.abiEvidence === "entry_size") {
-    const entry = roleValue(layout, h, "entry_size");
-    return candidates.find((a) => RECORDS[a].size === entry) ?? layout.defaultAbi;
-  }
-  const cap = roleValue(layout, h, "capacity") ?? 0;
-  const fits = (a: AbiId) => kernelCapacities(layout, RECORDS[a].size, regionSize).includes(cap);
-  return candidates.find(fits) ?? layout.defaultAbi;
-}
-
-interface Candidate {
-  layout: RegionLayoutId;
-  abi: AbiId;
-  plausible: boolean;
-  exact: boolean;
-  why: string;
-}
-
-function judge(
-  layout: RegionLayout,
-  bytes: Uint8Array,
-  le: boolean,
-  regionSize: number,
-): Candidate {
-  const h = readHeader(layout, bytes, le);
-  const headerEntry = roleValue(layout, h, "entry_size");
-  const abi = recordAbi(layout, h, regionSize);
-  const g = geometry(layout, h, abi, regionSize);
-  const prod = roleValue(layout, h, "producer") ?? 0;
-  const cons = roleValue(layout, h, "consumer");
-  const checks = [
-    g.capacity > 0,
-    prod < g.capacity,
-    cons === undefined || cons <= g.capacity,
-    g.ringOffset >= layout.headerSize,
-    g.ringEnd <= regionSize,
-    headerEntry === undefined || headerEntry === RECORDS[abi].size,
-    (h.reserved ?? 0) === 0,
-  ];
-  const plausible = checks.every(Boolean);
-  const expected = kernelCapacities(layout, RECORDS[abi].size, regionSize).find((c) =>
-    c === g.capacity
-  );
-  // The kernel-given capacity is a strong signature even when indices or reserved are corrupt,
-  // so such a header is still recognised and the validator can say what is wrong with it.
-  const exact = g.capacity === expected && checks[0] && checks[3] && checks[4] && checks[5];
-  const capName = headerField(layout, "capacity")!.name;
-  return {
-    layout: layout.id,
-    abi,
-    plausible,
-    exact,
-    why: `${capName} = ${g.capacity}, ${RECORDS[abi].size}-byte records from offset ` +
-      `${g.ringOffset} fit a ${regionSize}-byte region` +
-      (exact ? ` (the capacity the kernel gives this layout)` : ""),
-  };
-}
-
-/**
- * Infers the layout and record ABI from the header and region size. Returns undefined when no
- * layout is plausible (the caller reports LAYOUT-DETECT).
- */
-export function detectLayout(
-  bytes: Uint8Array,
-  regionSize: number,
-  littleEndian = true,
-): Candidate | undefined {
-  const cands = DETECT_ORDER.map((id) => judge(REGIONS[id], bytes, littleEndian, regionSize));
-  return cands.find((c) => c.exact && c.plausible) ?? cands.find((c) => c.plausible) ??
-    cands.find((c) => c.exact);
 }
 
 /**
@@ -254,41 +115,31 @@ export function detectLayout(
 export function openRegion(bytes: Uint8Array, opts: OpenOptions = {}): Region {
   const le = opts.littleEndian ?? true;
   const regionSize = opts.regionSize ?? bytes.length;
-  let detection: Detection;
-  if (opts.layout) {
-    const layout = REGIONS[opts.layout];
-    const c = judge(layout, bytes, le, regionSize);
-    const abi = opts.abi ?? c.abi;
-    detection = {
-      layout: layout.id,
-      abi,
-      guessed: !opts.abi && abi !== layout.defaultAbi,
-      reason: opts.abi ? "layout and ABI given" : `layout given; ABI from the header: ${c.why}`,
-    };
-  } else {
-    const c = detectLayout(bytes, regionSize, le);
-    if (!c) {
-      const be = le && detectLayout(bytes, regionSize, false);
-      throw new RegionError(
-        `cannot infer the region layout from the header` +
-          (be ? ` (it reads as a ${be.layout} region in big-endian: try --endian big)` : "") +
-          `; pass --layout rfc3|fault-prod|dma-fault|dma-fault-response`,
-        "LAYOUT-DETECT",
-        "header",
-        0,
-      );
-    }
-    detection = {
-      layout: c.layout,
-      abi: opts.abi ?? c.abi,
-      guessed: true,
-      reason: `inferred: ${c.why}`,
-    };
+  const detection = detect(bytes, regionSize, opts);
+  if (!detection) {
+    const { message, hints } = layoutUnknown(bytes, regionSize, le);
+    throw new RegionError(message, "LAYOUT-DETECT", "header", 0, hints);
   }
+  return openDetected(bytes, detection, { ...opts, regionSize });
+}
+
+/**
+ * Opens a region image whose layout and ABI are already known (from `locate`), without judging
+ * the header again. Throws {@link RegionError} (HDR-TRUNCATED) when the image is shorter than
+ * the header.
+ */
+export function openDetected(
+  bytes: Uint8Array,
+  detection: Detection,
+  opts: OpenOptions = {},
+): Region {
+  const le = opts.littleEndian ?? true;
+  const regionSize = opts.regionSize ?? bytes.length;
   const layout = REGIONS[detection.layout];
   if (bytes.length < layout.headerSize) {
     throw new RegionError(
-      `${bytes.length} bytes is shorter than the ${layout.headerSize}-byte header (struct ${layout.struct})`,
+      `${plural(bytes.length, "byte")} is shorter than the ${layout.headerSize}-byte header ` +
+        `(struct ${layout.struct})`,
       "HDR-TRUNCATED",
       "header",
       bytes.length,

@@ -13,6 +13,7 @@
  */
 import { REGION_LIST, type RegionLayoutId } from "../abi/regions.ts";
 import type { HeaderRole } from "../abi/types.ts";
+import type { Hint } from "../region/hint.ts";
 
 /** How bad a finding is: errors make `validate` exit 1; warnings only with `--strict`. */
 export type Severity = "error" | "warning" | "info";
@@ -22,13 +23,20 @@ export type Scope = "region" | "record" | "snapshot";
 
 /** One rule of the catalogue. */
 export interface Rule {
+  /** Stable id, e.g. `IDX-PROD-RANGE` (the `RuleId` type lists them). */
   readonly id: string;
+  /** How bad a finding of it is. */
   readonly severity: Severity;
+  /** What it looks at. */
   readonly scope: Scope;
   /** Region layouts the rule applies to ("all" for every layout, or for records and captures). */
   readonly layouts: readonly RegionLayoutId[] | "all";
+  /** What must hold. */
   readonly invariant: string;
+  /** Why it matters. */
   readonly why: string;
+  /** What the user can supply when it fires (the CLI names the flag). */
+  readonly hint?: Hint;
 }
 
 const ALL = "all" as const;
@@ -41,13 +49,13 @@ const withField = (role: HeaderRole): RegionLayoutId[] =>
 const OFFSET_LAYOUTS = withField("ring_offset");
 
 /** Every rule, in the order `faultscope rules` prints them. */
-export const RULES: readonly Rule[] = [
+export const RULES = [
   {
     id: "LAYOUT-DETECT",
     severity: "error",
     scope: "region",
     layouts: ALL,
-    invariant: "the header matches one of the known layouts (or --layout is given)",
+    invariant: "the header matches one of the known layouts (or the layout is given)",
     why: "three incompatible generations exist (16- vs 20-byte headers, 48- vs 64-byte records); " +
       "decoding under the wrong one produces plausible nonsense",
   },
@@ -125,7 +133,7 @@ export const RULES: readonly Rule[] = [
     severity: "warning",
     scope: "region",
     layouts: OFFSET_LAYOUTS,
-    invariant: "offset == PAGE_SIZE (4 KiB, 16 KiB or 64 KiB; the --page-size given)",
+    invariant: "offset == PAGE_SIZE (4 KiB, 16 KiB or 64 KiB; the page size given)",
     why: "the ring is the sparse-mmap area from PAGE_SIZE; any other offset breaks the mmap " +
       "path, and is 'sufficient for 4K hosts?' only if the page size is known",
   },
@@ -155,7 +163,8 @@ export const RULES: readonly Rule[] = [
     layouts: ALL,
     invariant: "capacity and entry_size do not read as byte-swapped expected values",
     why: "VFIO headers are host-endian; a big-endian dump read as little-endian looks like " +
-      "garbage (entry_size 0x40000000); try --endian big",
+      "garbage (entry_size 0x40000000)",
+    hint: { kind: "endian", order: "big" },
   },
   {
     id: "IDX-PROD-RANGE",
@@ -392,18 +401,24 @@ export const RULES: readonly Rule[] = [
     invariant: "the ring is not full in both snapshots",
     why: "occupancy pinned at capacity - 1 means sustained, uncounted loss of faults",
   },
-];
+] as const satisfies readonly Rule[];
 
-const BY_ID = new Map(RULES.map((r) => [r.id, r]));
+/** The id of a rule of the catalogue: derived from {@link RULES}, so a typo does not compile. */
+export type RuleId = typeof RULES[number]["id"];
 
-/** The rule with this ID; throws if the validator names a rule the catalogue lacks (a bug). */
-export function rule(id: string): Rule {
-  const r = BY_ID.get(id);
-  if (!r) throw new Error(`rule ${id} is not in the catalogue`);
-  return r;
+const BY_ID = new Map<string, Rule>(RULES.map((r) => [r.id, r]));
+
+/** The rule with this ID. */
+export function rule(id: RuleId): Rule {
+  return BY_ID.get(id)!;
+}
+
+/** The rule with this ID, if the catalogue has one (for ids typed by a user). */
+export function findRule(id: string): Rule | undefined {
+  return BY_ID.get(id);
 }
 
 /** Whether a rule applies to a layout. */
 export function appliesTo(r: Rule, layout: RegionLayoutId): boolean {
-  return r.layouts === "all" || r.layouts.includes(layout);
+  return r.layouts === "all" || (r.layouts as readonly string[]).includes(layout);
 }

@@ -8,12 +8,16 @@
  * ```
  * @module
  */
-import { rule, type Severity } from "./catalogue.ts";
+import type { Hint } from "../region/hint.ts";
+import { rule, type RuleId, type Severity } from "./catalogue.ts";
 
 /** One rule violation (or, for info rules, one observation). */
 export interface Finding {
-  rule: string;
+  /** The rule that fired. */
+  rule: RuleId;
+  /** Its severity, from the catalogue. */
   severity: Severity;
+  /** What was found, in one line (no flags: see `hints`). */
   message: string;
   /** Kernel field name (dotted inside a union, e.g. `event.flags`). */
   field?: string;
@@ -23,11 +27,13 @@ export interface Finding {
   slot?: number;
   /** Record index, for records in a capture. */
   index?: number;
+  /** What the user could supply to get further (the CLI names the flag). */
+  hints?: readonly Hint[];
 }
 
 /** Builds a finding for `id` with the catalogue's severity. */
 export function finding(
-  id: string,
+  id: RuleId,
   message: string,
   where: Omit<Finding, "rule" | "severity" | "message"> = {},
 ): Finding {

@@ -20,8 +20,9 @@ import {
 } from "../abi/regions.ts";
 import type { HeaderRole } from "../abi/types.ts";
 import { hex } from "../codec/names.ts";
+import type { Hint } from "../region/hint.ts";
 import type { Region } from "../region/model.ts";
-import { appliesTo, rule } from "./catalogue.ts";
+import { appliesTo, rule, type RuleId } from "./catalogue.ts";
 import { type Finding, finding } from "./finding.ts";
 
 function swap32(v: number): number {
@@ -29,6 +30,8 @@ function swap32(v: number): number {
 }
 
 const isPow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
+
+const ENDIAN_BIG: Hint = { kind: "endian", order: "big" };
 
 /** Checks the header, geometry and indices of a region. */
 export function checkRegion(r: Region): Finding[] {
@@ -39,7 +42,7 @@ export function checkRegion(r: Region): Finding[] {
     const f = field(role)!;
     return { field: f.name, offset: f.offset };
   };
-  const push = (id: string, message: string, where: Partial<Finding> = {}) => {
+  const push = (id: RuleId, message: string, where: Partial<Finding> = {}) => {
     if (appliesTo(rule(id), layout.id)) out.push(finding(id, message, where));
   };
   const capName = field("capacity")!.name;
@@ -76,8 +79,8 @@ export function checkRegion(r: Region): Finding[] {
       (entrySwapped
         ? `entry_size = ${hex(g.headerEntrySize!)} reads as ${swappedEntry}`
         : `${capName} = ${hex(g.capacity)} reads as ${swappedCap}`) +
-        " byte-swapped: a big-endian dump? try --endian big",
-      entrySwapped ? at("entry_size") : at("capacity"),
+        " byte-swapped (a big-endian dump)",
+      { ...(entrySwapped ? at("entry_size") : at("capacity")), hints: [ENDIAN_BIG] },
     );
   }
 
@@ -183,7 +186,9 @@ export function checkRegion(r: Region): Finding[] {
       );
     }
   } else if (r.consumer === undefined && g.capacity !== 0) {
-    push("IDX-OCCUPANCY", `consumer index is not in this region: pass --cons N`, {});
+    push("IDX-OCCUPANCY", `consumer index is not in this region`, {
+      hints: [{ kind: "consumer-index" }],
+    });
   }
   return out;
 }

@@ -75,7 +75,8 @@ export function validateImage(
     return { region, findings: validateRegion(region) };
   } catch (e) {
     if (!(e instanceof RegionError)) throw e;
-    return { findings: [finding(e.rule, e.message, { field: e.field, offset: e.offset })] };
+    const where = { field: e.field, offset: e.offset, hints: e.hints };
+    return { findings: [finding(e.rule, e.message, where)] };
   }
 }
 

@@ -13,7 +13,8 @@ import { RECORDS } from "../../abi/records.ts";
 import { decoderFor } from "../../codec/decode.ts";
 import { hexLines, hexString } from "../../codec/hex.ts";
 import { type JsonObject, recordJson } from "../../codec/json.ts";
-import { hex } from "../../codec/names.ts";
+import type { HeaderRole } from "../../abi/types.ts";
+import { hex, plural } from "../../codec/numbers.ts";
 import { pendingSlots, type Region, slotOffset, slotReadable } from "../../region/model.ts";
 import { recordCells, recordColumns } from "../format.ts";
 import type { INSPECT } from "../commands.ts";
@@ -42,6 +43,17 @@ function listedSlots(r: Region, all: boolean): Listed[] {
     out.push({ slot: s, state: set.has(s) ? "pending" : "stale" });
   }
   return out;
+}
+
+/** Roles whose values are offsets or bit words: printed in hex; counts and indices in decimal. */
+const HEX_ROLES: ReadonlySet<HeaderRole> = new Set(["ring_offset", "reserved", "version"]);
+
+/** `size=1365 prod=3 cons=1363 reserved=0x0`: the header as the kernel names its fields. */
+function headerText(r: Region): string {
+  return r.layout.header.filter((f) => f.name in r.header).map((f) => {
+    const v = r.header[f.name];
+    return `${f.name}=${HEX_ROLES.has(f.role) ? hex(v) : v}`;
+  }).join(" ");
 }
 
 function rawHex(r: Region, slot: number): Uint8Array {
@@ -111,13 +123,13 @@ function renderHuman(
   out.line(`${b("layout")}     ${r.layout.id}: struct ${r.layout.struct} (${r.layout.era})`);
   out.line(`${b("abi")}        ${r.abi}: struct ${rec.struct}, ${rec.size} bytes (${rec.era})`);
   if (r.detection.guessed) out.line(`           ${r.detection.reason}`);
-  out.line(`${b("header")}     ${Object.entries(r.header).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  out.line(`${b("header")}     ${headerText(r)}`);
   out.line(
     `${b("geometry")}   capacity ${g.capacity}, entry ${g.entrySize} bytes, ring ${
       hex(g.ringOffset)
     }..${hex(g.ringEnd)}, ` +
       (g.unusedBytes >= 0
-        ? `${g.unusedBytes} bytes unused`
+        ? `${plural(g.unusedBytes, "byte")} unused`
         : paint("red", `overflows the region by ${-g.unusedBytes} bytes`)),
   );
   if (occ) {

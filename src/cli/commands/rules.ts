@@ -14,7 +14,9 @@
  */
 import { REGION_IDS } from "../../abi/regions.ts";
 import type { RegionLayoutId } from "../../abi/types.ts";
+import { plural } from "../../codec/numbers.ts";
 import { type Rule, RULES, type Scope, type Severity } from "../../rules/catalogue.ts";
+import { withHints } from "../hints.ts";
 import type { RULES_COMMAND } from "../commands.ts";
 import { EXIT, type ExitCode, UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
@@ -44,8 +46,13 @@ export function ruleJson(r: Rule): RuleJson {
     scope: r.scope,
     layouts: r.layouts === "all" ? [...REGION_IDS] : [...r.layouts],
     invariant: r.invariant,
-    why: r.why,
+    why: whyText(r),
   };
+}
+
+/** A rule's "why" as users read it: its hint, if any, is the flag at the end. */
+function whyText(r: Rule): string {
+  return withHints(r.why, r.hint ? [r.hint] : []);
 }
 
 function find(id: string): Rule {
@@ -71,11 +78,11 @@ export function run(o: Parsed<typeof RULES_COMMAND>, io: Io): Promise<ExitCode> 
     const layouts = r.layouts === "all" ? "all layouts" : r.layouts.join(", ");
     out.line(`${io.paint("bold", r.id)}  ${r.severity}  ${r.scope}  (${layouts})`);
     out.line(`    invariant: ${r.invariant}`);
-    out.line(`    why:       ${r.why}`);
+    out.line(`    why:       ${whyText(r)}`);
     out.line();
   }
   if (o.id === undefined || !rules.length) {
-    out.line(`${rules.length} ${rules.length === 1 ? "rule" : "rules"}`);
+    out.line(plural(rules.length, "rule"));
   }
   return Promise.resolve(EXIT.OK);
 }

@@ -12,7 +12,8 @@
  */
 import { type Finding, finding, tally } from "../../rules/finding.ts";
 import { validateRegion, validateSnapshots } from "../../rules/validate.ts";
-import { hex } from "../../codec/names.ts";
+import { hex, plural } from "../../codec/numbers.ts";
+import { findingJson, withHints } from "../hints.ts";
 import type { VALIDATE } from "../commands.ts";
 import { EXIT, type ExitCode } from "../errors.ts";
 import type { Io } from "../io.ts";
@@ -51,7 +52,8 @@ export async function run(o: Parsed<typeof VALIDATE>, io: Io): Promise<ExitCode>
   const out = io.out;
   if (opts.json) {
     const layout = cur.region?.layout.id ?? null, abi = cur.region?.abi ?? null;
-    out.line(JSON.stringify({ layout, abi, findings, errors, warnings, infos }, null, 2));
+    const list = findings.map(findingJson);
+    out.line(JSON.stringify({ layout, abi, findings: list, errors, warnings, infos }, null, 2));
   } else {
     const rows = findings.map((f) => [
       io.paint(SEVERITY_COLOUR[f.severity], f.severity),
@@ -63,7 +65,7 @@ export async function run(o: Parsed<typeof VALIDATE>, io: Io): Promise<ExitCode>
         f.offset !== undefined ? `@${hex(f.offset)}` : "",
       ]
         .filter(Boolean).join(" "),
-      f.message,
+      withHints(f.message, f.hints),
     ]);
     if (rows.length) {
       for (const l of table(["severity", "rule", "where", "message"], rows)) out.line(l);
@@ -72,9 +74,8 @@ export async function run(o: Parsed<typeof VALIDATE>, io: Io): Promise<ExitCode>
       ? io.paint("red", "INCONSISTENT")
       : io.paint("green", "consistent");
     out.line(
-      `${
-        rows.length ? "\n" : ""
-      }${verdict}: ${errors} error(s), ${warnings} warning(s), ${infos} info`,
+      `${rows.length ? "\n" : ""}${verdict}: ${plural(errors, "error")}, ` +
+        `${plural(warnings, "warning")}, ${plural(infos, "info", "info")}`,
     );
   }
   return errors || (opts.strict && warnings) ? EXIT.FINDINGS : EXIT.OK;
