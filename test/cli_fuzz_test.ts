@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { REGION_IDS } from "../src/abi/regions.ts";
-import { guessAbi, looksLikeText } from "../src/cli/commands/decode.ts";
+import { guessAbi, looksLikeText } from "../src/codec/guess.ts";
 import { InputError } from "../src/cli/errors.ts";
 import { loadRegion } from "../src/cli/region_input.ts";
 import { buildRegion } from "../src/region/model.ts";
@@ -37,7 +37,7 @@ Deno.test("CLI layer: loadRegion, guessAbi and looksLikeText on random inputs", 
   await fc.assert(
     fc.asyncProperty(inputs, fc.boolean(), async (bytes, withLayout) => {
       await Deno.writeFile(path, bytes);
-      guessAbi(bytes, bytes.length, true); // never throws: a reason string or a guess
+      guessAbi(bytes, bytes.length, true); // never throws: a guess, or no fitting size
       looksLikeText(bytes);
       try {
         const { region } = await loadRegion(path, withLayout ? { layout: "rfc3" } : {});

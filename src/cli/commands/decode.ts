@@ -1,105 +1,70 @@
 /**
  * `faultscope decode [FILE|-] [--hex TEXT]`: decodes a raw capture of records (or a pasted hex
  * dump) as a stream in bounded memory. The ABI is given with `--abi` or inferred, and an
- * inference is always said.
+ * inference is always said. The command reads its input, asks the core for the records (and the
+ * inference, and the findings with `--check`), then hands that one result to a view: the human
+ * table, a JSON array, or NDJSON.
  *
  * @example
- * ```sh
- * faultscope decode capture.bin --ndjson
- * faultscope decode --abi rfc3 --hex '01 00 00 00 0a 00 00 00 00 b0 ad de ...'
+ * ```ts
+ * import { run } from "./decode.ts";
+ * import { denoIo } from "../io.ts";
+ * const rfc3 = "01 00 00 00 0a 00 00 00 00 b0 ad de" + " 00".repeat(36);
+ * const io = denoIo();
+ * await run({ hex: rfc3, abi: "rfc3", ndjson: true, json: false, raw: false, check: false,
+ *   endian: "little", veventType: "arm-smmuv3" }, io); // 0: one JSON line of the TV3 fault
+ * io.out.flush();
  * ```
  * @module
  */
-import { FAULT_ABIS, GUESS_ORDER, RECORDS } from "../../abi/records.ts";
-import type { AbiId } from "../../abi/types.ts";
-import { decoderFor } from "../../codec/decode.ts";
+import { type AbiId, RECORDS } from "../../abi/records.ts";
+import type { RecordLayout } from "../../abi/types.ts";
+import { VEVENT_TYPES } from "../../abi/vevent.ts";
+import { type Capture, captureUnit, readCapture, type RecordRun } from "../../codec/capture.ts";
+import { type DecodedFields, decoderFor } from "../../codec/decode.ts";
+import { type AbiGuess, guessAbi, looksLikeText } from "../../codec/guess.ts";
 import { HexError, hexLines, hexString, parseHex } from "../../codec/hex.ts";
-import { recordJson } from "../../codec/json.ts";
+import { type JsonObject, recordJson } from "../../codec/json.ts";
 import { jsonLineWriter } from "../../codec/jsonline.ts";
-import { hex } from "../../codec/names.ts";
+import { hex, plural } from "../../codec/numbers.ts";
+import { parseVevents, veventFields, veventJson, type VeventRecord } from "../../codec/vevent.ts";
 import type { Finding } from "../../rules/finding.ts";
 import { checkRecord } from "../../rules/records.ts";
+import { checkVevents } from "../../rules/vevent.ts";
 import type { DECODE } from "../commands.ts";
 import { EXIT, type ExitCode, InputError, UsageError } from "../errors.ts";
 import { concat, inputInfo, readChunks } from "../files.ts";
-import type { Io } from "../io.ts";
-import type { Parsed } from "../spec.ts";
-import { recordCells, recordColumns } from "../format.ts";
-import { VEVENT_TYPES } from "../../abi/vevent.ts";
-import { parseVevents, veventFields, veventJson } from "../../codec/vevent.ts";
-import { checkVevents } from "../../rules/vevent.ts";
+import { cellWriter, recordColumns } from "../format.ts";
+import { findingJson } from "../hints.ts";
+import type { Io, Writer } from "../io.ts";
 import { table } from "../render.ts";
-
-/** Records sampled to infer an ABI. */
-const SAMPLE = 256;
-
-/** The outcome of ABI inference, with the reason shown to the user. */
-export interface AbiGuess {
-  abi: AbiId;
-  reason: string;
-}
-
-/**
- * Infers the record ABI of a capture: candidates whose record size divides the length, scored by
- * record rule errors on a sample; ties go to mainline, then rfc3, then v8 (v4/v7 are never
- * guessed: their bytes equal v8's and only their meaning differs).
- */
-export function guessAbi(
-  sample: Uint8Array,
-  length: number | undefined,
-  le: boolean,
-): AbiGuess | string {
-  const fits = GUESS_ORDER.filter((a) => length === undefined || length % RECORDS[a].size === 0);
-  if (!fits.length) {
-    const sizes = [...new Set(FAULT_ABIS.map((a) => RECORDS[a].size))].join(" or ");
-    return `${length} bytes is not a multiple of any record size (${sizes}); pass --abi`;
-  }
-  const scores = fits.map((abi) => {
-    const size = RECORDS[abi].size;
-    let errors = 0;
-    const n = Math.min(SAMPLE, Math.floor(sample.length / size));
-    for (let i = 0; i < n; i++) {
-      errors += checkRecord(abi, sample, i * size, { index: i }, undefined, le)
-        .filter((f) => f.severity === "error").length;
-    }
-    return { abi, errors };
-  });
-  const best = scores.reduce((a, b) => (b.errors < a.errors ? b : a));
-  const others = scores.filter((s) => s !== best).map((s) => `${s.abi} ${s.errors}`).join(", ");
-  const what = length === undefined
-    ? "from the first records"
-    : `${length} bytes = ${length / RECORDS[best.abi].size} x ${RECORDS[best.abi].size}`;
-  return {
-    abi: best.abi,
-    reason: `guessed ${best.abi}: ${what}; ${best.errors} record errors` +
-      (others ? ` (${others})` : "") +
-      (best.abi === "v8" ? "; v4/v7 share its bytes but read flags differently" : "") +
-      "; pass --abi to choose",
-  };
-}
-
-/** Whether a chunk looks like hex-dump text rather than raw records (which hold NUL bytes). */
-export function looksLikeText(bytes: Uint8Array): boolean {
-  if (!bytes.length) return false;
-  for (const b of bytes.subarray(0, 4096)) {
-    if (b === 0 || b > 0x7e || (b < 0x20 && b !== 9 && b !== 10 && b !== 13)) return false;
-  }
-  return true;
-}
+import type { Parsed } from "../spec.ts";
 
 type DecodeOpts = Parsed<typeof DECODE>;
 
-/** Yields an already-read first chunk, then the rest of the stream. */
-async function* chain(first: Uint8Array | undefined, rest: AsyncGenerator<Uint8Array> | undefined) {
-  if (first) yield first;
-  if (rest) yield* rest;
+/** The input: its name for messages, its length when known, and its bytes as chunks. */
+interface Source {
+  name: string;
+  /** Bytes in all, when known (a file, or hex text). */
+  length: number | undefined;
+  /** The first chunk (what ABI inference samples). */
+  first: Uint8Array;
+  /** Every chunk, the first included. */
+  chunks: AsyncIterable<Uint8Array>;
 }
 
-/** Chunk unit: a multiple of every record size (20, 24, 40, 48, 64), so no record straddles. */
-const UNIT = 960;
+/** Yields an already-read first chunk, then the rest of the stream. */
+async function* chain(first: Uint8Array, rest: AsyncIterable<Uint8Array>) {
+  yield first;
+  yield* rest;
+}
 
-/** Decodes a capture, stdin or hex. */
-export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
+async function* once(bytes: Uint8Array) {
+  yield bytes;
+}
+
+/** Reads the input: hex text (an argument, or a file that looks like text) whole; a binary capture as a stream. */
+async function openSource(o: DecodeOpts, io: Io): Promise<Source> {
   let file = o.file;
   if (o.hex !== undefined && file !== undefined) {
     throw new UsageError("give either FILE or --hex, not both");
@@ -111,13 +76,6 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
     file = "-";
   }
   const name = file === undefined ? "--hex" : file === "-" ? "stdin" : file;
-  const le = o.endian !== "big";
-
-  // Input: a hex text (argument or file) is parsed whole; a binary capture is streamed.
-  let whole: Uint8Array | undefined;
-  let length: number | undefined;
-  let stream: AsyncGenerator<Uint8Array> | undefined;
-  let first: Uint8Array | undefined;
   const parse = (text: string) => {
     try {
       return parseHex(text);
@@ -126,142 +84,273 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
       throw e;
     }
   };
-  if (o.hex !== undefined) {
-    whole = parse(o.hex);
-  } else {
-    const info = await inputInfo(file!);
-    length = info.size;
-    stream = readChunks(file!, UNIT, undefined, io.stdin);
-    const next = await stream.next();
-    first = next.done ? new Uint8Array(0) : next.value;
-    if (looksLikeText(first)) {
-      const rest: Uint8Array[] = [first.slice()];
-      for await (const c of stream) rest.push(c.slice()); // chunks reuse one buffer
-      whole = parse(new TextDecoder().decode(concat(rest)));
-      stream = undefined;
-      first = undefined;
+  const whole = (bytes: Uint8Array): Source => {
+    if (bytes.length === 0) throw new InputError(`${name}: empty input (no records)`);
+    return { name, length: bytes.length, first: bytes, chunks: once(bytes) };
+  };
+  if (o.hex !== undefined) return whole(parse(o.hex));
+  const { size } = await inputInfo(file!);
+  // Chunks are a multiple of every record size: no record straddles two in practice.
+  const stream = readChunks(file!, captureUnit(), undefined, io.stdin);
+  const next = await stream.next();
+  const first = next.done ? new Uint8Array(0) : next.value;
+  if (looksLikeText(first)) {
+    const parts: Uint8Array[] = [first.slice()];
+    for await (const c of stream) parts.push(c.slice()); // chunks reuse one buffer
+    return whole(parse(new TextDecoder().decode(concat(parts))));
+  }
+  if (size === 0 || first.length === 0) throw new InputError(`${name}: empty input (no records)`);
+  return { name, length: size, first, chunks: chain(first, stream) };
+}
+
+/** What the core made of the input: the records of one ABI, as runs, and how it was chosen. */
+interface Decoded {
+  name: string;
+  abi: AbiId;
+  layout: RecordLayout;
+  le: boolean;
+  guess: AbiGuess | undefined;
+  capture: Capture;
+  /** Run the record rules on each record. */
+  check: boolean;
+  /** Add each record's raw bytes. */
+  raw: boolean;
+}
+
+/** How an inference is said: what was chosen, on what evidence, and how to choose instead. */
+export function guessText(g: Extract<AbiGuess, { kind: "guessed" }>): string {
+  const size = RECORDS[g.abi].size;
+  const what = g.length === undefined
+    ? "from the first records"
+    : `${g.length} bytes = ${g.length / size} x ${size}`;
+  const others = g.others.map((s) => `${s.abi} ${s.errors}`).join(", ");
+  return `guessed ${g.abi}: ${what}; ${plural(g.errors, "record error")}` +
+    (others ? ` (${others})` : "") +
+    (g.lookalikes.length
+      ? `; ${g.lookalikes.join("/")} share its bytes but read flags differently`
+      : "") +
+    "; pass --abi to choose";
+}
+
+/** The record rules on record `i` of a run, with offsets in the capture. */
+function findingsOf(d: Decoded, run: RecordRun, i: number, rec?: DecodedFields): Finding[] {
+  const fs = checkRecord(
+    d.abi,
+    run.bytes,
+    i * run.size,
+    { index: run.index + i },
+    undefined,
+    d.le,
+    rec,
+  );
+  for (const f of fs) if (f.offset !== undefined) f.offset += run.base;
+  return fs;
+}
+
+/** A view renders the records and returns how many errors the record rules found. */
+type View = (d: Decoded, io: Io) => Promise<{ errors: number }>;
+
+/** The human table: one row per record, laid out per run; findings and a count at the end. */
+const humanView: View = async (d, io) => {
+  const out = io.out;
+  const size = d.layout.size;
+  out.line(
+    `abi ${d.abi}: ${d.layout.title}, ${size} bytes (${
+      d.guess?.kind === "guessed" ? guessText(d.guess) : "given"
+    })`,
+  );
+  const columns = ["index", "offset", ...recordColumns(d.layout)];
+  const cells = cellWriter(d.layout);
+  const dec = decoderFor(d.layout);
+  const found: Finding[] = [];
+  let headed = false, errors = 0, records = 0;
+  for await (const run of d.capture.runs) {
+    const rows: string[][] = [];
+    for (let i = 0; i < run.count; i++) {
+      const off = i * size;
+      const rec = dec(run.dv, off, d.le);
+      rows.push([String(run.index + i), hex(run.base + off), ...cells(rec)]);
+      if (d.raw) {
+        rows.push([
+          "",
+          "",
+          hexLines(run.bytes.subarray(off, off + size), run.base + off).join(" | "),
+        ]);
+      }
+      if (d.check) {
+        const fs = findingsOf(d, run, i, rec);
+        errors += fs.filter((f) => f.severity === "error").length;
+        found.push(...fs);
+      }
     }
+    records += run.count;
+    // Laid out per run: a huge capture is never held whole just to align columns.
+    const lines = table(columns, rows, new Set([0]));
+    if (!headed) out.line(lines[0]);
+    headed = true;
+    for (const l of lines.slice(1)) out.line(l);
   }
-  if (whole) length = whole.length;
-  if (length === 0 || (first && first.length === 0)) {
-    throw new InputError(`${name}: empty input (no records)`);
+  if (d.check) {
+    out.line();
+    if (found.length) {
+      const rows = found.map((f) => [
+        f.severity,
+        f.rule,
+        `#${f.index} ${f.field ?? ""} @${hex(f.offset ?? 0)}`,
+        f.message,
+      ]);
+      for (const l of table(["severity", "rule", "where", "message"], rows)) out.line(l);
+    }
+    out.line(`${plural(records, "record")} checked: ${plural(errors, "error")}`);
   }
+  return { errors };
+};
+
+/** How JSON objects are framed: one array, or one object per line. */
+interface Framing {
+  begin(out: Writer): void;
+  item(out: Writer, json: string, first: boolean): void;
+  end(out: Writer): void;
+}
+const ARRAY: Framing = {
+  begin: (out) => out.write("["),
+  item: (out, s, first) => out.write(first ? `\n${s}` : `,\n${s}`),
+  end: (out) => out.line("\n]"),
+};
+const LINES: Framing = { begin() {}, item: (out, s) => out.line(s), end() {} };
+
+/**
+ * The JSON views: one object per record, in an array or one per line. Without `--check` or
+ * `--raw` a line is written straight from the bytes (compiled from the ABI data), the path that
+ * keeps `--ndjson` at its speed.
+ */
+function jsonView(framing: Framing): View {
+  return async (d, io) => {
+    const out = io.out;
+    if (d.guess?.kind === "guessed") io.err(`faultscope: ${d.name}: abi ${guessText(d.guess)}\n`);
+    const size = d.layout.size;
+    const line = jsonLineWriter(d.layout);
+    const dec = decoderFor(d.layout);
+    let errors = 0, first = true;
+    framing.begin(out);
+    for await (const run of d.capture.runs) {
+      for (let i = 0; i < run.count; i++) {
+        const off = i * size, index = run.index + i, at = run.base + off;
+        let s: string;
+        if (!d.check && !d.raw) {
+          s = line(run.dv, off, d.le, `"index":${index},"offset":${at}`);
+        } else {
+          const rec = dec(run.dv, off, d.le);
+          const j = recordJson(d.layout, rec, { index, offset: at });
+          if (d.raw) j.raw = hexString(run.bytes.subarray(off, off + size));
+          if (d.check) {
+            const fs = findingsOf(d, run, i, rec);
+            errors += fs.filter((f) => f.severity === "error").length;
+            j.findings = fs.map((f) => findingJson(f));
+          }
+          s = JSON.stringify(j);
+        }
+        framing.item(out, s, first);
+        first = false;
+      }
+    }
+    framing.end(out);
+    return { errors };
+  };
+}
+
+/** Decodes a capture, stdin or hex. */
+export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
+  const le = o.endian !== "big";
+  const src = await openSource(o, io);
   if (o.abi === "vevent") {
     // vEVENTQ records vary in length; a read buffer is small, so it is decoded whole.
-    if (!whole) {
-      const parts = [first!.slice()];
-      for await (const c of stream!) parts.push(c.slice());
-      whole = concat(parts);
-    }
-    return decodeVevents(name, whole, o, le, io);
+    const parts: Uint8Array[] = [];
+    for await (const c of src.chunks) parts.push(c.slice());
+    return decodeVevents(src.name, concat(parts), o, le, io);
   }
-
   let abi = o.abi as AbiId | undefined;
   let guess: AbiGuess | undefined;
   if (!abi) {
-    const g = guessAbi(whole ?? first!, length, le);
-    if (typeof g === "string") throw new InputError(`${name}: ${g}`);
-    guess = g;
-    abi = g.abi;
+    guess = guessAbi(src.first, src.length, le);
+    if (guess.kind === "no-fit") {
+      throw new InputError(
+        `${src.name}: ${guess.length} bytes is not a multiple of any record size ` +
+          `(${guess.sizes.join(" or ")}); pass --abi`,
+      );
+    }
+    abi = guess.abi;
   }
   const layout = RECORDS[abi];
-  const size = layout.size;
-  const decode = decoderFor(abi);
-  const writeLine = jsonLineWriter(abi);
-  const out = io.out;
-  const human = !o.json && !o.ndjson;
-  // The generation decides what every bit means, so human output always says which it used.
-  if (human) {
-    out.line(`abi ${abi}: ${layout.title}, ${size} bytes (${guess ? guess.reason : "given"})`);
-  } else if (guess) io.err(`faultscope: ${name}: abi ${guess.reason}\n`);
-  const columns = ["index", "offset", ...recordColumns(abi)];
-  let headed = false;
-  let index = 0, errors = 0;
-  const allFindings: Finding[] = [];
-  const limit = o.count ?? Infinity;
-  if (o.json) out.write("[");
-
-  const chunks = whole ? chain(whole, undefined) : chain(first, stream);
-  let base = 0;
-  let tail: Uint8Array | undefined;
-  for await (const chunk of chunks) {
-    const dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const n = Math.floor(chunk.length / size);
-    const rows: string[][] = [];
-    for (let i = 0; i < n && index < limit; i++, index++) {
-      const off = i * size;
-      const rec = human || o.check || o.raw ? decode(dv, off, le) : undefined!;
-      const findings = o.check
-        ? checkRecord(abi, chunk, off, { index }, undefined, le, rec)
-        : undefined;
-      if (findings) {
-        for (const f of findings) if (f.offset !== undefined) f.offset += base;
-        errors += findings.filter((f) => f.severity === "error").length;
-      }
-      if (human) {
-        rows.push([String(index), hex(base + off), ...recordCells(abi, rec)]);
-        if (o.raw) {
-          rows.push([
-            "",
-            "",
-            hexLines(chunk.subarray(off, off + size), base + off).join(" | "),
-          ]);
-        }
-        if (findings) allFindings.push(...findings);
-      } else if (!findings && !o.raw) {
-        const s = writeLine(dv, off, le, `"index":${index},"offset":${base + off}`);
-        if (o.json) out.write(index ? `,\n${s}` : `\n${s}`);
-        else out.line(s);
-      } else {
-        const j = recordJson(abi, rec, { index, offset: base + off });
-        if (o.raw) {
-          j.raw = hexString(chunk.subarray(off, off + size));
-        }
-        if (findings) j.findings = findings as unknown as typeof j.findings;
-        const s = JSON.stringify(j);
-        if (o.json) out.write(index ? `,\n${s}` : `\n${s}`);
-        else out.line(s);
-      }
-    }
-    if (rows.length) {
-      // Laid out per chunk: a huge capture is never held whole just to align columns.
-      const lines = table(columns, rows, new Set([0]));
-      if (!headed) out.line(lines[0]);
-      headed = true;
-      for (const l of lines.slice(1)) out.line(l);
-    }
-    if (chunk.length % size) tail = chunk.subarray(n * size);
-    base += chunk.length;
-    if (index >= limit) break;
-  }
-  if (o.json) out.line("\n]");
-  if (human && o.check) {
-    out.line();
-    if (allFindings.length) {
-      for (
-        const l of table(
-          ["severity", "rule", "where", "message"],
-          allFindings.map((
-            f,
-          ) => [
-            f.severity,
-            f.rule,
-            `#${f.index} ${f.field ?? ""} @${hex(f.offset ?? 0)}`,
-            f.message,
-          ]),
-        )
-      ) out.line(l);
-    }
-    out.line(`${index} records checked: ${errors} error(s)`);
-  }
-  if (tail && index < limit) {
+  const d: Decoded = {
+    name: src.name,
+    abi,
+    layout,
+    le,
+    guess,
+    capture: readCapture(src.chunks, layout.size, o.count ?? Infinity),
+    check: o.check,
+    raw: o.raw,
+  };
+  const view = o.json ? jsonView(ARRAY) : o.ndjson ? jsonView(LINES) : humanView;
+  const { errors } = await view(d, io);
+  const end = d.capture.end();
+  if (end.trailing && !end.limited) {
     throw new InputError(
-      `${name}: trailing ${tail.length} bytes at offset ${
-        hex(base - tail.length)
-      } are not a whole ${size}-byte ${abi} record`,
+      `${src.name}: trailing ${end.trailing.length} bytes at offset ${hex(end.trailing.offset)} ` +
+        `are not a whole ${layout.size}-byte ${abi} record`,
     );
   }
   return errors ? EXIT.FINDINGS : EXIT.OK;
+}
+
+/** The vEVENTQ stream, decoded whole: its records and (with `--check`) the stream rules. */
+interface DecodedVevents {
+  type: DecodeOpts["veventType"];
+  records: VeventRecord[];
+  findings: Finding[];
+}
+
+function veventHumanView(v: DecodedVevents, check: boolean, out: Writer): void {
+  const t = VEVENT_TYPES[v.type];
+  out.line(
+    `abi vevent: iommufd_vevent_header + struct ${t.struct} (${t.payloadSize} bytes), given`,
+  );
+  const cols = ["index", "offset", "flags", "sequence", ...t.fields.map((f) => f.name)];
+  const rows = v.records.filter((r) => !r.truncated).map((r, i) => {
+    const fields = r.payload && t.fields.length ? veventFields(v.type, r.payload) : {};
+    return [
+      String(i),
+      hex(r.offset),
+      r.lost ? "LOST_EVENTS" : hex(r.flags),
+      String(r.sequence),
+      ...t.fields.map((f) => {
+        const x = fields[f.name];
+        if (x === undefined) return "";
+        const name = f.enum ? f.enum.values.find((e) => BigInt(e.value) === x)?.name : undefined;
+        return name ? `${name}(${hex(x)})` : f.hi - f.lo < 8 ? String(x) : hex(x);
+      }),
+    ];
+  });
+  for (const l of table(cols, rows, new Set([0]))) out.line(l);
+  if (check) {
+    out.line();
+    for (const f of v.findings) {
+      out.line(`${f.severity}  ${f.rule}  #${f.index} @${hex(f.offset ?? 0)}  ${f.message}`);
+    }
+    const errors = v.findings.filter((f) => f.severity === "error").length;
+    out.line(`${plural(v.records.length, "record")} checked: ${plural(errors, "error")}`);
+  }
+}
+
+function veventJsonView(v: DecodedVevents, check: boolean, framing: Framing, out: Writer): void {
+  framing.begin(out);
+  v.records.filter((r) => !r.truncated).forEach((r, i) => {
+    const j: JsonObject = veventJson(v.type, r, i);
+    if (check) j.findings = v.findings.filter((f) => f.index === i).map((f) => findingJson(f));
+    framing.item(out, JSON.stringify(j), i === 0);
+  });
+  framing.end(out);
 }
 
 function decodeVevents(
@@ -272,54 +361,11 @@ function decodeVevents(
   io: Io,
 ): ExitCode {
   const type = o.veventType;
-  const t = VEVENT_TYPES[type];
   const records = [...parseVevents(bytes, type, le)].slice(0, o.count ?? Infinity);
-  const findings = o.check ? checkVevents(records, type) : [];
-  const out = io.out;
-  const whole = records.filter((r) => !r.truncated);
-  if (o.json || o.ndjson) {
-    const lines = whole.map((r, i) => {
-      const j = veventJson(type, r, i);
-      if (o.check) {
-        j.findings = findings.filter((f) => f.index === i) as unknown as typeof j.findings;
-      }
-      return JSON.stringify(j);
-    });
-    if (o.json) out.line(`[${lines.length ? "\n" + lines.join(",\n") + "\n" : ""}]`);
-    else for (const l of lines) out.line(l);
-  } else {
-    out.line(
-      `abi vevent: iommufd_vevent_header + struct ${t.struct} (${t.payloadSize} bytes), given`,
-    );
-    const cols = ["index", "offset", "flags", "sequence", ...t.fields.map((f) => f.name)];
-    const rows = whole.map((r, i) => {
-      const fields = r.payload && t.fields.length ? veventFields(type, r.payload) : {};
-      return [
-        String(i),
-        hex(r.offset),
-        r.lost ? "LOST_EVENTS" : hex(r.flags),
-        String(r.sequence),
-        ...t.fields.map((f) => {
-          const v = fields[f.name];
-          if (v === undefined) return "";
-          const name = f.enum ? f.enum.values.find((e) => BigInt(e.value) === v)?.name : undefined;
-          return name ? `${name}(${hex(v)})` : f.hi - f.lo < 8 ? String(v) : hex(v);
-        }),
-      ];
-    });
-    for (const l of table(cols, rows, new Set([0]))) out.line(l);
-    if (o.check) {
-      out.line();
-      for (const f of findings) {
-        out.line(`${f.severity}  ${f.rule}  #${f.index} @${hex(f.offset ?? 0)}  ${f.message}`);
-      }
-      out.line(
-        `${records.length} records checked: ${
-          findings.filter((f) => f.severity === "error").length
-        } error(s)`,
-      );
-    }
-  }
+  const v: DecodedVevents = { type, records, findings: o.check ? checkVevents(records, type) : [] };
+  if (o.json) veventJsonView(v, o.check, ARRAY, io.out);
+  else if (o.ndjson) veventJsonView(v, o.check, LINES, io.out);
+  else veventHumanView(v, o.check, io.out);
   const cut = records.find((r) => r.truncated);
   if (cut && !o.check) {
     throw new InputError(
@@ -328,5 +374,5 @@ function decodeVevents(
       } are not a whole vEVENT record`,
     );
   }
-  return findings.some((f) => f.severity === "error") ? EXIT.FINDINGS : EXIT.OK;
+  return v.findings.some((f) => f.severity === "error") ? EXIT.FINDINGS : EXIT.OK;
 }

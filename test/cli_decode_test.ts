@@ -1,0 +1,102 @@
+/**
+ * `decode`'s three views render one decoded result: the JSON array and NDJSON hold the same
+ * objects, the human table one row per record, and `--check` the same findings in each; the
+ * inference is said once, where the view puts it. In process (support/cli.ts).
+ */
+import assert from "node:assert/strict";
+import { encodeRecord } from "../src/codec/encode.ts";
+import { parseHex } from "../src/codec/hex.ts";
+import { assertOneLineError, cli, data, tmpFile } from "./support/cli.ts";
+import { TV1, TV4 } from "./support/vectors.ts";
+
+/** TV1, TV4, then TV1 with an undefined flag bit (0x80): three mainline records. */
+async function capture(): Promise<string> {
+  const bad = encodeRecord("mainline", {
+    type: 1,
+    event: { ...(TV1.fields.event), flags: 0x83 },
+  });
+  const bytes = new Uint8Array(192);
+  bytes.set(parseHex(TV1.hex), 0);
+  bytes.set(parseHex(TV4.hex), 64);
+  bytes.set(bad, 128);
+  return await tmpFile(bytes);
+}
+
+Deno.test("decode: JSON array and NDJSON hold the same records; the table one row each", async () => {
+  const p = await capture();
+  const arr = await cli(["decode", p, "--json"]);
+  const nd = await cli(["decode", p, "--ndjson"]);
+  const human = await cli(["decode", p]);
+  assert.equal(arr.code, 0, arr.stderr);
+  const objects = JSON.parse(arr.stdout);
+  assert.deepEqual(nd.stdout.trimEnd().split("\n").map((l) => JSON.parse(l)), objects);
+  assert.deepEqual(objects.map((o: { offset: number }) => o.offset), [0, 64, 128]);
+  assert.deepEqual(objects.map((o: { type_name: string }) => o.type_name), [
+    "DMA_UNRECOV",
+    "PAGE_REQ",
+    "DMA_UNRECOV",
+  ]);
+  // The inference: in the table's first line for humans, on stderr for machines.
+  assert.match(
+    human.stdout.split("\n")[0],
+    /^abi mainline: .*guessed mainline: 192 bytes = 3 x 64/,
+  );
+  assert.match(arr.stderr, /guessed mainline/);
+  assert.equal(nd.stderr, arr.stderr);
+  const rows = human.stdout.split("\n").filter((l) => /^\s*\d+\s+0x/.test(l));
+  assert.deepEqual(rows.map((l) => l.trim().split(/\s+/)[1]), ["0x0", "0x40", "0x80"]);
+  await Deno.remove(p);
+});
+
+Deno.test("decode --check: the same findings in every view, and exit 1", async () => {
+  const p = await capture();
+  const arr = await cli(["decode", p, "--abi", "mainline", "--check", "--json"]);
+  const nd = await cli(["decode", p, "--abi", "mainline", "--check", "--ndjson"]);
+  const human = await cli(["decode", p, "--abi", "mainline", "--check"]);
+  for (const r of [arr, nd, human]) assert.equal(r.code, 1, r.stderr);
+  const objects = JSON.parse(arr.stdout);
+  assert.deepEqual(nd.stdout.trimEnd().split("\n").map((l) => JSON.parse(l)), objects);
+  const found = objects.flatMap((o: { findings: { rule: string; offset: number }[] }) =>
+    o.findings
+  );
+  // Record 2's flags 0x83: bit 7 is no IOMMU_FAULT_UNRECOV_* bit (abi.md 2.6b); event.flags is
+  // at byte 12 of the record, byte 128 + 12 of the capture.
+  assert.deepEqual(found.map((f: { rule: string }) => f.rule), ["REC-FLAGS"]);
+  assert.equal(found[0].offset, 128 + 12);
+  assert.match(human.stdout, /error\s+REC-FLAGS\s+#2 event\.flags @0x8c/);
+  assert.match(human.stdout, /^3 records checked: 1 error$/m);
+  await Deno.remove(p);
+});
+
+Deno.test("decode: trailing bytes are reported after the records; --count stops before them", async () => {
+  const bytes = new Uint8Array(64 * 2 + 10);
+  bytes.set(parseHex(TV1.hex), 0);
+  bytes.set(parseHex(TV1.hex), 64);
+  const p = await tmpFile(bytes);
+  const r = await cli(["decode", p, "--abi", "mainline", "--ndjson"]);
+  assertOneLineError(r, 2, "trailing 10 bytes at offset 0x80", "64-byte mainline record");
+  assert.equal(r.stdout.trimEnd().split("\n").length, 2, "the whole records were printed");
+  const c = await cli(["decode", p, "--abi", "mainline", "--ndjson", "--count", "2"]);
+  assert.equal(c.code, 0, c.stderr);
+  await Deno.remove(p);
+});
+
+Deno.test("decode: a resp20 version prints as 1, not 1(1)", async () => {
+  // abi.md TV8 (v5.3-v5.9): version IOMMU_PAGE_RESP_VERSION_1.
+  const r = await cli([
+    "decode",
+    "--abi",
+    "resp20",
+    "--hex",
+    "01 00 00 00 01 00 00 00 05 00 00 00 07 00 00 00 00 00 00 00",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const row = r.stdout.split("\n").find((l) => /^\s*0\s+0x0/.test(l))!;
+  assert.match(row, /^\s*0\s+0x0\s+1\s+0x1 PASID_VALID\s+5\s+7\s+SUCCESS\(0\)$/);
+});
+
+Deno.test("decode: RFC v3 capture guessed with the other candidates' scores", async () => {
+  const r = await cli(["decode", data("rfc3-capture.bin"), "--ndjson"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /guessed rfc3: 240 bytes = 5 x 48; 0 record errors \(v8 \d+\)/);
+});
