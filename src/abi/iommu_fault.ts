@@ -163,10 +163,16 @@ export interface UnionGeneration<Id extends string> {
   readonly notes?: readonly string[];
 }
 
+/** A union `iommu_fault` generation's description, with its literal id. */
+export type UnionRecord<Id extends string> = RecordLayout & {
+  /** The generation's id. */
+  readonly id: Id;
+  /** Always the `iommu_fault` family. */
+  readonly family: "iommu_fault";
+};
+
 /** The tagged-union `struct iommu_fault` of a generation (abi.md 2.2-2.5). */
-export function unionRecord<const Id extends string>(
-  g: UnionGeneration<Id>,
-): RecordLayout & { readonly id: Id; readonly family: "iommu_fault" } {
+export function unionRecord<const Id extends string>(g: UnionGeneration<Id>): UnionRecord<Id> {
   const event: UnionVariant = {
     when: 1,
     name: "event",

@@ -50,10 +50,18 @@ export interface PageResponseForm<Id extends string> {
   readonly source: string;
 }
 
+/** A page response form's description, with its literal id. */
+export type PageResponseRecord<Id extends string> = RecordLayout & {
+  /** The form's id. */
+  readonly id: Id;
+  /** Always the `page_response` family. */
+  readonly family: "page_response";
+};
+
 /** `struct iommu_page_response` in one of its two forms. */
 export function pageResponse<const Id extends string>(
   form: PageResponseForm<Id>,
-): RecordLayout & { readonly id: Id; readonly family: "page_response" } {
+): PageResponseRecord<Id> {
   const o = form.argsz ? 4 : 0;
   return {
     id: form.id,

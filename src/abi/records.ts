@@ -44,13 +44,14 @@ export const RECORD_LIST = [
   HWPT_RESPONSE,
 ] as const satisfies readonly RecordLayout[];
 
-type Listed = typeof RECORD_LIST[number];
+/** The description of one registered generation, with its literal id and family. */
+export type ListedRecord = typeof RECORD_LIST[number];
 
 /** Identifier of a record ABI that `decode --abi` accepts: derived from {@link RECORD_LIST}. */
-export type AbiId = Listed["id"];
+export type AbiId = ListedRecord["id"];
 
 /** Identifier of an `iommu_fault` generation (a record with a fault type). */
-export type FaultAbiId = Extract<Listed, { family: "iommu_fault" }>["id"];
+export type FaultAbiId = Extract<ListedRecord, { family: "iommu_fault" }>["id"];
 
 /** Every record ABI, by the id `decode --abi` takes. */
 export const RECORDS: Readonly<Record<AbiId, RecordLayout>> = Object.fromEntries(
@@ -62,7 +63,7 @@ export const ABI_IDS: readonly AbiId[] = RECORD_LIST.map((r) => r.id);
 
 /** The `iommu_fault` generations (those with a fault type), in presentation order. */
 export const FAULT_ABIS: readonly FaultAbiId[] = RECORD_LIST
-  .filter((r): r is Extract<Listed, { family: "iommu_fault" }> => r.family === "iommu_fault")
+  .filter((r): r is Extract<ListedRecord, { family: "iommu_fault" }> => r.family === "iommu_fault")
   .map((r) => r.id);
 
 /** The generations ABI inference tries, best rank first (ties in the score go to the first). */

@@ -32,13 +32,14 @@ export const REGION_LIST = [
   DMA_FAULT_RESPONSE_REGION,
 ] as const satisfies readonly RegionLayout<string>[];
 
-type Listed = typeof REGION_LIST[number];
+/** The description of one registered layout, with its literal id and traits. */
+export type ListedRegion = typeof REGION_LIST[number];
 
 /** Identifier of a region layout that `inspect --layout` accepts: derived from the list. */
-export type RegionLayoutId = Listed["id"];
+export type RegionLayoutId = ListedRegion["id"];
 
 /** A layout the simulator drives (one with simulator defaults). */
-export type SimulatedLayoutId = Extract<Listed, { simulator: object }>["id"];
+export type SimulatedLayoutId = Extract<ListedRegion, { simulator: object }>["id"];
 
 /** Host page sizes the series ran on. */
 export const PAGE_SIZES: readonly number[] = [4096, 16384, 65536];
@@ -58,7 +59,7 @@ export const DETECT_ORDER: readonly RegionLayoutId[] = [...REGION_LIST]
 
 /** The layouts the simulator drives, in presentation order. */
 export const SIMULATED_LAYOUTS: readonly SimulatedLayoutId[] = REGION_LIST
-  .filter((r): r is Extract<Listed, { simulator: object }> => "simulator" in r)
+  .filter((r): r is Extract<ListedRegion, { simulator: object }> => "simulator" in r)
   .map((r) => r.id);
 
 /** Looks up a region layout by id; undefined when unknown. */

@@ -80,11 +80,20 @@ export type VeventTypeId = "arm-smmuv3" | "tegra241-cmdqv";
 
 /** A vEVENTQ type: its enum value, payload struct and size, and how to read the payload. */
 export interface VeventType {
+  /** The id `--vevent-type` takes. */
   readonly id: VeventTypeId;
+  /** Its `enum iommu_veventq_type` value. */
   readonly value: number;
+  /** The payload's C struct. */
   readonly struct: string;
   /** Name of the payload's `__aligned_le64` array and its length. */
-  readonly array: { readonly name: string; readonly count: number };
+  readonly array: {
+    /** The array's name. */
+    readonly name: string;
+    /** Its length in words. */
+    readonly count: number;
+  };
+  /** Bytes of the payload. */
   readonly payloadSize: number;
   /** Bit fields decoded from the array, if any. */
   readonly fields: readonly DwordField[];

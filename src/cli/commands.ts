@@ -30,7 +30,7 @@ import {
   parsePageSize,
   seconds,
 } from "./options.ts";
-import { type CommandModule, type CommandSpec, defineCommand } from "./spec.ts";
+import type { CommandModule, CommandSpec } from "./spec.ts";
 
 type Loader = () => Promise<CommandModule>;
 
@@ -80,7 +80,7 @@ const REGION_OPTIONS = {
 } as const;
 
 /** `faultscope demo`. */
-export const DEMO = defineCommand({
+export const DEMO = {
   name: "demo",
   summary:
     "simulate a fault storm on the seed's RFC v3 region, then inspect and validate the snapshot",
@@ -98,10 +98,10 @@ export const DEMO = defineCommand({
     "faultscope demo --dir demo     # keep the snapshot and chart in ./demo",
   ],
   load: (() => import("./commands/demo.ts")) as Loader,
-});
+} as const satisfies CommandSpec;
 
 /** `faultscope decode`. */
-export const DECODE = defineCommand({
+export const DECODE = {
   name: "decode",
   summary: "decode iommu_fault records (any generation) from a capture, stdin or hex",
   args: [{
@@ -140,10 +140,10 @@ export const DECODE = defineCommand({
     "xxd testdata/rfc3-capture.bin | faultscope decode - --ndjson",
   ],
   load: (() => import("./commands/decode.ts")) as Loader,
-});
+} as const satisfies CommandSpec;
 
 /** `faultscope inspect`. */
-export const INSPECT = defineCommand({
+export const INSPECT = {
   name: "inspect",
   summary: "show a region image: header, geometry, occupancy and the pending records in order",
   args: [{
@@ -173,10 +173,10 @@ export const INSPECT = defineCommand({
     },
   ],
   load: (() => import("./commands/inspect.ts")) as Loader,
-});
+} as const satisfies CommandSpec;
 
 /** `faultscope validate`. */
-export const VALIDATE = defineCommand({
+export const VALIDATE = {
   name: "validate",
   summary: "check a region image (or two snapshots) against the rule catalogue",
   args: [{
@@ -203,12 +203,12 @@ export const VALIDATE = defineCommand({
     "faultscope validate testdata/rfc3-corrupt.bin --previous testdata/rfc3-sample.bin --json",
   ],
   load: (() => import("./commands/validate.ts")) as Loader,
-});
+} as const satisfies CommandSpec;
 
 const SEVERITIES = ["error", "warning", "info"] as const satisfies readonly Severity[];
 
 /** `faultscope rules`. */
-export const RULES_COMMAND = defineCommand({
+export const RULES_COMMAND = {
   name: "rules",
   summary:
     "print the validation rule catalogue (or one rule): ID, severity, layouts, invariant, why",
@@ -231,10 +231,10 @@ export const RULES_COMMAND = defineCommand({
     "faultscope rules --json",
   ],
   load: (() => import("./commands/rules.ts")) as Loader,
-});
+} as const satisfies CommandSpec;
 
 /** `faultscope layout`. */
-export const LAYOUT = defineCommand({
+export const LAYOUT = {
   name: "layout",
   summary: "print the byte layout of a record generation or region layout (pahole style)",
   args: [{
@@ -249,10 +249,10 @@ export const LAYOUT = defineCommand({
     "faultscope layout dma-fault --json",
   ],
   load: (() => import("./commands/layout.ts")) as Loader,
-});
+} as const satisfies CommandSpec;
 
 /** `faultscope simulate`. */
-export const SIMULATE = defineCommand({
+export const SIMULATE = {
   name: "simulate",
   summary: "Simulate the kernel producer and the VMM consumer of a fault region, " +
     "deterministically: summary, NDJSON trace, region snapshots and an occupancy chart.",
@@ -338,10 +338,10 @@ export const SIMULATE = defineCommand({
     "faultscope simulate --header-check stop --inject cons_out_of_range@5000",
   ],
   load: (() => import("./commands/simulate.ts")) as Loader,
-});
+} as const satisfies CommandSpec;
 
 /** `faultscope bench`. */
-export const BENCH = defineCommand({
+export const BENCH = {
   name: "bench",
   summary: "benchmark the lock-free fault ring between two workers against postMessage and " +
     "ringbuf.js; every record is verified",
@@ -420,13 +420,13 @@ export const BENCH = defineCommand({
     },
   ],
   load: (() => import("./commands/bench.ts")) as Loader,
-});
+} as const satisfies CommandSpec;
 
 /** Shells `faultscope complete` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 
 /** `faultscope complete`. */
-export const COMPLETE = defineCommand({
+export const COMPLETE = {
   name: "complete",
   summary: "print the shell completion script for bash, zsh or fish",
   args: [{
@@ -448,10 +448,10 @@ export const COMPLETE = defineCommand({
     "faultscope complete zsh > _faultscope",
   ],
   load: (() => import("./commands/complete.ts")) as Loader,
-});
+} as const satisfies CommandSpec;
 
 /** `faultscope man`. */
-export const MAN = defineCommand({
+export const MAN = {
   name: "man",
   summary: "print the manual page (roff), generated from the same table as --help",
   args: [],
@@ -461,7 +461,7 @@ export const MAN = defineCommand({
     "faultscope man > faultscope.1",
   ],
   load: (() => import("./commands/man.ts")) as Loader,
-});
+} as const satisfies CommandSpec;
 
 /** Every command, in the order `faultscope --help` lists them. */
 export const COMMANDS: readonly CommandSpec[] = [

@@ -49,7 +49,9 @@ export abstract class FaultscopeError extends Error {
 
 /** Bad flag, bad flag value, missing or extra argument: exit 2. */
 export class UsageError extends FaultscopeError {
+  /** 2. */
   readonly exitCode: ExitCode = EXIT.USAGE;
+  /** One line naming the option or argument. */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
@@ -58,7 +60,9 @@ export class UsageError extends FaultscopeError {
 
 /** An input or output file that is missing, unreadable, truncated or unusable: exit 2. */
 export class InputError extends FaultscopeError {
+  /** 2. */
   readonly exitCode: ExitCode = EXIT.INPUT;
+  /** One line naming the file and what is wrong with it. */
   constructor(message: string) {
     super(message);
     this.name = "InputError";
@@ -67,7 +71,9 @@ export class InputError extends FaultscopeError {
 
 /** The check the user asked for failed, after its report was printed: exit 1. */
 export class CheckFailed extends FaultscopeError {
+  /** 1. */
   readonly exitCode: ExitCode = EXIT.FINDINGS;
+  /** One line saying what failed. */
   constructor(message: string) {
     super(message);
     this.name = "CheckFailed";
@@ -76,7 +82,9 @@ export class CheckFailed extends FaultscopeError {
 
 /** Interrupted by a signal after printing partial results: exit 130 (SIGINT) or 143 (SIGTERM). */
 export class Interrupted extends FaultscopeError {
+  /** 130 for SIGINT, 143 for SIGTERM. */
   readonly exitCode: ExitCode;
+  /** One line saying what was left undone; `signal` is the one that arrived. */
   constructor(message: string, readonly signal: "SIGINT" | "SIGTERM" = "SIGINT") {
     super(message);
     this.name = "Interrupted";

@@ -30,6 +30,7 @@ export interface Writer {
 
 /** A byte source with the `Deno.stdin` read shape. */
 export interface Reader {
+  /** Reads into `p`; resolves to the byte count, or null at the end. */
   read(p: Uint8Array): Promise<number | null>;
 }
 
@@ -45,9 +46,11 @@ export interface Io {
   readonly color: boolean;
   /** Colours `text` when {@link color} is on; returns it unchanged otherwise. */
   paint(style: Style, text: string): string;
+  /** stdout is a terminal. */
   readonly stdoutIsTerminal: boolean;
   /** stderr is a terminal: progress bars and status lines go there. */
   readonly stderrIsTerminal: boolean;
+  /** stdin is a terminal (no input piped in). */
   readonly stdinIsTerminal: boolean;
   /** stdout's width in columns when it is a terminal; undefined otherwise. */
   readonly columns: number | undefined;
@@ -55,6 +58,7 @@ export interface Io {
 
 /** stdout's reader went away (`| head`): the command stops quietly. */
 export class ClosedPipe extends Error {
+  /** No message to give: the reader is gone. */
   constructor() {
     super("stdout closed by its reader");
     this.name = "ClosedPipe";
@@ -72,18 +76,22 @@ export class Output implements Writer {
   #parts: string[] = [];
   #pending = 0;
   #buf = new Uint8Array(1 << 18);
+  /** Writes to `sink` (stdout by default). */
   constructor(readonly sink: { writeSync(p: Uint8Array): number } = Deno.stdout) {}
 
+  /** Queues text; flushes past ~64 KiB. */
   write(text: string): void {
     this.#parts.push(text);
     this.#pending += text.length;
     if (this.#pending >= 1 << 16) this.flush();
   }
 
+  /** Queues a line. */
   line(text = ""): void {
     this.write(text + "\n");
   }
 
+  /** Writes everything queued. */
   flush(): void {
     if (this.#parts.length === 0) return;
     let text = this.#parts.join("");

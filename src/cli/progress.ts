@@ -12,11 +12,21 @@
  * ```
  * @module
  */
-// @ts-types="npm:@types/cli-progress@^3.11.6"
-import type { SingleBar } from "cli-progress";
+/** The part of cli-progress's `SingleBar` the commands use. */
+export interface ProgressBar {
+  /** Shows the bar at `value` of `total`; `payload` fills the format's other tokens. */
+  start(total: number, value: number, payload?: Record<string, unknown>): void;
+  /** Moves the bar to `value`. */
+  update(value: number, payload?: Record<string, unknown>): void;
+  /** Removes the bar's cursor handling and ends the line. */
+  stop(): void;
+}
 
 /** A started-on-demand bar, or undefined when `show` is false. */
-export async function progressBar(show: boolean, format: string): Promise<SingleBar | undefined> {
+export async function progressBar(
+  show: boolean,
+  format: string,
+): Promise<ProgressBar | undefined> {
   if (!show) return undefined;
   // @ts-types="npm:@types/cli-progress@^3.11.6"
   const { default: cliProgress } = await import("cli-progress");

@@ -43,6 +43,7 @@ export interface RegionInputOptions {
 
 /** The header matches no layout: `validate` reports it as LAYOUT-DETECT, `inspect` exits 2. */
 export class LayoutUnknown extends InputError {
+  /** One line naming the input, with the flags that would help. */
   constructor(message: string) {
     super(message);
     this.name = "LayoutUnknown";

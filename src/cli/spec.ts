@@ -30,6 +30,7 @@ import type { Io } from "./io.ts";
 
 /** Thrown by an option's value parser: the message says what a valid value is. */
 export class ArgError extends Error {
+  /** What a valid value is. */
   constructor(message: string) {
     super(message);
     this.name = "ArgError";
@@ -82,25 +83,32 @@ export function exampleLine(e: Example): string {
 
 /** One positional argument. */
 export interface ArgSpec {
+  /** Its name in usage lines and in the parsed options. */
   readonly name: string;
+  /** One line of help. */
   readonly help: string;
+  /** Missing is a usage error. */
   readonly required?: true;
   /** Takes every remaining positional argument. */
   readonly variadic?: true;
+  /** What completion offers for it. */
   readonly complete?: Completion;
 }
 
 /** What a command module exports: its one entry point. */
 export interface CommandModule {
+  /** Runs the command with its parsed options; resolves to the exit status. */
   // deno-lint-ignore no-explicit-any
   run(options: any, io: Io): Promise<number>;
 }
 
 /** One command of the table. */
 export interface CommandSpec {
+  /** The command's name: `faultscope <name>`. */
   readonly name: string;
   /** One line, shown in `faultscope --help` and as the first line of the command's help. */
   readonly summary: string;
+  /** Positional arguments, in order. */
   readonly args: readonly ArgSpec[];
   /** Options by key; the flag is the key in kebab case (`regionSize` is `--region-size`). */
   readonly options: { readonly [key: string]: OptionSpec };
@@ -117,18 +125,24 @@ export function defineCommand<const C extends CommandSpec>(spec: C): C {
   return spec;
 }
 
-type OptionValue<O> = O extends { parse: (text: string) => infer R } ? R
+/** The value of one option: what its parser returns, one of its choices, a string or a flag. */
+export type OptionValue<O> = O extends { parse: (text: string) => infer R } ? R
   : O extends { choices: readonly (infer C)[] } ? C
   : O extends { value: string } ? string
   : boolean;
-type OptionType<O> = O extends { multiple: true } ? OptionValue<O>[] : OptionValue<O>;
-type Always<O> = O extends { default: unknown } | { negate: true } | { multiple: true } ? true
+/** An option's value, or the list of them for a repeatable option. */
+export type OptionType<O> = O extends { multiple: true } ? OptionValue<O>[] : OptionValue<O>;
+/** Whether an option always has a value (a default, a negatable flag, a list, a boolean). */
+export type Always<O> = O extends { default: unknown } | { negate: true } | { multiple: true }
+  ? true
   : O extends { value: string } ? false
   : true;
-type OptionValues<Os> =
+/** The options of a spec, typed: those with a value always present, the others optional. */
+export type OptionValues<Os> =
   & { -readonly [K in keyof Os as Always<Os[K]> extends true ? K : never]: OptionType<Os[K]> }
   & { -readonly [K in keyof Os as Always<Os[K]> extends true ? never : K]?: OptionType<Os[K]> };
-type ArgValues<As extends readonly ArgSpec[]> = {
+/** The positional arguments of a spec, by name. */
+export type ArgValues<As extends readonly ArgSpec[]> = {
   -readonly [A in As[number] as A["name"]]: A extends { variadic: true } ? string[]
     : A extends { required: true } ? string
     : string | undefined;
@@ -178,6 +192,7 @@ export function suggest(word: string, known: readonly string[]): string | undefi
 export interface ParseResult<C extends CommandSpec> {
   /** `-h`/`--help` was given: print help instead of running. */
   help: boolean;
+  /** The options and arguments, typed from the spec. */
   options: Parsed<C>;
 }
 

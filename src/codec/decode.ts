@@ -28,6 +28,7 @@ import { bitsExpr } from "./bits.ts";
 export type Value = number | bigint | bigint[] | DecodedFields;
 /** Field name to value, in the order of the C struct. */
 export interface DecodedFields {
+  /** A field's value (a union member's fields nest under the member's name). */
   [field: string]: Value;
 }
 /** Decodes one record at `offset` of `dv`; `le` selects little-endian. */

@@ -17,6 +17,7 @@ import type { DecodedFields, Value } from "./decode.ts";
 
 /** Values to encode: missing fields are written as zero; u64 fields take bigint or number. */
 export interface EncodeInput {
+  /** A field's value (a union member's fields nest under the member's name). */
   [field: string]: number | bigint | readonly (bigint | number)[] | EncodeInput | undefined;
 }
 

@@ -12,6 +12,7 @@
 
 /** A hex dump that could not be parsed; says where. */
 export class HexError extends Error {
+  /** `line` and `column` (from 1) point at the offending text. */
   constructor(message: string, readonly line: number, readonly column: number) {
     super(message);
     this.name = "HexError";

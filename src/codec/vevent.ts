@@ -20,8 +20,11 @@ import { getField } from "./bitfield.ts";
 export interface VeventRecord {
   /** Byte offset of the header in the input. */
   offset: number;
+  /** `IOMMU_VEVENTQ_FLAG_*` of the header. */
   flags: number;
+  /** The header's sequence number. */
   sequence: number;
+  /** A LOST_EVENTS header (no payload). */
   lost: boolean;
   /** The payload's `__le64` words (absent for LOST_EVENTS and truncated records). */
   payload?: bigint[];

@@ -92,6 +92,7 @@ export interface OpenOptions {
 
 /** The region cannot be opened as asked (e.g. shorter than its header). */
 export class RegionError extends Error {
+  /** `message` says what, without flags; `hints` say what could be supplied. */
   constructor(
     message: string,
     /** The catalogue rule this failure is: no layout fits, or the image is too short. */
@@ -219,19 +220,25 @@ export function pendingSlots(r: Region): number[] {
 
 /** Options for {@link buildRegion}. */
 export interface BuildOptions {
+  /** The layout to build. */
   layout: RegionLayoutId;
   /** Record ABI; the layout's default if omitted. */
   abi?: AbiId;
+  /** Host page size (default 4 KiB). */
   pageSize?: number;
   /** Ring capacity; the kernel's value for the layout, ABI and page size if omitted. */
   capacity?: number;
+  /** Region size; the kernel's value if omitted. */
   regionSize?: number;
+  /** The producer index to write. */
   producer: number;
+  /** The consumer index to write (where the layout has one). */
   consumer: number;
   /** Records to place, by slot. */
   records?: ReadonlyArray<{ slot: number; fields: EncodeInput }>;
   /** Raw header overrides by field name, applied last (to build corrupt images). */
   header?: Readonly<Record<string, number>>;
+  /** Byte order (default little-endian). */
   littleEndian?: boolean;
 }
 

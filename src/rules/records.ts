@@ -20,7 +20,9 @@ import { type Finding, finding } from "./finding.ts";
 
 /** Where a record sits: a ring slot or a capture index. */
 export interface RecordPlace {
+  /** Ring slot, for a record in a region. */
   slot?: number;
+  /** Record index, for a record in a capture. */
   index?: number;
 }
 

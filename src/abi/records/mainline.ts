@@ -9,10 +9,16 @@
  * ```
  * @module
  */
-import { PERM_V8, PRQ_MAINLINE, unionRecord, UNRECOV_V8 } from "../iommu_fault.ts";
+import {
+  PERM_V8,
+  PRQ_MAINLINE,
+  type UnionRecord,
+  unionRecord,
+  UNRECOV_V8,
+} from "../iommu_fault.ts";
 
 /** The mainline record. */
-export const MAINLINE = unionRecord({
+export const MAINLINE: UnionRecord<"mainline"> = unionRecord({
   id: "mainline",
   title: "mainline iommu_fault",
   era: "Linux v5.3+ (v9+ VFIO series)",

@@ -8,10 +8,10 @@
  * ```
  * @module
  */
-import { pageResponse } from "../page_response.ts";
+import { pageResponse, type PageResponseRecord } from "../page_response.ts";
 
 /** The 20-byte page response. */
-export const RESP20 = pageResponse({
+export const RESP20: PageResponseRecord<"resp20"> = pageResponse({
   id: "resp20",
   argsz: false,
   era: "v5.3 to v5.9",

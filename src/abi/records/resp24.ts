@@ -9,10 +9,10 @@
  * ```
  * @module
  */
-import { pageResponse } from "../page_response.ts";
+import { pageResponse, type PageResponseRecord } from "../page_response.ts";
 
 /** The 24-byte page response. */
-export const RESP24 = pageResponse({
+export const RESP24: PageResponseRecord<"resp24"> = pageResponse({
   id: "resp24",
   argsz: true,
   era: "v5.10+; the v11+ VFIO response region",

@@ -9,10 +9,10 @@
  * ```
  * @module
  */
-import { PERM_V4, PRQ_V4, unionRecord, UNRECOV_V4 } from "../iommu_fault.ts";
+import { PERM_V4, PRQ_V4, type UnionRecord, unionRecord, UNRECOV_V4 } from "../iommu_fault.ts";
 
 /** The v4-v6 record. Not inferred: its bytes are v8's, only their meaning differs. */
-export const V4 = unionRecord({
+export const V4: UnionRecord<"v4"> = unionRecord({
   id: "v4",
   title: "v4-v6 union iommu_fault",
   era: "PATCH v4-v6, Feb-Mar 2019",

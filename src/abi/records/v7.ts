@@ -9,10 +9,10 @@
  * ```
  * @module
  */
-import { PERM_V7, PRQ_V7, unionRecord, UNRECOV_V4 } from "../iommu_fault.ts";
+import { PERM_V7, PRQ_V7, type UnionRecord, unionRecord, UNRECOV_V4 } from "../iommu_fault.ts";
 
 /** The v7 record. Not inferred: its bytes are v8's, only their meaning differs. */
-export const V7 = unionRecord({
+export const V7: UnionRecord<"v7"> = unionRecord({
   id: "v7",
   title: "v7 union iommu_fault",
   era: "PATCH v7, Apr 2019",

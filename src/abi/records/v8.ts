@@ -9,10 +9,10 @@
  * ```
  * @module
  */
-import { PERM_V8, PRQ_V7, unionRecord, UNRECOV_V8 } from "../iommu_fault.ts";
+import { PERM_V8, PRQ_V7, type UnionRecord, unionRecord, UNRECOV_V8 } from "../iommu_fault.ts";
 
 /** The v8 record. */
-export const V8 = unionRecord({
+export const V8: UnionRecord<"v8"> = unionRecord({
   id: "v8",
   title: "v8 union iommu_fault",
   era: "PATCH v8, May 2019",

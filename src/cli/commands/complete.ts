@@ -3,9 +3,13 @@
  * from the command table (`completion.ts` says how, and why no library does it).
  *
  * @example
- * ```sh
- * source <(faultscope complete bash)    # bash; zsh the same, after compinit
- * faultscope complete fish | source     # fish
+ * ```ts
+ * import { run } from "./complete.ts";
+ * import { denoIo } from "../io.ts";
+ * // zsh the same after compinit; fish: `faultscope complete fish | source`.
+ * const io = denoIo();
+ * await run({ shell: "bash" }, io); // the script `source <(faultscope complete bash)` loads
+ * io.out.flush();
  * ```
  * @module
  */

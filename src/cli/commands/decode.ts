@@ -11,8 +11,11 @@
  * import { denoIo } from "../io.ts";
  * const rfc3 = "01 00 00 00 0a 00 00 00 00 b0 ad de" + " 00".repeat(36);
  * const io = denoIo();
- * await run({ hex: rfc3, abi: "rfc3", ndjson: true, json: false, raw: false, check: false,
- *   endian: "little", veventType: "arm-smmuv3" }, io); // 0: one JSON line of the TV3 fault
+ * const code = await run({
+ *   file: undefined, hex: rfc3, abi: "rfc3", ndjson: true, json: false, raw: false,
+ *   check: false, endian: "little", veventType: "arm-smmuv3",
+ * }, io); // one JSON line: the RFC v3 PERMISSION fault of abi.md TV3
+ * code; // 0
  * io.out.flush();
  * ```
  * @module
@@ -40,7 +43,8 @@ import type { Io, Writer } from "../io.ts";
 import { table } from "../render.ts";
 import type { Parsed } from "../spec.ts";
 
-type DecodeOpts = Parsed<typeof DECODE>;
+/** The parsed options of `decode`. */
+export type DecodeOpts = Parsed<typeof DECODE>;
 
 /** The input: its name for messages, its length when known, and its bytes as chunks. */
 interface Source {

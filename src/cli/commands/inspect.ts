@@ -2,10 +2,18 @@
  * `faultscope inspect FILE|-`: a region image's header, geometry, occupancy and pending records
  * in consumer order, decoded; `--all` every slot, `--hex` the raw bytes, `--json` for machines.
  *
+ * On a device: `faultscope inspect /dev/vfio/devices/vfio0 --offset '9<<40' --json`.
+ *
  * @example
- * ```sh
- * faultscope inspect testdata/rfc3-sample.bin
- * faultscope inspect /dev/vfio/devices/vfio0 --offset '9<<40' --json
+ * ```ts
+ * import { run } from "./inspect.ts";
+ * import { INSPECT } from "../commands.ts";
+ * import { denoIo } from "../io.ts";
+ * import { parseCommand } from "../spec.ts";
+ * const { options } = parseCommand(INSPECT, ["testdata/rfc3-sample.bin", "--limit", "2"]);
+ * const io = denoIo();
+ * await run(options, io); // header, geometry, occupancy; 2 of the 5 pending records
+ * io.out.flush();
  * ```
  * @module
  */
@@ -27,8 +35,11 @@ import type { Parsed } from "../spec.ts";
 /** Most slots `--all` lists (a hostile capacity must not print forever). */
 const MAX_LISTED = 1 << 16;
 
-interface Listed {
+/** A slot `inspect` lists, and whether its record is pending or left over. */
+export interface Listed {
+  /** Ring slot. */
   slot: number;
+  /** Pending (between the consumer and the producer), or stale. */
   state: "pending" | "stale";
 }
 

@@ -3,9 +3,11 @@
  * like `pahole`, with enums and flag bits, printed from the same data the decoder is compiled from.
  *
  * @example
- * ```sh
- * faultscope layout rfc3        # the flat 48-byte record
- * faultscope layout dma-fault   # the v9+ region header
+ * ```ts
+ * import { recordLayoutLines } from "./layout.ts";
+ * import { RECORDS } from "../../abi/records.ts";
+ * const lines = recordLayoutLines(RECORDS.rfc3); // the flat 48-byte record, pahole style
+ * lines.at(-1); // "note: The encoding of prot and access is not documented in the header (abi.md: [U])."
  * ```
  * @module
  */

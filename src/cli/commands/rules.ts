@@ -5,10 +5,18 @@
  * In JSON, `layouts` is always an array of region layout IDs: a rule the catalogue marks as
  * applying to every layout lists them all, so a script never has to test for a string.
  *
+ * In a shell: `faultscope rules --severity error --json | jq -r '.[].id'`.
+ *
  * @example
- * ```sh
- * faultscope rules IDX-FULL
- * faultscope rules --severity error --json | jq -r '.[].id'
+ * ```ts
+ * import { run } from "./rules.ts";
+ * import { RULES_COMMAND } from "../commands.ts";
+ * import { denoIo } from "../io.ts";
+ * import { parseCommand } from "../spec.ts";
+ * const { options } = parseCommand(RULES_COMMAND, ["IDX-FULL", "--json"]);
+ * const io = denoIo();
+ * await run(options, io); // [{ "id": "IDX-FULL", "severity": "warning", ... }]
+ * io.out.flush();
  * ```
  * @module
  */

@@ -3,10 +3,19 @@
  * on two snapshots taken in order. Exit 0 when no error is found, 1 when one is (or a warning,
  * with `--strict`), 2 on a usage or input error.
  *
+ * In a script: `faultscope validate after.bin --previous before.bin --json`.
+ *
  * @example
- * ```sh
- * faultscope validate testdata/rfc3-sample.bin && echo consistent
- * faultscope validate after.bin --previous before.bin --json
+ * ```ts
+ * import { run } from "./validate.ts";
+ * import { VALIDATE } from "../commands.ts";
+ * import { denoIo } from "../io.ts";
+ * import { parseCommand } from "../spec.ts";
+ * const { options } = parseCommand(VALIDATE, ["testdata/rfc3-sample.bin"]);
+ * const io = denoIo();
+ * const code = await run(options, io); // "consistent: 0 errors, 0 warnings, 1 info"
+ * io.out.flush();
+ * code; // 0
  * ```
  * @module
  */
