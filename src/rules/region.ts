@@ -19,7 +19,7 @@ import {
   regionSizeFor,
 } from "../abi/regions.ts";
 import type { HeaderRole } from "../abi/types.ts";
-import { hex } from "../codec/names.ts";
+import { hex, plural } from "../codec/numbers.ts";
 import type { Hint } from "../region/hint.ts";
 import type { Region } from "../region/model.ts";
 import { appliesTo, rule, type RuleId } from "./catalogue.ts";
@@ -52,7 +52,7 @@ export function checkRegion(r: Region): Finding[] {
   if (r.bytes.length < g.regionSize) {
     push(
       "HDR-TRUNCATED",
-      `image has ${r.bytes.length} bytes, the region ${g.regionSize}` +
+      `image has ${plural(r.bytes.length, "byte")}, the region ${g.regionSize}` +
         (r.bytes.length < wanted ? `; slots past byte ${r.bytes.length} cannot be read` : ""),
       { offset: r.bytes.length },
     );
@@ -96,7 +96,7 @@ export function checkRegion(r: Region): Finding[] {
     push(
       "HDR-RING-BOUNDS",
       `ring ends at ${hex(g.ringEnd)} (offset ${hex(g.ringOffset)} + ${g.capacity} x ` +
-        `${g.entrySize}), past the ${hex(g.regionSize)}-byte region`,
+        `${g.entrySize}), past the ${g.regionSize}-byte region`,
       at("capacity"),
     );
   }
@@ -140,8 +140,8 @@ export function checkRegion(r: Region): Finding[] {
       if (expect !== g.regionSize) {
         push(
           "HDR-REGION-SIZE",
-          `region is ${hex(g.regionSize)} bytes; the kernel allocates ${hex(expect)} ` +
-            `(ALIGN(${record.size} x ${g.capacity}, ${hex(off)}) + ${hex(off)})`,
+          `region is ${g.regionSize} bytes; the kernel allocates ${expect} ` +
+            `(ALIGN(${record.size} x ${g.capacity}, ${off}) + ${off})`,
           { offset: 0 },
         );
       }

@@ -21,7 +21,7 @@ import {
   slotReadable,
   slotsFrom,
 } from "../region/model.ts";
-import { hex } from "../codec/names.ts";
+import { hex, plural } from "../codec/numbers.ts";
 import { type Finding, finding } from "./finding.ts";
 import { checkRecord } from "./records.ts";
 import { checkRegion } from "./region.ts";
@@ -58,7 +58,7 @@ function summarise(list: Finding[]): Finding[] {
     ...list.slice(0, RECORD_FINDINGS_LISTED),
     finding(
       list[0].rule,
-      `and ${rest.length} more pending record(s) (slots ${slots.slice(0, 4).join(", ")}` +
+      `and ${plural(rest.length, "more pending record")} (slots ${slots.slice(0, 4).join(", ")}` +
         `${rest.length > 4 ? ", ..." : ""})`,
       { slot: rest[0].slot },
     ),

@@ -13,7 +13,8 @@
 import { VEVENT_FLAGS, VEVENT_SEQ_MAX, VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
 import type { VeventRecord } from "../codec/vevent.ts";
 import { veventFields } from "../codec/vevent.ts";
-import { enumEntry, flagNames, hex } from "../codec/names.ts";
+import { enumEntry, flagNames } from "../codec/names.ts";
+import { hex, plural } from "../codec/numbers.ts";
 import { type Finding, finding } from "./finding.ts";
 
 /** Checks a vEVENTQ stream, record by record and across records. */
@@ -53,7 +54,7 @@ export function checkVevents(records: readonly VeventRecord[], type: VeventTypeI
         // The same number twice is a duplicated record, not 2^31 - 1 lost events.
         const what = r.sequence === prev
           ? `sequence ${prev} repeated: a duplicated or re-read record`
-          : `sequence ${prev} -> ${r.sequence}: ${lost} event(s) lost`;
+          : `sequence ${prev} -> ${r.sequence}: ${plural(lost, "event")} lost`;
         out.push(finding("VEQ-SEQ-GAP", what, { ...where, field: "sequence" }));
       }
     }
