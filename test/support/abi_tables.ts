@@ -1,5 +1,5 @@
 /**
- * An independent, hand-made transcription of the tables of `shared/reference/abi.md` (sections
+ * An independent, hand-made transcription of the tables of abi.md (sections
  * 2, 3 and 5.1): field names, absolute byte offsets and sizes, enums and flag bits. The tests
  * compare the code's ABI data against these tables and use them as the oracle for byte
  * positions; nothing here is computed from `src/`.
