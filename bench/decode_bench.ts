@@ -2,7 +2,9 @@
  * Decoder micro-benchmarks (issue 2 target: >= 25 M mainline records/s into record objects).
  * Each iteration decodes 10,000 records; records/s = 10,000 / (time per iteration).
  * Baselines in the same run: a generic interpreter walking the same field list, and the
- * object-then-JSON.stringify path that the compiled JSON-line writer replaced.
+ * object-then-JSON.stringify path that the compiled JSON-line writer replaced. Also how fast the
+ * hex parser refuses a `*` line that would repeat past its limit (the test only asserts that it
+ * does).
  *
  * @example
  * ```sh
@@ -16,6 +18,7 @@ import { type DecodedFields, decoderFor } from "../src/codec/decode.ts";
 import { encodeInto } from "../src/codec/encode.ts";
 import { recordJson } from "../src/codec/json.ts";
 import { jsonLineWriter } from "../src/codec/jsonline.ts";
+import { HexError, parseHex } from "../src/codec/hex.ts";
 
 const N = 10_000;
 const buf = new Uint8Array(N * 64);
@@ -80,6 +83,15 @@ Deno.bench("ndjson mainline: decode + recordJson + JSON.stringify", { group: "js
     sink +=
       JSON.stringify(recordJson("mainline", decode(dv, i * 64, true), { index: i, offset: i * 64 }))
         .length;
+  }
+});
+
+// 23 characters asking for 2 GiB of repeats: refused at the `*`, before any byte is repeated.
+Deno.bench("hex: '*' up to offset 0x7fffffff is refused", { group: "hex" }, () => {
+  try {
+    parseHex("0000: 00\n*\n7fffffff: 00");
+  } catch (e) {
+    if (e instanceof HexError) sink++;
   }
 });
 

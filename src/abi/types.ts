@@ -344,7 +344,14 @@ export interface RegionLayout<Id extends string = RegionLayoutId> {
    * Fault types the ring carries on every kernel that used the layout, by enum name, and why;
    * absent when it carries every type. A record of another type draws REC-TYPE-RING.
    */
-  readonly ringTypes?: { readonly types: readonly string[]; readonly why: string };
+  readonly ringTypes?: {
+    /** The fault types, by `enum iommu_fault_type` name. */
+    readonly types: readonly string[];
+    /** The ring's name in messages (the kernel's region subtype, e.g. `DMA_FAULT`). */
+    readonly ring: string;
+    /** Why other types do not belong there. */
+    readonly why: string;
+  };
   /** What the era's kernel and VMM did; absent for a layout the simulator does not drive. */
   readonly simulator?: SimulatorDefaults;
   /** Where the layout comes from (source keys of abi.md). */

@@ -180,7 +180,7 @@ export function checkRecord(
     if (name !== undefined && !carried.types.includes(name)) {
       out.push(finding(
         "REC-TYPE-RING",
-        `${name} in a ${ring} ring: ${carried.why}`,
+        `${name} in a ${carried.ring} ring: ${carried.why}`,
         { ...place, field: type.name, offset: type.offset },
       ));
     }

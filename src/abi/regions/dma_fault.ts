@@ -37,6 +37,7 @@ export const DMA_FAULT_REGION = {
   abiEvidence: "entry_size",
   ringTypes: {
     types: ["DMA_UNRECOV"],
+    ring: "DMA_FAULT",
     why: "only v12+ kernels queue recoverable faults",
   },
   simulator: {
