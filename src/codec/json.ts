@@ -15,7 +15,7 @@
 import { type AbiId, RECORDS } from "../abi/records.ts";
 import type { Field, RecordLayout } from "../abi/types.ts";
 import type { DecodedFields } from "./decode.ts";
-import { enumName, flagNames, hex } from "./names.ts";
+import { enumName, flagNameList, hex } from "./names.ts";
 
 /** A JSON-safe value. */
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -42,12 +42,7 @@ function fieldsJson(fields: readonly Field[], rec: DecodedFields, out: JsonObjec
     }
     out[f.name] = typeof raw === "bigint" ? hex(raw) : raw as number;
     if (f.enum) out[`${f.name}_name`] = enumName(f.enum, Number(raw));
-    if (f.flags) {
-      const { names, unknown } = flagNames(f.flags, Number(raw));
-      // Unknown set bits are listed as hex so they are never silently dropped.
-      for (let b = 0; b < 32; b++) if ((unknown >>> b) & 1) names.push(hex(2 ** b));
-      out[`${f.name}_names`] = names;
-    }
+    if (f.flags) out[`${f.name}_names`] = flagNameList(f.flags, Number(raw));
   }
 }
 

@@ -22,7 +22,7 @@ import type {
   ScalarField,
 } from "../abi/types.ts";
 import { bitsExpr, bitsFitNumber } from "./bits.ts";
-import { enumName, flagNames, hex } from "./names.ts";
+import { enumName, flagNameList, flagNames } from "./names.ts";
 
 /** Writes one record as a JSON object; `prefix` holds the position keys without braces. */
 export type JsonLineWriter = (dv: DataView, o: number, le: boolean, prefix: string) => string;
@@ -41,9 +41,7 @@ function flagsTable(f: FlagSet): string[] {
 
 /** Names of a flags value, including unknown bits as hex (the slow path, rarely taken). */
 function flagsSlow(f: FlagSet, v: number): string {
-  const { names, unknown } = flagNames(f, v);
-  for (let b = 0; b < 32; b++) if ((unknown >>> b) & 1) names.push(hex(2 ** b));
-  return JSON.stringify(names);
+  return JSON.stringify(flagNameList(f, v));
 }
 
 /** u64 as lowercase 0x hex from its two halves, without a BigInt. */

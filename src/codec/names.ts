@@ -3,9 +3,10 @@
  *
  * @example
  * ```ts
- * import { flagNames, enumName } from "./names.ts";
+ * import { enumName, flagNameList, flagNames } from "./names.ts";
  * import { PERM_V8, REASON_V4 } from "../abi/records.ts";
  * flagNames(PERM_V8, 0x3); // { names: ["READ", "WRITE"], unknown: 0 }
+ * flagNameList(PERM_V8, 0x83); // ["READ", "WRITE", "0x80"]
  * enumName(REASON_V4, 6); // "PERMISSION"
  * ```
  * @module
@@ -36,9 +37,21 @@ export function flagNames(flags: FlagSet, value: number): { names: string[]; unk
   return { names, unknown: (value & ~knownMask(flags)) >>> 0 };
 }
 
+/**
+ * The set bits of `value` as the JSON views list them: the names the set defines, then each
+ * undefined set bit as hex (`"0x80"`), so that no bit is ever silently dropped.
+ */
+export function flagNameList(flags: FlagSet, value: number): string[] {
+  const { names, unknown } = flagNames(flags, value);
+  for (let b = 0; b < 32; b++) if ((unknown >>> b) & 1) names.push(hex(2 ** b));
+  return names;
+}
+
 /** The bit named `name` in the set, if any. */
 export function bitByName(flags: FlagSet, name: string): number | undefined {
   return flags.bits.find((b) => b.name === name)?.bit;
 }
 
-export { hex } from "./numbers.ts";
+import { hex } from "./numbers.ts";
+
+export { hex };

@@ -13,7 +13,7 @@
  */
 import { VEVENT_FLAGS, VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
 import type { JsonObject } from "./json.ts";
-import { enumName, flagNames, hex } from "./names.ts";
+import { enumName, flagNameList, hex } from "./names.ts";
 import { getField } from "./bitfield.ts";
 
 /** One record of a vEVENTQ read buffer. */
@@ -85,7 +85,8 @@ export function veventJson(type: VeventTypeId, r: VeventRecord, index: number): 
     abi: "vevent",
     vevent_type: type,
     flags: r.flags,
-    flags_names: flagNames(VEVENT_FLAGS, r.flags).names,
+    // Undefined set bits as hex, like every record's flags: a new kernel flag is never hidden.
+    flags_names: flagNameList(VEVENT_FLAGS, r.flags),
     sequence: r.sequence,
   };
   if (!r.payload) return out;
