@@ -224,8 +224,9 @@ const EXPECT: Record<string, Expect> = {
   "faultscope layout dma-fault --json": {
     check(r) {
       const j = json(r.stdout);
-      assert.equal(j.id, "dma-fault");
-      assert.equal(j.struct, "vfio_region_dma_fault");
+      assert.equal(j.records.length, 0); // dma-fault names a region layout only
+      assert.equal(j.regions[0].id, "dma-fault");
+      assert.equal(j.regions[0].struct, "vfio_region_dma_fault");
     },
   },
   "faultscope simulate": {

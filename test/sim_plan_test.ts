@@ -32,7 +32,8 @@ Deno.test("a stop request during the baseline run is heard: no baseline, interru
   });
   assert.equal(r.interrupted, true);
   assert.equal(r.summary.events, 20_000);
-  assert.equal(r.summary.injection!.baseline, undefined);
+  assert.equal(r.summary.injection!.baseline, null);
+  assert.equal(r.summary.injection!.extra_lost, null);
 });
 
 const small = fc.record({

@@ -242,7 +242,12 @@ export const LAYOUT = {
     help: `one of: ${[...new Set([...ABI_IDS, ...REGION_IDS])].join(", ")}`,
     complete: [...new Set([...ABI_IDS, ...REGION_IDS])],
   }],
-  options: { json: { help: "the layout description itself, as JSON", short: "j" } },
+  options: {
+    json: {
+      help: "{records, regions}: the descriptions themselves (every one without GENERATION)",
+      short: "j",
+    },
+  },
   examples: [
     "faultscope layout            # every generation, one line each",
     "faultscope layout rfc3",

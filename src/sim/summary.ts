@@ -104,10 +104,13 @@ export interface SimSummary {
     /** Faults dropped or overwritten from the first injection on, whatever the cause. */
     faults_lost: number;
     lost_by_cause: Record<DropCause, number>;
-    /** The same scenario without injections, run to the same simulated time. */
-    baseline?: Baseline;
-    /** How many more faults the corrupted run lost than the baseline. */
-    extra_lost?: number;
+    /**
+     * The same scenario without injections, run to the same simulated time; null when the run
+     * was interrupted before it was made.
+     */
+    baseline: Baseline | null;
+    /** How many more faults the corrupted run lost than the baseline; null without one. */
+    extra_lost: number | null;
   };
 }
 
@@ -189,7 +192,9 @@ export function summarize(sim: Simulation, baseline?: Baseline): SimSummary {
         queue_stopped: st.stopped,
         faults_lost: lost,
         lost_by_cause: byCause(st.lostAfterInjection),
-        ...(baseline ? { baseline, extra_lost: st.dropped - baseline.dropped } : {}),
+        // Always both keys (type-stable JSON): null when there is no baseline to compare with.
+        baseline: baseline ?? null,
+        extra_lost: baseline ? st.dropped - baseline.dropped : null,
       }
       : null,
   };

@@ -164,10 +164,34 @@ export function regionLayoutLines(l: RegionLayout): string[] {
   return out;
 }
 
-/** Prints one layout, or the list of every generation. */
+function unknown(generation: string): UsageError {
+  return new UsageError(
+    `unknown generation '${generation}': expected one of ${
+      [...new Set([...ABI_IDS, ...REGION_IDS])].join(", ")
+    }`,
+  );
+}
+
+/**
+ * Prints one layout, or the list of every generation. `--json` is always `{records, regions}`:
+ * the descriptions of the name given (a record, a region layout, or both for `rfc3`), or all.
+ */
 export function run(o: Parsed<typeof LAYOUT>, io: Io): Promise<ExitCode> {
   const out = io.out;
   const generation = o.generation;
+  if (o.json) {
+    // One shape whatever was asked: `rfc3` names a record and a region layout, no name all.
+    const records = generation === undefined ? ABI_IDS.map((id) => RECORDS[id]) : [];
+    const regions = generation === undefined ? REGION_IDS.map((id) => REGIONS[id]) : [];
+    if (generation !== undefined) {
+      const rec = recordLayout(generation), reg = regionLayout(generation);
+      if (!rec && !reg) throw unknown(generation);
+      if (rec) records.push(rec);
+      if (reg) regions.push(reg);
+    }
+    out.line(JSON.stringify({ records, regions }, null, 2));
+    return Promise.resolve(EXIT.OK);
+  }
   if (!generation) {
     for (const id of ABI_IDS) {
       out.line(
@@ -190,20 +214,10 @@ export function run(o: Parsed<typeof LAYOUT>, io: Io): Promise<ExitCode> {
     return Promise.resolve(EXIT.OK);
   }
   const rec = recordLayout(generation), reg = regionLayout(generation);
-  if (!rec && !reg) {
-    throw new UsageError(
-      `unknown generation '${generation}': expected one of ${
-        [...new Set([...ABI_IDS, ...REGION_IDS])].join(", ")
-      }`,
-    );
-  }
-  if (o.json) {
-    out.line(JSON.stringify(rec && reg ? { record: rec, region: reg } : rec ?? reg, null, 2));
-  } else {
-    if (rec) { for (const l of recordLayoutLines(rec)) out.line(l); }
-    if (rec && reg) out.line();
-    if (reg) { for (const l of regionLayoutLines(reg)) out.line(l); }
-  }
+  if (!rec && !reg) throw unknown(generation);
+  if (rec) { for (const l of recordLayoutLines(rec)) out.line(l); }
+  if (rec && reg) out.line();
+  if (reg) { for (const l of regionLayoutLines(reg)) out.line(l); }
   out.flush();
   return Promise.resolve(EXIT.OK);
 }

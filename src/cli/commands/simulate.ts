@@ -493,7 +493,7 @@ export function renderSummary(s: SimSummary, spark: string, color: boolean): str
       `${k} ${n(v)}`
     ).join(", ");
     row("lost after inject", inj.faults_lost > 0 ? red(`${n(inj.faults_lost)} (${lost})`) : "0");
-    if (inj.baseline && inj.extra_lost !== undefined) {
+    if (inj.baseline && inj.extra_lost !== null) {
       row(
         "cost of corruption",
         `${inj.extra_lost > 0 ? red(n(inj.extra_lost)) : n(inj.extra_lost)} more dropped than ` +
