@@ -145,6 +145,7 @@ const COMMAND_NAMES = [
   "layout",
   "simulate",
   "bench",
+  "schema",
   "complete",
   "man",
   "help",
@@ -166,6 +167,7 @@ const CASES: Case[] = [
   { words: ["rules", "--severity", ""], expect: ["error", "warning", "info"] },
   { words: ["rules", "IDX-F"], expect: ["IDX-FULL"] },
   { words: ["complete", ""], expect: ["bash", "zsh", "fish"] },
+  { words: ["schema", "dec"], expect: ["decode.json", "decode.ndjson"] },
   // files where a file is expected, directories where a directory is
   { words: ["inspect", "im"], expect: ["image one.bin"] },
   { words: ["inspect", "-n", "3", "im"], expect: ["image one.bin"] }, // -n takes a value

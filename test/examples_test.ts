@@ -329,6 +329,25 @@ const EXPECT: Record<string, Expect> = {
       assert.equal(r.stdout, "_faultscope\n");
     },
   },
+  "faultscope schema": {
+    check(r) {
+      // One line per JSON output: <command>.<option>, then how to get it.
+      const ids = r.stdout.trimEnd().split("\n").map((l) => l.split(/\s+/)[0]);
+      for (const id of ["decode.json", "decode.ndjson", "inspect.json", "simulate.trace"]) {
+        assert.ok(ids.includes(id), `${id} in ${ids.join(" ")}`);
+      }
+      assert.match(r.stdout, /^simulate\.trace\s+simulate --trace FILE: /m);
+    },
+  },
+  "faultscope schema decode.ndjson > decode.ndjson.schema.json": {
+    check(r) {
+      const s = json(text(r.dir, "decode.ndjson.schema.json"));
+      assert.equal(s.$schema, "https://json-schema.org/draft/2020-12/schema");
+      assert.equal(s.title, "faultscope decode --ndjson");
+      // Each record generation has its schema (abi.md's generations).
+      for (const g of GENERATIONS) assert.ok(s.$defs[`abi-${g}`], g);
+    },
+  },
   "faultscope man | man -l -": {
     needs: ["man"],
     check(r) {

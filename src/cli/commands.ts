@@ -20,6 +20,7 @@ import { DEFAULT_SPIN_US, MAX_SPIN_US, WAIT_STRATEGIES } from "../ring/doorbell.
 import { RING_LAYOUTS } from "../ring/geometry.ts";
 import { RULES, type Severity } from "../rules/catalogue.ts";
 import { INJECT_KINDS, SIM_LAYOUTS } from "../sim/scenario.ts";
+import { OUTPUT_IDS } from "./schemas/outputs.ts";
 import {
   abiChoices,
   choiceList,
@@ -455,6 +456,30 @@ export const COMPLETE = {
   load: (() => import("./commands/complete.ts")) as Loader,
 } as const satisfies CommandSpec;
 
+/** `faultscope schema`. */
+export const SCHEMA = {
+  name: "schema",
+  summary: "print the JSON Schema (draft 2020-12) of a --json or --ndjson output",
+  args: [{
+    name: "output",
+    help: `one of: ${OUTPUT_IDS.join(", ")} (none: list them)`,
+    complete: OUTPUT_IDS,
+  }],
+  options: {},
+  notes: [
+    "An output is named <command>.<option>: decode.ndjson is each line of `decode --ndjson`, " +
+    "simulate.trace each line of the `simulate --trace` file. The same schemas are in the " +
+    "repository as schemas/<output>.schema.json. Any 2020-12 validator checks an output " +
+    "against them, e.g. `npx ajv-cli validate --spec=draft2020 -s rules.json.schema.json " +
+    "-d rules.json`.",
+  ],
+  examples: [
+    "faultscope schema            # every output, one line each",
+    "faultscope schema decode.ndjson > decode.ndjson.schema.json",
+  ],
+  load: (() => import("./commands/schema.ts")) as Loader,
+} as const satisfies CommandSpec;
+
 /** `faultscope man`. */
 export const MAN = {
   name: "man",
@@ -478,6 +503,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   LAYOUT,
   SIMULATE,
   BENCH,
+  SCHEMA,
   COMPLETE,
   MAN,
 ];

@@ -1,0 +1,260 @@
+/**
+ * Schemas of the outputs made of records and findings: `decode --json`/`--ndjson`,
+ * `inspect --json`, `validate --json` and `rules --json`. The record schemas come from the ABI
+ * registry (`recordSchema` walks each description as the JSON view does), the rule IDs and
+ * severities from the rule catalogue, the layouts and header fields from the region registry:
+ * a new generation, rule or layout is in these schemas without an edit here.
+ *
+ * @example
+ * ```ts
+ * import { decodeLineSchema } from "./records.ts";
+ * const s = decodeLineSchema();
+ * Object.keys(s.$defs as object).includes("rfc3"); // true
+ * ```
+ * @module
+ */
+import { ABI_IDS, RECORDS } from "../../abi/records.ts";
+import { REGION_IDS, REGIONS } from "../../abi/regions.ts";
+import { VEVENT_TYPES, type VeventTypeId } from "../../abi/vevent.ts";
+import {
+  closed,
+  count,
+  type JsonSchema,
+  nullable,
+  type ObjectParts,
+  recordDefs,
+  recordSchema,
+  uint,
+  veventSchema,
+} from "../../codec/json_schema.ts";
+import { RULES } from "../../rules/catalogue.ts";
+
+const SEVERITY: JsonSchema = { enum: ["error", "warning", "info"] };
+
+/**
+ * A finding as `findingJson` writes it: the rule, its severity, the message (hints folded in as
+ * the flag to pass), and where, when the rule knows; `snapshot` only in `validate --previous`.
+ */
+export function findingSchema(withSnapshot: boolean): JsonSchema {
+  const properties: Record<string, JsonSchema> = {
+    rule: { enum: RULES.map((r) => r.id), description: "the rule's ID (faultscope rules ID)" },
+    severity: SEVERITY,
+    message: {
+      type: "string",
+      description: "one line; ends with the flag to pass when there is one (`; try --endian big`)",
+    },
+    field: { type: "string", description: "kernel field name, dotted inside a union" },
+    offset: count("byte offset in the input"),
+    slot: count("ring slot, for a record of a region"),
+    index: count("record index, for a record of a capture"),
+  };
+  if (withSnapshot) {
+    properties.snapshot = {
+      const: "previous",
+      description: "the finding is about the --previous image",
+    };
+  }
+  return closed(properties, ["rule", "severity", "message"]);
+}
+
+/** `raw`: the record's bytes as one lowercase hex string (with `--raw`/`--hex`). */
+function raw(size: number): JsonSchema {
+  return {
+    type: "string",
+    pattern: `^[0-9a-f]{${2 * size}}$`,
+    description: `the record's ${size} bytes as hex (--raw, --hex)`,
+  };
+}
+
+/** `findings`: the record rules that fired on the record (with `--check`). */
+const FINDINGS: JsonSchema = { type: "array", items: { $ref: "#/$defs/finding" } };
+
+/** `index` and `offset` of a record in a capture. */
+const CAPTURE_POSITION: ObjectParts = {
+  properties: {
+    index: count("record number in the capture, from 0"),
+    offset: count("byte offset of the record in the input"),
+  },
+  required: ["index", "offset"],
+};
+
+/** The `$defs` name of a record ABI's schema. */
+const abiDef = (id: string) => `abi-${id}`;
+
+/**
+ * Every record ABI's schema as `$defs`, with the position keys and the optional `raw` (and
+ * `findings`) after the fields, plus the `u64` (and `finding`) they refer to.
+ */
+function defs(position: ObjectParts, withFindings: boolean): Record<string, JsonSchema> {
+  const d: Record<string, JsonSchema> = { ...recordDefs() };
+  if (withFindings) d.finding = findingSchema(false);
+  for (const id of ABI_IDS) {
+    const extra: ObjectParts = { properties: { raw: raw(RECORDS[id].size) }, required: [] };
+    if (withFindings) extra.properties.findings = FINDINGS;
+    d[abiDef(id)] = recordSchema(RECORDS[id], { position, extra });
+  }
+  return d;
+}
+
+/** `if <key> is X then #/$defs/X`, for each X: the one schema chosen by a discriminating key. */
+function dispatch(key: string, ids: readonly string[], ref = (id: string) => id): JsonSchema[] {
+  return ids.map((id) => ({
+    if: { properties: { [key]: { const: id } }, required: [key] },
+    then: { $ref: `#/$defs/${ref(id)}` },
+  }));
+}
+
+const VEVENT_IDS = Object.keys(VEVENT_TYPES) as VeventTypeId[];
+const veventDef = (t: string) => `vevent-${t}`;
+
+/** One decoded record of any ABI (vEVENTQ records included), chosen by its `abi`. */
+function decodeRecord(): JsonSchema {
+  return {
+    type: "object",
+    required: ["abi"],
+    properties: { abi: { enum: [...ABI_IDS, "vevent"] } },
+    // Closed in each branch: every record schema is a closed object.
+    allOf: [
+      ...dispatch("abi", ABI_IDS, abiDef),
+      {
+        if: { properties: { abi: { const: "vevent" } }, required: ["abi"] },
+        then: {
+          type: "object",
+          required: ["vevent_type"],
+          properties: { vevent_type: { enum: VEVENT_IDS } },
+          allOf: dispatch("vevent_type", VEVENT_IDS, veventDef),
+        },
+      },
+    ],
+  };
+}
+
+function decodeDefs(): Record<string, JsonSchema> {
+  const d = defs(CAPTURE_POSITION, true);
+  d.record = decodeRecord();
+  for (const t of VEVENT_IDS) {
+    d[veventDef(t)] = veventSchema(t, {
+      position: CAPTURE_POSITION,
+      extra: { properties: { findings: FINDINGS }, required: [] },
+    });
+  }
+  return d;
+}
+
+/** `decode --ndjson`: each line is one record. */
+export function decodeLineSchema(): JsonSchema {
+  return { $ref: "#/$defs/record", $defs: decodeDefs() };
+}
+
+/** `decode --json`: one array of records, in capture order. */
+export function decodeSchema(): JsonSchema {
+  return { type: "array", items: { $ref: "#/$defs/record" }, $defs: decodeDefs() };
+}
+
+/** `slot`, `offset` and `state` of a record in a region. */
+const REGION_POSITION: ObjectParts = {
+  properties: {
+    slot: count("ring slot"),
+    offset: count("byte offset of the slot in the input"),
+    state: {
+      enum: ["pending", "stale"],
+      description: "pending: between the consumer and the producer; stale: left over (--all)",
+    },
+  },
+  required: ["slot", "offset", "state"],
+};
+
+/** A region layout's header: its kernel field names, as read (a cut image may lack some). */
+function headerSchema(layout: string): JsonSchema {
+  const l = REGIONS[layout as keyof typeof REGIONS];
+  return closed(Object.fromEntries(l.header.map((h) => [h.name, uint(undefined, h.meaning)])), [], {
+    description: `struct ${l.struct}`,
+  });
+}
+
+/** `inspect --json`: the region, its geometry and occupancy, and the records listed. */
+export function inspectSchema(): JsonSchema {
+  const d = defs(REGION_POSITION, false);
+  for (const id of REGION_IDS) d[`header-${id}`] = headerSchema(id);
+  const occupancy = (s: JsonSchema, what: string) =>
+    nullable({ ...s, description: `${what}; null when an index is out of range` });
+  return {
+    ...closed({
+      layout: { enum: REGION_IDS },
+      abi: { enum: ABI_IDS },
+      guessed: { type: "boolean", description: "the layout or ABI was inferred, not given" },
+      detection: { type: "string", description: "how the layout and ABI were chosen" },
+      endian: { enum: ["little", "big"] },
+      header: { type: "object", description: "the header fields by kernel name" },
+      capacity: count("ring entries, as the header says"),
+      entry_size: count("bytes per record read"),
+      ring_offset: count("byte offset of the ring in the region"),
+      region_size: count("bytes of the region"),
+      unused_bytes: {
+        type: "integer",
+        description: "bytes after the ring; negative when the ring overflows the region",
+      },
+      pending: occupancy(count(), "records between the consumer and the producer"),
+      free: occupancy(count(), "slots the producer may still fill"),
+      full: occupancy({ type: "boolean" }, "the ring is full"),
+      empty: occupancy({ type: "boolean" }, "no record is pending"),
+      lossy: occupancy(
+        { type: "boolean" },
+        "the ring is full: the kernel is dropping faults it never counts",
+      ),
+      records: { type: "array", description: "the records listed (pending, or every slot)" },
+    }),
+    // The header follows the layout, the records the ABI.
+    allOf: [
+      ...REGION_IDS.map((id) => ({
+        if: { properties: { layout: { const: id } } },
+        then: { properties: { header: { $ref: `#/$defs/header-${id}` } } },
+      })),
+      ...ABI_IDS.map((id) => ({
+        if: { properties: { abi: { const: id } } },
+        then: {
+          properties: { records: { type: "array", items: { $ref: `#/$defs/${abiDef(id)}` } } },
+        },
+      })),
+    ],
+    $defs: d,
+  };
+}
+
+/** `validate --json`: the findings and their counts by severity. */
+export function validateSchema(): JsonSchema {
+  return {
+    ...closed({
+      layout: nullable({ enum: REGION_IDS, description: "null when no layout matched" }),
+      abi: nullable({ enum: ABI_IDS, description: "null when no layout matched" }),
+      findings: {
+        type: "array",
+        items: findingSchema(true),
+        description: "--previous image first, then this one, then the snapshot rules",
+      },
+      errors: count(),
+      warnings: count(),
+      infos: count(),
+    }),
+  };
+}
+
+/** `rules --json`: the catalogue (or the rules asked for). */
+export function rulesSchema(): JsonSchema {
+  return {
+    type: "array",
+    items: closed({
+      id: { enum: RULES.map((r) => r.id) },
+      severity: SEVERITY,
+      scope: { enum: ["region", "record", "snapshot"] },
+      layouts: {
+        type: "array",
+        items: { enum: REGION_IDS },
+        uniqueItems: true,
+        description: "region layouts the rule applies to; all of them for a rule of every layout",
+      },
+      invariant: { type: "string" },
+      why: { type: "string", description: "ends with the flag to pass when there is one" },
+    }),
+  };
+}
