@@ -2,10 +2,14 @@
  * Running faultscope in tests: in-process through the command contract (`run(args, io)` with a
  * captured terminal: fast, and what most CLI tests need), or as a real process for what only a
  * process shows (exit status, signals, closed pipes, permissions, the first run of a module).
+ *
+ * Both check every JSON output of the run against its published schema (`schema.ts`): a test
+ * that runs `decode --ndjson` also proves each line matches `schemas/decode.ndjson.schema.json`.
  */
 import assert from "node:assert/strict";
 import { run } from "../../src/cli/main.ts";
 import { type Io, paint, type Writer } from "../../src/cli/io.ts";
+import { checkJsonOutputs } from "./schema.ts";
 
 /** What a run printed and how it ended. */
 export interface Result {
@@ -73,17 +77,19 @@ export function captureIo(
   };
 }
 
-/** Runs faultscope in this process with a captured terminal. */
+/** Runs faultscope in this process with a captured terminal; JSON outputs must match their schema. */
 export async function cli(args: string[], t: FakeTerminal = {}): Promise<Result> {
   const io = captureIo(t);
   const code = await run(args, io);
+  checkJsonOutputs(args, io.stdoutText());
   return { code, stdout: io.stdoutText(), stderr: io.stderrText() };
 }
 
 /**
  * Runs faultscope as a real process. Children run with --cached-only: tests never reach the
  * network, and a fresh DENO_DIR's opportunistic npm metadata fetches ("Download
- * https://registry.npmjs.org/...") cannot land on the stderr these tests check.
+ * https://registry.npmjs.org/...") cannot land on the stderr these tests check. JSON outputs must
+ * match their schema.
  */
 export async function spawnCli(
   args: string[],
@@ -110,7 +116,9 @@ export async function spawnCli(
   }
   const out = await child.output();
   const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  const stdout = dec.decode(out.stdout);
+  checkJsonOutputs(args, stdout);
+  return { code: out.code, stdout, stderr: dec.decode(out.stderr) };
 }
 
 /** One line on stderr, starting with `faultscope:`, naming each needle; no stack trace. */
