@@ -19,6 +19,7 @@ import assert from "node:assert/strict";
 import { COMMANDS } from "../src/cli/commands.ts";
 import { exampleLine } from "../src/cli/spec.ts";
 import { data, root } from "./support/cli.ts";
+import { checkJsonOutputs } from "./support/schema.ts";
 
 /** One example, wherever it is shown. */
 interface Example {
@@ -534,6 +535,11 @@ for (const e of [...table, ...readme]) {
         const code = e.shownCode ?? expect?.code ?? 0;
         assert.equal(r.code, code, `exit status (stderr: ${r.stderr})`);
         assert.doesNotMatch(r.stderr, /internal error|Uncaught|\bat .*:\d+:\d+/);
+        // A plain command line (no pipe, redirection or quoting): its JSON matches its schema.
+        const words = key(e.line).split(" ");
+        if (words[0] === "faultscope" && !/[|<>'"&;$`\\]/.test(key(e.line))) {
+          checkJsonOutputs(words.slice(1), r.stdout, { cwd: r.dir });
+        }
         if (e.shown) assertShown(r.stdout, e.shown, e.where);
         await expect?.check(r);
       } finally {

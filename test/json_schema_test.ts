@@ -78,13 +78,13 @@ Deno.test("a command with a JSON option and no schema fails the tests loudly", (
     load: () => Promise.reject(new Error("not run")),
   } satisfies CommandSpec;
   const lookup = (name: string) => name === "dmesg" ? dmesg : undefined;
-  assert.throws(() => checkJsonOutputs(["dmesg", "--json"], "[]", lookup), {
+  assert.throws(() => checkJsonOutputs(["dmesg", "--json"], "[]", { lookup }), {
     message: /^no schema for dmesg --json/,
   });
-  assert.throws(() => checkJsonOutputs(["dmesg", "--ndjson"], "", lookup), {
+  assert.throws(() => checkJsonOutputs(["dmesg", "--ndjson"], "", { lookup }), {
     message: /^no schema for dmesg --ndjson/,
   });
-  checkJsonOutputs(["dmesg"], "human text", lookup); // no JSON asked for: nothing to check
+  checkJsonOutputs(["dmesg"], "human text", { lookup }); // no JSON asked for: nothing to check
 });
 
 Deno.test("the hook rejects what does not match: a bad document, a bad NDJSON line, not JSON", () => {

@@ -90,15 +90,19 @@ export function assertOutputText(o: JsonOutput, text: string, where: string): vo
 /**
  * After a run of `faultscope ...args`: every JSON output it was asked for matches its schema.
  * A run that printed nothing (a usage or input error before any output) has nothing to check.
- * `lookup` finds the command's spec (the command table; a test passes its own).
  */
 export function checkJsonOutputs(
   args: readonly string[],
   stdout: string,
-  lookup: (name: string) => CommandSpec | undefined = command,
+  o: {
+    /** Finds a command's spec (default: the command table; a test passes its own). */
+    lookup?: (name: string) => CommandSpec | undefined;
+    /** The directory the command ran in (relative output paths are there). */
+    cwd?: string;
+  } = {},
 ): void {
   const [name, ...rest] = args;
-  const spec = name === undefined ? undefined : lookup(name);
+  const spec = name === undefined ? undefined : (o.lookup ?? command)(name);
   if (!spec) return;
   let parsed;
   try {
@@ -111,24 +115,25 @@ export function checkJsonOutputs(
   for (const key of Object.keys(spec.options)) {
     const value = options[key];
     if (value === undefined || value === false) continue;
-    const o = jsonOutput(spec.name, key);
+    const out = jsonOutput(spec.name, key);
     if (JSON_OPTIONS.includes(key)) {
-      if (!o) {
+      if (!out) {
         throw new AssertionError({
           message: `no schema for ${spec.name} --${flagName(key)}: add it to src/cli/schemas/ ` +
             `(outputs.ts and mod.ts) and run 'deno task schemas'`,
         });
       }
-      if (stdout !== "") assertOutputText(o, stdout, `${spec.name} --${flagName(key)}`);
-    } else if (o?.to === "file" && typeof value === "string") {
+      if (stdout !== "") assertOutputText(out, stdout, `${spec.name} --${flagName(key)}`);
+    } else if (out?.to === "file" && typeof value === "string") {
+      const path = o.cwd && !value.startsWith("/") ? `${o.cwd}/${value}` : value;
       let text: string;
       try {
-        if (!Deno.statSync(value).isFile) continue; // a device or a pipe
-        text = Deno.readTextFileSync(value);
+        if (!Deno.statSync(path).isFile) continue; // a device or a pipe
+        text = Deno.readTextFileSync(path);
       } catch {
         continue; // not written (a failed or interrupted run)
       }
-      assertOutputText(o, text, `${spec.name} --${flagName(key)} ${value}`);
+      assertOutputText(out, text, `${spec.name} --${flagName(key)} ${value}`);
     }
   }
 }
