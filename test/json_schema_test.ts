@@ -311,7 +311,7 @@ Deno.test("every scenario in testdata/scenarios: summary and trace match the sch
   }
 });
 
-Deno.test("bench --json matches its schema", async () => {
+Deno.test("bench --json matches its schema and says what the run used", async () => {
   const r = await spawnCli([
     "bench",
     "--duration",
@@ -330,7 +330,16 @@ Deno.test("bench --json matches its schema", async () => {
     "--json",
   ]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(json(r.stdout).results.length, 1);
+  const j = json(r.stdout);
+  assert.equal(j.results.length, 1);
+  // What the run used, defaults included; the limit not given is null, not 0.
+  assert.deepEqual(j.options.layouts, ["dma-fault"]);
+  assert.deepEqual(j.options.waits, ["spin"]);
+  assert.equal(j.options.warmup_ms, 10);
+  assert.equal(j.options.duration_ms, 50);
+  assert.equal(j.options.records, null);
+  assert.equal(j.options.spin_us, 50); // the documented default spin budget
+  assert.equal(j.results[0].sweep, null);
 });
 
 Deno.test("schema prints each published file, lists the outputs, and refuses an unknown one", async () => {

@@ -18,6 +18,9 @@ import type { RunSpec, SideStats } from "./bench_types.ts";
 import { WAIT_STRATEGIES, type WaitStrategy } from "./doorbell.ts";
 import { geometryName, RING_LAYOUTS, ringGeometry, type RingLayoutId } from "./geometry.ts";
 
+/** Warm-up before each configuration's measurement window, in ms, unless told otherwise. */
+export const DEFAULT_WARMUP_MS = 200;
+
 /** Baseline row names, as the JSON output names them. */
 export const BASELINES = ["postMessage", "postMessage-batched", "ringbuf.js"] as const;
 /** A baseline's name. */
@@ -110,7 +113,7 @@ export function planSuite(o: SuiteOptions): PlannedRun[] {
   const base = {
     records: o.records,
     durationMs: o.durationMs,
-    warmupMs: o.warmupMs ?? 200,
+    warmupMs: o.warmupMs ?? DEFAULT_WARMUP_MS,
     spinUs: o.spinUs,
   };
   const plan: PlannedRun[] = [];

@@ -20,14 +20,20 @@
 import {
   BASELINES,
   DEFAULT_BATCHES,
+  DEFAULT_WARMUP_MS,
   planSuite,
   runSuite,
   type SuiteOptions,
   type SuiteResult,
   type SuiteRow,
 } from "../../ring/bench_suite.ts";
-import type { WaitStrategy } from "../../ring/doorbell.ts";
-import type { RingLayoutId } from "../../ring/geometry.ts";
+import {
+  DEFAULT_SPIN_US,
+  MAX_SPIN_US,
+  WAIT_STRATEGIES,
+  type WaitStrategy,
+} from "../../ring/doorbell.ts";
+import { RING_LAYOUTS, type RingLayoutId } from "../../ring/geometry.ts";
 import type { BENCH } from "../commands.ts";
 import { CheckFailed, EXIT, type ExitCode, Interrupted } from "../errors.ts";
 import { type Io, paint } from "../io.ts";
@@ -254,10 +260,18 @@ export function benchJson(s: SuiteResult, o: SuiteOptions): Record<string, unkno
       v8: Deno.version.v8,
       loadavg: load,
     },
+    // What the run used, defaults included; a limit not set is null, never 0.
     options: {
-      records: o.records,
-      duration_ms: o.durationMs,
+      records: o.records > 0 ? o.records : null,
+      duration_ms: o.durationMs > 0 ? o.durationMs : null,
+      warmup_ms: o.warmupMs ?? DEFAULT_WARMUP_MS,
       batches: o.batches ?? DEFAULT_BATCHES,
+      layouts: o.layouts ?? RING_LAYOUTS,
+      waits: o.waits ?? WAIT_STRATEGIES,
+      split: o.split ?? true,
+      baselines: o.baselines ?? true,
+      spin_us: o.spinUs ?? DEFAULT_SPIN_US,
+      spin_max_us: Math.max(o.spinUs ?? DEFAULT_SPIN_US, MAX_SPIN_US),
       repeat: o.repeat ?? 1,
     },
     verified: s.failures.length === 0 && !s.interrupted,
@@ -292,14 +306,11 @@ export function benchJson(s: SuiteResult, o: SuiteOptions): Record<string, unkno
         ratio: Object.fromEntries(
           BASELINES.map((b) => [b, r.ratio[b] === undefined ? null : num(r.ratio[b]!)]),
         ),
-        ...(r.sweep
-          ? {
-            sweep: r.sweep.map((p) => ({
-              batch: p.batch,
-              records_per_s: Math.round(p.recordsPerS),
-            })),
-          }
-          : {}),
+        // ringbuf.js's best of every batch size; null for a row that is one configuration.
+        sweep: r.sweep?.map((p) => ({
+          batch: p.batch,
+          records_per_s: Math.round(p.recordsPerS),
+        })) ?? null,
         verified: res.verified,
         lost: res.lost,
         duplicated_or_reordered: res.duplicatedOrReordered,
