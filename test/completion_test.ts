@@ -161,7 +161,11 @@ const CASES: Case[] = [
   { words: ["inspect", "--layout", "="], expect: LAYOUTS }, // `--layout=` TAB
   { words: ["inspect", "--layout", "=", "dma"], expect: ["dma-fault", "dma-fault-response"] },
   { words: ["validate", "--abi", ""], expect: ABIS },
-  { words: ["decode", "--abi", "v"], expect: ["v4", "v7", "v8", "vevent"] },
+  // decode also takes the hardware records (logs.md); a region never carries them.
+  {
+    words: ["decode", "--abi", "v"],
+    expect: ["v4", "v7", "v8", "vtd-fault", "vtd-prq", "virtio-iommu-fault", "vevent"],
+  },
   { words: ["decode", "--vevent-type", ""], expect: ["arm-smmuv3", "tegra241-cmdqv"] },
   { words: ["simulate", "--page-size", ""], expect: ["4k", "16k", "64k"] },
   { words: ["rules", "--severity", ""], expect: ["error", "warning", "info"] },

@@ -66,6 +66,18 @@ function key(line: string): string {
 const text = (dir: string, name: string) => Deno.readTextFileSync(`${dir}/${name}`);
 const json = (s: string) => JSON.parse(s);
 const REGION_LAYOUTS = ["rfc3", "fault-prod", "dma-fault", "dma-fault-response"]; // abi.md
+// logs.md 3.5, 3.6, 4.1, 4.5, 5.1, 5.6, 7: the hardware and paravirtual records.
+const HARDWARE = [
+  "smmuv3-evt",
+  "smmuv3-priq",
+  "amd-evt",
+  "amd-ppr",
+  "vtd-fault",
+  "vtd-prq",
+  "virtio-iommu-fault",
+  "arm-smmu-fsr",
+  "arm-smmu-fsynr0",
+];
 const GENERATIONS = [
   "rfc3",
   "v4",
@@ -212,7 +224,42 @@ const EXPECT: Record<string, Expect> = {
       // every generation, one line each: each record ABI and region layout of abi.md once.
       const ids = r.stdout.split("\n").filter((l) => /^\S+\s+(record|region)\s/.test(l))
         .map((l) => l.split(/\s+/)[0]);
-      assert.deepEqual(ids, [...GENERATIONS, ...REGION_LAYOUTS]);
+      assert.deepEqual(ids, [...GENERATIONS, ...HARDWARE, ...REGION_LAYOUTS]);
+    },
+  },
+  [
+    key(
+      "faultscope decode --abi smmuv3-evt --as-iommu-fault --hex '13 38 00 00 08 00 00 00 " +
+        "2a 00 00 80 02 11 00 00 00 10 00 d0 aa aa 00 00 00 40 23 81 00 00 00 00'",
+    )
+  ]: {
+    check(r) {
+      // logs.md 9.3 R2: F_PERMISSION, SSV 1, SSID 3, SID 8, STAG 0x2a, Stall, PnU, write,
+      // CLASS 1, TT_READ, iova 0xaaaad0001000, ipa 0x81234000 (masked, not shifted).
+      assert.match(
+        r.stdout,
+        /^\s+0\s+0x0\s+F_PERMISSION\(19\)\s+1\s+3\s+8\s+42\s+1\s+1\s+0\s+0\s+0\s+Stage 1 translation table fetch\(1\)\s+1\s+0xaaaad0001000\s+0x81234000\s*$/m,
+      );
+      // Stalled, so every mainline era reports a page request (logs.md 5.3): LAST_PAGE |
+      // PASID_VALID, pasid = SSID, perm WRITE | PRIV, grpid = STAG; the nested series an
+      // unrecoverable PERMISSION fault (abi.md 6).
+      assert.match(
+        r.stdout,
+        /mainline-6\.8\s.*PAGE_REQ\(2\)\s+0x3 PASID_VALID\|LAST_PAGE\s+3\s+0xa WRITE\|PRIV\s+0xaaaad0001000\s+42/,
+      );
+      assert.match(
+        r.stdout,
+        /nested-v9-v12\s.*DMA_UNRECOV\(1\)\s+PERMISSION\(6\)\s+0x3 PASID_VALID\|ADDR_VALID/,
+      );
+    },
+  },
+  "faultscope decode --abi amd-evt --hex '00 04 00 00 00 00 70 20 00 00 00 fd 00 00 00 00'": {
+    check(r) {
+      // logs.md 9.2 A2: IO_PAGE_FAULT from 04:00.0, domain 0, flags 0x070 = PR|RW|PE.
+      assert.match(
+        r.stdout,
+        /^\s+0\s+0x0\s+04:00\.0\s.*0x70 PR\|RW\|PE\s+IO_PAGE_FAULT\(2\)\s+0xfd000000$/m,
+      );
     },
   },
   "faultscope layout rfc3": {

@@ -23,6 +23,15 @@ import { RFC3 } from "./records/rfc3.ts";
 import { V4 } from "./records/v4.ts";
 import { V7 } from "./records/v7.ts";
 import { V8 } from "./records/v8.ts";
+import { SMMUV3_EVT } from "./records/smmuv3_evt.ts";
+import { SMMUV3_PRIQ } from "./records/smmuv3_priq.ts";
+import { AMD_EVT } from "./records/amd_evt.ts";
+import { AMD_PPR } from "./records/amd_ppr.ts";
+import { VTD_FRCD } from "./records/vtd_fault.ts";
+import { VTD_PRQ } from "./records/vtd_prq.ts";
+import { VIRTIO_IOMMU_FAULT } from "./records/virtio_iommu_fault.ts";
+import { ARM_SMMU_FSR } from "./records/arm_smmu_fsr.ts";
+import { ARM_SMMU_FSYNR0 } from "./records/arm_smmu_fsynr0.ts";
 import type { RecordLayout } from "./types.ts";
 
 export * from "./iommu_fault.ts";
@@ -42,6 +51,16 @@ export const RECORD_LIST = [
   RESP24,
   HWPT_PGFAULT,
   HWPT_RESPONSE,
+  // Hardware and paravirtual records (family "hardware"): what the IOMMU itself writes.
+  SMMUV3_EVT,
+  SMMUV3_PRIQ,
+  AMD_EVT,
+  AMD_PPR,
+  VTD_FRCD,
+  VTD_PRQ,
+  VIRTIO_IOMMU_FAULT,
+  ARM_SMMU_FSR,
+  ARM_SMMU_FSYNR0,
 ] as const satisfies readonly RecordLayout[];
 
 /** The description of one registered generation, with its literal id and family. */
@@ -64,6 +83,14 @@ export const ABI_IDS: readonly AbiId[] = RECORD_LIST.map((r) => r.id);
 /** The `iommu_fault` generations (those with a fault type), in presentation order. */
 export const FAULT_ABIS: readonly FaultAbiId[] = RECORD_LIST
   .filter((r): r is Extract<ListedRecord, { family: "iommu_fault" }> => r.family === "iommu_fault")
+  .map((r) => r.id);
+
+/** Identifier of a hardware (or paravirtual) record: an SMMUv3 event, an AMD-Vi entry, ... */
+export type HardwareAbiId = Extract<ListedRecord, { family: "hardware" }>["id"];
+
+/** The hardware and paravirtual records, in presentation order. */
+export const HARDWARE_ABIS: readonly HardwareAbiId[] = RECORD_LIST
+  .filter((r): r is Extract<ListedRecord, { family: "hardware" }> => r.family === "hardware")
   .map((r) => r.id);
 
 /** The generations ABI inference tries, best rank first (ties in the score go to the first). */

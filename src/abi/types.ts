@@ -36,6 +36,17 @@ export interface EnumValue {
   readonly meaning?: string;
   /** A flag bit (by name) that a record with this value is expected to carry. */
   readonly expectsFlag?: string;
+  /**
+   * The kernel's macro for the value when it is not the enum's prefix + `name`: a hardware
+   * event the driver prints by one name and defines by another (SMMUv3 `F_TRANSLATION` is
+   * `EVT_ID_TRANSLATION_FAULT`, AMD `IO_PAGE_FAULT` is `EVENT_TYPE_IO_FAULT`).
+   */
+  readonly kernelName?: string;
+  /**
+   * The fields of the record a value carries, when a hardware record's fields depend on its
+   * event code (an SMMUv3 `F_CD_FETCH` carries `fetch_addr`, an `F_TRANSLATION` its `iova`).
+   */
+  readonly fields?: readonly string[];
 }
 
 /** A C enum, with the prefix its constants share in the kernel headers. */
@@ -172,6 +183,22 @@ export interface BitsField {
   readonly flags?: FlagSet;
   /** What it is to the validator. */
   readonly role?: FieldRole;
+  /**
+   * How to show the value besides its number: `bdf` is a PCI requester ID (bus 15:8, device
+   * 7:3, function 2:0), shown `bb:dd.f` (a hardware record holds no PCI segment).
+   */
+  readonly format?: "bdf";
+  /**
+   * The field is part of the record only when another field of the same struct (an event code)
+   * has one of these values: an SMMUv3 event carries `ipa` only for IDs 0x10-0x13. Decoding
+   * always reads it; the JSON and table views show it, and the record rules check it, only then.
+   */
+  readonly onlyWhen?: {
+    /** The field that decides (an event code). */
+    readonly field: string;
+    /** Its values for which this field's description holds. */
+    readonly values: readonly number[];
+  };
 }
 
 /** A member of a tagged union, selected by the value of the selector field. */
@@ -213,10 +240,17 @@ export type Field = ScalarField | ArrayField | BytesField | UnionField | BitsFie
 
 /**
  * What a record is: a fault of the `iommu_fault` generations (those with a fault type and a
- * union or flat body), a page response, or the iommufd fault queue's records. Code asks the
- * family, never the id, when it needs "the fault generations".
+ * union or flat body), a page response, the iommufd fault queue's records, or a hardware (or
+ * paravirtual) IOMMU's own record, always little endian (an SMMUv3 event, an AMD-Vi event log
+ * entry, a VT-d fault recording register). Code asks the family, never the id, when it needs
+ * "the fault generations".
  */
-export type RecordFamily = "iommu_fault" | "page_response" | "iommufd_fault" | "iommufd_response";
+export type RecordFamily =
+  | "iommu_fault"
+  | "page_response"
+  | "iommufd_fault"
+  | "iommufd_response"
+  | "hardware";
 
 /** One record format of one generation. */
 export interface RecordLayout {

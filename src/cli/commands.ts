@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { ABI_IDS } from "../abi/records.ts";
+import { ABI_IDS, HARDWARE_ABIS } from "../abi/records.ts";
 import { PAGE_SIZES, REGION_IDS } from "../abi/regions.ts";
 import { VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
 import { DEFAULT_SPIN_US, MAX_SPIN_US, WAIT_STRATEGIES } from "../ring/doorbell.ts";
@@ -53,7 +53,8 @@ const REGION_OPTIONS = {
   abi: {
     value: "abi",
     help: "record ABI generation (default: inferred, and said so)",
-    choices: ABI_IDS,
+    // A region carries iommu_fault-era records, never an IOMMU's own hardware records.
+    choices: ABI_IDS.filter((a) => !(HARDWARE_ABIS as readonly string[]).includes(a)),
   },
   endian: {
     value: "order",
@@ -104,7 +105,8 @@ export const DEMO = {
 /** `faultscope decode`. */
 export const DECODE = {
   name: "decode",
-  summary: "decode iommu_fault records (any generation) from a capture, stdin or hex",
+  summary: "decode iommu_fault records (any generation) or an IOMMU's hardware records from a " +
+    "capture, stdin or hex",
   args: [{
     name: "file",
     help: "raw capture (records back to back) or a hex dump; - for stdin",
@@ -132,6 +134,10 @@ export const DECODE = {
     raw: { help: "add each record's raw bytes" },
     check: { help: "run the record rules on each record; exit 1 on an error" },
     count: { value: "n", help: "decode at most n records", short: "n", parse: intArg(0) },
+    asIommuFault: {
+      help: "with a hardware record (--abi smmuv3-evt, vtd-prq, amd-ppr, ...): also show the " +
+        "iommu_fault each record becomes on each kernel path, or why none",
+    },
   },
   examples: [
     "faultscope decode testdata/mainline-capture.bin",
@@ -139,6 +145,11 @@ export const DECODE = {
     "00 00 00 00 00 00 00 00 05 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00 " +
     "00 00 00 00'",
     "xxd testdata/rfc3-capture.bin | faultscope decode - --ndjson",
+    "faultscope decode --abi smmuv3-evt --as-iommu-fault --hex '13 38 00 00 08 00 00 00 " +
+    "2a 00 00 80 02 11 00 00 00 10 00 d0 aa aa 00 00 00 40 23 81 00 00 00 00'" +
+    "     # logs.md 9.3 R2: a stalled F_PERMISSION",
+    "faultscope decode --abi amd-evt --hex '00 04 00 00 00 00 70 20 00 00 00 fd 00 00 00 00'" +
+    "     # logs.md 9.2 A2: IO_PAGE_FAULT",
   ],
   load: (() => import("./commands/decode.ts")) as Loader,
 } as const satisfies CommandSpec;

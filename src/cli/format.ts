@@ -14,6 +14,7 @@
 import { type AbiId, RECORDS } from "../abi/records.ts";
 import type { Field, RecordLayout } from "../abi/types.ts";
 import type { DecodedFields } from "../codec/decode.ts";
+import { bdf, fieldPresent } from "../codec/bits.ts";
 import { enumName, flagNames } from "../codec/names.ts";
 import { hex } from "../codec/numbers.ts";
 
@@ -52,13 +53,14 @@ export function recordColumns(abi: AbiId | RecordLayout): string[] {
 /**
  * Formats a field value: enums as `NAME(n)` (just `n` when the kernel's name is the number, as
  * in `IOMMU_PAGE_RESP_VERSION_1`; `?(n)` when the enum has no such value), flags as
- * `0x3 A|B`, u64 as hex.
+ * `0x3 A|B`, u64 as hex, a PCI requester ID as `bb:dd.f`.
  */
 export function formatValue(f: Field, v: DecodedFields[string]): string {
   if (f.kind === "array") return (v as bigint[]).map(hex).join(",");
   if (f.kind !== "scalar" && f.kind !== "bits") return "";
   if (typeof v === "bigint") return hex(v);
   const n = v as number;
+  if (f.kind === "bits" && f.format === "bdf") return bdf(n);
   if (f.enum) {
     const name = enumName(f.enum, n);
     return name === String(n) ? name : `${name ?? "?"}(${n})`;
@@ -88,7 +90,7 @@ export function cellWriter(abi: AbiId | RecordLayout): CellWriter {
     const cells = new Array<string>(width).fill("");
     visit(layout.fields, rec, (f, r) => {
       const i = index.get(f.name);
-      if (i !== undefined && r) cells[i] = formatValue(f, r[f.name]);
+      if (i !== undefined && r && fieldPresent(f, r)) cells[i] = formatValue(f, r[f.name]);
     });
     return cells;
   };

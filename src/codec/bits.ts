@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * import { readBits, writeBits } from "./bits.ts";
- * import type { BitsField } from "../abi/types.ts";
+ * import type { BitsField, Field } from "../abi/types.ts";
  * const ipa: BitsField = {
  *   kind: "bits", name: "ipa", offset: 0, type: "u64", lo: 12, hi: 51, take: "mask",
  *   meaning: "IPA, masked",
@@ -19,7 +19,7 @@
  * ```
  * @module
  */
-import type { BitsField } from "../abi/types.ts";
+import type { BitsField, Field } from "../abi/types.ts";
 
 /** `GENMASK_ULL(hi, lo)`. */
 export function genmask(hi: number, lo: number): bigint {
@@ -95,4 +95,19 @@ export function writeBits(
   } else {
     dv.setUint32(at, Number((BigInt(dv.getUint32(at, le)) & ~m & 0xffffffffn) | bits), le);
   }
+}
+
+/**
+ * Whether a field is part of a decoded record: always, unless its description says it belongs
+ * only to some event codes (`onlyWhen`) and the record's code is none of them.
+ */
+export function fieldPresent(f: Field, rec: Readonly<Record<string, unknown>>): boolean {
+  if (f.kind !== "bits" || !f.onlyWhen) return true;
+  return f.onlyWhen.values.includes(Number(rec[f.onlyWhen.field]));
+}
+
+/** A PCI requester ID (bus 15:8, device 7:3, function 2:0) as `bb:dd.f`, without a segment. */
+export function bdf(id: number): string {
+  const h = (n: number) => n.toString(16).padStart(2, "0");
+  return `${h((id >> 8) & 0xff)}:${h((id >> 3) & 0x1f)}.${id & 7}`;
 }

@@ -29,7 +29,9 @@ function writeScalar(
   le: boolean,
 ) {
   if (f.kind === "bits") {
-    writeBits(f, dv, at, (v ?? 0) as number | bigint, le);
+    // A bit field not given is left alone: several may share bits (SMMUv3 ipa and fetch_addr
+    // are both evt[3]), and a fresh record is zero anyway.
+    if (v !== undefined) writeBits(f, dv, at, v as number | bigint, le);
   } else if (f.kind === "array") {
     const arr = Array.isArray(v) ? v : [];
     for (let i = 0; i < f.count; i++) {

@@ -32,6 +32,9 @@ import { FAULT_TYPE, PERM_V8, PRQ_MAINLINE, REASON_V4, UNRECOV_V8 } from "../abi
 import { AMD_PPR_FLAGS, PPR_REQ_FAULT } from "../abi/hw/amd.ts";
 import type { HwFields } from "./bitfield.ts";
 import { genmask } from "./bitfield.ts";
+import { type DecodedFields, decodeRecord } from "./decode.ts";
+import { type EncodeInput, encodeRecord } from "./encode.ts";
+import { type JsonObject, recordJson } from "./json.ts";
 
 /** The fields of a mainline `iommu_fault`, as `encodeRecord("mainline", ...)` takes them. */
 export interface MainlineFault {
@@ -191,16 +194,31 @@ export function smmuv3ToIommuFault(e: HwFields, path: Smmuv3Path): Conversion {
   };
 }
 
+/**
+ * `is_canonical_address` of x86-64 with 4-level paging (`__VIRTUAL_MASK_SHIFT` = 47): bits 63:47
+ * all equal. A kernel with 5-level paging accepts 57-bit addresses.
+ */
+function canonical(addr: bigint): boolean {
+  const top = BigInt.asUintN(64, addr) >> 47n;
+  return top === 0n || top === (1n << 17n) - 1n;
+}
+
 /** The `iommu_fault` a VT-d page request descriptor becomes (`intel_prq_report`). */
 export function vtdPrqToIommuFault(d: HwFields): Conversion {
   const path = "intel_prq_report (prq.c, 6.13+; intel_svm_prq_report in svm.c before)";
   const rd = n(d.rd_req), wr = n(d.wr_req), lpig = n(d.lpig);
-  // prq_event_thread drops stop markers and answers malformed requests without reporting.
-  if (lpig && !rd && !wr) return { fault: null, path, dropped: "stop marker" };
-  if (n(d.pm_req) && (rd | wr)) {
-    return { fault: null, path, dropped: "page request in privilege mode" };
+  // prq_event_thread answers malformed requests without reporting them, in this order, and
+  // drops stop markers; a requester it does not know is answered the same way (not in the record).
+  if (!canonical((d.addr ?? 0n) << 12n)) {
+    return { fault: null, path, dropped: "address is not canonical: answered as invalid" };
   }
-  if (n(d.exe_req) && rd) return { fault: null, path, dropped: "execution request not supported" };
+  if (n(d.pm_req) && (rd | wr)) {
+    return { fault: null, path, dropped: "page request in privilege mode: answered as invalid" };
+  }
+  if (n(d.exe_req) && rd) {
+    return { fault: null, path, dropped: "execution request not supported: answered as invalid" };
+  }
+  if (lpig && !rd && !wr) return { fault: null, path, dropped: "stop marker: dropped silently" };
   const pp = n(d.pasid_present) === 1;
   return {
     path,
@@ -258,5 +276,147 @@ export function amdPprToIommuFault(p: HwFields): Conversion {
         private_data: [0n, 0n],
       },
     },
+  };
+}
+
+/** One kernel path a record takes to (or short of) an `iommu_fault`, with its outcome. */
+export interface FaultOutcome extends Conversion {
+  /** Short id of the path (`mainline-6.8`, `nested-v9-v12`, ...). */
+  id: string;
+  /** The kernels that take it. */
+  kernels: string;
+}
+
+/** SMMUv3 event IDs an iommufd vEVENTQ reports for a nested vIOMMU's master (abi.md 5.3). */
+const VEVENT_IDS = [0x04, 0x06, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13];
+
+/** A record that no kernel turns into an `iommu_fault`: the one path it takes, and why. */
+function never(id: string, kernels: string, path: string, dropped: string): FaultOutcome[] {
+  return [{ id, kernels, path, fault: null, dropped }];
+}
+
+/** Field values of a decoded record by name, as BigInt (array elements as `name0`, ...). */
+export function hwFields(rec: Readonly<Record<string, unknown>>): HwFields {
+  const out: HwFields = {};
+  for (const [k, v] of Object.entries(rec)) {
+    if (typeof v === "number" || typeof v === "bigint") out[k] = BigInt(v);
+    else if (Array.isArray(v)) v.forEach((x, i) => (out[`${k}${i}`] = BigInt(x)));
+  }
+  return out;
+}
+
+/**
+ * Every kernel path a hardware record of `abi` takes toward an `iommu_fault`, and what comes
+ * out of each: the mainline-layout fault, or null and why none (`rec` is a decoded record of
+ * that ABI, as `decoderFor` gives it). Records no driver reports still get one outcome that
+ * says what the kernel does with them instead.
+ *
+ * @example
+ * ```ts
+ * import { iommuFaultOutcomes } from "./hw_fault.ts";
+ * import { decodeRecord } from "./decode.ts";
+ * import { parseHex } from "./hex.ts";
+ * const rec = decodeRecord("vtd-fault", parseHex("00 20 3b 4c 5e 7f 00 00 10 00 00 80 71 1a 00 80"));
+ * iommuFaultOutcomes("vtd-fault", rec)[0].fault; // null: VT-d logs DMA-remapping faults only
+ * ```
+ */
+export function iommuFaultOutcomes(
+  abi: string,
+  rec: Readonly<Record<string, unknown>>,
+): FaultOutcome[] {
+  const f = hwFields(rec);
+  switch (abi) {
+    case "smmuv3-evt": {
+      const now = smmuv3ToIommuFault(f, "mainline-6.8");
+      const id = n(f.id);
+      if (!now.fault && now.dropped?.startsWith("not stalled") && VEVENT_IDS.includes(id)) {
+        now.dropped += "; on 6.15+ a nested vIOMMU's master gets it as a vEVENT instead " +
+          "(decode --abi vevent)";
+      }
+      return [
+        { id: "mainline-6.8", kernels: "6.8 and later", ...now },
+        {
+          id: "mainline-5.13",
+          kernels: "about 5.13 to 6.7",
+          ...smmuv3ToIommuFault(f, "mainline-5.13"),
+        },
+        {
+          id: "nested-v9-v12",
+          kernels: "out-of-tree nested series v9-v12",
+          ...smmuv3ToIommuFault(f, "nested-v9-v12"),
+        },
+      ];
+    }
+    case "vtd-prq":
+      return [{ id: "mainline", kernels: "5.x and later", ...vtdPrqToIommuFault(f) }];
+    case "amd-ppr":
+      return [{ id: "mainline", kernels: "6.9 and later", ...amdPprToIommuFault(f) }];
+    case "smmuv3-priq":
+      return never(
+        "mainline",
+        "every version",
+        "arm_smmu_handle_ppr (arm-smmu-v3.c)",
+        "PRI requests are not reported: the driver logs 'unexpected PRI request received' and " +
+          "denies the last request of the group",
+      );
+    case "amd-evt":
+      return never(
+        "mainline",
+        "every version",
+        "iommu_print_event / amd_iommu_report_page_fault (drivers/iommu/amd/iommu.c)",
+        n(f.code) === 2
+          ? "an IO_PAGE_FAULT goes to report_iommu_fault (the io_page_fault tracepoint and the " +
+            "domain's fault handler) and the log, never to an iommu_fault; page requests come " +
+            "from the PPR log (amd-ppr)"
+          : "event log entries other than IO_PAGE_FAULT are only logged",
+      );
+    case "vtd-fault":
+      return never(
+        "mainline",
+        "every version",
+        "dmar_fault / dmar_fault_do_one (drivers/iommu/intel/dmar.c)",
+        "a fault record is logged and cleared; VT-d reports no DMA-remapping fault as an " +
+          "iommu_fault (page requests come from the page request queue: vtd-prq)",
+      );
+    case "virtio-iommu-fault":
+      return never(
+        "mainline",
+        "5.3 and later",
+        "viommu_fault_handler (drivers/iommu/virtio-iommu.c)",
+        "the driver only logs it (forwarding to report_iommu_fault is a TODO in the driver)",
+      );
+    case "arm-smmu-fsr":
+    case "arm-smmu-fsynr0":
+      return never(
+        "mainline",
+        "every version",
+        "arm_smmu_context_fault (drivers/iommu/arm/arm-smmu/arm-smmu.c)",
+        "a context fault goes to report_iommu_fault (the io_page_fault tracepoint and the " +
+          "domain's fault handler) and the log, never to an iommu_fault",
+      );
+  }
+  throw new Error(`${abi} is not a hardware record`);
+}
+
+/** The mainline record of an outcome, decoded as `decode --abi mainline` decodes it. */
+export function outcomeRecord(o: FaultOutcome): { bytes: Uint8Array; rec: DecodedFields } | null {
+  if (!o.fault) return null;
+  const bytes = encodeRecord("mainline", o.fault as unknown as EncodeInput);
+  return { bytes, rec: decodeRecord("mainline", bytes) };
+}
+
+/**
+ * An outcome as JSON: `{path, kernels, via, abi: "mainline", fault, bytes}` with `fault` in the
+ * JSON of `decode --abi mainline`, or `{path, kernels, via, fault: null, dropped}`.
+ */
+export function outcomeJson(o: FaultOutcome): JsonObject {
+  const head: JsonObject = { path: o.id, kernels: o.kernels, via: o.path };
+  const r = outcomeRecord(o);
+  if (!r) return { ...head, fault: null, dropped: o.dropped ?? "not reported" };
+  return {
+    ...head,
+    abi: "mainline",
+    fault: recordJson("mainline", r.rec),
+    bytes: Array.from(r.bytes, (b) => b.toString(16).padStart(2, "0")).join(""),
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The JSON view of a decoded record: the kernel's field names, u32 as numbers, u64 as lowercase
  * `0x` hex strings, and decoded names beside the raw values (`type_name`, `reason_name`,
- * `flags_names`, `perm_names`). This is the stable schema the README documents.
+ * `flags_names`, `perm_names`; `<field>_bdf` for a PCI requester ID). A hardware record's field
+ * that belongs only to some event codes appears only for those. This is the stable schema the
+ * README documents.
  *
  * @example
  * ```ts
@@ -15,6 +17,7 @@
 import { type AbiId, RECORDS } from "../abi/records.ts";
 import type { Field, RecordLayout } from "../abi/types.ts";
 import type { DecodedFields } from "./decode.ts";
+import { bdf, fieldPresent } from "./bits.ts";
 import { enumName, flagNameList, hex } from "./names.ts";
 
 /** A JSON-safe value. */
@@ -35,12 +38,14 @@ function fieldsJson(fields: readonly Field[], rec: DecodedFields, out: JsonObjec
       }
       continue;
     }
+    if (!fieldPresent(f, rec)) continue;
     const raw = rec[f.name];
     if (f.kind === "array") {
       out[f.name] = (raw as bigint[]).map(hex);
       continue;
     }
     out[f.name] = typeof raw === "bigint" ? hex(raw) : raw as number;
+    if (f.kind === "bits" && f.format === "bdf") out[`${f.name}_bdf`] = bdf(Number(raw));
     if (f.enum) out[`${f.name}_name`] = enumName(f.enum, Number(raw));
     if (f.flags) out[`${f.name}_names`] = flagNameList(f.flags, Number(raw));
   }

@@ -4,8 +4,10 @@
  * walk mirrors `json.ts` field by field: `__u32` as an integer, `__u64` (and a bit field wider
  * than 32 bits) as a canonical lowercase `0x` string, `X_name` beside an enum field (one of its
  * names, or null for a value the generation does not define), `X_names` beside a flags field
- * (names, and undefined set bits as single-bit hex strings), a union member present exactly when
- * its selector says so. Every object is closed (`additionalProperties: false`).
+ * (names, and undefined set bits as single-bit hex strings), `X_bdf` beside a PCI requester ID,
+ * a union member present exactly when its selector says so, a hardware field that only some
+ * event codes carry present exactly for those. Every object is closed
+ * (`additionalProperties: false`).
  *
  * @example
  * ```ts
@@ -134,6 +136,13 @@ function flagNamesSchema(f: FlagSet): JsonSchema {
 
 const U64: JsonSchema = { $ref: "#/$defs/u64" };
 
+/** `X_bdf` beside a PCI requester ID: `bb:dd.f`, without a segment (a record holds none). */
+const BDF: JsonSchema = {
+  type: "string",
+  pattern: "^[0-9a-f]{2}:[0-1][0-9a-f]\\.[0-7]$",
+  description: "the requester ID as bus:device.function, without a PCI segment",
+};
+
 /** The value of a bit field: a number when it fits 32 bits (as the decoder makes it), else hex. */
 function bitsValue(f: { hi: number; lo: number; take?: "shift" | "mask" }, fits: boolean) {
   if (!fits) return U64;
@@ -181,9 +190,25 @@ function fieldParts(fields: readonly Field[]): ObjectParts & { required: string[
       case "scalar":
         scalar(out, f.name, f.type === "u64" ? U64 : uint(), f.enum, f.flags);
         continue;
-      case "bits":
+      case "bits": {
+        const before = out.required.length;
         scalar(out, f.name, bitsValue(f, bitsFitNumber(f)), f.enum, f.flags);
+        if (f.format === "bdf") {
+          out.properties[`${f.name}_bdf`] = BDF;
+          out.required.push(`${f.name}_bdf`);
+        }
+        // A field some event codes carry is there exactly for those codes, with its companions.
+        if (f.onlyWhen) {
+          const keys = out.required.splice(before);
+          const sel = f.onlyWhen.field;
+          allOf.push({
+            if: { properties: { [sel]: { enum: f.onlyWhen.values } }, required: [sel] },
+            then: { required: keys },
+            else: { not: { anyOf: keys.map((k) => ({ required: [k] })) } },
+          });
+        }
         continue;
+      }
       case "union":
         // A member is there exactly when the selector names it; an undefined selector value
         // shows no member.

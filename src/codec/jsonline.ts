@@ -21,8 +21,8 @@ import type {
   RecordLayout,
   ScalarField,
 } from "../abi/types.ts";
-import { bitsExpr, bitsFitNumber } from "./bits.ts";
-import { enumName, flagNameList, flagNames } from "./names.ts";
+import { bdf, bitsExpr, bitsFitNumber } from "./bits.ts";
+import { enumName, flagNameList } from "./names.ts";
 
 /** Writes one record as a JSON object; `prefix` holds the position keys without braces. */
 export type JsonLineWriter = (dv: DataView, o: number, le: boolean, prefix: string) => string;
@@ -33,10 +33,13 @@ function enumTable(e: EnumDesc): string[] {
   return Array.from({ length: max + 1 }, (_, v) => JSON.stringify(enumName(e, v)));
 }
 
-/** JSON text of the names of every combination of the set's known bits. */
+/**
+ * JSON text of the names of every value below the set's highest bit; a set with a gap (virtio's
+ * bits 3-7, AMD PPR's bit 0) has unknown bits in that range too, named as hex like the slow path.
+ */
 function flagsTable(f: FlagSet): string[] {
   const top = Math.max(...f.bits.map((b) => b.bit)) + 1;
-  return Array.from({ length: 2 ** top }, (_, v) => JSON.stringify(flagNames(f, v).names));
+  return Array.from({ length: 2 ** top }, (_, v) => flagsSlow(f, v));
 }
 
 /** Names of a flags value, including unknown bits as hex (the slow path, rarely taken). */
@@ -75,6 +78,9 @@ function scalar(ctx: Ctx, f: ScalarField | BitsField, at: string, sep: string) {
   const v = `v${ctx.code.length}`;
   const read = f.kind === "bits" ? bitsExpr(f, at) : `dv.getUint32(${at}, le)`;
   ctx.code.push(`const ${v} = ${read}; s += '${sep}${key}:' + ${v};`);
+  if (f.kind === "bits" && f.format === "bdf") {
+    ctx.code.push(`s += ',"${f.name}_bdf":"' + bdf(${v}) + '"';`);
+  }
   if (f.enum) {
     const t = ref(ctx, enumTable(f.enum));
     ctx.code.push(`s += ',"${f.name}_name":' + (${t}[${v}] ?? "null");`);
@@ -90,6 +96,14 @@ function fields(ctx: Ctx, list: readonly Field[], base: string, first: boolean) 
   for (const f of list) {
     if (f.kind === "bytes") continue;
     const at = `${base} + ${f.offset}`;
+    // A field that belongs only to some event codes is written only for them (never the first).
+    const only = f.kind === "bits" && f.onlyWhen;
+    if (only) {
+      const sel = list.find((g) => g.name === only.field) as ScalarField | BitsField;
+      const selAt = `${base} + ${sel.offset}`;
+      const read = sel.kind === "bits" ? bitsExpr(sel, selAt) : `dv.getUint32(${selAt}, le)`;
+      ctx.code.push(`if (${ref(ctx, only.values)}.includes(${read})) {`);
+    }
     if (f.kind === "array") {
       const items = Array.from(
         { length: f.count },
@@ -107,6 +121,7 @@ function fields(ctx: Ctx, list: readonly Field[], base: string, first: boolean) 
       }
       ctx.code.push(`}`);
     }
+    if (only) ctx.code.push(`}`);
     sep = ",";
   }
 }
@@ -127,8 +142,14 @@ export function jsonLineWriter(abi: AbiId | RecordLayout): JsonLineWriter {
   const body =
     `let s = '{' + prefix + (prefix ? ',' : '') + '"abi":${JSON.stringify(layout.id)},';\n` +
     ctx.code.join("\n") + `\nreturn s + '}';`;
-  const make = new Function("t", "u64", "slow", `return (dv, o, le, prefix) => {\n${body}\n};`);
-  w = make(ctx.tables, u64hex, flagsSlow) as JsonLineWriter;
+  const make = new Function(
+    "t",
+    "u64",
+    "slow",
+    "bdf",
+    `return (dv, o, le, prefix) => {\n${body}\n};`,
+  );
+  w = make(ctx.tables, u64hex, flagsSlow, bdf) as JsonLineWriter;
   cache.set(layout, w);
   return w;
 }

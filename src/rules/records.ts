@@ -14,6 +14,7 @@
 import { type AbiId, FAULT_TYPE, RECORDS } from "../abi/records.ts";
 import { type RegionLayoutId, REGIONS } from "../abi/regions.ts";
 import type { Field, RecordLayout, ScalarField, UnionVariant } from "../abi/types.ts";
+import { fieldPresent } from "../codec/bits.ts";
 import { type DecodedFields, decoderFor } from "../codec/decode.ts";
 import { bitByName, enumEntry, flagNames, hex } from "../codec/names.ts";
 import { type Finding, finding } from "./finding.ts";
@@ -74,6 +75,8 @@ function checkStruct(
       continue;
     }
     if (f.kind !== "scalar" && f.kind !== "bits") continue;
+    // A hardware field that belongs to other event codes than this record's is not checked.
+    if (!fieldPresent(f, rec)) continue;
     const v = rec[f.name] as number | bigint;
     const name = path + f.name;
     if (f.enum) {

@@ -1,6 +1,8 @@
 /**
- * Hardware and paravirtual IOMMU fault records, described as data. They are kept out of the
- * `RECORDS` registry of `iommu_fault` generations on purpose; `HW_RECORDS` lists them all.
+ * Hardware and paravirtual IOMMU fault records as words: the word view of every registered
+ * record of the `hardware` family, derived from the registry (`src/abi/records.ts`), for the
+ * code that reads records the way kernel logs print them. Nothing here describes a record
+ * twice: each description is one file in `src/abi/records/`.
  *
  * @example
  * ```ts
@@ -9,29 +11,18 @@
  * ```
  * @module
  */
-import { AMD_EVT, AMD_PPR } from "./amd.ts";
-import { ARM_SMMU_FSR, ARM_SMMU_FSYNR0 } from "./arm_smmu.ts";
-import type { HwRecord } from "./fields.ts";
-import { SMMUV3_EVT, SMMUV3_PRIQ } from "./smmuv3.ts";
-import { VIRTIO_IOMMU_FAULT } from "./virtio_iommu.ts";
-import { VTD_FRCD, VTD_PRQ } from "./vtd.ts";
+import { RECORD_LIST } from "../records.ts";
+import type { RecordLayout } from "../types.ts";
+import { type HwRecord, wordView } from "./fields.ts";
 
 export * from "./fields.ts";
 
-/** Every hardware record description, by id. */
-export const HW_RECORDS: readonly HwRecord[] = [
-  SMMUV3_EVT,
-  SMMUV3_PRIQ,
-  AMD_EVT,
-  AMD_PPR,
-  VTD_FRCD,
-  VTD_PRQ,
-  VIRTIO_IOMMU_FAULT,
-  ARM_SMMU_FSR,
-  ARM_SMMU_FSYNR0,
-];
+/** The word view of every registered hardware record, in registry order. */
+export const HW_RECORDS: readonly HwRecord[] = (RECORD_LIST as readonly RecordLayout[])
+  .filter((r) => r.family === "hardware")
+  .map(wordView);
 
-/** The description with this id, if any. */
+/** The word view with this id, if any. */
 export function hwRecord(id: string): HwRecord | undefined {
   return HW_RECORDS.find((r) => r.id === id);
 }

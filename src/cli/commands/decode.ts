@@ -1,6 +1,7 @@
 /**
  * `faultscope decode [FILE|-] [--hex TEXT]`: decodes a raw capture of records (or a pasted hex
- * dump) as a stream in bounded memory. The ABI is given with `--abi` or inferred, and an
+ * dump) as a stream in bounded memory: `iommu_fault` generations, iommufd records, or an IOMMU's
+ * own hardware records (`--as-iommu-fault` adds the `iommu_fault` each of those becomes). The ABI is given with `--abi` or inferred, and an
  * inference is always said. The command reads its input, asks the core for the records (and the
  * inference, and the findings with `--check`), then hands that one result to a view: the human
  * table, a JSON array, or NDJSON.
@@ -13,20 +14,21 @@
  * const io = denoIo();
  * const code = await run({
  *   file: undefined, hex: rfc3, abi: "rfc3", ndjson: true, json: false, raw: false,
- *   check: false, endian: "little", veventType: "arm-smmuv3",
+ *   check: false, endian: "little", veventType: "arm-smmuv3", asIommuFault: false,
  * }, io); // one JSON line: the RFC v3 PERMISSION fault of abi.md TV3
  * code; // 0
  * io.out.flush();
  * ```
  * @module
  */
-import { type AbiId, RECORDS } from "../../abi/records.ts";
+import { type AbiId, HARDWARE_ABIS, RECORDS } from "../../abi/records.ts";
 import type { RecordLayout } from "../../abi/types.ts";
 import { VEVENT_TYPES } from "../../abi/vevent.ts";
 import { type Capture, captureUnit, readCapture, type RecordRun } from "../../codec/capture.ts";
 import { type DecodedFields, decoderFor } from "../../codec/decode.ts";
 import { type AbiGuess, guessAbi, looksLikeText } from "../../codec/guess.ts";
 import { HexError, hexLines, hexString, parseHex } from "../../codec/hex.ts";
+import { iommuFaultOutcomes, outcomeJson } from "../../codec/hw_fault.ts";
 import { type JsonObject, recordJson } from "../../codec/json.ts";
 import { jsonLineWriter } from "../../codec/jsonline.ts";
 import { hex, plural } from "../../codec/numbers.ts";
@@ -39,6 +41,7 @@ import { EXIT, type ExitCode, InputError, UsageError } from "../errors.ts";
 import { concat, inputInfo, readChunks } from "../files.ts";
 import { cellWriter, recordColumns } from "../format.ts";
 import { findingJson } from "../hints.ts";
+import { FAULT_COLUMNS, FAULT_HEADING, faultRows } from "../iommu_fault_view.ts";
 import type { Io, Writer } from "../io.ts";
 import { table } from "../render.ts";
 import type { Parsed } from "../spec.ts";
@@ -119,6 +122,8 @@ interface Decoded {
   check: boolean;
   /** Add each record's raw bytes. */
   raw: boolean;
+  /** Add the iommu_fault each (hardware) record becomes. */
+  asFault: boolean;
 }
 
 /** How an inference is said: what was chosen, on what evidence, and how to choose instead. */
@@ -169,11 +174,12 @@ const humanView: View = async (d, io) => {
   const found: Finding[] = [];
   let headed = false, errors = 0, records = 0;
   for await (const run of d.capture.runs) {
-    const rows: string[][] = [];
+    const rows: string[][] = [], faults: string[][] = [];
     for (let i = 0; i < run.count; i++) {
       const off = i * size;
       const rec = dec(run.dv, off, d.le);
       rows.push([String(run.index + i), hex(run.base + off), ...cells(rec)]);
+      if (d.asFault) faults.push(...faultRows(d.abi, run.index + i, rec));
       if (d.raw) {
         rows.push([
           "",
@@ -193,6 +199,11 @@ const humanView: View = async (d, io) => {
     if (!headed) out.line(lines[0]);
     headed = true;
     for (const l of lines.slice(1)) out.line(l);
+    if (faults.length) {
+      out.line();
+      out.line(FAULT_HEADING);
+      for (const l of table(FAULT_COLUMNS, faults, new Set([0]))) out.line(l);
+    }
   }
   if (d.check) {
     out.line();
@@ -241,12 +252,13 @@ function jsonView(framing: Framing): View {
       for (let i = 0; i < run.count; i++) {
         const off = i * size, index = run.index + i, at = run.base + off;
         let s: string;
-        if (!d.check && !d.raw) {
+        if (!d.check && !d.raw && !d.asFault) {
           s = line(run.dv, off, d.le, `"index":${index},"offset":${at}`);
         } else {
           const rec = dec(run.dv, off, d.le);
           const j = recordJson(d.layout, rec, { index, offset: at });
           if (d.raw) j.raw = hexString(run.bytes.subarray(off, off + size));
+          if (d.asFault) j.iommu_fault = iommuFaultOutcomes(d.abi, rec).map(outcomeJson);
           if (d.check) {
             const fs = findingsOf(d, run, i, rec);
             errors += fs.filter((f) => f.severity === "error").length;
@@ -267,6 +279,11 @@ function jsonView(framing: Framing): View {
 export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
   const le = o.endian !== "big";
   const src = await openSource(o, io);
+  if (o.asIommuFault && !(HARDWARE_ABIS as readonly string[]).includes(o.abi ?? "")) {
+    throw new UsageError(
+      `--as-iommu-fault needs --abi with a hardware record: ${HARDWARE_ABIS.join(", ")}`,
+    );
+  }
   if (o.abi === "vevent") {
     // vEVENTQ records vary in length; a read buffer is small, so it is decoded whole.
     const parts: Uint8Array[] = [];
@@ -286,6 +303,9 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
     abi = guess.abi;
   }
   const layout = RECORDS[abi];
+  if (layout.family === "hardware" && !le) {
+    throw new UsageError(`${abi} records are little endian in every IOMMU; drop --endian big`);
+  }
   const d: Decoded = {
     name: src.name,
     abi,
@@ -295,6 +315,7 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
     capture: readCapture(src.chunks, layout.size, o.count ?? Infinity),
     check: o.check,
     raw: o.raw,
+    asFault: o.asIommuFault,
   };
   const view = o.json ? jsonView(ARRAY) : o.ndjson ? jsonView(LINES) : humanView;
   const { errors } = await view(d, io);

@@ -28,6 +28,8 @@ const ENUM = closed({
       name: STR,
       meaning: STR,
       expectsFlag: STR,
+      kernelName: STR,
+      fields: STRINGS,
     }, ["value", "name"]),
   },
 }, ["name", "prefix", "values"]);
@@ -96,6 +98,8 @@ const BITS = closed({
   enum: ref("enum"),
   flags: ref("flags"),
   role: ROLE,
+  format: { const: "bdf" },
+  onlyWhen: closed({ field: STR, values: { type: "array", items: count() } }),
 }, ["kind", "name", "offset", "type", "lo", "hi", "meaning"]);
 
 const UNION = closed({
@@ -136,7 +140,9 @@ const RECORD = closed({
   struct: STR,
   title: STR,
   era: STR,
-  family: { enum: ["iommu_fault", "page_response", "iommufd_fault", "iommufd_response"] },
+  family: {
+    enum: ["iommu_fault", "page_response", "iommufd_fault", "iommufd_response", "hardware"],
+  },
   size: count(),
   fields: { type: "array", items: ref("field") },
   source: STR,

@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { ABI_IDS, RECORDS } from "../../abi/records.ts";
+import { ABI_IDS, HARDWARE_ABIS, RECORDS } from "../../abi/records.ts";
 import { REGION_IDS, REGIONS } from "../../abi/regions.ts";
 import { VEVENT_TYPES, type VeventTypeId } from "../../abi/vevent.ts";
 import {
@@ -85,16 +85,65 @@ const abiDef = (id: string) => `abi-${id}`;
  * Every record ABI's schema as `$defs`, with the position keys and the optional `raw` (and
  * `findings`) after the fields, plus the `u64` (and `finding`) they refer to.
  */
-function defs(position: ObjectParts, withFindings: boolean): Record<string, JsonSchema> {
+function defs(
+  position: ObjectParts,
+  withFindings: boolean,
+  ids: readonly string[] = ABI_IDS,
+): Record<string, JsonSchema> {
   const d: Record<string, JsonSchema> = { ...recordDefs() };
-  if (withFindings) d.finding = findingSchema(false);
-  for (const id of ABI_IDS) {
+  if (withFindings) {
+    d.finding = findingSchema(false);
+    d[FAULT_DEF] = recordSchema(RECORDS.mainline);
+  }
+  for (const id of ids as readonly (keyof typeof RECORDS)[]) {
     const extra: ObjectParts = { properties: { raw: raw(RECORDS[id].size) }, required: [] };
     if (withFindings) extra.properties.findings = FINDINGS;
+    if (withFindings && RECORDS[id].family === "hardware") {
+      extra.properties.iommu_fault = IOMMU_FAULT;
+    }
     d[abiDef(id)] = recordSchema(RECORDS[id], { position, extra });
   }
   return d;
 }
+
+/** The `$defs` name of the mainline record a hardware record becomes. */
+const FAULT_DEF = "iommu-fault-mainline";
+
+/**
+ * `iommu_fault` of a hardware record (`decode --as-iommu-fault`): one object per kernel path,
+ * with the mainline record it makes and its 64 bytes, or `fault: null` and why none.
+ */
+const IOMMU_FAULT: JsonSchema = {
+  type: "array",
+  minItems: 1,
+  description: "the iommu_fault each kernel path makes of the record (--as-iommu-fault)",
+  items: {
+    type: "object",
+    required: ["path", "kernels", "via", "fault"],
+    properties: {
+      path: { type: "string", description: "the path's id: mainline-6.8, nested-v9-v12, ..." },
+      kernels: { type: "string", description: "the kernels that take it" },
+      via: { type: "string", description: "the driver function that performs it" },
+    },
+    oneOf: [
+      closed({
+        path: { type: "string" },
+        kernels: { type: "string" },
+        via: { type: "string" },
+        abi: { const: "mainline" },
+        fault: { $ref: `#/$defs/${FAULT_DEF}` },
+        bytes: { type: "string", pattern: "^[0-9a-f]{128}$", description: "its 64 bytes" },
+      }),
+      closed({
+        path: { type: "string" },
+        kernels: { type: "string" },
+        via: { type: "string" },
+        fault: { type: "null" },
+        dropped: { type: "string", description: "why this path reports no iommu_fault" },
+      }),
+    ],
+  },
+};
 
 /** `if <key> is X then #/$defs/X`, for each X: the one schema chosen by a discriminating key. */
 function dispatch(key: string, ids: readonly string[], ref = (id: string) => id): JsonSchema[] {
@@ -151,6 +200,9 @@ export function decodeSchema(): JsonSchema {
   return { type: "array", items: { $ref: "#/$defs/record" }, $defs: decodeDefs() };
 }
 
+/** The record ABIs a region can carry: an IOMMU's own hardware records never sit in one. */
+const REGION_ABIS = ABI_IDS.filter((a) => !(HARDWARE_ABIS as readonly string[]).includes(a));
+
 /** `slot`, `offset` and `state` of a record in a region. */
 const REGION_POSITION: ObjectParts = {
   properties: {
@@ -174,14 +226,14 @@ function headerSchema(layout: string): JsonSchema {
 
 /** `inspect --json`: the region, its geometry and occupancy, and the records listed. */
 export function inspectSchema(): JsonSchema {
-  const d = defs(REGION_POSITION, false);
+  const d = defs(REGION_POSITION, false, REGION_ABIS);
   for (const id of REGION_IDS) d[`header-${id}`] = headerSchema(id);
   const occupancy = (s: JsonSchema, what: string) =>
     nullable({ ...s, description: `${what}; null when an index is out of range` });
   return {
     ...closed({
       layout: { enum: REGION_IDS },
-      abi: { enum: ABI_IDS },
+      abi: { enum: REGION_ABIS },
       guessed: { type: "boolean", description: "the layout or ABI was inferred, not given" },
       detection: { type: "string", description: "how the layout and ABI were chosen" },
       endian: { enum: ["little", "big"] },
@@ -210,7 +262,7 @@ export function inspectSchema(): JsonSchema {
         if: { properties: { layout: { const: id } } },
         then: { properties: { header: { $ref: `#/$defs/header-${id}` } } },
       })),
-      ...ABI_IDS.map((id) => ({
+      ...REGION_ABIS.map((id) => ({
         if: { properties: { abi: { const: id } } },
         then: {
           properties: { records: { type: "array", items: { $ref: `#/$defs/${abiDef(id)}` } } },
@@ -226,7 +278,7 @@ export function validateSchema(): JsonSchema {
   return {
     ...closed({
       layout: nullable({ enum: REGION_IDS, description: "null when no layout matched" }),
-      abi: nullable({ enum: ABI_IDS, description: "null when no layout matched" }),
+      abi: nullable({ enum: REGION_ABIS, description: "null when no layout matched" }),
       findings: {
         type: "array",
         items: findingSchema(true),
