@@ -41,8 +41,9 @@ export const HW_TABLES: Readonly<Record<string, HwTable>> = {
       ["ipa", 192 + 12, 192 + 51, "mask"],
       ["fetch_addr", 192 + 3, 192 + 51, "mask"],
     ],
-    // ARM IHI 0070 7.3: bits 10:8 are RES0 in every event record.
-    reserved: [[8, 10]],
+    // ARM IHI 0070 7.3: bits 10:8 are RES0 in every event record; dwords 1-3 in C_BAD_STREAMID,
+    // C_BAD_STE, F_STREAM_DISABLED and C_BAD_SUBSTREAMID (7.3.3, 7.3.5, 7.3.7, 7.3.9).
+    reserved: [[8, 10], [64, 127], [128, 191], [192, 255]],
   },
   // logs.md 5.1 PRIQ: SID 31:0, SSID 51:32, PERM/LAST/SSID_V 63:58, PRG_IDX 8:0, ADDR 63:12.
   "smmuv3-priq": {

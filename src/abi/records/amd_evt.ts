@@ -147,7 +147,7 @@ const when = (...values: number[]) => ({ field: "code", values });
 /** The 16-byte event log entry. */
 export const AMD_EVT = {
   id: "amd-evt",
-  struct: "AMD-Vi event log entry (u32 event[4])",
+  struct: "amd_iommu_event", // the driver reads it as u32 event[4]
   title: "AMD-Vi event log entry",
   era: "AMD IOMMU hardware; decoded by Linux amd_iommu (every version)",
   family: "hardware",

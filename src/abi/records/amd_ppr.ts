@@ -43,7 +43,7 @@ export const AMD_PPR_REQ_TYPE: EnumDesc = {
 /** The 16-byte PPR log entry. */
 export const AMD_PPR = {
   id: "amd-ppr",
-  struct: "AMD-Vi PPR log entry (u64 raw[2])",
+  struct: "amd_iommu_ppr_entry", // the driver reads it as u64 raw[2]
   title: "AMD-Vi peripheral page request",
   era: "AMD IOMMU hardware with PPR; reported as iommu_fault by Linux 6.9+",
   family: "hardware",

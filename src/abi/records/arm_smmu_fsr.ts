@@ -20,7 +20,7 @@ const bit = (name: string, b: number, meaning: string) => b32(name, 0, b, b, mea
 /** The context bank fault status register. */
 export const ARM_SMMU_FSR = {
   id: "arm-smmu-fsr",
-  struct: "ARM_SMMU_CB_FSR",
+  struct: "arm_smmu_cb_fsr", // the u32 register ARM_SMMU_CB_FSR
   title: "arm-smmu context bank fault status register",
   era: "SMMUv1/v2 hardware; printed by Linux arm-smmu 6.11+",
   family: "hardware",

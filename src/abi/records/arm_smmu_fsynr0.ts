@@ -20,7 +20,7 @@ const bit = (name: string, b: number, meaning: string) => b32(name, 0, b, b, mea
 /** Fault syndrome register 0. */
 export const ARM_SMMU_FSYNR0 = {
   id: "arm-smmu-fsynr0",
-  struct: "ARM_SMMU_CB_FSYNR0",
+  struct: "arm_smmu_cb_fsynr0", // the u32 register ARM_SMMU_CB_FSYNR0
   title: "arm-smmu context bank fault syndrome register 0",
   era: "SMMUv1/v2 hardware; printed by Linux arm-smmu 6.11+",
   family: "hardware",

@@ -247,7 +247,7 @@ function carriedNote(): string {
 /** The 32-byte event record, with the driver's names (`struct arm_smmu_event`). */
 export const SMMUV3_EVT = {
   id: "smmuv3-evt",
-  struct: "arm_smmu_event (u64 evt[4])",
+  struct: "smmuv3_evtq_ent", // the driver reads it as u64 evt[EVTQ_ENT_DWORDS]
   title: "ARM SMMUv3 event queue record",
   era: "SMMUv3 hardware; decoded by Linux arm-smmu-v3 (every version)",
   family: "hardware",

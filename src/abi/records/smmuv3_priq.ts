@@ -34,7 +34,7 @@ export const PRIQ_PERM: FlagSet = {
 /** The 16-byte PRI queue entry. */
 export const SMMUV3_PRIQ = {
   id: "smmuv3-priq",
-  struct: "SMMUv3 PRI queue entry (u64 evt[2])",
+  struct: "smmuv3_priq_ent", // the driver reads it as u64 evt[PRIQ_ENT_DWORDS]
   title: "ARM SMMUv3 PRI queue entry (page request)",
   era: "SMMUv3 hardware with PRI; Linux logs it, never reports it",
   family: "hardware",

@@ -168,7 +168,7 @@ const INTR = VTD_IRQ_REASONS.map((_, i) => VTD_IRQ_BASE + i);
 /** The 128-bit fault recording register, as two little-endian qwords. */
 export const VTD_FRCD = {
   id: "vtd-fault",
-  struct: "VT-d fault recording register (FRCD_REG, u64[2])",
+  struct: "vtd_frcd_reg", // FRCD_REG: the kernel reads the qword at +0, the dwords at +8, +12
   title: "Intel VT-d fault recording register",
   era: "VT-d hardware; logged by Linux dmar_fault (every version)",
   family: "hardware",
