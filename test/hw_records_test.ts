@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { HARDWARE_ABIS, RECORDS } from "../src/abi/records.ts";
 import type { EnumDesc, Field, FlagSet, RecordLayout } from "../src/abi/types.ts";
 import { HW_RECORDS } from "../src/abi/hw/mod.ts";
+import { VEVENT_TYPES } from "../src/abi/vevent.ts";
 import { vtdFaultReason } from "../src/abi/hw/vtd.ts";
 import { SMMUV3_EVENTS } from "../src/abi/hw/smmuv3.ts";
 import { decodeHw, readWords } from "../src/codec/bitfield.ts";
@@ -368,4 +369,22 @@ Deno.test("the parser's word views decode exactly what the registry decodes, for
   }
   assert.deepEqual(HW_RECORDS.map((r) => r.id), [...HARDWARE_ABIS]);
   assert.equal(SMMUV3_EVENTS.length, Object.keys(SMMUV3_EVENT_NAMES).length);
+});
+
+Deno.test("the vEVENTQ SMMUv3 payload reads the smmuv3-evt description's bits (vsid = sid, input_addr = iova)", () => {
+  const rename: Record<string, string> = { vsid: "sid", input_addr: "iova" };
+  const evt = rowsOf(layout("smmuv3-evt")).fields;
+  const fields = VEVENT_TYPES["arm-smmuv3"].fields;
+  assert.ok(fields.length >= 14);
+  for (const f of fields) {
+    const row = evt.find(([n]) => n === (rename[f.name] ?? f.name));
+    assert.ok(row, f.name);
+    assert.deepEqual([64 * f.word + f.lo, 64 * f.word + f.hi], [row[1], row[2]], f.name);
+    assert.equal(f.take, row[3], f.name);
+  }
+  // The vEVENT IDs (abi.md 5.3) are named as the description names them.
+  assert.deepEqual(
+    VEVENT_TYPES["arm-smmuv3"].fields.find((f) => f.name === "id")!.enum!.values.map((v) => v.name),
+    [0x04, 0x06, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13].map((id) => SMMUV3_EVENT_NAMES[id].name),
+  );
 });

@@ -59,10 +59,12 @@ export const SMMUV3_EVENT_ID: EnumDesc = {
 };
 
 /**
- * The vEVENT payload is the SMMUv3 event record ({@link SMMUV3_EVT}) with the StreamID replaced
- * by the virtual one: the same fields, `sid` shown as `vsid`, the input address under the name
- * this view has always used, the event ID limited to what vEVENTQ reports, and no `fetch_addr`
- * (no reported event carries one). `ipa` is `evt[3] & GENMASK(51, 12)`, not shifted.
+ * The vEVENT payload is the SMMUv3 event record with the StreamID replaced by the virtual one:
+ * the fields of the registry's `smmuv3-evt` description (through its word view
+ * {@link SMMUV3_EVT}, so never a second copy), `sid` shown as `vsid`, the input address under
+ * the name this view has always used, the event ID limited to what vEVENTQ reports, and no
+ * `fetch_addr` (no reported event carries one). `ipa` is `evt[3] & GENMASK(51, 12)`, not
+ * shifted.
  */
 export const SMMUV3_EVENT_FIELDS: readonly DwordField[] = SMMUV3_EVT.fields
   .filter((f) => f.name !== "fetch_addr")
