@@ -4,6 +4,7 @@
  * (rfc3-sample.bin: cons 1363, prod 3, five records; rfc3-corrupt.bin: reserved 0xdead, prod 4000).
  */
 import assert from "node:assert/strict";
+import { COMMANDS } from "../src/cli/commands.ts";
 import { buildRegion } from "../src/region/model.ts";
 import { encodeRecord } from "../src/codec/encode.ts";
 import { TV3, TV4 } from "./support/vectors.ts";
@@ -408,7 +409,7 @@ Deno.test("every command has --help with an example, and --version works", async
   assert.match(v.stdout, /^faultscope \d+\.\d+\.\d+ \(deno \d+\.\d+\.\d+\)\n$/);
 });
 
-Deno.test("demo simulates the seed storm, then inspects and validates the snapshot it wrote", async () => {
+Deno.test("demo simulates the seed storm, inspects and validates the snapshot, then decodes a kernel log's storm", async () => {
   const dir = await Deno.makeTempDir();
   const r = await cli(["demo", "--dir", dir]);
   assert.equal(r.code, 0, r.stderr);
@@ -422,6 +423,33 @@ Deno.test("demo simulates the seed storm, then inspects and validates the snapsh
   const image = await Deno.readFile(`${dir}/seed-storm.bin`);
   assert.equal(image.length, 65536);
   assert.match(await Deno.readTextFile(`${dir}/seed-storm.svg`), /^<svg/);
+  // Then a kernel log with a storm from each vendor (logs.md formats), and one of its SMMUv3
+  // events: an F_TRANSLATION read from SID 0x100, not stalled, so no iommu_fault since 6.8 and
+  // an unrecoverable PTE_FETCH before (logs.md 5.3).
+  const log = await Deno.readTextFile(`${dir}/iommu-storm.log`);
+  assert.match(
+    log,
+    /DMAR: \[DMA Read NO_PASID\] Request device \[3b:00\.0\] fault addr 0xfee00000 /,
+  );
+  assert.match(log, /AMD-Vi: Event logged \[IO_PAGE_FAULT device=0000:04:00\.0 domain=0x000d /);
+  assert.match(
+    log,
+    /arm-smmu-v3 arm-smmu-v3\.0\.auto: event: F_TRANSLATION client: 0000:01:00\.0 sid: 0x100 /,
+  );
+  assert.match(r.stdout, /\$ faultscope decode --abi smmuv3-evt --as-iommu-fault --hex '10 00 /);
+  assert.match(r.stdout, /^\s+0\s+0x0\s+F_TRANSLATION\(16\)\s+0\s+0\s+256\s/m);
+  assert.match(r.stdout, /^\s+0\s+mainline-6\.8\s.*none\s+not stalled/m);
+  assert.match(
+    r.stdout,
+    /^\s+0\s+mainline-5\.13\s.*DMA_UNRECOV\(1\)\s+PTE_FETCH\(5\)\s+0x2 ADDR_VALID\s+0\s+0x1 READ\s+0xffff1000/m,
+  );
+  // Where this build has dmesg, it decodes and summarises the log: one row per vendor's device.
+  if (COMMANDS.some((c) => c.name === "dmesg")) {
+    assert.match(r.stdout, /\$ faultscope dmesg \S+iommu-storm\.log --no-events/);
+    assert.match(r.stdout, /0000:3b:00\.0\s.*PTE Read access is not set\s+12\s/);
+    assert.match(r.stdout, /0000:04:00\.0\s.*IO_PAGE_FAULT\s+10\s/);
+    assert.match(r.stdout, /0000:01:00\.0\s.*F_TRANSLATION\s+6\s/);
+  }
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -125,12 +125,16 @@ const EXPECT: Record<string, Expect> = {
       assert.match(r.stdout, /^\$ faultscope validate /m);
       assert.match(r.stdout, /1364 pending, 0 free of 1364 usable/);
       assert.match(r.stdout, /warning\s+IDX-FULL/);
+      // Then the kernel log's storm: an SMMUv3 event and the iommu_fault of each kernel path.
+      assert.match(r.stdout, /^\$ faultscope decode --abi smmuv3-evt --as-iommu-fault /m);
+      assert.match(r.stdout, /^iommu_fault each record becomes/m);
     },
   },
   "faultscope demo --dir demo": {
     async check(r) {
       assert.equal((await Deno.stat(`${r.dir}/demo/seed-storm.bin`)).size, 65536);
       assert.match(text(`${r.dir}/demo`, "seed-storm.svg"), /^<svg/);
+      assert.match(text(`${r.dir}/demo`, "iommu-storm.log"), /^\[  812\.004417\] DMAR: /);
     },
   },
   "faultscope decode testdata/mainline-capture.bin": {

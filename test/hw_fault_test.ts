@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { AMD_PPR } from "../src/abi/hw/amd.ts";
+import { HARDWARE_ABIS, RECORDS } from "../src/abi/records.ts";
 import { SMMUV3_EVT } from "../src/abi/hw/smmuv3.ts";
 import { VTD_PRQ } from "../src/abi/hw/vtd.ts";
 import { decodeHw, encodeHw } from "../src/codec/bitfield.ts";
@@ -265,4 +266,13 @@ Deno.test("decode --as-iommu-fault: JSON member per record; one clear line witho
     h.stdout,
     /^\s+0\s+mainline\s.*PAGE_REQ\(2\)\s+0xb PASID_VALID\|LAST_PAGE\|NEEDS_PASID\s+1\s+0x1 READ\s+0x7f3a1000/m,
   );
+});
+
+Deno.test("as iommu_fault: every registered hardware record has its paths (none is left unanswered)", () => {
+  for (const abi of HARDWARE_ABIS) {
+    const o = iommuFaultOutcomes(abi, decodeRecord(abi, new Uint8Array(RECORDS[abi].size)));
+    assert.ok(o.length >= 1, abi);
+    for (const x of o) assert.ok(x.fault !== null || (x.dropped ?? "").length > 10, abi);
+  }
+  assert.throws(() => iommuFaultOutcomes("mainline", {}), /not a hardware record/);
 });

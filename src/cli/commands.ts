@@ -84,20 +84,20 @@ const REGION_OPTIONS = {
 /** `faultscope demo`. */
 export const DEMO = {
   name: "demo",
-  summary:
-    "simulate a fault storm on the seed's RFC v3 region, then inspect and validate the snapshot",
+  summary: "simulate a fault storm on the seed's RFC v3 region, inspect and validate the " +
+    "snapshot; then decode a kernel log's storm from Intel, AMD and ARM IOMMUs",
   args: [],
   options: {
     dir: {
       value: "dir",
-      help: "keep the snapshot and chart in DIR (created if missing); default: a temporary " +
-        "directory, removed at the end",
+      help: "keep the snapshot, chart and kernel log in DIR (created if missing); default: a " +
+        "temporary directory, removed at the end",
       complete: "dir",
     },
   },
   examples: [
     "faultscope demo",
-    "faultscope demo --dir demo     # keep the snapshot and chart in ./demo",
+    "faultscope demo --dir demo     # keep the snapshot, chart and kernel log in ./demo",
   ],
   load: (() => import("./commands/demo.ts")) as Loader,
 } as const satisfies CommandSpec;

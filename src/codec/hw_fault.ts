@@ -348,7 +348,7 @@ export function iommuFaultOutcomes(
       ];
     }
     case "vtd-prq":
-      return [{ id: "mainline", kernels: "5.x and later", ...vtdPrqToIommuFault(f) }];
+      return [{ id: "mainline", kernels: "about 5.12 and later", ...vtdPrqToIommuFault(f) }];
     case "amd-ppr":
       return [{ id: "mainline", kernels: "6.9 and later", ...amdPprToIommuFault(f) }];
     case "smmuv3-priq":
