@@ -38,7 +38,9 @@ import { type JsonObject, recordJson } from "./json.ts";
 
 /** The fields of a mainline `iommu_fault`, as `encodeRecord("mainline", ...)` takes them. */
 export interface MainlineFault {
+  /** `enum iommu_fault_type`: DMA_UNRECOV (1) or PAGE_REQ (2). */
   type: number;
+  /** The unrecoverable fault (type 1). */
   event?: {
     reason: number;
     flags: number;
@@ -47,6 +49,7 @@ export interface MainlineFault {
     addr: bigint;
     fetch_addr: bigint;
   };
+  /** The page request (type 2). */
   prm?: {
     flags: number;
     pasid: number;
@@ -55,11 +58,13 @@ export interface MainlineFault {
     addr: bigint;
     private_data: [bigint, bigint];
   };
+  /** Lets it pass as `EncodeInput`. */
   [k: string]: unknown;
 }
 
 /** A conversion result: the fault the driver reports, or null and why not. */
 export interface Conversion {
+  /** The fault the driver reports, or null. */
   fault: MainlineFault | null;
   /** The driver function and kernel range that perform it. */
   path: string;
