@@ -1,7 +1,8 @@
 /**
- * `decode`'s three views render one decoded result: the JSON array and NDJSON hold the same
- * objects, the human table one row per record, and `--check` the same findings in each; the
- * inference is said once, where the view puts it. In process (support/cli.ts).
+ * `decode`'s three views render one decoded result: the JSON object's records and NDJSON hold
+ * the same objects, the human table one row per record, and `--check` the same findings in
+ * each; the inference is said where the view puts it (the table's first lines; stderr and the
+ * JSON object's `guessed`, `ambiguous` and `candidates`). In process (support/cli.ts).
  */
 import assert from "node:assert/strict";
 import { encodeRecord } from "../src/codec/encode.ts";
@@ -28,9 +29,20 @@ Deno.test("decode: JSON array and NDJSON hold the same records; the table one ro
   const nd = await cli(["decode", p, "--ndjson"]);
   const human = await cli(["decode", p]);
   assert.equal(arr.code, 0, arr.stderr);
-  const objects = JSON.parse(arr.stdout);
+  const top = JSON.parse(arr.stdout);
+  const objects = top.records;
   assert.deepEqual(nd.stdout.trimEnd().split("\n").map((l) => JSON.parse(l)), objects);
   assert.deepEqual(objects.map((o: { offset: number }) => o.offset), [0, 64, 128]);
+  // 192 bytes: 64, 48, 24 and 8 divide it; only mainline reads these records without an error.
+  assert.equal(top.abi, "mainline");
+  assert.equal(top.guessed, true);
+  assert.equal(top.ambiguous, false);
+  assert.equal(top.candidates[0].abi, "mainline");
+  assert.deepEqual(
+    top.candidates.map((c: { abi: string }) => c.abi).sort(),
+    ["hwpt-response", "mainline", "resp24", "rfc3", "v4", "v7", "v8"],
+  );
+  assert.equal(top.hex, null, "a binary capture");
   assert.deepEqual(objects.map((o: { type_name: string }) => o.type_name), [
     "DMA_UNRECOV",
     "PAGE_REQ",
@@ -54,7 +66,10 @@ Deno.test("decode --check: the same findings in every view, and exit 1", async (
   const nd = await cli(["decode", p, "--abi", "mainline", "--check", "--ndjson"]);
   const human = await cli(["decode", p, "--abi", "mainline", "--check"]);
   for (const r of [arr, nd, human]) assert.equal(r.code, 1, r.stderr);
-  const objects = JSON.parse(arr.stdout);
+  const top = JSON.parse(arr.stdout);
+  const objects = top.records;
+  assert.equal(top.guessed, false);
+  assert.deepEqual(top.check, { records: 3, errors: 1, warnings: 0, findings: [] });
   assert.deepEqual(nd.stdout.trimEnd().split("\n").map((l) => JSON.parse(l)), objects);
   const found = objects.flatMap((o: { findings: { rule: string; offset: number }[] }) =>
     o.findings
@@ -64,7 +79,7 @@ Deno.test("decode --check: the same findings in every view, and exit 1", async (
   assert.deepEqual(found.map((f: { rule: string }) => f.rule), ["REC-FLAGS"]);
   assert.equal(found[0].offset, 128 + 12);
   assert.match(human.stdout, /error\s+REC-FLAGS\s+#2 event\.flags @0x8c/);
-  assert.match(human.stdout, /^3 records checked: 1 error$/m);
+  assert.match(human.stdout, /^3 records checked: 1 error, 0 warnings$/m);
   await Deno.remove(p);
 });
 
@@ -98,5 +113,10 @@ Deno.test("decode: a resp20 version prints as 1, not 1(1)", async () => {
 Deno.test("decode: RFC v3 capture guessed with the other candidates' scores", async () => {
   const r = await cli(["decode", data("rfc3-capture.bin"), "--ndjson"]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /guessed rfc3: 240 bytes = 5 x 48; 0 record errors \(v8 \d+\)/);
+  assert.match(r.stderr, /guessed rfc3: 240 bytes = 5 x 48; picked rfc3: the fewest record errors/);
+  // Every generation whose size divides 240 was scored: 48, 40, 24, 20 and 8 bytes.
+  for (const abi of ["v8", "v4", "v7", "hwpt-pgfault", "resp24", "resp20", "hwpt-response"]) {
+    assert.match(r.stderr, new RegExp(`; ${abi} \\d+ errors?, \\d+ warnings? in \\d+ records`));
+  }
+  assert.match(r.stderr, /candidates: rfc3 0 errors, 0 warnings in 5 records;/);
 });

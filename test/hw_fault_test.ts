@@ -238,7 +238,7 @@ Deno.test("decode --as-iommu-fault: JSON member per record; one clear line witho
   const t14 = "00 01 08 6a 01 00 00 00 2d 10 3a 7f 00 00 00 00" + " 00".repeat(16);
   const r = await cli(["decode", "--abi", "vtd-prq", "--as-iommu-fault", "--json", "--hex", t14]);
   assert.equal(r.code, 0, r.stderr);
-  const [rec] = JSON.parse(r.stdout);
+  const [rec] = JSON.parse(r.stdout).records; // decode --json: {abi, ..., records}
   assert.equal(rec.rid_bdf, "6a:01.0");
   assert.equal(rec.iommu_fault.length, 1);
   const prm = rec.iommu_fault[0].fault.prm;

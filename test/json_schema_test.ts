@@ -128,7 +128,7 @@ for (const abi of ABI_IDS) {
     try {
       const j = await cli(["decode", file, "--abi", abi, "--json", "--raw", "--check"]);
       assert.ok(j.code === 0 || j.code === 1, j.stderr); // 1: random bytes break record rules
-      const records = json(j.stdout);
+      const records = json(j.stdout).records;
       assert.equal(records.length, 12);
       assert.ok(records.every((r: { abi: string }) => r.abi === abi));
       assert.ok(records.every((r: { raw: string }) => r.raw.length === 2 * RECORDS[abi].size));
@@ -144,7 +144,7 @@ Deno.test("decode: abi.md's record vectors print JSON that matches the schema", 
   for (const v of RECORD_VECTORS) {
     const r = await cli(["decode", "--abi", v.abi, "--hex", v.hex, "--json"]);
     assert.equal(r.code, 0, `${v.abi}: ${r.stderr}`);
-    assert.equal(json(r.stdout)[0].abi, v.abi);
+    assert.equal(json(r.stdout).records[0].abi, v.abi);
   }
 });
 
@@ -159,7 +159,7 @@ Deno.test("decode --abi vevent: SMMUv3 events, LOST_EVENTS, an unknown flag bit,
   const file = await tmpFile(stream);
   try {
     const r = await cli(["decode", file, "--abi", "vevent", "--json", "--check"]);
-    const recs = json(r.stdout);
+    const recs = json(r.stdout).records;
     assert.deepEqual(recs.map((x: { flags_names: string[] }) => x.flags_names), [
       [],
       ["0x2"], // an undefined bit is listed as hex, never dropped

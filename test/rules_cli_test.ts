@@ -15,6 +15,8 @@ interface RuleJson {
   layouts: unknown;
   invariant: string;
   why: string;
+  checkable: string;
+  needs: string | null;
 }
 
 Deno.test("rules ID prints that one rule, in any case; --json gives a one-element array", async () => {
@@ -68,7 +70,18 @@ Deno.test("rules --json is type-stable: layouts is always an array of region lay
   const all: RuleJson[] = JSON.parse((await cli(["rules", "--json"])).stdout);
   assert.ok(all.length >= 40);
   for (const r of all) {
-    assert.deepEqual(Object.keys(r), ["id", "severity", "scope", "layouts", "invariant", "why"]);
+    assert.deepEqual(Object.keys(r), [
+      "id",
+      "severity",
+      "scope",
+      "layouts",
+      "invariant",
+      "why",
+      "checkable",
+      "needs",
+    ]);
+    assert.ok(["always", "with-input", "no"].includes(r.checkable), r.id);
+    assert.equal(r.needs === null, r.checkable === "always", r.id);
     assert.ok(Array.isArray(r.layouts), `${r.id}: layouts is ${JSON.stringify(r.layouts)}`);
     assert.ok((r.layouts as string[]).length > 0, r.id);
     for (const l of r.layouts as string[]) assert.ok(LAYOUTS.includes(l), `${r.id}: ${l}`);
@@ -76,4 +89,25 @@ Deno.test("rules --json is type-stable: layouts is always an array of region lay
   // The RFC v3-only rule keeps its one layout; a rule for every layout lists all four.
   assert.deepEqual(all.find((r) => r.id === "HDR-RESERVED-ZERO")!.layouts, ["rfc3"]);
   assert.deepEqual(all.find((r) => r.id === "LAYOUT-DETECT")!.layouts, LAYOUTS);
+});
+
+Deno.test("rules: what cannot be checked says so, and what input would make it checkable", async () => {
+  const all: RuleJson[] = JSON.parse((await cli(["rules", "--json"])).stdout);
+  const by = (id: string) => all.find((r) => r.id === id)!;
+  // domain.md 3.3 SNAP-STALE needs eventfd counts; 3.5 FQ-RESPONSE both directions of the FD.
+  for (const id of ["SNAP-STALE", "FQ-RESPONSE"]) {
+    assert.equal(by(id).checkable, "no", id);
+    assert.match(by(id).needs!, /which faultscope cannot take/, id);
+  }
+  assert.match(by("SNAP-STALE").needs!, /eventfd/);
+  // Checkable with an input faultscope takes, named by its flag.
+  assert.equal(by("IDX-SHADOW").checkable, "with-input");
+  assert.match(by("IDX-SHADOW").needs!, /--shadow N/);
+  assert.match(by("SNAP-OVERTAKE").needs!, /--max-progress N/);
+  assert.match(by("VEQ-LOST-LAST").needs!, /--one-read/);
+  assert.match(by("VEQ-DEPTH").needs!, /--one-read.*--veventq-depth N/);
+  assert.equal(by("IDX-FULL").checkable, "always");
+  const human = await cli(["rules", "SNAP-STALE"]);
+  assert.match(human.stdout, /NOT CHECKABLE: needs the eventfd signal count/);
+  assert.match((await cli(["rules", "FQ-GROUP"])).stdout, /^FQ-GROUP {2}error /m);
 });

@@ -80,7 +80,8 @@ const MATCHING: [string, SimLayout, string][] = [
   ["cons_out_of_range", "fault-prod", "IDX-CONS-RANGE"],
   ["cons_out_of_range", "dma-fault", "IDX-CONS-RANGE"],
   ["reserved_nonzero", "rfc3", "HDR-RESERVED-ZERO"],
-  ["size_changed", "rfc3", "HDR-CAP-DERIVED"],
+  // RFC v3's consumer ignores what size implies for the record: a changed size is HDR-CAP-RECORD.
+  ["size_changed", "rfc3", "HDR-CAP-RECORD"],
   ["size_changed", "dma-fault", "HDR-CAP-DERIVED"],
   ["prod_corrupt", "rfc3", "IDX-PROD-RANGE"],
   ["prod_corrupt", "fault-prod", "IDX-PROD-RANGE"],

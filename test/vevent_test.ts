@@ -1,10 +1,20 @@
 /**
- * vEVENTQ stream: abi.md TV10 decodes to the stated values, and each VEQ rule fires on the input
- * that breaks it and stays quiet on a correct stream.
+ * vEVENTQ stream: abi.md TV10 decodes to the stated values, lost events are counted as the kernel
+ * numbers them (abi.md 5.3 corrected: a LOST_EVENTS header takes the last lost event's sequence;
+ * `(lost.sequence - previous.sequence) mod 2^31`), and each VEQ rule fires on the input that
+ * breaks it and stays quiet on a correct stream.
  */
 import assert from "node:assert/strict";
 import { parseHex } from "../src/codec/hex.ts";
-import { parseVevents, veventJson } from "../src/codec/vevent.ts";
+import {
+  addLoss,
+  lossTotals,
+  NO_LOSS,
+  parseVevents,
+  veventFields,
+  veventJson,
+  veventLoss,
+} from "../src/codec/vevent.ts";
 import { checkVevents } from "../src/rules/vevent.ts";
 import { TV10 as VECTOR_TV10 } from "./support/vectors.ts";
 
@@ -54,7 +64,76 @@ Deno.test("TV10: an SMMUv3 F_PERMISSION event then a LOST_EVENTS marker (abi.md 
   assert.deepEqual(l.flags_names, ["LOST_EVENTS"]);
   assert.equal(l.sequence, 1);
   assert.equal("evt" in l, false); // a LOST_EVENTS header has no payload
-  assert.deepEqual(rules(TV10), []);
+  // Event 0, then LOST_EVENTS with sequence 1: one event (sequence 1) was lost.
+  assert.deepEqual(rules(TV10), ["VEQ-LOST-EVENTS"]);
+  assert.deepEqual(lossTotals(recs), { lost: 1, exact: true, headers: 1, gaps: 0 });
+});
+
+Deno.test("veventLoss: a LOST_EVENTS header s after p loses (s - p) mod 2^31; a gap d loses d - 1", () => {
+  const H = (sequence: number) => ({ lost: true, sequence });
+  const E = (sequence: number) => ({ lost: false, sequence });
+  assert.deepEqual(veventLoss(0, H(1)), {
+    kind: "header",
+    lost: 1,
+    exact: true,
+    first: 1,
+    last: 1,
+  });
+  assert.deepEqual(veventLoss(7, H(9)), {
+    kind: "header",
+    lost: 2,
+    exact: true,
+    first: 8,
+    last: 9,
+  });
+  // The INT_MAX wrap: 0x7fffffff, then the header 1: 0 and 1 were lost.
+  assert.deepEqual(veventLoss(0x7fffffff, H(1)), {
+    kind: "header",
+    lost: 2,
+    exact: true,
+    first: 0,
+    last: 1,
+  });
+  // A header just before the wrap: 0x7ffffffd, header 0x7fffffff: two lost.
+  assert.equal((veventLoss(0x7ffffffd, H(0x7fffffff)) as { lost: number }).lost, 2);
+  // Events: the next number is no loss, across INT_MAX -> 0 too; a gap of d loses d - 1.
+  assert.deepEqual(veventLoss(5, E(6)), { kind: "next" });
+  assert.deepEqual(veventLoss(0x7fffffff, E(0)), { kind: "next" });
+  assert.deepEqual(veventLoss(5, E(9)), { kind: "gap", lost: 3, exact: true, first: 6, last: 8 });
+  assert.deepEqual(veventLoss(0x7ffffffe, E(1)), {
+    kind: "gap",
+    lost: 2,
+    exact: true,
+    first: 0x7fffffff,
+    last: 0,
+  });
+  // After a header with sequence s the next event is s + 1: nothing more lost.
+  assert.deepEqual(veventLoss(9, E(10)), { kind: "next" });
+  assert.deepEqual(veventLoss(undefined, E(4)), { kind: "first" });
+  assert.deepEqual(veventLoss(undefined, H(4)), { kind: "header", lost: 1, exact: false, last: 4 });
+  assert.deepEqual(veventLoss(4, E(4)), { kind: "repeat" });
+  assert.deepEqual(veventLoss(4, E(0x80000000)), { kind: "out-of-range" });
+  // Totals, one record at a time, as a live reader would keep them.
+  let t = NO_LOSS;
+  for (const [p, r] of [[0, H(1)], [1, E(5)], [5, E(6)]] as const) t = addLoss(t, veventLoss(p, r));
+  assert.deepEqual(t, { lost: 4, exact: true, headers: 1, gaps: 1 });
+});
+
+Deno.test("lossTotals: a capture of several reads: a LOST header followed by more events", () => {
+  // read 1: events 0, 1 and LOST 4 (2, 3, 4 lost); read 2: events 5, 6, then a gap to 9.
+  const b = cat(smmu(0), smmu(1), lost(4), smmu(5), smmu(6), smmu(9));
+  const recs = [...parseVevents(b, "arm-smmuv3")];
+  assert.deepEqual(lossTotals(recs), { lost: 5, exact: true, headers: 1, gaps: 1 });
+  assert.deepEqual(rules(b), ["VEQ-LOST-EVENTS", "VEQ-SEQ-GAP"]);
+});
+
+Deno.test("an SMMUv3 vEVENT's ipa is evt[3] & GENMASK(51, 12), not shifted", () => {
+  // abi.md 5.3 (corrected) and arm_smmu_decode_event: `event->ipa = raw[3] & EVTQ_3_IPA`.
+  const b = smmu(0);
+  new DataView(b.buffer).setBigUint64(8 + 24, 0xfff0000081234abcn, true);
+  const [r] = [...parseVevents(b, "arm-smmuv3")];
+  assert.equal(veventFields("arm-smmuv3", r.payload!).ipa, 0x81234000n);
+  assert.equal((veventJson("arm-smmuv3", r, 0).event as Record<string, unknown>).ipa, "0x81234000");
 });
 
 Deno.test("VEQ-SEQ-GAP counts lost events, and the INT_MAX -> 0 wrap is not a loss", () => {
@@ -67,12 +146,18 @@ Deno.test("VEQ-SEQ-GAP counts lost events, and the INT_MAX -> 0 wrap is not a lo
 });
 
 Deno.test("VEQ-SEQ-RANGE, VEQ-FLAGS, VEQ-EVENT-ID, VEQ-LOST-LAST, VEQ-TRUNCATED fire", () => {
+  const oneRead = (b: Uint8Array) =>
+    checkVevents([...parseVevents(b, "arm-smmuv3")], "arm-smmuv3", { oneRead: true })
+      .map((f) => f.rule);
   assert.deepEqual(rules(smmu(0x80000000)), ["VEQ-SEQ-RANGE"]);
   assert.deepEqual(rules(smmu(1, 0x0000000800005813n, 0x4)), ["VEQ-FLAGS"]);
   assert.deepEqual(rules(smmu(1, 0x0000000800005801n)), ["VEQ-EVENT-ID"]); // 0x01 is not reported
   assert.deepEqual(rules(smmu(1, 0x0000000800005810n)), []); // 0x10 F_TRANSLATION is
-  assert.deepEqual(rules(cat(lost(1), smmu(2))), ["VEQ-LOST-LAST"]);
-  assert.deepEqual(rules(cat(smmu(1), lost(2))), []);
+  // In one read's buffer the LOST_EVENTS header is last; in a capture of joined reads a header
+  // followed by more events is normal.
+  assert.deepEqual(oneRead(cat(lost(1), smmu(2))), ["VEQ-LOST-EVENTS", "VEQ-LOST-LAST"]);
+  assert.deepEqual(rules(cat(lost(1), smmu(2))), ["VEQ-LOST-EVENTS"]);
+  assert.deepEqual(oneRead(cat(smmu(1), lost(2))), ["VEQ-LOST-EVENTS"]);
   assert.deepEqual(rules(cat(smmu(1), smmu(2).subarray(0, 20))), ["VEQ-TRUNCATED"]);
   assert.deepEqual(rules(new Uint8Array(5)), ["VEQ-TRUNCATED"]);
 });

@@ -59,6 +59,47 @@ write(
     records: [...mainline, mainline[0]].map((fields, i) => ({ slot: (510 + i) % 512, fields })),
   }),
 );
+// The v9 04/11 posting put the ring right after the header; here offset = 0x40 while the region
+// keeps the sparse-mmap size: the kernel writes slot i at 0x40 + 64 * i (its pread path reads
+// those), QEMU's mmap path reads slot i at 0x1000 + 64 * i (zeros here).
+{
+  const img = buildRegion({
+    layout: "dma-fault",
+    producer: 3,
+    consumer: 0,
+    pageSize: 4096,
+    header: { offset: 0x40 },
+  });
+  mainline.forEach((fields, i) => img.set(encodeRecord("mainline", fields), 0x40 + 64 * i));
+  write("dma-fault-offset-0x40.bin", img);
+}
+// A complete 36 KiB dma-fault image whose header claims 1024 entries: the ring would end at
+// 0x11000, past the region (HDR-RING-BOUNDS), not a cut image.
+write(
+  "dma-fault-1024.bin",
+  buildRegion({
+    layout: "dma-fault",
+    producer: 2,
+    consumer: 0,
+    pageSize: 4096,
+    records: mainline.slice(0, 2).map((fields, i) => ({ slot: i, fields })),
+    header: { nb_entries: 1024 },
+  }),
+);
+// A v4-v8 PROD region (4 KiB pages: 85 entries of 48 bytes) with v8 records; its header says
+// 48-byte records, which v4, v7 and v8 all are. Its consumer index lives in the CONS region.
+write(
+  "fault-prod-sample.bin",
+  buildRegion({
+    layout: "fault-prod",
+    abi: "v8",
+    producer: 3,
+    consumer: 0,
+    pageSize: 4096,
+    records: mainline.slice(0, 2).map((fields, i) => ({ slot: i + 1, fields })),
+  }),
+);
+
 const capture = (abi: "mainline" | "rfc3", recs: EncodeInput[]) => {
   const parts = recs.map((r) => encodeRecord(abi, r));
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

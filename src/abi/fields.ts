@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import type { ArrayField, ScalarField } from "./types.ts";
+import type { ArrayField, ScalarField, ValueRange } from "./types.ts";
 
 /** A `__u32` field; `extra` adds an enum, flags, role, guard or bounds. */
 export function u32(
@@ -37,5 +37,14 @@ export function u64Array(name: string, offset: number, count: number, meaning: s
   return { kind: "array", name, offset, type: "u64", count, meaning };
 }
 
-/** PCI PRI's page request group index is 9 bits (the SMMU stall tag is 16). */
-export const PRGI_MAX = 0x1ff;
+/**
+ * What a page request group index (`grpid`, `page_req_group_id`) means by its value. A record
+ * does not say which producer made it: a PCI PRI page request group index (PRGI) is 9 bits, and
+ * for an ARM SMMUv3 stall fault `arm_smmu_handle_event` puts the 16-bit stall tag (STAG) in
+ * `grpid` (torvalds/linux drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c, `.grpid = event->stag`).
+ * No producer gives more than 16 bits.
+ */
+export const GRPID_RANGES: readonly ValueRange[] = [
+  { max: 0x1ff, meaning: "a PCI PRI page request group index (9 bits), or an SMMUv3 stall tag" },
+  { max: 0xffff, meaning: "an SMMUv3 stall tag (STAG, 16 bits): not a PCI PRI group index" },
+];

@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { PRGI_MAX, u32, u64, u64Array } from "./fields.ts";
+import { GRPID_RANGES, u32, u64, u64Array } from "./fields.ts";
 import type { EnumDesc, FlagSet, RecordLayout, UnionVariant } from "./types.ts";
 
 /** `enum iommu_fault_type`: the same in every generation. */
@@ -25,25 +25,69 @@ export const FAULT_TYPE: EnumDesc = {
   ],
 };
 
-/** `enum iommu_fault_reason` from v4 on (abi.md table 2.5a). */
+/**
+ * `enum iommu_fault_reason` from v4 on (abi.md table 2.5a), with the vSMMU event the last QEMU
+ * branch's `smmuv3_inject_faults` injects for each (abi.md 6, S12 `97129bfb`).
+ */
 export const REASON_V4: EnumDesc = {
   name: "iommu_fault_reason",
   prefix: "IOMMU_FAULT_REASON_",
+  unmapped: 'QEMU\'s smmuv3_inject_faults warns "Unexpected fault reason" and drops the fault',
   values: [
     { value: 0, name: "UNKNOWN" },
-    { value: 1, name: "PASID_FETCH", meaning: "could not fetch the PASID table" },
-    { value: 2, name: "BAD_PASID_ENTRY", meaning: "PASID entry invalid or misconfigured" },
-    { value: 3, name: "PASID_INVALID", meaning: "PASID out of range or disabled" },
+    {
+      value: 1,
+      name: "PASID_FETCH",
+      meaning: "could not fetch the PASID table",
+      injects: "F_CD_FETCH",
+    },
+    {
+      value: 2,
+      name: "BAD_PASID_ENTRY",
+      meaning: "PASID entry invalid or misconfigured",
+      injects: "C_BAD_CD",
+    },
+    {
+      value: 3,
+      name: "PASID_INVALID",
+      meaning: "PASID out of range or disabled",
+      injects: "C_BAD_SUBSTREAMID",
+    },
     {
       value: 4,
       name: "WALK_EABT",
       meaning: "external abort on a table walk",
       expectsFlag: "FETCH_ADDR_VALID",
+      injects: "F_WALK_EABT",
     },
-    { value: 5, name: "PTE_FETCH", meaning: "translation fault", expectsFlag: "ADDR_VALID" },
-    { value: 6, name: "PERMISSION", meaning: "permission fault", expectsFlag: "ADDR_VALID" },
-    { value: 7, name: "ACCESS", meaning: "access flag fault", expectsFlag: "ADDR_VALID" },
-    { value: 8, name: "OOR_ADDRESS", meaning: "address size fault", expectsFlag: "ADDR_VALID" },
+    {
+      value: 5,
+      name: "PTE_FETCH",
+      meaning: "translation fault",
+      expectsFlag: "ADDR_VALID",
+      injects: "F_TRANSLATION",
+    },
+    {
+      value: 6,
+      name: "PERMISSION",
+      meaning: "permission fault",
+      expectsFlag: "ADDR_VALID",
+      injects: "F_PERMISSION",
+    },
+    {
+      value: 7,
+      name: "ACCESS",
+      meaning: "access flag fault",
+      expectsFlag: "ADDR_VALID",
+      injects: "F_ACCESS",
+    },
+    {
+      value: 8,
+      name: "OOR_ADDRESS",
+      meaning: "address size fault",
+      expectsFlag: "ADDR_VALID",
+      injects: "F_ADDR_SIZE",
+    },
   ],
 };
 
@@ -157,7 +201,7 @@ export interface UnionGeneration<Id extends string> {
   readonly prq: FlagSet;
   /** 48 (v4-v8) or 64 (mainline, with `padding2[56]`). */
   readonly size: 48 | 64;
-  /** Rank in ABI inference, if the generation is inferred at all. */
+  /** Rank in ABI inference. */
   readonly guessRank?: number;
   /** Caveats shown by `layout`. */
   readonly notes?: readonly string[];
@@ -195,7 +239,7 @@ export function unionRecord<const Id extends string>(g: UnionGeneration<Id>): Un
     fields: [
       u32("flags", 0, "page request flags", { flags: g.prq }),
       u32("pasid", 4, "PASID"),
-      u32("grpid", 8, "page request group index", { plausibleMax: PRGI_MAX }),
+      u32("grpid", 8, "page request group index", { ranges: GRPID_RANGES }),
       u32("perm", 12, "requested permissions", { flags: g.perm }),
       u64("addr", 16, "page address"),
       u64Array("private_data", 24, 2, "device-specific data (VT-d); meaningful with PRIV_DATA"),

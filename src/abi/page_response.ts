@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { PRGI_MAX, u32 } from "./fields.ts";
+import { GRPID_RANGES, u32 } from "./fields.ts";
 import type { EnumDesc, FlagSet, RecordLayout } from "./types.ts";
 
 /** `IOMMU_PAGE_RESP_VERSION_*`. */
@@ -48,6 +48,8 @@ export interface PageResponseForm<Id extends string> {
   readonly era: string;
   /** Source keys of abi.md. */
   readonly source: string;
+  /** Rank in ABI inference. */
+  readonly guessRank?: number;
 }
 
 /** A page response form's description, with its literal id. */
@@ -71,12 +73,13 @@ export function pageResponse<const Id extends string>(
     family: "page_response",
     size: form.argsz ? 24 : 20,
     source: form.source,
+    guessRank: form.guessRank,
     fields: [
       ...(form.argsz ? [u32("argsz", 0, "size of the user-filled data", { expected: 24 })] : []),
       u32("version", o, "IOMMU_PAGE_RESP_VERSION_1", { enum: PAGE_RESP_VERSION }),
       u32("flags", o + 4, "response flags", { flags: PAGE_RESP_FLAGS }),
       u32("pasid", o + 8, "PASID"),
-      u32("grpid", o + 12, "page request group index", { plausibleMax: PRGI_MAX }),
+      u32("grpid", o + 12, "page request group index", { ranges: GRPID_RANGES }),
       u32("code", o + 16, "response code", { enum: PAGE_RESP_CODE }),
     ],
   };

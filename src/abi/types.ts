@@ -47,6 +47,11 @@ export interface EnumValue {
    * event code (an SMMUv3 `F_CD_FETCH` carries `fetch_addr`, an `F_TRANSLATION` its `iova`).
    */
   readonly fields?: readonly string[];
+  /**
+   * The vSMMU event QEMU's `smmuv3_inject_faults` turns a fault of this reason into (absent: it
+   * has none, so QEMU warns and drops the fault, or records an event type the guest never sees).
+   */
+  readonly injects?: string;
 }
 
 /** A C enum, with the prefix its constants share in the kernel headers. */
@@ -57,6 +62,8 @@ export interface EnumDesc {
   readonly prefix: string;
   /** Every value the generation defines. */
   readonly values: readonly EnumValue[];
+  /** What QEMU does with a fault whose value has no `injects` (reason enums only). */
+  readonly unmapped?: string;
 }
 
 /** One bit of a flags word. */
@@ -73,6 +80,11 @@ export interface BitDesc {
   readonly requires?: string;
   /** The kernel's full name, when it does not share the set's prefix. */
   readonly kernelName?: string;
+  /**
+   * Set for a kernel-internal bit that the kernel copies into this uapi word unmasked: why it
+   * appears. Decoded by its kernel name and reported as information, never as corruption.
+   */
+  readonly leak?: string;
 }
 
 /** A set of flag bits sharing a prefix, e.g. `IOMMU_FAULT_UNRECOV_`. */
@@ -90,7 +102,20 @@ export type FieldRole =
   | "reserved" // must be zero
   | "padding" // should be zero
   | "bool" // 0 or 1
-  | "selector"; // chooses the union variant
+  | "selector" // chooses the union variant
+  | "cookie" // names a fault group: allocated from 1, never 0
+  | "hint"; // a hint the kernel always sets to 0 today
+
+/**
+ * What a range of a field's values means: a value up to `max` (and above the previous range's)
+ * is read as `meaning`. A value above the last range is implausible.
+ */
+export interface ValueRange {
+  /** Largest value of the range. */
+  readonly max: number;
+  /** What a value in the range is, in a few words. */
+  readonly meaning: string;
+}
 
 /** A `__u32` or `__u64` field. */
 export interface ScalarField {
@@ -112,8 +137,11 @@ export interface ScalarField {
   readonly role?: FieldRole;
   /** For a bool: the field it validates (rfc3 `pasid_valid` guards `pasid`). */
   readonly guards?: string;
-  /** Upper bound that is plausible; larger values draw a warning. */
-  readonly plausibleMax?: number;
+  /**
+   * What each range of values means, ascending (a group index is a PCI PRI PRGI up to 0x1ff and
+   * an SMMUv3 stall tag up to 0xffff); a value above the last range draws a warning.
+   */
+  readonly ranges?: readonly ValueRange[];
   /** The only correct value (e.g. `argsz` = 24). */
   readonly expected?: number;
 }
@@ -273,9 +301,8 @@ export interface RecordLayout {
   /** Caveats shown by `layout`. */
   readonly notes?: readonly string[];
   /**
-   * Rank among the generations ABI inference tries when none is given (1 first; ties in the
-   * score go to the lower rank). Absent: never inferred (a generation whose bytes equal another's
-   * and only whose meaning differs cannot be told apart by scoring).
+   * Rank among the generations ABI inference tries when none is given (1 first; of candidates
+   * that score the same, the pick is the lower rank, and the tie is said). Absent: never inferred.
    */
   readonly guessRank?: number;
 }
@@ -326,10 +353,12 @@ export interface SimulatorDefaults {
 }
 
 /**
- * How a header tells which record ABI its ring carries: by an `entry_size` field, or (a header
- * without one) by its capacity, which the kernel derived from the record size.
+ * How a header tells which record ABI its ring carries: by an `entry_size` field (the candidates
+ * of that size), or not at all (`stride`: the header has no entry size and the VMM steps its
+ * compiled-in record whatever the header says, so the ring carries the layout's default record:
+ * RFC v3's QEMU steps 48 bytes even when `size` reads 1023).
  */
-export type AbiEvidence = "entry_size" | "capacity";
+export type AbiEvidence = "entry_size" | "stride";
 
 /**
  * A VFIO region: a header of indices followed by a ring of records. `Id` is a registered layout
@@ -350,7 +379,10 @@ export interface RegionLayout<Id extends string = RegionLayoutId> {
   readonly header: readonly HeaderField[];
   /** Record ABI the region carries unless told otherwise. */
   readonly defaultAbi: AbiId;
-  /** Record ABIs the region may carry. */
+  /**
+   * Record ABIs the region may carry: what `--abi` and the simulator may choose. Inference picks
+   * among those the header's evidence allows (see {@link AbiEvidence}).
+   */
   readonly abis: readonly AbiId[];
   /** Ring offset when the header has no `offset` field. */
   readonly fixedRingOffset?: number;

@@ -79,6 +79,11 @@ const REGION_OPTIONS = {
     help: "consumer index, for fault-prod regions (it lives in CONS)",
     parse: intArg(0),
   },
+  shadow: {
+    value: "index",
+    help: "the VMM's private consumer index (QEMU's fault_tail_index), for IDX-SHADOW",
+    parse: intArg(0),
+  },
 } as const;
 
 /** `faultscope demo`. */
@@ -129,7 +134,19 @@ export const DECODE = {
       default: "arm-smmuv3" as VeventTypeId,
     },
     endian: REGION_OPTIONS.endian,
-    json: { help: "one JSON array", short: "j", conflicts: ["ndjson"] },
+    hexGroups: {
+      value: "how",
+      help: "read hex groups wider than a byte as bytes (xxd -g N) or little-/big-endian words " +
+        "(xxd -e, od -tx4, hexdump, 0x-lists); default: from the dump's format",
+      choices: ["bytes", "little", "big"] as const,
+    },
+    oneRead: { help: "the input is one read() of a vEVENTQ FD (checks VEQ-LOST-LAST, VEQ-DEPTH)" },
+    veventqDepth: {
+      value: "n",
+      help: "the vEVENTQ's veventq_depth, with --one-read (checks VEQ-DEPTH)",
+      parse: intArg(1),
+    },
+    json: { help: "one JSON object (schema in the README)", short: "j", conflicts: ["ndjson"] },
     ndjson: { help: "one JSON object per line" },
     raw: { help: "add each record's raw bytes" },
     check: { help: "run the record rules on each record; exit 1 on an error" },
@@ -203,6 +220,12 @@ export const VALIDATE = {
       value: "file",
       help: "an earlier snapshot of the same region, for the SNAP-* rules",
       complete: "file",
+    },
+    maxProgress: {
+      value: "n",
+      help: "neither index moved more than n slots since --previous (decides SNAP-OVERTAKE, " +
+        "SNAP-PROGRESS, SNAP-LIVE-STABLE)",
+      parse: intArg(0),
     },
     strict: { help: "exit 1 on warnings too" },
     json: { help: "{findings, errors, warnings, infos} (schema in the README)", short: "j" },

@@ -26,6 +26,18 @@ export function hintText(h: Hint): string {
       return "pass --cons N";
     case "region-size":
       return "pass --region-size";
+    case "abi":
+      return `pass --abi ${h.choices.join("|")}`;
+    case "hex-groups":
+      return `pass --hex-groups ${h.choices.join("|")}`;
+    case "one-read":
+      return "pass --one-read";
+    case "veventq-depth":
+      return "pass --veventq-depth N";
+    case "max-progress":
+      return "pass --max-progress N";
+    case "shadow":
+      return "pass --shadow N";
   }
 }
 

@@ -1,9 +1,12 @@
 /**
  * Loads a region image for `inspect` and `validate`: from a file, a device at an offset, stdin or
  * a pipe, opened once. A file or device is read at the offset: the header first, then only the
- * region's own bytes; a stream (stdin, a pipe, a FIFO, `<(...)`) is read once, up to what a
- * region can be. The core's `locate` places the region in one pass; this module only reads and
- * turns the core's answers and hints into one-line errors that name the flag to pass.
+ * region's own bytes, then the header again (a live region may change while it is read:
+ * HDR-TORN); a stream (stdin, a pipe, a FIFO, `<(...)`) is read once, up to what a region can
+ * be. The core's `locate` places the region in one pass: a header that fits, a cut image (an
+ * input error), or a complete image whose header claims a ring larger than the region (a
+ * finding, HDR-RING-BOUNDS, for the validator). This module only reads and turns the core's
+ * answers and hints into one-line errors that name the flag to pass.
  *
  * @example
  * ```ts
@@ -39,6 +42,8 @@ export interface RegionInputOptions {
   pageSize?: number;
   /** Consumer index, for layouts that keep it in another region. */
   cons?: number;
+  /** The VMM's private consumer index (QEMU's `fault_tail_index`). */
+  shadow?: number;
 }
 
 /** The header matches no layout: `validate` reports it as LAYOUT-DETECT, `inspect` exits 2. */
@@ -99,6 +104,7 @@ export async function loadRegion(
       abi: o.abi,
       littleEndian: le,
       regionSize: known,
+      complete: o.regionSize !== undefined,
     });
     if (loc.kind === "truncated") {
       throw new InputError(
@@ -119,6 +125,13 @@ export async function loadRegion(
     const bytes = stream
       ? stream.slice(0, regionSize)
       : concatProbe(probe, await readUpTo(input, Math.max(0, regionSize - probe.length)));
+    // A file or device is read again where the header is: a live region that changed meanwhile
+    // shows it (HDR-TORN). A stream cannot be read twice.
+    let headerAgain: Uint8Array | undefined;
+    if (!stream) {
+      await input.seek(offset);
+      headerAgain = await readUpTo(input, Math.min(PROBE_BYTES, bytes.length));
+    }
     const region = openDetected(bytes, loc.detection, {
       layout: o.layout,
       abi: o.abi,
@@ -126,6 +139,8 @@ export async function loadRegion(
       regionSize,
       pageSize: o.pageSize,
       consumer: o.cons,
+      shadow: o.shadow,
+      headerAgain,
     });
     if (bytes.length < regionSize) {
       throw new InputError(

@@ -1,17 +1,28 @@
 /**
  * The iommufd vEVENTQ stream: walks header + payload records (a LOST_EVENTS header has no
- * payload), decodes the SMMUv3 event fields, and renders the JSON view. Payloads are always
- * little-endian (`__aligned_le64`); the header is host-endian.
+ * payload), decodes the SMMUv3 event fields, renders the JSON view, and counts lost events from
+ * the sequence numbers. Payloads are always little-endian (`__aligned_le64`); the header is
+ * host-endian.
+ *
+ * Loss accounting follows the kernel (torvalds/linux drivers/iommu/iommufd/driver.c
+ * `iommufd_viommu_report_event`, iommufd_private.h `iommufd_vevent_handler`): every queued record
+ * takes `sequence = counter; counter = (counter + 1) & INT_MAX`, and on overflow the one
+ * `lost_events_header` is queued through the same handler, so each lost event consumes a number
+ * and the header carries the number of the last one lost. Hence, with `p` the previous record's
+ * sequence, a LOST_EVENTS header `s` means `(s - p) mod 2^31` events lost, and a delivered event
+ * `t` means `(t - p - 1) mod 2^31` lost before it.
  *
  * @example
  * ```ts
- * import { parseVevents } from "./vevent.ts";
+ * import { parseVevents, veventLoss } from "./vevent.ts";
  * const recs = [...parseVevents(new Uint8Array(8), "arm-smmuv3")];
  * recs[0].truncated; // true: a header promising a 32-byte payload that is not there
+ * veventLoss(0, { lost: true, sequence: 1 }); // abi.md TV10: one event (sequence 1) lost
+ * veventLoss(0x7fffffff, { lost: false, sequence: 0 }).kind; // "next": the INT_MAX wrap
  * ```
  * @module
  */
-import { VEVENT_FLAGS, VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
+import { VEVENT_FLAGS, VEVENT_SEQ_MAX, VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
 import type { JsonObject } from "./json.ts";
 import { enumName, flagNameList, hex } from "./names.ts";
 import { getField } from "./bitfield.ts";
@@ -102,4 +113,116 @@ export function veventJson(type: VeventTypeId, r: VeventRecord, index: number): 
   }
   out.event = decoded;
   return out;
+}
+
+/** The sequence facts of a record that loss accounting needs (a {@link VeventRecord} has them). */
+export interface SequenceOf {
+  /** A LOST_EVENTS header. */
+  readonly lost: boolean;
+  /** Its sequence number. */
+  readonly sequence: number;
+}
+
+/** What one record's sequence number says, given the previous record's. */
+export type VeventLoss =
+  | {
+    /** Nothing lost: the sequence is the previous + 1 (mod 2^31), or there is no previous. */
+    readonly kind: "next" | "first";
+  }
+  | {
+    /** Events were lost: shown by a LOST_EVENTS header, or by a gap before a delivered event. */
+    readonly kind: "header" | "gap";
+    /** How many. For a header with no earlier record, the one it proves (`exact` false). */
+    readonly lost: number;
+    /** False when the count is a lower bound (a LOST_EVENTS header first in the input). */
+    readonly exact: boolean;
+    /** Sequence of the first event lost, when known. */
+    readonly first?: number;
+    /** Sequence of the last event lost. */
+    readonly last: number;
+  }
+  | {
+    /** The same sequence as the previous record: a duplicated or re-read record. */
+    readonly kind: "repeat";
+  }
+  | {
+    /** A sequence above INT_MAX: no kernel writes it, so it says nothing about loss. */
+    readonly kind: "out-of-range";
+  };
+
+/** Sequence numbers wrap at 2^31: `(a - b) mod 2^31`, never negative. */
+function seqDelta(a: number, b: number): number {
+  return (a - b) & VEVENT_SEQ_MAX;
+}
+
+/**
+ * The lost events one record reveals, from its sequence and the previous record's (`previous`:
+ * the last in-range sequence before it, undefined at the start). Pure, one record at a time:
+ * usable on a live stream as records arrive.
+ */
+export function veventLoss(previous: number | undefined, record: SequenceOf): VeventLoss {
+  const s = record.sequence;
+  if (!(s >= 0 && s <= VEVENT_SEQ_MAX)) return { kind: "out-of-range" };
+  if (previous === undefined) {
+    return record.lost ? { kind: "header", lost: 1, exact: false, last: s } : { kind: "first" };
+  }
+  if (s === previous) return { kind: "repeat" };
+  if (record.lost) {
+    // The header took the last lost event's number: p + 1 .. s were lost.
+    return {
+      kind: "header",
+      lost: seqDelta(s, previous),
+      exact: true,
+      first: (previous + 1) & VEVENT_SEQ_MAX,
+      last: s,
+    };
+  }
+  const lost = seqDelta(s, previous) - 1;
+  if (lost === 0) return { kind: "next" };
+  return {
+    kind: "gap",
+    lost,
+    exact: true,
+    first: (previous + 1) & VEVENT_SEQ_MAX,
+    last: (s - 1) & VEVENT_SEQ_MAX,
+  };
+}
+
+/** Lost events in all: how many, and from how many LOST_EVENTS headers and sequence gaps. */
+export interface LossTotals {
+  /** Events lost (a lower bound when `exact` is false). */
+  readonly lost: number;
+  /** False when one count was only a lower bound. */
+  readonly exact: boolean;
+  /** LOST_EVENTS headers that reported a loss. */
+  readonly headers: number;
+  /** Gaps in the sequence before delivered events. */
+  readonly gaps: number;
+}
+
+/** No loss yet. */
+export const NO_LOSS: LossTotals = { lost: 0, exact: true, headers: 0, gaps: 0 };
+
+/** The totals after one more {@link veventLoss} step (pure). */
+export function addLoss(t: LossTotals, step: VeventLoss): LossTotals {
+  if (step.kind !== "header" && step.kind !== "gap") return t;
+  return {
+    lost: t.lost + step.lost,
+    exact: t.exact && step.exact,
+    headers: t.headers + (step.kind === "header" ? 1 : 0),
+    gaps: t.gaps + (step.kind === "gap" ? 1 : 0),
+  };
+}
+
+/** The loss totals of a whole stream (records in order; truncated ones are skipped). */
+export function lossTotals(records: Iterable<SequenceOf & { truncated?: boolean }>): LossTotals {
+  let t = NO_LOSS;
+  let prev: number | undefined;
+  for (const r of records) {
+    if (r.truncated) continue;
+    const step = veventLoss(prev, r);
+    t = addLoss(t, step);
+    if (step.kind !== "out-of-range") prev = r.sequence;
+  }
+  return t;
 }

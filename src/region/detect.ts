@@ -43,6 +43,12 @@ export interface Detection {
   layout: RegionLayoutId;
   /** The record ABI. */
   abi: AbiId;
+  /**
+   * Every record ABI the header allows for the ring (the layout's ABIs whose record size is the
+   * header's entry size): more than one when the header cannot tell them apart (v4, v7 and v8
+   * in a v4-v8 PROD region). Just the ABI when it was given.
+   */
+  abis: AbiId[];
   /** True when faultscope inferred the layout or ABI rather than being told. */
   guessed: boolean;
   /** Why, in one sentence. */
@@ -55,8 +61,15 @@ export interface Candidate {
   layout: RegionLayoutId;
   /** The record ABI the header names for it. */
   abi: AbiId;
+  /** Every record ABI the header allows (see {@link Detection.abis}). */
+  abis: AbiId[];
   /** Every header value is consistent with the layout. */
   plausible: boolean;
+  /**
+   * Every header value is consistent with the layout except that the ring runs past the end of
+   * the region: a complete image with a bad header, or a cut one (the caller decides).
+   */
+  boundsOnly: boolean;
   /** The capacity is the one the kernel gives the layout (a strong signature). */
   exact: boolean;
   /** Why, in one sentence. */
@@ -70,19 +83,18 @@ function kernelCapacities(layout: RegionLayout, entrySize: number, regionSize: n
 }
 
 /**
- * The record ABI the header names: the one whose size is its `entry_size`, or, for a header
- * without one, the one the kernel would have derived its capacity from (RFC v3's `size` is 1365
- * with 48-byte records and 1023 with 64-byte ones in 64 KiB). The layout's default otherwise.
+ * The record ABIs the header allows, the layout's default first when it is one of them: those
+ * whose size is its `entry_size` (v4, v7 and v8 are all 48 bytes), or, for a layout whose VMM
+ * steps its compiled-in record whatever the header says (RFC v3), that record alone. The
+ * layout's default when no size fits.
  */
-function recordAbi(layout: RegionLayout, h: RegionHeader, regionSize: number): AbiId {
-  const candidates = [layout.defaultAbi, ...layout.abis];
-  if (layout.abiEvidence === "entry_size") {
-    const entry = roleValue(layout, h, "entry_size");
-    return candidates.find((a) => RECORDS[a].size === entry) ?? layout.defaultAbi;
-  }
-  const cap = roleValue(layout, h, "capacity") ?? 0;
-  const fits = (a: AbiId) => kernelCapacities(layout, RECORDS[a].size, regionSize).includes(cap);
-  return candidates.find(fits) ?? layout.defaultAbi;
+function recordAbis(layout: RegionLayout, h: RegionHeader): AbiId[] {
+  if (layout.abiEvidence === "stride") return [layout.defaultAbi];
+  const entry = roleValue(layout, h, "entry_size");
+  const fits = [...new Set([layout.defaultAbi, ...layout.abis])].filter((a) =>
+    RECORDS[a].size === entry
+  );
+  return fits.length ? fits : [layout.defaultAbi];
 }
 
 /** Judges `layout` against the header in `bytes`, for a region of `regionSize` bytes. */
@@ -94,7 +106,8 @@ export function judge(
 ): Candidate {
   const h = readHeader(layout, bytes, le);
   const headerEntry = roleValue(layout, h, "entry_size");
-  const abi = recordAbi(layout, h, regionSize);
+  const abis = recordAbis(layout, h);
+  const abi = abis[0];
   const g = geometry(layout, h, abi, regionSize);
   const prod = roleValue(layout, h, "producer") ?? 0;
   const cons = roleValue(layout, h, "consumer");
@@ -108,6 +121,7 @@ export function judge(
     (roleValue(layout, h, "reserved") ?? 0) === 0,
   ];
   const plausible = checks.every(Boolean);
+  const boundsOnly = !plausible && checks.every((ok, i) => ok || i === 4);
   const expected = kernelCapacities(layout, RECORDS[abi].size, regionSize).find((c) =>
     c === g.capacity
   );
@@ -118,12 +132,23 @@ export function judge(
   return {
     layout: layout.id,
     abi,
+    abis,
     plausible,
+    boundsOnly,
     exact,
     why: `${capName} = ${g.capacity}, ${RECORDS[abi].size}-byte records from offset ` +
-      `${hex(g.ringOffset)} fit a ${regionSize}-byte region` +
+      `${hex(g.ringOffset)} ` +
+      (checks[4]
+        ? `fit a ${regionSize}-byte region`
+        : `run past the end of a ${regionSize}-byte region (to ${hex(g.ringEnd)})`) +
       (exact ? ` (the capacity the kernel gives this layout)` : ""),
   };
+}
+
+/** The sizes the kernel allocates for `layout` with records of `abi`, over the page sizes. */
+function kernelRegionSizes(layout: RegionLayout, abi: AbiId): number[] {
+  const entry = RECORDS[abi].size;
+  return PAGE_SIZES.map((p) => regionSizeFor(layout, entry, capacityFor(layout, entry, p), p));
 }
 
 /** The best candidate: exact and plausible, else plausible, else exact (first in order). */
@@ -176,6 +201,11 @@ export interface LocateOptions {
   littleEndian?: boolean;
   /** The region size, when known (given, or the whole input is the region). */
   regionSize?: number;
+  /**
+   * The region size was given by the user (`--region-size`): the input holds the whole region,
+   * so a header whose ring runs past its end is a bad header (HDR-RING-BOUNDS), never a cut image.
+   */
+  complete?: boolean;
 }
 
 /** Where the region is, or why it cannot be placed. */
@@ -212,16 +242,35 @@ export type Location =
 /** How the layout and ABI of a chosen candidate came about. */
 function detectionOf(c: Candidate, o: LocateOptions): Detection {
   const layout = REGIONS[c.layout];
-  if (o.layout) {
-    const abi = o.abi ?? c.abi;
+  if (o.abi) {
+    // The ABI was given: the candidate's reasoning (made for the header's own record size) no
+    // longer applies, and must not be shown as if it did.
     return {
       layout: c.layout,
-      abi,
-      guessed: !o.abi && abi !== layout.defaultAbi,
-      reason: o.abi ? "layout and ABI given" : `layout given; ABI from the header: ${c.why}`,
+      abi: o.abi,
+      abis: [o.abi],
+      guessed: !o.layout,
+      reason: o.layout
+        ? "layout and ABI given"
+        : `ABI given; layout inferred from the header (${c.layout})`,
     };
   }
-  return { layout: c.layout, abi: o.abi ?? c.abi, guessed: true, reason: `inferred: ${c.why}` };
+  if (o.layout) {
+    return {
+      layout: c.layout,
+      abi: c.abi,
+      abis: c.abis,
+      guessed: c.abi !== layout.defaultAbi || c.abis.length > 1,
+      reason: `layout given; ABI from the header: ${c.why}`,
+    };
+  }
+  return {
+    layout: c.layout,
+    abi: c.abi,
+    abis: c.abis,
+    guessed: true,
+    reason: `inferred: ${c.why}`,
+  };
 }
 
 /**
@@ -284,6 +333,13 @@ export function locate(probe: Uint8Array, o: LocateOptions): Location {
   if (o.layout) return found(here[0], size);
   const c = best(here);
   if (c) return found(c, size);
+  // A header right in everything but a ring that runs past the end: a complete image with a bad
+  // header when the size was given, or is one the kernel allocates for that layout (0x9000 for
+  // dma-fault on 4 KiB pages); the validator reports HDR-RING-BOUNDS. Otherwise a cut image.
+  const bounded = here.find((x) =>
+    x.boundsOnly && (o.complete || kernelRegionSizes(REGIONS[x.layout], x.abi).includes(size))
+  );
+  if (bounded) return found(bounded, size);
   // A header consistent only with a larger region than there is: the image was cut short.
   const larger = order.flatMap((id) => {
     const s = implied.get(id);
@@ -298,7 +354,8 @@ export function locate(probe: Uint8Array, o: LocateOptions): Location {
 
 /**
  * The layout and ABI of a complete image (no size question): the given layout, or the one
- * detected at `regionSize`; undefined when none fits.
+ * detected at `regionSize` (or, failing that, one whose header is right but for a ring past the
+ * end, as {@link locate} accepts); undefined when none fits.
  */
 export function detect(
   bytes: Uint8Array,
@@ -306,8 +363,11 @@ export function detect(
   o: LocateOptions,
 ): Detection | undefined {
   const le = o.littleEndian ?? true;
-  const c = o.layout
-    ? judge(REGIONS[o.layout], bytes, le, regionSize)
-    : detectLayout(bytes, regionSize, le);
+  if (o.layout) return detectionOf(judge(REGIONS[o.layout], bytes, le, regionSize), o);
+  const c = detectLayout(bytes, regionSize, le) ??
+    DETECT_ORDER.map((id) => judge(REGIONS[id], bytes, le, regionSize)).find((x) =>
+      x.boundsOnly &&
+      (o.complete || kernelRegionSizes(REGIONS[x.layout], x.abi).includes(regionSize))
+    );
   return c && detectionOf(c, o);
 }

@@ -22,4 +22,16 @@ export type Hint =
   /** Supply the consumer index: it lives in another region (v4-v8 CONS). */
   | { readonly kind: "consumer-index" }
   /** Supply the region size: nothing in the input says it. */
-  | { readonly kind: "region-size" };
+  | { readonly kind: "region-size" }
+  /** Name the record ABI: several fit the input (or none could be inferred). */
+  | { readonly kind: "abi"; readonly choices: readonly string[] }
+  /** Say how to read hex groups wider than a byte: memory-order bytes, or words in an order. */
+  | { readonly kind: "hex-groups"; readonly choices: readonly ("bytes" | "little" | "big")[] }
+  /** Say that the input is the buffer of one read() (so read boundaries are known). */
+  | { readonly kind: "one-read" }
+  /** Supply the vEVENTQ's depth (`veventq_depth` of IOMMU_VEVENTQ_ALLOC). */
+  | { readonly kind: "veventq-depth" }
+  /** Bound how far each index moved between two snapshots (less than a lap decides them). */
+  | { readonly kind: "max-progress" }
+  /** Supply the VMM's private consumer index (QEMU's `fault_tail_index`). */
+  | { readonly kind: "shadow" };

@@ -24,6 +24,7 @@ import {
 } from "../abi/regions.ts";
 import type { RegionLayout } from "../abi/types.ts";
 import { type EncodeInput, encodeInto } from "../codec/encode.ts";
+import { type AbiRanking, GUESS_SAMPLE, rankAbis, scoreAbi } from "../codec/guess.ts";
 import { plural } from "../codec/numbers.ts";
 import { detect, type Detection, layoutUnknown } from "./detect.ts";
 import {
@@ -70,8 +71,30 @@ export interface Region {
   occupancy: Occupancy | undefined;
   /** How the layout and ABI were chosen. */
   detection: Detection;
-  /** The host page size, when given or evident from the ring offset. */
+  /**
+   * When the header allows several record ABIs (v4, v7 and v8 in a PROD region) and none was
+   * given: how the pending records scored under each, and whether that decided it.
+   */
+  abiRanking?: AbiRanking;
+  /** The host page size: given, implied by the region size, or evident from the ring offset. */
   pageSize: number | undefined;
+  /** Where {@link pageSize} came from. */
+  pageSizeFrom: "given" | "region-size" | "ring-offset" | undefined;
+  /** The header as read again after the ring (a live input), when it was. */
+  headerAgain?: RegionHeader;
+  /** The VMM's private consumer index, when given (QEMU's `fault_tail_index`). */
+  shadow?: number;
+}
+
+/**
+ * Where a consumer reads the ring: QEMU's mmap path takes slot i at PAGE_SIZE + entry * i (the
+ * sparse-mmap area; it ignores the header's offset), its pread fallback at offset + entry * i.
+ */
+export interface RingView {
+  /** Which path of the consumer. */
+  readonly path: "mmap" | "pread";
+  /** Byte offset of slot 0 in the region on that path. */
+  readonly ringOffset: number;
 }
 
 /** Options for {@link openRegion}; all optional. */
@@ -88,6 +111,12 @@ export interface OpenOptions {
   pageSize?: number;
   /** Consumer index for layouts that keep it elsewhere (v4-v8 CONS region). */
   consumer?: number;
+  /** The header's bytes as read again after the ring (a live input), for HDR-TORN. */
+  headerAgain?: Uint8Array;
+  /** The VMM's private consumer index (QEMU's `fault_tail_index`), for IDX-SHADOW. */
+  shadow?: number;
+  /** The region size was given (see `LocateOptions.complete`). */
+  complete?: boolean;
 }
 
 /** The region cannot be opened as asked (e.g. shorter than its header). */
@@ -150,11 +179,8 @@ export function openDetected(
   const g = geometry(layout, header, detection.abi, regionSize);
   const producer = roleValue(layout, header, "producer") ?? 0;
   const consumer = roleValue(layout, header, "consumer") ?? opts.consumer;
-  const pageSize = opts.pageSize ??
-    (layout.fixedRingOffset === undefined && PAGE_SIZES.includes(g.ringOffset)
-      ? g.ringOffset
-      : undefined);
-  return {
+  const [pageSize, pageSizeFrom] = pageSizeOf(layout, detection.abi, g, opts.pageSize);
+  const r: Region = {
     layout,
     abi: detection.abi,
     littleEndian: le,
@@ -166,17 +192,69 @@ export function openDetected(
     occupancy: consumer === undefined ? undefined : occupancy(producer, consumer, g.capacity),
     detection,
     pageSize,
+    pageSizeFrom,
+    ...(opts.headerAgain ? { headerAgain: readHeader(layout, opts.headerAgain, le) } : {}),
+    ...(opts.shadow !== undefined ? { shadow: opts.shadow } : {}),
   };
+  if (detection.abis.length > 1) {
+    // The header cannot tell these apart: score the pending records under each, and say when
+    // that does not decide either.
+    const slots = pendingSlots(r).filter((s) => slotReadable(r, s)).slice(0, GUESS_SAMPLE);
+    const ranking = rankAbis(
+      detection.abis.map((abi) => scoreAbi(abi, bytes, slots.map((s) => slotOffset(r, s)), le)),
+    );
+    r.abiRanking = ranking;
+    if (ranking.abi !== r.abi) {
+      r.abi = ranking.abi;
+      r.detection = { ...detection, abi: ranking.abi };
+      r.geometry = geometry(layout, header, ranking.abi, regionSize);
+    }
+  }
+  return r;
 }
 
-/** Byte offset of `slot` in the region. */
-export function slotOffset(r: Region, slot: number): number {
-  return r.geometry.ringOffset + slot * r.geometry.entrySize;
+/**
+ * The host page size of a region: the one given; else the one the kernel's allocation formula
+ * gives this region size for (0x9000 is dma-fault on 4 KiB pages, 0x20000 on 64 KiB); else the
+ * ring offset, when it is a page size.
+ */
+function pageSizeOf(
+  layout: RegionLayout,
+  abi: AbiId,
+  g: Geometry,
+  given: number | undefined,
+): [number | undefined, Region["pageSizeFrom"]] {
+  if (given !== undefined) return [given, "given"];
+  if (layout.fixedRingOffset !== undefined) return [undefined, undefined];
+  const entry = RECORDS[abi].size;
+  const implied = PAGE_SIZES.find((p) =>
+    regionSizeFor(layout, entry, capacityFor(layout, entry, p), p) === g.regionSize
+  );
+  if (implied !== undefined) return [implied, "region-size"];
+  if (PAGE_SIZES.includes(g.ringOffset)) return [g.ringOffset, "ring-offset"];
+  return [undefined, undefined];
+}
+
+/**
+ * The ways a consumer reads this ring when they differ: QEMU's mmap path (slot i at PAGE_SIZE +
+ * entry * i) and its pread fallback (at the header's offset), for a layout with an `offset`
+ * field whose value is not the page size. Empty when they agree or the page size is unknown.
+ */
+export function ringViews(r: Region): RingView[] {
+  const off = roleValue(r.layout, r.header, "ring_offset");
+  if (off === undefined || r.pageSize === undefined || r.pageSizeFrom === "ring-offset") return [];
+  if (off === r.pageSize) return [];
+  return [{ path: "mmap", ringOffset: r.pageSize }, { path: "pread", ringOffset: off }];
+}
+
+/** Byte offset of `slot` in the region (with the ring at `ringOffset`: the header's by default). */
+export function slotOffset(r: Region, slot: number, ringOffset = r.geometry.ringOffset): number {
+  return ringOffset + slot * r.geometry.entrySize;
 }
 
 /** Whether the whole record of `slot` lies inside the bytes available. */
-export function slotReadable(r: Region, slot: number): boolean {
-  return slotOffset(r, slot) + r.geometry.entrySize <= r.bytes.length;
+export function slotReadable(r: Region, slot: number, ringOffset = r.geometry.ringOffset): boolean {
+  return slotOffset(r, slot, ringOffset) + r.geometry.entrySize <= r.bytes.length;
 }
 
 /** Most slots a listing returns: far above any real ring (1365), reached only by hostile headers. */
@@ -188,13 +266,16 @@ export const MAX_LISTED_SLOTS = 1 << 20;
  * Works on the (at most two) contiguous runs, so a hostile capacity of 0xffffffff with in-range
  * indices costs no more than the region can hold.
  */
-export function slotsFrom(r: Region, consumer: number, first: number, count: number): number[] {
+export function slotsFrom(
+  r: Region,
+  consumer: number,
+  first: number,
+  count: number,
+  ringOffset = r.geometry.ringOffset,
+): number[] {
   const cap = r.geometry.capacity;
   if (!(cap > 0) || count <= 0) return [];
-  const inRegion = Math.max(
-    0,
-    Math.floor((r.geometry.regionSize - r.geometry.ringOffset) / r.geometry.entrySize),
-  );
+  const inRegion = slotsInRegion(r, ringOffset);
   const start = (consumer + first) % cap;
   const runs: [number, number][] = start + count <= cap
     ? [[start, start + count]]
@@ -207,15 +288,20 @@ export function slotsFrom(r: Region, consumer: number, first: number, count: num
   return slots;
 }
 
+/** Slots whose whole record lies inside the declared region (the ring at `ringOffset`). */
+export function slotsInRegion(r: Region, ringOffset = r.geometry.ringOffset): number {
+  return Math.max(0, Math.floor((r.geometry.regionSize - ringOffset) / r.geometry.entrySize));
+}
+
 /**
  * Pending slots in consumer order (consumer, consumer+1, ... producer-1, modulo capacity) that
  * lie in the declared region (use {@link slotReadable} before reading one). Empty when the
  * indices are out of range.
  */
-export function pendingSlots(r: Region): number[] {
+export function pendingSlots(r: Region, ringOffset = r.geometry.ringOffset): number[] {
   const occ = r.occupancy;
   if (!occ || r.consumer === undefined) return [];
-  return slotsFrom(r, r.consumer, 0, occ.pending);
+  return slotsFrom(r, r.consumer, 0, occ.pending, ringOffset);
 }
 
 /** Options for {@link buildRegion}. */

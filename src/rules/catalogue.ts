@@ -21,6 +21,26 @@ export type Severity = "error" | "warning" | "info";
 /** What a rule looks at. */
 export type Scope = "region" | "record" | "snapshot";
 
+/**
+ * The input a rule needs beyond a region image or a capture: the rule is checked only when that
+ * input is there. `hints` say how to give it to faultscope; `automatic` that faultscope gets it
+ * itself when the input allows; neither means faultscope cannot take that input, and the rule is
+ * listed as not checkable.
+ */
+export interface Needs {
+  /** What input makes the rule checkable, in words. */
+  readonly input: string;
+  /** How to give it (the CLI names the flag); empty when the user cannot give it. */
+  readonly hints: readonly Hint[];
+  /** faultscope obtains the input itself where the input allows it. */
+  readonly automatic?: boolean;
+}
+
+/** Whether faultscope can check a rule at all (with the right input). */
+export function checkable(r: Rule): boolean {
+  return !r.needs || r.needs.hints.length > 0 || r.needs.automatic === true;
+}
+
 /** One rule of the catalogue. */
 export interface Rule {
   /** Stable id, e.g. `IDX-PROD-RANGE` (the `RuleId` type lists them). */
@@ -37,6 +57,8 @@ export interface Rule {
   readonly why: string;
   /** What the user can supply when it fires (the CLI names the flag). */
   readonly hint?: Hint;
+  /** The input the rule needs beyond the image or capture; absent: always checked. */
+  readonly needs?: Needs;
 }
 
 const ALL = "all" as const;
@@ -47,6 +69,19 @@ const withField = (role: HeaderRole): RegionLayoutId[] =>
 
 /** Layouts whose ring sits at the header's `offset` (the sparse-mmap layouts of v4+). */
 const OFFSET_LAYOUTS = withField("ring_offset");
+
+/** Layouts whose header names no record ABI: the VMM steps its compiled-in record (RFC v3). */
+const STRIDE_LAYOUTS = REGION_LIST.filter((l) => l.abiEvidence === "stride").map((l) => l.id);
+
+/** Layouts whose VMM keeps a private consumer index and never re-reads it (v4+ QEMU). */
+const SHADOW_LAYOUTS = REGION_LIST.filter((l) => "simulator" in l && !l.simulator.rereadsConsumer)
+  .map((l) => l.id);
+
+/** Snapshot rules decidable only when neither index can have lapped the ring. */
+const WITHIN_A_LAP: Needs = {
+  input: "a bound on how far each index moved between the snapshots, below the capacity",
+  hints: [{ kind: "max-progress" }],
+};
 
 /** Every rule, in the order `faultscope rules` prints them. */
 export const RULES = [
@@ -88,11 +123,23 @@ export const RULES = [
     id: "HDR-CAP-DERIVED",
     severity: "warning",
     scope: "region",
-    layouts: ALL,
-    invariant: "rfc3: size == (region_size - 16) / entry (1365 for 64 KiB, 48-byte records); " +
-      "fault-prod: nb_entries == PAGE_SIZE / entry_size; dma-fault: nb_entries == 512",
-    why: "the kernel derives the capacity from the region and record size; another value means " +
-      "the header was changed or the record size guessed wrong",
+    layouts: REGION_LIST.filter((l) => l.abiEvidence !== "stride").map((l) => l.id),
+    invariant: "fault-prod: nb_entries == PAGE_SIZE / entry_size; dma-fault and " +
+      "dma-fault-response: nb_entries == 512",
+    why: "the kernel derives the capacity from the page and record size, or fixes it; another " +
+      "value means the header was changed or comes from another build",
+  },
+  {
+    id: "HDR-CAP-RECORD",
+    severity: "error",
+    scope: "region",
+    layouts: STRIDE_LAYOUTS,
+    invariant: "rfc3: size == (region_size - 16) / 48, the capacity of the flat 48-byte record " +
+      "(1365 in 64 KiB)",
+    why: "the RFC v3 QEMU consumer (vfio_dma_fault_notifier_handler) reads slot i at 16 + 48 * i " +
+      "and wraps at size, whatever size says; a size of 1023 (what a 64-byte record gives) means " +
+      "the producer and the consumer disagree on where records are, or userspace wrote the " +
+      "Read-Only size through its read-write mmap: faultscope reads 48-byte records, as QEMU does",
   },
   {
     id: "HDR-RING-BOUNDS",
@@ -100,7 +147,9 @@ export const RULES = [
     scope: "region",
     layouts: ALL,
     invariant: "ring offset + capacity * entry size <= region size",
-    why: "a producer trusting this header would write past the end of the region",
+    why: "a producer trusting this header would write past the end of the region, and a " +
+      "consumer would read past it; inspect still shows the header and counts the slots that " +
+      "do not fit (a short file is another thing: an input error, exit 2)",
   },
   {
     id: "HDR-CAP-POW2",
@@ -129,13 +178,29 @@ export const RULES = [
     why: "the ring must not overlap the header, and records hold naturally aligned __u64s",
   },
   {
+    id: "HDR-RING-VIEWS",
+    severity: "error",
+    scope: "region",
+    layouts: OFFSET_LAYOUTS,
+    invariant: "offset == PAGE_SIZE (the page size given, or the one the region size implies)",
+    why: "QEMU's v4-v8 and v9+ consumers read the ring through the sparse mmap (mmaps[0], which " +
+      "the kernel starts at PAGE_SIZE) as struct iommu_fault queue[], slot i at PAGE_SIZE + " +
+      "sizeof * i, ignoring offset; their pread fallback reads nb_entries * entry_size bytes at " +
+      "offset. The two paths of one consumer deliver different records (inspect lists both). The " +
+      "fallback runs only when mmaps[0].mmap is NULL: a region without the MMAP flag, or " +
+      "x-no-mmap=on, leaves the mmaps array itself NULL and the v9+ handler dereferences it on " +
+      "the first fault; and the fallback leaks its buffer on every short read",
+  },
+  {
     id: "HDR-PAGE-SIZE",
     severity: "warning",
     scope: "region",
     layouts: OFFSET_LAYOUTS,
-    invariant: "offset == PAGE_SIZE (4 KiB, 16 KiB or 64 KiB; the page size given)",
-    why: "the ring is the sparse-mmap area from PAGE_SIZE; any other offset breaks the mmap " +
-      "path, and is 'sufficient for 4K hosts?' only if the page size is known",
+    invariant: "offset is a page size (4 KiB, 16 KiB or 64 KiB) when the page size is unknown",
+    why: "the ring is the sparse-mmap area from PAGE_SIZE; with neither --page-size nor a region " +
+      "size that implies one, an offset that is no page size breaks the mmap path, but where " +
+      "that path reads cannot be said ('Is this sufficient for 4K hosts?')",
+    hint: { kind: "region-size" },
   },
   {
     id: "HDR-REGION-SIZE",
@@ -193,6 +258,38 @@ export const RULES = [
     why: "one slot is kept empty to tell full from empty; reported for the record",
   },
   {
+    id: "IDX-SHADOW",
+    severity: "warning",
+    scope: "region",
+    layouts: SHADOW_LAYOUTS,
+    invariant: "the VMM's private consumer index equals the header's tail / cons",
+    why: "the v4+ QEMU consumers keep their own index (fault_cons_index, fault_tail_index), loop " +
+      "from it up to head and write it back once per drain; they never re-read tail. The pending " +
+      "list is what QEMU delivers only while its index equals tail: after a reset or a reopen " +
+      "they diverge and QEMU re-delivers or skips records",
+    needs: {
+      input: "the VMM's private consumer index (QEMU's fault_tail_index, e.g. from gdb or a trace)",
+      hints: [{ kind: "shadow" }],
+    },
+  },
+  {
+    id: "HDR-TORN",
+    severity: "warning",
+    scope: "region",
+    layouts: ALL,
+    invariant: "the header read before the ring and again after it are the same",
+    why: "a live region changes while it is read: only reads through the kernel's region handler " +
+      "are atomic against its mutex, and an mmapped header (RFC v3) is not; a header that changed " +
+      "mid-read means the records listed mix two states (io_uring's fdinfo says the same of its " +
+      "head/tail views)",
+    needs: {
+      input: "an input faultscope can read twice: a device node or a file (a pipe or stdin is " +
+        "read once; an image copied from a live region cannot tear any more)",
+      hints: [],
+      automatic: true,
+    },
+  },
+  {
     id: "IDX-FULL",
     severity: "warning",
     scope: "region",
@@ -240,7 +337,8 @@ export const RULES = [
     severity: "error",
     scope: "record",
     layouts: ALL,
-    invariant: "flags use only the bits the generation defines",
+    invariant: "flags use only the bits the generation defines (and the kernel-internal bits " +
+      "it is known to leak, REC-FLAG-LEAK)",
     why: "flag bits moved between generations (PERM_VALID existed only in v4-v7): an unknown " +
       "bit means corruption or the wrong generation",
   },
@@ -259,6 +357,18 @@ export const RULES = [
     layouts: ALL,
     invariant: "a flag that needs another has it (NEEDS_PASID => PASID_VALID)",
     why: "a response that must carry the PASID cannot when none was reported",
+  },
+  {
+    id: "REC-FLAG-LEAK",
+    severity: "info",
+    scope: "record",
+    layouts: ALL,
+    invariant: "reported when a kernel-internal flag bit that the kernel copies into a uapi " +
+      "record is set (iommu_hwpt_pgfault.flags bit 2, IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID)",
+    why:
+      "iommufd_compose_fault_message copies the kernel's internal prm.flags unmasked, and VT-d's " +
+      "intel_prq_report sets NEEDS_PASID on every page request with a PASID (AMD on every " +
+      "one): flags = 0x7 on a healthy Intel host. It is the kernel's, not corruption",
   },
   {
     id: "REC-PADDING",
@@ -288,12 +398,38 @@ export const RULES = [
       "addr for PTE_FETCH/PERMISSION/ACCESS/OOR_ADDRESS and fetch_addr for WALK_EABT",
   },
   {
-    id: "REC-RANGE",
+    id: "REC-PRQ-GRPID",
     severity: "warning",
     scope: "record",
     layouts: ALL,
-    invariant: "grpid <= 0x1ff (PCI PRI page request group index is 9 bits)",
-    why: "a larger group index cannot come from a PCI PRI request",
+    invariant: "grpid <= 0xffff: up to 0x1ff a PCI PRI page request group index (9 bits) or an " +
+      "SMMUv3 stall tag; 0x200-0xffff only an SMMUv3 stall tag (STAG, 16 bits)",
+    why: "a record does not say which produced it: arm_smmu_handle_event puts the 16-bit stall " +
+      "tag of a stall fault in grpid, so values up to 0xffff are a real kernel's; nothing " +
+      "produces a wider one",
+  },
+  {
+    id: "REC-PRQ-GROUP",
+    severity: "warning",
+    scope: "record",
+    layouts: ALL,
+    invariant: "consecutive page requests with the same PASID and grpid end with exactly one " +
+      "LAST_PAGE, on the last of them",
+    why:
+      "PCI PRI and SMMUv3 stall groups end with their last request (LAST_PAGE), and the kernel " +
+      "answers the group then: a group that stops without it is never answered, and LAST_PAGE " +
+      "mid-run splits one group in two",
+  },
+  {
+    id: "REC-UNMAPPED-REASON",
+    severity: "info",
+    scope: "record",
+    layouts: ALL,
+    invariant: "reported for a DMA_UNRECOV fault whose reason QEMU's smmuv3_inject_faults has " +
+      "no vSMMU event for (UNKNOWN; RFC v3: UNKNOWN, INTERNAL)",
+    why: 'the guest never sees such a fault: the last QEMU branch warns "Unexpected fault ' +
+      'reason" and drops it; the RFC v3 one records event type 0, which smmuv3_record_event ' +
+      "discards silently",
   },
   {
     id: "REC-EXPECTED",
@@ -302,6 +438,61 @@ export const RULES = [
     layouts: ALL,
     invariant: "fields with one correct value hold it (argsz == 24)",
     why: "the kernel checks argsz against the structure size it knows",
+  },
+  {
+    id: "FQ-ALIGN",
+    severity: "error",
+    scope: "record",
+    layouts: ALL,
+    invariant: "an iommufd fault queue capture is whole records: a multiple of 40 bytes (8 for " +
+      "responses)",
+    why: "read() of the fault FD takes a multiple of sizeof(struct iommu_hwpt_pgfault) or fails " +
+      "with -ESPIPE, and returns whole groups: a partial record means a cut capture",
+  },
+  {
+    id: "FQ-COOKIE",
+    severity: "error",
+    scope: "record",
+    layouts: ALL,
+    invariant: "cookie >= 1",
+    why: "the kernel allocates cookies from an xarray with XA_FLAGS_ALLOC1: 0 never names a " +
+      "group, and a response carrying it is refused (-EINVAL)",
+  },
+  {
+    id: "FQ-GROUP",
+    severity: "error",
+    scope: "record",
+    layouts: ALL,
+    invariant: "the records of one group are contiguous and share cookie, dev_id and grpid; the " +
+      "last has LAST_PAGE and no other does",
+    why: "iommufd_fault_fops_read delivers whole groups, each record composed from the group's " +
+      "faults with the group's cookie, the partial requests first and the LAST_PAGE one last. A " +
+      "cookie is freed when answered and may be given to a later group, so it may recur after " +
+      "a LAST_PAGE",
+  },
+  {
+    id: "FQ-LENGTH",
+    severity: "info",
+    scope: "record",
+    layouts: ALL,
+    invariant: "length == 0",
+    why: "iommufd_compose_fault_message sets length to 0 (a prefetch hint no driver fills yet); " +
+      "another value means a newer kernel, or the wrong record",
+  },
+  {
+    id: "FQ-RESPONSE",
+    severity: "error",
+    scope: "record",
+    layouts: ALL,
+    invariant: "each response names an outstanding cookie and answers it once; cookies still " +
+      "unanswered at close are answered INVALID by the kernel",
+    why:
+      "iommufd_fault_fops_write refuses an unknown cookie (-EINVAL); iommufd_auto_response_faults " +
+      "fails what is left, so the device sees its requests fail",
+    needs: {
+      input: "the reads and the writes of one fault FD, in the order they happened",
+      hints: [],
+    },
   },
   {
     id: "VEQ-TRUNCATED",
@@ -332,18 +523,48 @@ export const RULES = [
     severity: "warning",
     scope: "record",
     layouts: ALL,
-    invariant: "each sequence is the previous + 1, modulo 2^31",
-    why: "a gap of d means d - 1 events were lost; counting modulo 2^31 avoids QEMU's bogus " +
-      "loss of ~2^31 events at the INT_MAX -> 0 wrap",
+    invariant: "each delivered event's sequence is the previous record's + 1, modulo 2^31",
+    why: "a gap of d means d - 1 events were lost (a guest never hears of them); counting modulo " +
+      "2^31 avoids QEMU's bogus loss of ~2^31 events at the INT_MAX -> 0 wrap",
+  },
+  {
+    id: "VEQ-LOST-EVENTS",
+    severity: "warning",
+    scope: "record",
+    layouts: ALL,
+    invariant: "reported for every LOST_EVENTS header: (its sequence - the previous record's) " +
+      "mod 2^31 events were lost",
+    why: "on overflow iommufd_viommu_report_event passes its one lost_events_header through " +
+      "iommufd_vevent_handler like an event, so each lost event takes a sequence number and the " +
+      "header carries the last lost one's; the next event delivered has that + 1",
   },
   {
     id: "VEQ-LOST-LAST",
     severity: "warning",
     scope: "record",
     layouts: ALL,
-    invariant: "a LOST_EVENTS header is the last record of a read",
-    why: "the kernel keeps the lost-events marker at the tail of the queue (in a capture of " +
-      "several reads joined together it may legitimately appear earlier)",
+    invariant: "a LOST_EVENTS header is the last record of the read() that returned it",
+    why: "the kernel keeps the lost-events header at the tail of the queue. A capture is usually " +
+      "several reads joined, where a header followed by more events is normal: only one read's " +
+      "buffer says where the read ended",
+    needs: {
+      input: "the buffer of one read() of the vEVENTQ FD",
+      hints: [{ kind: "one-read" }],
+    },
+  },
+  {
+    id: "VEQ-DEPTH",
+    severity: "warning",
+    scope: "record",
+    layouts: ALL,
+    invariant: "one read() returns at most veventq_depth events",
+    why:
+      "the queue holds at most veventq_depth events (num_events == depth drops the next); more " +
+      "in one read means a producer racing the reader, or a different depth than allocated",
+    needs: {
+      input: "the buffer of one read() and the queue's veventq_depth",
+      hints: [{ kind: "one-read" }, { kind: "veventq-depth" }],
+    },
   },
   {
     id: "VEQ-EVENT-ID",
@@ -368,22 +589,23 @@ export const RULES = [
     severity: "error",
     scope: "snapshot",
     layouts: ALL,
-    invariant: "consumer progress <= pending before + producer progress (snapshots taken less " +
-      "than one lap of the ring apart)",
-    why: "a consumer that passes the producer reads slots that were never published; modulo " +
-      "indices cannot show a full lap, so a producer that wrapped the ring between the snapshots " +
-      "looks the same: take snapshots closer together than capacity - 1 faults",
+    invariant: "consumer progress <= pending before + producer progress",
+    why: "a consumer that passes the producer reads slots that were never published. Modulo " +
+      "indices carry no lap count: a producer that lapped the ring between the snapshots looks " +
+      "the same, so without a bound on progress this is SNAP-AMBIGUOUS",
+    needs: WITHIN_A_LAP,
   },
   {
     id: "SNAP-PROGRESS",
     severity: "error",
     scope: "snapshot",
     layouts: ALL,
-    invariant: "pending before + producer progress - consumer progress <= capacity - 1 " +
-      "(snapshots taken less than one lap apart)",
+    invariant: "pending before + producer progress - consumer progress <= capacity - 1, and " +
+      "neither index moved more than the bound given",
     why: "more progress than the ring can hold means the producer overwrote unconsumed records; " +
       "a consumer that drained a whole lap between the snapshots (one cons write per drain) " +
       "looks the same, since modulo indices carry no lap count",
+    needs: WITHIN_A_LAP,
   },
   {
     id: "SNAP-LIVE-STABLE",
@@ -391,7 +613,34 @@ export const RULES = [
     scope: "snapshot",
     layouts: ALL,
     invariant: "records pending in both snapshots are byte-identical",
-    why: "the producer must never overwrite a slot the consumer has not released",
+    why: "the producer must never overwrite a slot the consumer has not released; after a lap " +
+      "every slot is legitimately rewritten, so without a bound on progress a change is " +
+      "SNAP-AMBIGUOUS",
+    needs: WITHIN_A_LAP,
+  },
+  {
+    id: "SNAP-AMBIGUOUS",
+    severity: "warning",
+    scope: "snapshot",
+    layouts: ALL,
+    invariant: "the progress between the snapshots can be determined",
+    why: "modulo indices carry no lap count: when the index deltas read as an overtake or an " +
+      "overflow, or a slot pending in both changed, a lap of the ring between the snapshots " +
+      "explains it as well as corruption does. A bound on progress below the capacity decides",
+    hint: { kind: "max-progress" },
+  },
+  {
+    id: "SNAP-STALE",
+    severity: "warning",
+    scope: "snapshot",
+    layouts: ALL,
+    invariant: "the producer index moved if and only if the eventfd was signalled",
+    why: "a head that did not move while the eventfd count grew (or the reverse) means a " +
+      "coalesced or lost notification: the VMM drains late or never",
+    needs: {
+      input: "the eventfd signal count at each snapshot (e.g. from a trace of eventfd_signal)",
+      hints: [],
+    },
   },
   {
     id: "SNAP-DROPS",

@@ -81,6 +81,15 @@ function checkStruct(
     const name = path + f.name;
     if (f.enum) {
       const e = enumEntry(f.enum, Number(v));
+      // QEMU injects only DMA_UNRECOV faults: a flat record says its type beside the reason.
+      const unrecov = rec.type === undefined || rec.type === 1;
+      if (e && f.enum.unmapped && !e.injects && unrecov) {
+        out.push(finding(
+          "REC-UNMAPPED-REASON",
+          `${name} = ${e.name}: no vSMMU event for it; ${f.enum.unmapped}`,
+          where(f),
+        ));
+      }
       if (!e) {
         const id = f.name === "type" ? "REC-TYPE" : f.name === "reason" ? "REC-REASON" : "REC-ENUM";
         const max = Math.max(...f.enum.values.map((x) => x.value));
@@ -110,6 +119,14 @@ function checkStruct(
       }
       for (const b of f.flags.bits) {
         const set = names.includes(b.name);
+        if (set && b.leak) {
+          out.push(finding(
+            "REC-FLAG-LEAK",
+            `${name} = ${hex(value)}: bit ${b.bit} is the kernel-internal ` +
+              `${b.kernelName ?? f.flags.prefix + b.name}, not corruption (${b.leak})`,
+            where(f),
+          ));
+        }
         if (set && b.requires && !names.includes(b.requires)) {
           out.push(
             finding("REC-FLAG-REQUIRES", `${name} has ${b.name} without ${b.requires}`, where(f)),
@@ -140,10 +157,27 @@ function checkStruct(
         ));
       }
     }
-    if (f.plausibleMax !== undefined && Number(v) > f.plausibleMax) {
-      out.push(
-        finding("REC-RANGE", `${name} = ${hex(v)} exceeds ${hex(f.plausibleMax)}`, where(f)),
-      );
+    if (f.ranges?.length && Number(v) > f.ranges[f.ranges.length - 1].max) {
+      const ranges = f.ranges.map((r) => `up to ${hex(r.max)} ${r.meaning}`).join("; ");
+      out.push(finding(
+        "REC-PRQ-GRPID",
+        `${name} = ${hex(v)} is wider than any producer gives (${ranges})`,
+        where(f),
+      ));
+    }
+    if (f.role === "cookie" && Number(v) === 0) {
+      out.push(finding(
+        "FQ-COOKIE",
+        `${name} = 0: the kernel allocates cookies from 1 (XA_FLAGS_ALLOC1)`,
+        where(f),
+      ));
+    }
+    if (f.role === "hint" && Number(v) !== 0) {
+      out.push(finding(
+        "FQ-LENGTH",
+        `${name} = ${v}: current kernels always write 0 (a newer kernel, or not this record)`,
+        where(f),
+      ));
     }
     if (f.expected !== undefined && Number(v) !== f.expected) {
       out.push(finding("REC-EXPECTED", `${name} = ${v}, expected ${f.expected}`, where(f)));

@@ -1,5 +1,6 @@
 /**
- * Header, geometry and index rules (HDR-*, IDX-*) for one region snapshot.
+ * Header, geometry and index rules (HDR-*, IDX-*) for one region snapshot (and, for a live
+ * input read twice, whether the header changed while it was read).
  *
  * @example
  * ```ts
@@ -21,7 +22,7 @@ import {
 import type { HeaderRole } from "../abi/types.ts";
 import { hex, plural } from "../codec/numbers.ts";
 import type { Hint } from "../region/hint.ts";
-import type { Region } from "../region/model.ts";
+import { type Region, ringViews, slotsFrom, slotsInRegion } from "../region/model.ts";
 import { appliesTo, rule, type RuleId } from "./catalogue.ts";
 import { type Finding, finding } from "./finding.ts";
 
@@ -85,18 +86,34 @@ export function checkRegion(r: Region): Finding[] {
   }
 
   if (g.capacity !== 0 && g.capacity !== kernelCap) {
-    push(
-      "HDR-CAP-DERIVED",
-      `${capName} = ${g.capacity}, but the kernel gives ${kernelCap} for ${record.size}-byte ` +
-        `records` + (capacityFollowsRegion(layout) ? ` in a ${g.regionSize}-byte region` : ""),
-      at("capacity"),
-    );
+    const message = `${capName} = ${g.capacity}, but the kernel gives ${kernelCap} for ` +
+      `${record.size}-byte records` +
+      (capacityFollowsRegion(layout) ? ` in a ${g.regionSize}-byte region` : "");
+    if (layout.abiEvidence === "stride") {
+      // The VMM steps its compiled-in record whatever the capacity says.
+      const other = Object.values(RECORDS).find((x) =>
+        x.family === record.family && x.size !== record.size &&
+        capacityFor(layout, x.size, page, g.regionSize) === g.capacity
+      );
+      push(
+        "HDR-CAP-RECORD",
+        message +
+          (other
+            ? ` (${g.capacity} is what ${other.size}-byte records give: the consumer still ` +
+              `steps ${record.size} bytes)`
+            : ""),
+        at("capacity"),
+      );
+    } else push("HDR-CAP-DERIVED", message, at("capacity"));
   }
   if (g.capacity !== 0 && g.ringEnd > g.regionSize) {
+    const fit = Math.min(g.capacity, slotsInRegion(r));
     push(
       "HDR-RING-BOUNDS",
       `ring ends at ${hex(g.ringEnd)} (offset ${hex(g.ringOffset)} + ${g.capacity} x ` +
-        `${g.entrySize}), past the ${g.regionSize}-byte region`,
+        `${g.entrySize}), past the ${g.regionSize}-byte region: ` +
+        `${plural(g.capacity - fit, "slot")} of ${g.capacity} lie outside it` +
+        (fit ? ` (slots ${fit}-${g.capacity - 1})` : ""),
       at("capacity"),
     );
   }
@@ -125,14 +142,31 @@ export function checkRegion(r: Region): Finding[] {
             : `is not 8-byte aligned`),
         at("ring_offset"),
       );
-    } else if (r.pageSize !== undefined ? off !== r.pageSize : !PAGE_SIZES.includes(off)) {
+    }
+    const views = ringViews(r);
+    if (views.length) {
+      const [mmap, pread] = views;
+      const e = g.entrySize;
+      const pending = r.occupancy?.pending;
+      const past = (v: typeof mmap) =>
+        v.ringOffset + g.capacity * e > g.regionSize ? ", partly past the region" : "";
+      push(
+        "HDR-RING-VIEWS",
+        `offset = ${hex(off)} is not the page size ${hex(r.pageSize!)} ` +
+          `(${r.pageSizeFrom === "given" ? "given" : `a ${g.regionSize}-byte region's`}): ` +
+          `QEMU's mmap path reads slot i at ${hex(mmap.ringOffset)} + ${e} * i${past(mmap)}, ` +
+          `its pread fallback at ${hex(pread.ringOffset)} + ${e} * i${past(pread)}; ` +
+          (pending
+            ? `the two deliver different records for the ${plural(pending, "pending slot")}`
+            : `they would deliver different records`),
+        at("ring_offset"),
+      );
+    } else if (r.pageSize === undefined && !PAGE_SIZES.includes(off)) {
       push(
         "HDR-PAGE-SIZE",
-        `offset = ${hex(off)} is not ` +
-          (r.pageSize !== undefined
-            ? `the page size ${hex(r.pageSize)}`
-            : `a page size (0x1000, 0x4000 or 0x10000)`),
-        at("ring_offset"),
+        `offset = ${hex(off)} is not a page size (0x1000, 0x4000 or 0x10000), and neither the ` +
+          `page size nor a region size that implies one is known`,
+        { ...at("ring_offset"), hints: [{ kind: "region-size" }] },
       );
     }
     if (g.capacity !== 0 && PAGE_SIZES.includes(off)) {
@@ -168,6 +202,33 @@ export function checkRegion(r: Region): Finding[] {
       "IDX-CONS-RANGE",
       `${consF?.name ?? "cons"} = ${r.consumer} is not below ${capName} = ${g.capacity}` +
         (r.consumer === g.capacity ? " (v9-v11 kernels accepted this off-by-one)" : ""),
+      consF ? at("consumer") : {},
+    );
+  }
+  if (r.headerAgain) {
+    const changed = layout.header.filter((f) => r.headerAgain![f.name] !== h[f.name]);
+    if (changed.length) {
+      push(
+        "HDR-TORN",
+        `the header changed while the region was read: ` +
+          changed.map((f) => `${f.name} ${h[f.name]} -> ${r.headerAgain![f.name]}`).join(", ") +
+          `; the records listed may mix the two states`,
+        at(changed[0].role),
+      );
+    }
+  }
+  if (r.shadow !== undefined && r.consumer !== undefined && r.shadow !== r.consumer) {
+    const cap = g.capacity;
+    const next = r.shadow < cap && r.producer < cap
+      ? slotsFrom(r, r.shadow, 0, (r.producer - r.shadow + cap) % cap).length
+      : undefined;
+    push(
+      "IDX-SHADOW",
+      `QEMU's private index is ${r.shadow}, ${consF?.name ?? "cons"} = ${r.consumer}: ` +
+        (next === undefined
+          ? `it is out of range, so QEMU's loop to ${prodF.name} never ends`
+          : `QEMU delivers ${plural(next, "record")} from slot ${r.shadow} next, not the ` +
+            `pending list`),
       consF ? at("consumer") : {},
     );
   }

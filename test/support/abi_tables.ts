@@ -187,7 +187,11 @@ export const PRQ: Readonly<Record<string, NameMap>> = {
 export const PAGE_RESP_CODE: NameMap = { SUCCESS: 0, INVALID: 1, FAILURE: 2 };
 export const PAGE_RESP_FLAGS: NameMap = { PASID_VALID: 0 };
 /** 5.1 */
-export const PGFAULT_FLAGS: NameMap = { PASID_VALID: 0, LAST_PAGE: 1 };
+/**
+ * 5.1: the uapi defines bits 0-1; the corrected 5.1 adds bit 2, the kernel-internal
+ * IOMMU_FAULT_PAGE_RESPONSE_NEEDS_PASID that iommufd_compose_fault_message copies unmasked.
+ */
+export const PGFAULT_FLAGS: NameMap = { PASID_VALID: 0, LAST_PAGE: 1, NEEDS_PASID: 2 };
 export const PGFAULT_PERM: NameMap = { READ: 0, WRITE: 1, EXEC: 2, PRIV: 3 };
 export const IOMMUFD_RESP_CODE: NameMap = { SUCCESS: 0, INVALID: 1 };
 

@@ -16,4 +16,5 @@ export const RESP20: PageResponseRecord<"resp20"> = pageResponse({
   argsz: false,
   era: "v5.3 to v5.9",
   source: "K1, S8",
+  guessRank: 8,
 });

@@ -17,4 +17,5 @@ export const RESP24: PageResponseRecord<"resp24"> = pageResponse({
   argsz: true,
   era: "v5.10+; the v11+ VFIO response region",
   source: "K3, K4, S10-S12",
+  guessRank: 7,
 });

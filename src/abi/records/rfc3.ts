@@ -10,27 +10,30 @@
  * @module
  */
 import { FAULT_TYPE } from "../iommu_fault.ts";
-import { PRGI_MAX, u32, u64 } from "../fields.ts";
+import { GRPID_RANGES, u32, u64 } from "../fields.ts";
 import type { EnumDesc, RecordLayout } from "../types.ts";
 
 /** `enum iommu_fault_reason` as numbered in RFC v3 (abi.md table 2.1a). */
 export const REASON_RFC3: EnumDesc = {
   name: "iommu_fault_reason (RFC v3)",
   prefix: "IOMMU_FAULT_REASON_",
+  // QEMU's RFC v3 smmuv3_inject_faults (abi.md 2.1, S1) maps eleven reasons; UNKNOWN and
+  // INTERNAL keep event type 0, which smmuv3_record_event discards (`case SMMU_EVT_NONE`).
+  unmapped: "QEMU records it as vSMMU event type 0, which smmuv3_record_event discards silently",
   values: [
     { value: 0, name: "UNKNOWN" },
     { value: 1, name: "INTERNAL" },
-    { value: 2, name: "PASID_FETCH" },
-    { value: 3, name: "DEVICE_CONTEXT_FETCH" },
-    { value: 4, name: "BAD_PASID_ENTRY" },
-    { value: 5, name: "BAD_DEVICE_CONTEXT_ENTRY" },
-    { value: 6, name: "PASID_INVALID" },
-    { value: 7, name: "SOURCEID_INVALID" },
-    { value: 8, name: "WALK_EABT" },
-    { value: 9, name: "PTE_FETCH" },
-    { value: 10, name: "PERMISSION" },
-    { value: 11, name: "ACCESS" },
-    { value: 12, name: "OOR_ADDRESS" },
+    { value: 2, name: "PASID_FETCH", injects: "F_CD_FETCH" },
+    { value: 3, name: "DEVICE_CONTEXT_FETCH", injects: "F_STE_FETCH" },
+    { value: 4, name: "BAD_PASID_ENTRY", injects: "C_BAD_CD" },
+    { value: 5, name: "BAD_DEVICE_CONTEXT_ENTRY", injects: "C_BAD_STE" },
+    { value: 6, name: "PASID_INVALID", injects: "C_BAD_SUBSTREAMID" },
+    { value: 7, name: "SOURCEID_INVALID", injects: "C_BAD_STREAMID" },
+    { value: 8, name: "WALK_EABT", injects: "F_WALK_EABT" },
+    { value: 9, name: "PTE_FETCH", injects: "F_TRANSLATION" },
+    { value: 10, name: "PERMISSION", injects: "F_PERMISSION" },
+    { value: 11, name: "ACCESS", injects: "F_ACCESS" },
+    { value: 12, name: "OOR_ADDRESS", injects: "F_ADDR_SIZE" },
   ],
 };
 
@@ -55,7 +58,7 @@ export const RFC3 = {
     u64("addr", 8, "offending page address"),
     u64("fetch_addr", 16, "address whose fetch aborted, if any"),
     u32("pasid", 24, "PASID / SSID"),
-    u32("page_req_group_id", 28, "page request group index", { plausibleMax: PRGI_MAX }),
+    u32("page_req_group_id", 28, "page request group index", { ranges: GRPID_RANGES }),
     u32("last_req", 32, "last request in a page request group", { role: "bool" }),
     u32("pasid_valid", 36, "the pasid field is valid", { role: "bool", guards: "pasid" }),
     u32("prot", 40, "access protection (encoding undocumented)"),

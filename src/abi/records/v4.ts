@@ -11,7 +11,7 @@
  */
 import { PERM_V4, PRQ_V4, type UnionRecord, unionRecord, UNRECOV_V4 } from "../iommu_fault.ts";
 
-/** The v4-v6 record. Not inferred: its bytes are v8's, only their meaning differs. */
+/** The v4-v6 record. Its bytes are v8's, only their meaning differs: inference says so. */
 export const V4: UnionRecord<"v4"> = unionRecord({
   id: "v4",
   title: "v4-v6 union iommu_fault",
@@ -22,5 +22,6 @@ export const V4: UnionRecord<"v4"> = unionRecord({
   unrecov: UNRECOV_V4,
   prq: PRQ_V4,
   size: 48,
+  guessRank: 4,
   notes: ["PERM bit 0 is WRITE; a read fault is a fault with WRITE clear."],
 });

@@ -11,7 +11,7 @@
  */
 import { PERM_V7, PRQ_V7, type UnionRecord, unionRecord, UNRECOV_V4 } from "../iommu_fault.ts";
 
-/** The v7 record. Not inferred: its bytes are v8's, only their meaning differs. */
+/** The v7 record. Its bytes are v8's, only their meaning differs: inference says so. */
 export const V7: UnionRecord<"v7"> = unionRecord({
   id: "v7",
   title: "v7 union iommu_fault",
@@ -22,4 +22,5 @@ export const V7: UnionRecord<"v7"> = unionRecord({
   unrecov: UNRECOV_V4,
   prq: PRQ_V7,
   size: 48,
+  guessRank: 5,
 });

@@ -33,8 +33,10 @@ export const RFC3_REGION = {
   fixedRingOffset: 16,
   sizing: "fixed-64k",
   detectRank: 1,
-  // No entry_size: the kernel derived `size` from the record size, 1365 (48) or 1023 (64).
-  abiEvidence: "capacity",
+  // No entry_size, and QEMU's consumer steps sizeof(struct iommu_fault) = 48 whatever `size`
+  // says: a `size` of 1023 (what a 64-byte record gives) is corruption, not a 64-byte ring. A
+  // 64-byte rebuild stays choosable with --abi mainline (and in the simulator).
+  abiEvidence: "stride",
   simulator: {
     indexMath: "modulo",
     headerCheck: "none",
@@ -45,6 +47,8 @@ export const RFC3_REGION = {
   notes: [
     "VFIO_FAULT_QUEUE_SIZE = (0x10000 - 16) / sizeof(struct iommu_fault): 1365 with the RFC v3 " +
     "48-byte record (filling the region exactly), 1023 if rebuilt with the 64-byte record.",
+    "QEMU's consumer steps 48 bytes and wraps at size whatever size says: the ring carries RFC v3 " +
+    "records; a size other than 1365 is header corruption (HDR-CAP-RECORD).",
     "The whole region, header included, is mmapped read-write: userspace can scribble on size " +
     "and prod, so the header is untrusted input.",
   ],

@@ -2,6 +2,12 @@
  * `faultscope inspect FILE|-`: a region image's header, geometry, occupancy and pending records
  * in consumer order, decoded; `--all` every slot, `--hex` the raw bytes, `--json` for machines.
  *
+ * It shows what there is and counts what it does not show, saying why: pending slots past the
+ * end of the region (a header whose ring overflows it), past the end of the image, or left out
+ * by `--limit`. When QEMU's two ways of reading the ring disagree (the mmap path at PAGE_SIZE,
+ * the pread fallback at the header's offset) it lists the records each would deliver; when the
+ * header allows several record ABIs (v4, v7 and v8 in a PROD region) it says so.
+ *
  * On a device: `faultscope inspect /dev/vfio/devices/vfio0 --offset '9<<40' --json`.
  *
  * @example
@@ -23,7 +29,16 @@ import { hexLines, hexString } from "../../codec/hex.ts";
 import { type JsonObject, recordJson } from "../../codec/json.ts";
 import type { HeaderRole } from "../../abi/types.ts";
 import { hex, plural } from "../../codec/numbers.ts";
-import { pendingSlots, type Region, slotOffset, slotReadable } from "../../region/model.ts";
+import {
+  pendingSlots,
+  type Region,
+  ringViews,
+  slotOffset,
+  slotReadable,
+  slotsFrom,
+  slotsInRegion,
+} from "../../region/model.ts";
+import { rankingJson, rankingLines } from "../abi_choice.ts";
 import { recordCells, recordColumns } from "../format.ts";
 import type { INSPECT } from "../commands.ts";
 import { EXIT, type ExitCode } from "../errors.ts";
@@ -43,17 +58,87 @@ export interface Listed {
   state: "pending" | "stale";
 }
 
-function listedSlots(r: Region, all: boolean): Listed[] {
-  // Only slots whose bytes were read can be decoded.
-  const pending = pendingSlots(r).filter((s) => slotReadable(r, s));
-  if (!all) return pending.map((slot) => ({ slot, state: "pending" }));
-  const set = new Set(pending);
-  const out: Listed[] = [];
-  for (let s = 0; s < Math.min(r.geometry.capacity, MAX_LISTED); s++) {
-    if (!slotReadable(r, s)) break;
-    out.push({ slot: s, state: set.has(s) ? "pending" : "stale" });
+/** Slots not listed, how many, and why. */
+export interface NotShown {
+  /** How many. */
+  count: number;
+  /** Why, in words. */
+  why: string;
+  /** Left out on request (`--limit`), not for want of bytes. */
+  limited?: boolean;
+}
+
+/** What one way of reading the ring lists. */
+export interface Listing {
+  /** Which consumer path reads the ring this way; undefined when there is only one way. */
+  path?: "mmap" | "pread";
+  /** Byte offset of slot 0. */
+  ringOffset: number;
+  /** The slots listed, in order. */
+  slots: Listed[];
+  /** What is not listed, and why. */
+  notShown: NotShown[];
+}
+
+/** What `inspect` lists of the ring read from `ringOffset`, at most `limit` slots. */
+function listing(r: Region, all: boolean, limit: number | undefined, ringOffset: number): Listing {
+  const notShown: NotShown[] = [];
+  const g = r.geometry;
+  const inRegion = slotsInRegion(r, ringOffset);
+  let slots: Listed[];
+  if (!all) {
+    const pending = r.occupancy?.pending ?? 0;
+    const there = pendingSlots(r, ringOffset);
+    const readable = there.filter((s) => slotReadable(r, s, ringOffset));
+    if (pending > there.length) {
+      notShown.push({
+        count: pending - there.length,
+        why: `their slots lie past the end of the ${g.regionSize}-byte region (the ring from ` +
+          `${hex(ringOffset)} would end at ${hex(ringOffset + g.capacity * g.entrySize)})`,
+      });
+    }
+    if (there.length > readable.length) {
+      notShown.push({
+        count: there.length - readable.length,
+        why: `their slots lie past the ${r.bytes.length} bytes the image holds`,
+      });
+    }
+    slots = readable.map((slot) => ({ slot, state: "pending" }));
+  } else {
+    const pending = new Set(pendingSlots(r, ringOffset));
+    slots = [];
+    const upTo = Math.min(g.capacity, inRegion, MAX_LISTED);
+    for (let s = 0; s < upTo && slotReadable(r, s, ringOffset); s++) {
+      slots.push({ slot: s, state: pending.has(s) ? "pending" : "stale" });
+    }
+    const rest = g.capacity - slots.length;
+    if (rest > 0) {
+      notShown.push({
+        count: rest,
+        why: slots.length >= MAX_LISTED
+          ? `--all lists at most ${MAX_LISTED} slots`
+          : slots.length < Math.min(g.capacity, inRegion)
+          ? `their slots lie past the ${r.bytes.length} bytes the image holds`
+          : `their slots lie past the end of the ${g.regionSize}-byte region`,
+      });
+    }
   }
-  return out;
+  if (limit !== undefined && slots.length > limit) {
+    notShown.push({
+      count: slots.length - limit,
+      why: `left out by --limit ${limit}`,
+      limited: true,
+    });
+    slots = slots.slice(0, limit);
+  }
+  return { ringOffset, slots, notShown };
+}
+
+/** The listings: one, or one per consumer path when QEMU's two paths read different slots. */
+function listings(r: Region, all: boolean, limit: number | undefined): Listing[] {
+  const views = ringViews(r);
+  if (!views.length) return [listing(r, all, limit, r.geometry.ringOffset)];
+  return views.map((v) => ({ ...listing(r, all, limit, v.ringOffset), path: v.path }));
 }
 
 /** Roles whose values are offsets or bit words: printed in hex; counts and indices in decimal. */
@@ -67,22 +152,34 @@ function headerText(r: Region): string {
   }).join(" ");
 }
 
-function rawHex(r: Region, slot: number): Uint8Array {
-  const off = slotOffset(r, slot);
+function rawHex(r: Region, slot: number, ringOffset: number): Uint8Array {
+  const off = slotOffset(r, slot, ringOffset);
   return r.bytes.subarray(off, off + r.geometry.entrySize);
 }
 
-/** The `inspect --json` object (documented in the README). */
-export function inspectJson(r: Region, slots: Listed[], withHex: boolean): JsonObject {
+function recordsJson(r: Region, l: Listing, withHex: boolean): JsonObject[] {
   const dv = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
   const decode = decoderFor(r.abi);
+  return l.slots.map(({ slot, state }) => {
+    const off = slotOffset(r, slot, l.ringOffset);
+    const j = recordJson(r.abi, decode(dv, off, r.littleEndian), { slot, offset: off, state });
+    if (withHex) j.raw = hexString(rawHex(r, slot, l.ringOffset));
+    return j;
+  });
+}
+
+/** The `inspect --json` object (documented in the README). */
+export function inspectJson(r: Region, ls: Listing[], withHex: boolean): JsonObject {
   const g = r.geometry;
   const occ = r.occupancy;
+  const main = ls.find((l) => l.path !== "mmap") ?? ls[0];
   return {
     layout: r.layout.id,
     abi: r.abi,
     guessed: r.detection.guessed,
     detection: r.detection.reason,
+    abis: [...r.detection.abis],
+    ...rankingJson(r.abiRanking),
     endian: r.littleEndian ? "little" : "big",
     header: { ...r.header },
     capacity: g.capacity,
@@ -90,24 +187,66 @@ export function inspectJson(r: Region, slots: Listed[], withHex: boolean): JsonO
     ring_offset: g.ringOffset,
     region_size: g.regionSize,
     unused_bytes: g.unusedBytes,
+    page_size: r.pageSize ?? null,
     pending: occ?.pending ?? null,
     free: occ?.free ?? null,
     full: occ?.full ?? null,
     empty: occ?.empty ?? null,
     // A full ring means the kernel is dropping faults it never counts: the view is lossy.
     lossy: occ ? occ.full : null,
-    records: slots.map(({ slot, state }) => {
-      const off = slotOffset(r, slot);
-      const pos: JsonObject = { slot, offset: off };
-      if (slots.length && state === "stale") pos.state = state;
-      else pos.state = "pending";
-      const j = recordJson(r.abi, decode(dv, off, r.littleEndian), pos);
-      if (withHex) {
-        j.raw = hexString(rawHex(r, slot));
-      }
-      return j;
-    }),
+    records: recordsJson(r, main, withHex),
+    not_shown: main.notShown.map((n) => ({ ...n })),
+    views: ls.length > 1
+      ? ls.map((l) => ({
+        path: l.path!,
+        ring_offset: l.ringOffset,
+        records: recordsJson(r, l, withHex),
+        not_shown: l.notShown.map((n) => ({ ...n })),
+      }))
+      : null,
   };
+}
+
+function renderListing(
+  out: Writer,
+  r: Region,
+  l: Listing,
+  all: boolean,
+  withHex: boolean,
+  heading: string,
+) {
+  out.line();
+  out.line(heading);
+  if (l.slots.length) {
+    const dv = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
+    const decode = decoderFor(r.abi);
+    const headers = ["slot", "offset", ...recordColumns(r.abi)];
+    const rows = l.slots.map(({ slot, state }) => [
+      `${slot}${all && state === "pending" ? "*" : ""}`,
+      hex(slotOffset(r, slot, l.ringOffset)),
+      ...recordCells(r.abi, decode(dv, slotOffset(r, slot, l.ringOffset), r.littleEndian)),
+    ]);
+    const lines = table(headers, rows, new Set([0]));
+    out.line(lines[0]);
+    rows.forEach((_, i) => {
+      out.line(lines[i + 1]);
+      if (withHex) {
+        const slot = l.slots[i].slot;
+        for (
+          const h of hexLines(rawHex(r, slot, l.ringOffset), slotOffset(r, slot, l.ringOffset))
+        ) {
+          out.line(`      ${h}`);
+        }
+      }
+    });
+  }
+  for (const n of l.notShown) {
+    out.line(
+      n.limited
+        ? `... ${n.count} more (--limit ${l.slots.length})`
+        : `${plural(n.count, all ? "slot" : "pending record")} not shown: ${n.why}`,
+    );
+  }
 }
 
 function renderHuman(
@@ -115,7 +254,8 @@ function renderHuman(
   name: string,
   offset: number,
   r: Region,
-  slots: Listed[],
+  ls: Listing[],
+  all: boolean,
   withHex: boolean,
 ) {
   const g = r.geometry;
@@ -134,15 +274,33 @@ function renderHuman(
   out.line(`${b("layout")}     ${r.layout.id}: struct ${r.layout.struct} (${r.layout.era})`);
   out.line(`${b("abi")}        ${r.abi}: struct ${rec.struct}, ${rec.size} bytes (${rec.era})`);
   if (r.detection.guessed) out.line(`           ${r.detection.reason}`);
+  if (r.abiRanking) {
+    for (const l of rankingLines(r.abiRanking)) {
+      out.line(`           ${l.startsWith("ambiguous") ? paint("yellow", l) : l}`);
+    }
+  }
   out.line(`${b("header")}     ${headerText(r)}`);
   out.line(
     `${b("geometry")}   capacity ${g.capacity}, entry ${g.entrySize} bytes, ring ${
       hex(g.ringOffset)
     }..${hex(g.ringEnd)}, ` +
-      (g.unusedBytes >= 0
-        ? `${plural(g.unusedBytes, "byte")} unused`
-        : paint("red", `overflows the region by ${-g.unusedBytes} bytes`)),
+      (g.unusedBytes >= 0 ? `${plural(g.unusedBytes, "byte")} unused` : paint(
+        "red",
+        `overflows the region by ${-g.unusedBytes} bytes: ${
+          plural(g.capacity - Math.min(g.capacity, slotsInRegion(r)), "slot")
+        } do not fit (HDR-RING-BOUNDS; run validate)`,
+      )),
   );
+  const views = ls.length > 1;
+  if (views) {
+    out.line(
+      paint(
+        "red",
+        `           offset ${hex(g.ringOffset)} is not the page size ${hex(r.pageSize!)}: ` +
+          `QEMU's mmap path and its pread fallback read different slots (HDR-RING-VIEWS)`,
+      ),
+    );
+  }
   if (occ) {
     const state = occ.full
       ? paint("yellow", "FULL: the kernel is dropping new faults, uncounted")
@@ -167,44 +325,41 @@ function renderHuman(
         `no records listed; run validate`,
     );
   }
-  if (!slots.length) return;
-  out.line();
-  out.line(
-    slots.some((s) => s.state === "stale")
-      ? `slots (every readable slot; * = pending):`
-      : `pending records, consumer order (${cons}=${r.consumer} up to ${prod}=${r.producer}):`,
-  );
-  const dv = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
-  const decode = decoderFor(r.abi);
-  const headers = ["slot", "offset", ...recordColumns(r.abi)];
-  const rows = slots.map(({ slot, state }) => [
-    `${slot}${state === "pending" && slots.length > (occ?.pending ?? 0) ? "*" : ""}`,
-    hex(slotOffset(r, slot)),
-    ...recordCells(r.abi, decode(dv, slotOffset(r, slot), r.littleEndian)),
-  ]);
-  const lines = table(headers, rows, new Set([0]));
-  out.line(lines[0]);
-  rows.forEach((_, i) => {
-    out.line(lines[i + 1]);
-    if (withHex) {
-      for (const l of hexLines(rawHex(r, slots[i].slot), slotOffset(r, slots[i].slot))) {
-        out.line(`      ${l}`);
-      }
-    }
-  });
+  if (r.shadow !== undefined && r.shadow !== r.consumer) {
+    const next = r.shadow < g.capacity && r.producer < g.capacity
+      ? slotsFrom(r, r.shadow, 0, (r.producer - r.shadow + g.capacity) % g.capacity).length
+      : undefined;
+    out.line(
+      paint(
+        "yellow",
+        `           QEMU's private index is ${r.shadow}, not ${cons}=${r.consumer}: ` +
+          (next === undefined
+            ? "out of range, its loop never ends"
+            : `it delivers ${plural(next, "record")} from slot ${r.shadow} next (IDX-SHADOW)`),
+      ),
+    );
+  }
+  if (!occ && !all) return;
+  for (const l of ls) {
+    const via = l.path === "mmap"
+      ? `as QEMU's mmap path reads them (slot i at ${hex(l.ringOffset)} + ${g.entrySize} * i)`
+      : l.path === "pread"
+      ? `as its pread fallback reads them (slot i at ${hex(l.ringOffset)} + ${g.entrySize} * i)`
+      : "";
+    const heading = all
+      ? `slots in slot order, * = pending${via ? `, ${via}` : ""}:`
+      : `pending records, consumer order (${cons}=${r.consumer} up to ${prod}=${r.producer})` +
+        `${via ? `, ${via}` : ""}:`;
+    if (!l.slots.length && !l.notShown.length && !views) return;
+    renderListing(out, r, l, all, withHex, heading);
+  }
 }
 
 /** Shows the region. */
 export async function run(o: Parsed<typeof INSPECT>, io: Io): Promise<ExitCode> {
   const { region, name } = await loadRegion(o.file, o, io.stdin);
-  const listed = listedSlots(region, o.all);
-  const slots = listed.slice(0, o.limit ?? listed.length);
-  if (o.json) io.out.line(JSON.stringify(inspectJson(region, slots, o.hex), null, 2));
-  else {
-    renderHuman(io, name, o.offset, region, slots, o.hex);
-    if (slots.length < listed.length) {
-      io.out.line(`... ${listed.length - slots.length} more (--limit ${o.limit})`);
-    }
-  }
+  const ls = listings(region, o.all, o.limit);
+  if (o.json) io.out.line(JSON.stringify(inspectJson(region, ls, o.hex), null, 2));
+  else renderHuman(io, name, o.offset, region, ls, o.all, o.hex);
   return EXIT.OK;
 }

@@ -23,8 +23,8 @@
 import { REGION_IDS } from "../../abi/regions.ts";
 import type { RegionLayoutId } from "../../abi/types.ts";
 import { plural } from "../../codec/numbers.ts";
-import { type Rule, RULES, type Scope, type Severity } from "../../rules/catalogue.ts";
-import { withHints } from "../hints.ts";
+import { checkable, type Rule, RULES, type Scope, type Severity } from "../../rules/catalogue.ts";
+import { hintText, withHints } from "../hints.ts";
 import type { RULES_COMMAND } from "../commands.ts";
 import { EXIT, type ExitCode, UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
@@ -44,6 +44,10 @@ export interface RuleJson {
   readonly invariant: string;
   /** Why it matters. */
   readonly why: string;
+  /** `always`, `with-input` (only when `needs` is given), or `no` (faultscope cannot take it). */
+  readonly checkable: "always" | "with-input" | "no";
+  /** The input it needs beyond the image or capture, and how to give it; null when none. */
+  readonly needs: string | null;
 }
 
 /** A rule in its JSON form. */
@@ -55,7 +59,17 @@ export function ruleJson(r: Rule): RuleJson {
     layouts: r.layouts === "all" ? [...REGION_IDS] : [...r.layouts],
     invariant: r.invariant,
     why: whyText(r),
+    checkable: !r.needs ? "always" : checkable(r) ? "with-input" : "no",
+    needs: r.needs ? needsText(r) : null,
   };
+}
+
+/** What a rule needs, and how to give it (or that faultscope cannot take it). */
+function needsText(r: Rule): string {
+  const n = r.needs!;
+  if (n.hints.length) return `${n.input} (${n.hints.map(hintText).join("; ")})`;
+  if (n.automatic) return `${n.input} (faultscope reads it itself when it can)`;
+  return `${n.input}, which faultscope cannot take`;
 }
 
 /** A rule's "why" as users read it: its hint, if any, is the flag at the end. */
@@ -87,6 +101,11 @@ export function run(o: Parsed<typeof RULES_COMMAND>, io: Io): Promise<ExitCode> 
     out.line(`${io.paint("bold", r.id)}  ${r.severity}  ${r.scope}  (${layouts})`);
     out.line(`    invariant: ${r.invariant}`);
     out.line(`    why:       ${whyText(r)}`);
+    if (r.needs) {
+      out.line(
+        `    ${checkable(r) ? "checked:   only with" : "NOT CHECKABLE: needs"} ${needsText(r)}`,
+      );
+    }
     out.line();
   }
   if (o.id === undefined || !rules.length) {

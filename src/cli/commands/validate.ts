@@ -24,7 +24,7 @@ import { validateRegion, validateSnapshots } from "../../rules/validate.ts";
 import { hex, plural } from "../../codec/numbers.ts";
 import { findingJson, withHints } from "../hints.ts";
 import type { VALIDATE } from "../commands.ts";
-import { EXIT, type ExitCode } from "../errors.ts";
+import { EXIT, type ExitCode, UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { LayoutUnknown, loadRegion, type RegionInputOptions } from "../region_input.ts";
 import { table } from "../render.ts";
@@ -55,7 +55,13 @@ export async function run(o: Parsed<typeof VALIDATE>, io: Io): Promise<ExitCode>
   if (opts.previous) {
     const prev = await check(opts.previous, opts, io);
     findings.unshift(...prev.findings.map((f) => ({ ...f, snapshot: "previous" as const })));
-    if (prev.region && cur.region) findings.push(...validateSnapshots(prev.region, cur.region));
+    if (prev.region && cur.region) {
+      findings.push(
+        ...validateSnapshots(prev.region, cur.region, { maxProgress: opts.maxProgress }),
+      );
+    }
+  } else if (opts.maxProgress !== undefined) {
+    throw new UsageError("--max-progress bounds the progress since --previous: give --previous");
   }
   const { errors, warnings, infos } = tally(findings);
   const out = io.out;

@@ -30,8 +30,10 @@ const ENUM = closed({
       expectsFlag: STR,
       kernelName: STR,
       fields: STRINGS,
+      injects: STR,
     }, ["value", "name"]),
   },
+  unmapped: STR,
 }, ["name", "prefix", "values"]);
 
 const FLAGS = closed({
@@ -46,11 +48,14 @@ const FLAGS = closed({
       guards: STR,
       requires: STR,
       kernelName: STR,
+      leak: STR,
     }, ["bit", "name"]),
   },
 }, ["name", "prefix", "bits"]);
 
-const ROLE: JsonSchema = { enum: ["reserved", "padding", "bool", "selector"] };
+const ROLE: JsonSchema = {
+  enum: ["reserved", "padding", "bool", "selector", "cookie", "hint"],
+};
 const WORD: JsonSchema = { enum: ["u32", "u64"] };
 
 const SCALAR = closed({
@@ -63,7 +68,11 @@ const SCALAR = closed({
   flags: ref("flags"),
   role: ROLE,
   guards: STR,
-  plausibleMax: count(),
+  ranges: {
+    type: "array",
+    items: closed({ max: count(), meaning: STR }),
+    description: "what each range of values means, ascending",
+  },
   expected: count(),
 }, ["kind", "name", "offset", "type", "meaning"]);
 
@@ -181,7 +190,7 @@ const REGION = closed({
     "offset",
   ]),
   detectRank: { type: "integer", minimum: 1 },
-  abiEvidence: { enum: ["entry_size", "capacity"] },
+  abiEvidence: { enum: ["entry_size", "stride"] },
   ringTypes: closed({ types: STRINGS, ring: STR, why: STR }, ["types", "ring", "why"]),
   simulator: closed({
     indexMath: { enum: ["modulo", "circ"] },

@@ -39,7 +39,7 @@ export const JSON_OUTPUTS = [
     option: "json",
     lines: false,
     to: "stdout",
-    summary: "one array of records (any ABI, vEVENTQ included)",
+    summary: "how the ABI was chosen, the records (any ABI, vEVENTQ included), and the totals",
   },
   {
     id: "decode.ndjson",

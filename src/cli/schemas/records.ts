@@ -195,13 +195,108 @@ export function decodeLineSchema(): JsonSchema {
   return { $ref: "#/$defs/record", $defs: decodeDefs() };
 }
 
-/** `decode --json`: one array of records, in capture order. */
+/** One candidate of ABI inference, with what the record rules found in its reading. */
+const CANDIDATE: JsonSchema = closed({
+  abi: { enum: ABI_IDS },
+  records: count("records of it read from the first bytes"),
+  errors: count("errors the record rules found in them"),
+  warnings: count("warnings the record rules found in them"),
+});
+
+/** How the ABI was chosen: `guessed`, `ambiguous`, `candidates` (best first), `tied`. */
+const INFERENCE: Record<string, JsonSchema> = {
+  guessed: { type: "boolean", description: "inferred (true), or given with --abi (false)" },
+  ambiguous: {
+    type: "boolean",
+    description: "other candidates score as well: the input alone cannot decide",
+  },
+  candidates: {
+    type: "array",
+    items: CANDIDATE,
+    description: "every candidate scored, best first; empty when the ABI was given",
+  },
+  tied: {
+    type: "array",
+    items: { enum: ABI_IDS },
+    description: "the candidates that score alike, the pick first (when ambiguous)",
+  },
+};
+
+/** How a hex dump was read; null for raw bytes. */
+const HEX_READING: JsonSchema = nullable(closed({
+  format: { type: "string", description: "the dump format recognised (xxd -e, od -tx4, ...)" },
+  groups: { enum: ["bytes", "words"] },
+  word_bytes: { enum: [2, 4, 8] },
+  order: { enum: ["little", "big"] },
+  assumed: { type: "boolean", description: "the word order was the default, not given" },
+}, ["format", "groups", "assumed"]));
+
+/** `check`: the totals of `--check`, and the findings of the end of the capture. */
+const CHECK: JsonSchema = closed({
+  records: count(),
+  errors: count(),
+  warnings: count(),
+  findings: { ...FINDINGS, description: "findings of the end of the capture (a group cut, ...)" },
+});
+
+/** `decode --json`: the inference, the records in capture order, and the totals. */
 export function decodeSchema(): JsonSchema {
-  return { type: "array", items: { $ref: "#/$defs/record" }, $defs: decodeDefs() };
+  const records = { type: "array", items: { $ref: "#/$defs/record" } };
+  const capture = closed({
+    abi: { enum: ABI_IDS },
+    ...INFERENCE,
+    hex: HEX_READING,
+    records,
+    check: CHECK,
+  }, ["abi", "guessed", "ambiguous", "candidates", "hex", "records"]);
+  const vevent = closed({
+    abi: { const: "vevent" },
+    vevent_type: { enum: VEVENT_IDS },
+    guessed: { const: false },
+    hex: HEX_READING,
+    records,
+    lost_events: count("events the sequence numbers show lost"),
+    lost_events_exact: {
+      type: "boolean",
+      description: "false when lost_events is a lower bound (a LOST_EVENTS header first)",
+    },
+    lost_events_from: closed({
+      lost_events_headers: count("LOST_EVENTS headers that reported a loss"),
+      sequence_gaps: count("gaps in the sequence before delivered events"),
+    }),
+    check: CHECK,
+  }, [
+    "abi",
+    "vevent_type",
+    "guessed",
+    "hex",
+    "records",
+    "lost_events",
+    "lost_events_exact",
+    "lost_events_from",
+  ]);
+  return {
+    type: "object",
+    required: ["abi"],
+    if: { properties: { abi: { const: "vevent" } }, required: ["abi"] },
+    then: vevent,
+    else: capture,
+    $defs: decodeDefs(),
+  };
 }
 
 /** The record ABIs a region can carry: an IOMMU's own hardware records never sit in one. */
 const REGION_ABIS = ABI_IDS.filter((a) => !(HARDWARE_ABIS as readonly string[]).includes(a));
+
+/** `not_shown`: what a listing leaves out, how many and why. */
+const NOT_SHOWN: JsonSchema = {
+  type: "array",
+  items: closed({
+    count: count(),
+    why: { type: "string" },
+    limited: { const: true, description: "left out by --limit, not for want of bytes" },
+  }, ["count", "why"]),
+};
 
 /** `slot`, `offset` and `state` of a record in a region. */
 const REGION_POSITION: ObjectParts = {
@@ -236,6 +331,14 @@ export function inspectSchema(): JsonSchema {
       abi: { enum: REGION_ABIS },
       guessed: { type: "boolean", description: "the layout or ABI was inferred, not given" },
       detection: { type: "string", description: "how the layout and ABI were chosen" },
+      abis: {
+        type: "array",
+        items: { enum: REGION_ABIS },
+        description: "the record ABIs the header allows (v4, v7 and v8 for a PROD region)",
+      },
+      ambiguous: INFERENCE.ambiguous,
+      candidates: INFERENCE.candidates,
+      tied: INFERENCE.tied,
       endian: { enum: ["little", "big"] },
       header: { type: "object", description: "the header fields by kernel name" },
       capacity: count("ring entries, as the header says"),
@@ -254,18 +357,70 @@ export function inspectSchema(): JsonSchema {
         { type: "boolean" },
         "the ring is full: the kernel is dropping faults it never counts",
       ),
-      records: { type: "array", description: "the records listed (pending, or every slot)" },
-    }),
+      page_size: nullable(count("the host page size: given, or implied; null when unknown")),
+      records: {
+        type: "array",
+        description: "the records listed (pending, or every slot), read at the header's offset",
+      },
+      not_shown: NOT_SHOWN,
+      views: nullable({
+        type: "array",
+        description: "QEMU's mmap path and pread fallback, when they read different slots",
+        items: closed({
+          path: { enum: ["mmap", "pread"] },
+          ring_offset: count("byte offset of slot 0 on that path"),
+          records: { type: "array", description: "the records that path reads" },
+          not_shown: NOT_SHOWN,
+        }),
+      }),
+    }, [
+      "layout",
+      "abi",
+      "guessed",
+      "detection",
+      "abis",
+      "ambiguous",
+      "candidates",
+      "endian",
+      "header",
+      "capacity",
+      "entry_size",
+      "ring_offset",
+      "region_size",
+      "unused_bytes",
+      "page_size",
+      "pending",
+      "free",
+      "full",
+      "empty",
+      "lossy",
+      "records",
+      "not_shown",
+      "views",
+    ]),
     // The header follows the layout, the records the ABI.
     allOf: [
       ...REGION_IDS.map((id) => ({
         if: { properties: { layout: { const: id } } },
         then: { properties: { header: { $ref: `#/$defs/header-${id}` } } },
       })),
-      ...REGION_ABIS.map((id) => ({
+      ...REGION_ABIS.map((id): JsonSchema => ({
         if: { properties: { abi: { const: id } } },
         then: {
-          properties: { records: { type: "array", items: { $ref: `#/$defs/${abiDef(id)}` } } },
+          properties: {
+            records: { type: "array", items: { $ref: `#/$defs/${abiDef(id)}` } },
+            views: {
+              anyOf: [{ type: "null" }, {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    records: { type: "array", items: { $ref: `#/$defs/${abiDef(id)}` } },
+                  },
+                },
+              }],
+            },
+          },
         },
       })),
     ],
@@ -307,6 +462,14 @@ export function rulesSchema(): JsonSchema {
       },
       invariant: { type: "string" },
       why: { type: "string", description: "ends with the flag to pass when there is one" },
+      checkable: {
+        enum: ["always", "with-input", "no"],
+        description: "with-input: only with what needs names; no: faultscope cannot take it",
+      },
+      needs: nullable({
+        type: "string",
+        description: "the input the rule needs beyond the image or capture, and how to give it",
+      }),
     }),
   };
 }
