@@ -4,7 +4,8 @@
  * Baselines in the same run: a generic interpreter walking the same field list, and the
  * object-then-JSON.stringify path that the compiled JSON-line writer replaced. Also how fast the
  * hex parser refuses a `*` line that would repeat past its limit (the test only asserts that it
- * does).
+ * does), what ABI inference costs once per input (every candidate whose size divides the input,
+ * scored on its first 256 records), and reading a word-grouped dump against a byte dump.
  *
  * @example
  * ```sh
@@ -18,7 +19,8 @@ import { type DecodedFields, decoderFor } from "../src/codec/decode.ts";
 import { encodeInto } from "../src/codec/encode.ts";
 import { recordJson } from "../src/codec/json.ts";
 import { jsonLineWriter } from "../src/codec/jsonline.ts";
-import { HexError, parseHex } from "../src/codec/hex.ts";
+import { HexError, hexLines, parseHex } from "../src/codec/hex.ts";
+import { guessAbi } from "../src/codec/guess.ts";
 
 const N = 10_000;
 const buf = new Uint8Array(N * 64);
@@ -93,6 +95,31 @@ Deno.bench("hex: '*' up to offset 0x7fffffff is refused", { group: "hex" }, () =
   } catch (e) {
     if (e instanceof HexError) sink++;
   }
+});
+
+// Once per input: a 64-byte mainline capture's first chunk, with 48-, 24- and 8-byte readings
+// scored too (192 bytes a record triple: 64, 48, 24 and 8 all divide the length).
+const sample = buf.subarray(0, 3 * 256 * 64);
+Deno.bench("guess: every candidate of 256 records each", { group: "guess" }, () => {
+  const g = guessAbi(sample, 1_000_000 * 192, true);
+  if (g.kind === "guessed") sink += g.candidates.length;
+});
+
+// 1,000 records as a byte dump (xxd style) and as od -tx4 words: the word reading's cost.
+const dumped = buf.subarray(0, 1000 * 64);
+const byteDump = hexLines(dumped).join("\n");
+const wordDump = Array.from({ length: dumped.length / 16 }, (_, l) => {
+  const w = Array.from(
+    { length: 4 },
+    (_, i) => new DataView(dumped.buffer, l * 16 + 4 * i, 4).getUint32(0, true).toString(16),
+  );
+  return `${(l * 16).toString(8).padStart(7, "0")} ${w.map((x) => x.padStart(8, "0")).join(" ")}`;
+}).join("\n");
+Deno.bench("hex: 1,000 records as a byte dump", { group: "hexdump", baseline: true }, () => {
+  sink += parseHex(byteDump).length;
+});
+Deno.bench("hex: 1,000 records as od -tx4 words", { group: "hexdump" }, () => {
+  sink += parseHex(wordDump).length;
 });
 
 addEventListener("unload", () => {

@@ -105,6 +105,15 @@ type Layout = "colon" | "hexdump-c" | "bare-offset" | "plain";
 
 const isHex = (t: string) => /^[0-9a-fA-F]+$/.test(t);
 
+/** The value of each ASCII hex digit, -1 for any other character. */
+const HEX_VALUE = Int8Array.from({ length: 128 }, (_, c) => {
+  const ch = String.fromCharCode(c);
+  return /[0-9a-fA-F]/.test(ch) ? parseInt(ch, 16) : -1;
+});
+
+/** Whether `c` separates tokens (white space or a comma). */
+const isSeparator = (c: number) => c === 32 || c === 9 || c === 44 || c === 13 || c === 11;
+
 /**
  * Whether every multi-token line starts with an offset column without a colon (od, hexdump):
  * a first token of 6 to 8 digits, wider or narrower than the data after it, the same width on
@@ -175,18 +184,28 @@ function scan(text: string): { items: Item[]; layout: Layout } {
       line = line.slice(col);
       if (hexdumpC) line = line.replace(HEXDUMP_C_ASCII, "");
     }
-    const re = /[^\s,]+/g;
     let groupLen = 0;
     let last = 0;
     let bytes = 0;
-    for (let m = re.exec(line); m; m = re.exec(line)) {
-      let tok = m[0];
-      const at = col + m.index + 1;
-      const gap = m.index - last;
-      last = m.index + tok.length;
-      const ox = /^0x/i.test(tok);
-      if (ox) tok = tok.slice(2);
-      const hexTok = isHex(tok);
+    // Tokens are runs of anything but white space and commas (a hand-written scanner: this loop
+    // runs once per byte of a byte dump).
+    for (let i = 0; i < line.length;) {
+      while (i < line.length && isSeparator(line.charCodeAt(i))) i++;
+      if (i >= line.length) break;
+      const start = i;
+      let hexTok = true;
+      while (i < line.length && !isSeparator(line.charCodeAt(i))) {
+        const c = line.charCodeAt(i);
+        if (c > 127 || HEX_VALUE[c] < 0) hexTok = false;
+        i++;
+      }
+      const raw = line.slice(start, i);
+      const at = col + start + 1;
+      const gap = start - last;
+      last = i;
+      const ox = raw.length >= 2 && raw.charCodeAt(0) === 48 && (raw.charCodeAt(1) | 32) === 120;
+      const tok = ox ? raw.slice(2) : raw;
+      if (ox) hexTok = isHex(tok);
       // On an xxd line, a token after a wide gap that is not a group like the others is the
       // ASCII column: it ends the data. Groups separated by two spaces are still data. xxd pads
       // a short last line, so a gap of 3+ spaces, a line that already holds 16 bytes, or a rest
@@ -195,19 +214,19 @@ function scan(text: string): { items: Item[]; layout: Layout } {
       // end in a partial word right-aligned in its group's column ("000a0000     0000"): a
       // shorter token exactly where a full group would have ended.
       if (layout === "colon" && prefix && groupLen && gap >= 2) {
-        const restLen = line.length - m.index;
+        const restLen = line.length - start;
         const partial = hexTok && groupLen >= 8 && tok.length < groupLen &&
           tok.length % 2 === 0 && gap === 1 + groupLen - tok.length && bytes < 16;
         if (
           !partial &&
           (!hexTok || tok.length !== groupLen || gap >= 3 || bytes >= 16 || restLen === bytes)
         ) {
-          data.ascii = line.slice(m.index);
+          data.ascii = line.slice(start);
           break;
         }
       }
       if (!hexTok || (!tok.length)) {
-        throw new HexError(`bad hex '${m[0]}' at line ${li + 1}, column ${at}`, li + 1, at);
+        throw new HexError(`bad hex '${raw}' at line ${li + 1}, column ${at}`, li + 1, at);
       }
       groupLen ||= tok.length;
       bytes += Math.ceil(tok.length / 2);
@@ -273,8 +292,11 @@ function classify(
   const lines = items.flatMap((i) => (i.kind === "data" ? [i.line] : []));
   const tokens = lines.flatMap((l) => l.tokens);
   const width = groupWidth(tokens);
-  const maxWidth = Math.max(0, ...tokens.map((t) => t.hex.length));
-  const ox = tokens.length > 0 && tokens.every((t) => t.ox);
+  let maxWidth = 0, ox = tokens.length > 0;
+  for (const t of tokens) {
+    if (t.hex.length > maxWidth) maxWidth = t.hex.length;
+    ox &&= t.ox;
+  }
   const hostOrder = o.hostOrder ?? "little";
   const first = tokens.find((t) => t.hex.length === width) ?? tokens[0];
   const bytesReading = (format: string): HexReading => ({
@@ -385,8 +407,16 @@ export function readHex(text: string, o: HexOptions = {}): {
   const wordDigits = reading.groups === "words" ? 2 * reading.wordBytes! : 0;
   const valueList = reading.format === "0x-list of values";
   /** The bytes of one token, in memory order. */
-  const bytesOf = (t: Token): number[] => {
-    let digits = t.hex;
+  const reverse = reading.groups === "words" && reading.order === "little";
+  /** Appends the bytes of one token, in memory order, to `out`; returns how many. */
+  const emit = (t: Token, out: number[]): number => {
+    const h = t.hex;
+    if (h.length === 2) {
+      // The common case: a byte.
+      out.push((HEX_VALUE[h.charCodeAt(0)] << 4) | HEX_VALUE[h.charCodeAt(1)]);
+      return 1;
+    }
+    let digits = h;
     if (reading.groups === "words") {
       if (valueList || t.hex.length > wordDigits) digits = t.hex.padStart(wordDigits, "0");
       if (digits.length > wordDigits) {
@@ -406,10 +436,15 @@ export function readHex(text: string, o: HexOptions = {}): {
         t.col,
       );
     }
-    const b = (digits.match(/../g) ?? []).map((p) => parseInt(p, 16));
-    return reading.groups === "words" && reading.order === "little" ? b.reverse() : b;
+    const n = digits.length / 2;
+    for (let i = 0; i < n; i++) {
+      const at = reverse ? 2 * (n - 1 - i) : 2 * i;
+      out.push((HEX_VALUE[digits.charCodeAt(at)] << 4) | HEX_VALUE[digits.charCodeAt(at + 1)]);
+    }
+    return n;
   };
-  const lineBytes = (l: Line) => l.tokens.reduce((n, t) => n + bytesOf(t).length, 0);
+  const scratch: number[] = [];
+  const lineBytes = (l: Line) => l.tokens.reduce((n, t) => n + emit(t, scratch), 0);
   const radix = layout === "bare-offset" ? offsetRadix(items, lineBytes) : 16;
   const out: number[] = [];
   let previous: number[] = [];
@@ -426,7 +461,7 @@ export function readHex(text: string, o: HexOptions = {}): {
         1,
       );
     }
-    while (out.length + previous.length <= nextOffset) out.push(...previous);
+    while (out.length + previous.length <= nextOffset) for (const b of previous) out.push(b);
   };
   for (const it of items) {
     if (it.kind === "star") {
@@ -442,7 +477,7 @@ export function readHex(text: string, o: HexOptions = {}): {
     const l = it.line;
     if (l.offset !== undefined) unsqueeze(offsetIn(l.offset, radix), l.tokens[0]?.line ?? 1);
     const start = out.length;
-    for (const t of l.tokens) out.push(...bytesOf(t));
+    for (const t of l.tokens) emit(t, out);
     if (out.length > start) previous = out.slice(start);
     if (out.length > maxBytes) {
       throw new HexError(`the dump is larger than the ${maxBytes}-byte limit`, 1, 1);
