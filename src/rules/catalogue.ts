@@ -283,8 +283,8 @@ export const RULES = [
       "mid-read means the records listed mix two states (io_uring's fdinfo says the same of its " +
       "head/tail views)",
     needs: {
-      input: "an input faultscope can read twice: a device node or a file (a pipe or stdin is " +
-        "read once; an image copied from a live region cannot tear any more)",
+      input: "an input faultscope can read twice, a device node or a file, not a pipe or " +
+        "stdin; an image copied from a live region cannot tear any more",
       hints: [],
       automatic: true,
     },

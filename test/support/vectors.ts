@@ -143,7 +143,9 @@ export const TV9_RESPONSE = {
 
 /**
  * TV10: a vEVENTQ read buffer: an SMMUv3 F_PERMISSION event (sequence 0; SSV, SSID 5, vSID 8,
- * RnW; input address 0xdeadb000), then a LOST_EVENTS header with sequence 1 (48 bytes).
+ * RnW; input address 0xdeadb000), then a LOST_EVENTS header with sequence 1 (48 bytes). As
+ * corrected in abi.md 5.3, the header carries the last lost event's number: one event
+ * (sequence 1) was lost.
  */
 export const TV10 = {
   hex: `
