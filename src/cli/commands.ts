@@ -255,8 +255,8 @@ export const RULES_COMMAND = {
   options: {
     severity: { value: "level", help: "only the rules of this severity", choices: SEVERITIES },
     json: {
-      help:
-        "one JSON array [{id, severity, scope, layouts, invariant, why}] (schema in the README)",
+      help: "one JSON array [{id, severity, scope, layouts, invariant, why, checkable, needs}] " +
+        "(schema in the README)",
       short: "j",
     },
   },
