@@ -134,7 +134,7 @@ const EXPECT: Record<string, Expect> = {
     async check(r) {
       assert.equal((await Deno.stat(`${r.dir}/demo/seed-storm.bin`)).size, 65536);
       assert.match(text(`${r.dir}/demo`, "seed-storm.svg"), /^<svg/);
-      assert.match(text(`${r.dir}/demo`, "iommu-storm.log"), /^\[  812\.004417\] DMAR: /);
+      assert.match(text(`${r.dir}/demo`, "iommu-storm.log"), /^\[ {2}812\.004417\] DMAR: /);
     },
   },
   "faultscope decode testdata/mainline-capture.bin": {
