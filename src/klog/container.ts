@@ -105,7 +105,7 @@ export function parseTimeArg(s: string): { boot: number } | { wall: number } | n
 const NONE: LogTime = { text: null, boot: null, wall: null };
 
 // printk's own timestamp, as dmesg and imklog print it: `[  812.004417] `.
-const RE_PRINTK = /^\[\s*(\d+)\.(\d+)\] ?/;
+export const RE_PRINTK = /^\[\s*(\d+)\.(\d+)\] ?/;
 // dmesg -r: `<3>[  812.004417] `.
 const RE_RAW = /^<(\d+)>\[\s*(\d+)\.(\d+)\] ?/;
 // dmesg -x: `kern  :err   : `.
@@ -127,6 +127,24 @@ const RE_MONO_HOST = /^(\S+) kernel: /;
 const RE_KMSG = /^(\d+),(\d+),(\d+),[^;]*;/;
 // Quoting and prompts of pasted text.
 const RE_PASTE = /^(?:\s*>)+ ?|^\s+|^[$#] (?=[[<A-Za-z0-9])/;
+
+const digit = (c: number) => c >= 48 && c <= 57;
+
+/**
+ * The index of the `]` closing a printk stamp `[  812.004417]` at the start of `line`, or -1:
+ * RE_PRINTK without a match array, for the lines of a storm.
+ */
+export function printkStampEnd(line: string): number {
+  if (line.charCodeAt(0) !== 91 /* [ */) return -1;
+  let i = 1;
+  for (let c = line.charCodeAt(i); c === 32 || (c >= 9 && c <= 13); c = line.charCodeAt(++i));
+  const d0 = i;
+  while (digit(line.charCodeAt(i))) i++;
+  if (i === d0 || line.charCodeAt(i) !== 46 /* . */) return -1;
+  const f0 = ++i;
+  while (digit(line.charCodeAt(i))) i++;
+  return i > f0 && line.charCodeAt(i) === 93 /* ] */ ? i : -1;
+}
 
 /** Undoes `/dev/kmsg` escaping: `\xHH` for control bytes, bytes >= 0x7f and `\`. */
 export function unescapeKmsg(s: string): string {
@@ -242,10 +260,14 @@ export function stripLine(raw: string, format: Format): Stripped | null {
     }
   }
   if (c === 91 /* [ */ && (format === "auto" || format === "dmesg" || format === "dmesg-T")) {
-    const m = RE_PRINTK.exec(line);
-    if (m) {
-      const text = line.slice(m[0].length);
-      const time = { text: m[0].trim(), boot: Number(m[1] + "." + m[2]), wall: null };
+    const close = printkStampEnd(line);
+    if (close > 0) {
+      const text = line.slice(close + (line.charCodeAt(close + 1) === 32 ? 2 : 1));
+      const time = {
+        text: line.slice(0, close + 1),
+        boot: Number(line.slice(1, close)),
+        wall: null,
+      };
       // journalctl -o short-monotonic: `[  812.004421] host kernel: `.
       const h = text.indexOf(" kernel: ");
       if (h > 0 && h < 64) {

@@ -81,6 +81,38 @@ export function resolveAddr(map: IomemMap, addr: bigint): Resolved | null {
   return { region: map.regions[best], path, device };
 }
 
+/**
+ * How a sentence names a region: its own name (`System RAM`, `Reserved`), with the enclosing
+ * top-level region for a nested one (`Kernel data in System RAM`), and a PCI BAR by its device
+ * (`a BAR of 0000:00:02.0`, `a BAR of 0000:00:02.0 (i915)` when a driver claimed it).
+ */
+export function regionLabel(r: Resolved): string {
+  const inner = r.path[r.path.length - 1];
+  if (r.device) {
+    return `a BAR of ${r.device}` + (normBdf(inner) === r.device ? "" : ` (${inner})`);
+  }
+  return r.path.length > 1 ? `${inner} in ${r.path[0]}` : inner;
+}
+
+/**
+ * A lookup of {@link resolveAddr} in O(log n): the map cut into segments at every region edge,
+ * each resolved once. For a storm of faults against a `/proc/iomem` of hundreds of regions.
+ */
+export function iomemIndex(map: IomemMap): (addr: bigint) => Resolved | null {
+  const edges = [...new Set(map.regions.flatMap((r) => [r.start, r.end + 1n]))]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const at = edges.map((e) => resolveAddr(map, e));
+  return (addr) => {
+    let lo = 0, hi = edges.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (edges[mid] <= addr) (found = mid, lo = mid + 1);
+      else hi = mid - 1;
+    }
+    return found < 0 ? null : at[found];
+  };
+}
+
 /** What `lspci` says about one device. */
 export interface PciDevice {
   slot: string;

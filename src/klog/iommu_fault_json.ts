@@ -27,6 +27,28 @@ export function encodeMainline(c: Conversion): JsonObject {
   };
 }
 
+/** A value computed when it is written as JSON (`JSON.stringify` calls `toJSON`), then kept. */
+export class Deferred {
+  #make: (() => JsonObject) | null;
+  #value: JsonObject | undefined;
+  constructor(make: () => JsonObject) {
+    this.#make = make;
+  }
+  /** The value (computed on the first call). */
+  toJSON(): JsonObject {
+    if (this.#make) (this.#value = this.#make(), this.#make = null);
+    return this.#value!;
+  }
+}
+
+/**
+ * A JSON value computed only if it is written: far cheaper than a getter defined per object,
+ * for the `iommu_fault` of every event of a storm that is only counted.
+ */
+export function deferred(make: () => JsonObject): JsonObject {
+  return new Deferred(make) as unknown as JsonObject;
+}
+
 /**
  * Defines `obj[key]` as an enumerable property computed on first read (so `JSON.stringify`
  * includes it) and then kept.

@@ -28,14 +28,25 @@ import { AMD_EVT, amdEventByName, amdEventType } from "../abi/hw/amd.ts";
 import { ARM_SMMU_FSR, ARM_SMMU_FSR_FAULTS, ARM_SMMU_FSYNR0 } from "../abi/hw/arm_smmu.ts";
 import { VIRTIO_IOMMU_FAULT, VIRTIO_IOMMU_REASONS } from "../abi/hw/virtio_iommu.ts";
 import { VTD_FSTS, VTD_PRQ, vtdFaultReason } from "../abi/hw/vtd.ts";
-import { decodeHw, encodeHw, hwJson } from "../codec/bitfield.ts";
+import { decodeHw } from "../codec/bitfield.ts";
 import { vtdPrqToIommuFault } from "../codec/hw_fault.ts";
-import { encodeMainline, lazy } from "./iommu_fault_json.ts";
+import {
+  encodeHalves,
+  fieldHex,
+  fieldNum,
+  fieldsJson,
+  fieldsNum,
+  type Halves,
+  halvesOf,
+  wordsOf,
+} from "./fast_fields.ts";
+import { deferred, encodeMainline } from "./iommu_fault_json.ts";
 import type { Json, JsonObject } from "../codec/json.ts";
-import type { Access, FaultEvent, LossKind, Vendor } from "./types.ts";
+import type { FaultCore } from "./event.ts";
+import { AMD_FLAG_PR } from "./explain.ts";
+import type { Access, LossKind, Vendor } from "./types.ts";
 
-/** A fault before the parser adds time, raw lines and line number. */
-export type FaultCore = Omit<FaultEvent, "time" | "raw" | "line" | "type">;
+export type { FaultCore };
 
 /** What one line of kernel text is. */
 export type Rec =
@@ -51,7 +62,7 @@ export type Rec =
     unit?: string;
   }
   | { k: "smmu-head"; unit: string; id: number }
-  | { k: "smmu-dword"; unit: string; value: bigint }
+  | { k: "smmu-dword"; unit: string; lo: number; hi: number }
   | { k: "smmu-decoded"; unit: string; ev: FaultCore }
   | { k: "smmu-decoded2"; unit: string; detail: JsonObject; access: Access[] }
   | { k: "vtd-v0-head"; ev: FaultCore }
@@ -65,10 +76,49 @@ export type Rec =
 const hex = (v: number | bigint) => "0x" + v.toString(16);
 const h = (s: string) => parseInt(s, 16);
 
+/** Hex digits as the kernel's `%#llx` would print the value: `0x`, lower case, no leading zeros. */
+export function hexNorm(digits: string): string {
+  let i = 0;
+  while (i < digits.length - 1 && digits.charCodeAt(i) === 48 /* 0 */) i++;
+  return "0x" + (i ? digits.slice(i) : digits).toLowerCase();
+}
+
+/** A number printed as `0x...` or decimal (AMD `key=value`); NaN when it is neither. */
+function parseNum(s: string): number {
+  if (s.startsWith("0x") || s.startsWith("0X")) return parseInt(s.slice(2), 16);
+  return /^\d+$/.test(s) ? Number(s) : NaN;
+}
+
+/**
+ * Device names already built, by number: a storm names the same few devices a million times,
+ * and the one string per device is flat and hashed once when the summary looks rows up by it.
+ * Bounded: past `MAX_NAMES` devices, names are built afresh each time (a host has far fewer).
+ */
+const NAMES = new Map<number, string>();
+const MAX_NAMES = 4096;
+
+function cached(key: number, make: () => string): string {
+  let s = NAMES.get(key);
+  if (s === undefined) {
+    s = make();
+    if (NAMES.size < MAX_NAMES) NAMES.set(key, s);
+  }
+  return s;
+}
+
 /** `0000:bb:dd.f` from a source-id / DeviceID (bus 15:8, devfn 7:0). */
 export function bdfOf(id: number, segment = 0): string {
   const p2 = (v: number, n = 2) => v.toString(16).padStart(n, "0");
-  return `${p2(segment, 4)}:${p2((id >> 8) & 0xff)}:${p2((id >> 3) & 0x1f)}.${id & 7}`;
+  return cached(
+    (segment & 0xffff) * 0x10000 + (id & 0xffff),
+    () => `${p2(segment, 4)}:${p2((id >> 8) & 0xff)}:${p2((id >> 3) & 0x1f)}.${id & 7}`,
+  );
+}
+
+/** `sid:0x100`: an SMMU StreamID (meaningful within its SMMU). */
+export function sidName(sid: number): string {
+  // Above the BDF keys (segment * 2^16 + id < 2^32).
+  return cached(0x1_0000_0000 + sid, () => `sid:0x${sid.toString(16)}`);
 }
 
 /** Normalises a printed BDF (`3b:00.0`, `0x00:0x1f.6`, `0000:04:00.0`) to `0000:bb:dd.f`. */
@@ -80,8 +130,29 @@ export function normBdf(s: string): string | null {
   return bdfOf((h(m[2]) << 8) | (h(m[3]) << 3) | +m[4], seg);
 }
 
-/** `<driver> <device>: ` of dev_printk lines. */
-const RE_DEV = /^([\w.-]+) ([\w.:-]+): /;
+/** `<driver> <device>: ` of dev_printk lines (as `/^([\w.-]+) ([\w.:-]+): /` matches it). */
+export const RE_DEV = /^([\w.-]+) ([\w.:-]+): /;
+
+/** `\w`, `.`, `-` (and `:` when `colon`): the characters of a driver or device name. */
+function nameChar(c: number, colon: boolean): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 ||
+    c === 46 || c === 45 || (colon && c === 58);
+}
+
+/**
+ * Where the device name of a `<driver> <device>: ` prefix ends (the index of its colon), or -1:
+ * RE_DEV without a match array, for the lines of a storm. The driver ends at the first space.
+ */
+export function devPrefixEnd(text: string): number {
+  const sp = text.indexOf(" ");
+  if (sp <= 0) return -1;
+  for (let i = 0; i < sp; i++) if (!nameChar(text.charCodeAt(i), false)) return -1;
+  // The device is the run of name characters after the space; it must end with ": ".
+  let i = sp + 1;
+  while (i < text.length && nameChar(text.charCodeAt(i), true)) i++;
+  if (i < sp + 3 || text.charCodeAt(i) !== 32 || text.charCodeAt(i - 1) !== 58) return -1;
+  return i - 1;
+}
 
 /** Functions whose `callbacks suppressed` line means IOMMU fault reports were refused. */
 const SUPPRESSORS: Readonly<Record<string, { vendor: Vendor; perCall: number }>> = {
@@ -142,7 +213,7 @@ function vtdDma(m: RegExpExecArray): FaultCore {
     iommu: null,
     device: normBdf(dev),
     pasid,
-    addr: hex(BigInt("0x" + addr)),
+    addr: hexNorm(addr),
     access: [type === "DMA Read" ? "read" : "write"],
     code,
     name: r.name,
@@ -189,7 +260,7 @@ function recogniseVtd(text: string): Rec | null {
         iommu: null,
         device: normBdf(m[2]),
         pasid: null,
-        addr: hex(BigInt("0x" + m[3])),
+        addr: hexNorm(m[3]),
         access: [m[1] === "DMA Read" ? "read" : "write"],
         code: null,
         name: "unknown",
@@ -242,9 +313,7 @@ function recogniseVtd(text: string): Rec | null {
 function recogniseVtdPrq(text: string): Rec | null {
   let m = RE_PRQ_INVALID.exec(text);
   if (m) {
-    const words = [BigInt("0x" + m[2]), BigInt("0x" + m[3]), 0n, 0n];
-    const f = decodeHw(VTD_PRQ, words);
-    const ev = prqEvent(m[1], f, "invalid page request");
+    const ev = prqEvent(m[1], halvesOf([m[2], m[3], "0", "0"]), "invalid page request");
     ev.generation = "PRQ";
     return { k: "fault", ev };
   }
@@ -271,20 +340,21 @@ function recogniseVtdPrq(text: string): Rec | null {
   return null;
 }
 
-function prqEvent(unit: string, f: Record<string, bigint>, why: string): FaultCore {
+function prqEvent(unit: string, h: Halves, why: string): FaultCore {
+  const f = fieldsNum(VTD_PRQ, h);
   const access: Access[] = [];
   if (f.rd_req) access.push("read");
   if (f.wr_req) access.push("write");
   if (f.exe_req) access.push("exec");
   if (f.pm_req) access.push("priv");
-  const record = hwJson(VTD_PRQ, f);
-  lazy(record, "iommu_fault", () => encodeMainline(vtdPrqToIommuFault(f)));
+  const page = fieldHex(VTD_PRQ, "addr", h);
   return {
     vendor: "intel",
     iommu: unit,
-    device: bdfOf(Number(f.rid)),
-    pasid: f.pasid_present ? Number(f.pasid) : null,
-    addr: hex(f.addr << 12n),
+    device: bdfOf(f.rid),
+    pasid: f.pasid_present ? f.pasid : null,
+    // The descriptor holds the page number (addr >> 12).
+    addr: page === "0x0" ? page : page + "000",
     access,
     code: null,
     name: "page request",
@@ -292,17 +362,25 @@ function prqEvent(unit: string, f: Record<string, bigint>, why: string): FaultCo
       ? "The device asked for a page (PCIe PRI page request)."
       : "The driver refused a malformed page request.",
     generation: "PRQ",
-    record,
-    detail: { group_index: Number(f.prg_index), last: Number(f.lpig) === 1 },
+    // Built when read, not for every request of a storm that is only counted.
+    recordOf: (iommuFault) => {
+      const record = fieldsJson(VTD_PRQ, h);
+      if (!iommuFault) return record;
+      record.iommu_fault = deferred(() =>
+        encodeMainline(vtdPrqToIommuFault(decodeHw(VTD_PRQ, wordsOf(VTD_PRQ, h))))
+      );
+      return record;
+    },
+    detail: { group_index: f.prg_index, last: f.lpig === 1 },
   };
 }
 
 function recognisePrqTrace(text: string): Rec | null {
   const m = RE_PRQ_TRACE.exec(text);
   if (!m) return { k: "malformed", looksLike: "intel_iommu:prq_report" };
-  const words = encodeHw(VTD_PRQ, {
+  const words = encodeHalves(VTD_PRQ, {
     rid: h(m[4]),
-    addr: BigInt("0x" + m[5]),
+    addr: m[5],
     rd_req: m[6] === "r" ? 1 : 0,
     wr_req: m[7] === "w" ? 1 : 0,
     exe_req: m[8] === "x" ? 1 : 0,
@@ -313,11 +391,10 @@ function recognisePrqTrace(text: string): Rec | null {
     pasid_present: h(m[11]) ? 1 : 0,
     prg_index: h(m[12]),
     priv_data_present: m[13] ? 1 : 0,
-    priv_data0: m[13] ? BigInt("0x" + m[13]) : 0n,
-    priv_data1: m[14] ? BigInt("0x" + m[14]) : 0n,
+    priv_data0: m[13] ?? 0,
+    priv_data1: m[14] ?? 0,
   });
-  const f = decodeHw(VTD_PRQ, words);
-  const ev = prqEvent(m[1], f, "page request");
+  const ev = prqEvent(m[1], words, "page request");
   ev.device = normBdf(m[2]) ?? m[2];
   ev.generation = "prq_report";
   ev.detail = { ...ev.detail, seq: Number(m[3]) };
@@ -336,16 +413,16 @@ export function amdBody(body: string, prefixDevice: string | null, unit: string 
   if (!tm) return { k: "malformed", looksLike: "AMD-Vi event" };
   const tag = tm[1];
   const kv: Record<string, string> = {};
-  for (const m of body.matchAll(RE_AMD_KV)) kv[m[1]] = m[2];
+  RE_AMD_KV.lastIndex = 0;
+  for (let m; (m = RE_AMD_KV.exec(body)) !== null;) kv[m[1]] = m[2];
   let code: number | null;
   let name: string;
   let text: string;
-  let words: bigint[] | null = null;
+  let words: Halves | null = null;
   if (tag === "UNKNOWN" && kv["event[1]"]) {
     // `UNKNOWN event[0]=0x%08x ...`: the whole entry is printed (no closing bracket).
-    const e = [0, 1, 2, 3].map((i) => BigInt(kv[`event[${i}]`] ?? "0"));
-    words = [e[0] | (e[1] << 32n), e[2] | (e[3] << 32n)];
-    code = Number((e[1] >> 28n) & 0xfn);
+    words = [0, 1, 2, 3].map((i) => (parseNum(kv[`event[${i}]`] ?? "0") || 0) >>> 0);
+    code = (words[1] >>> 28) & 0xf;
     const t = amdEventType(code);
     name = t?.name ?? "unknown";
     text = t?.text ?? `Event code ${hex(code)} has no name in the kernel.`;
@@ -356,12 +433,18 @@ export function amdBody(body: string, prefixDevice: string | null, unit: string 
     name = t.name;
     text = t.text;
   }
-  const num = (k: string) => (kv[k] !== undefined ? Number(BigInt(kv[k])) : null);
+  const num = (k: string) => {
+    if (kv[k] === undefined) return null;
+    const v = parseNum(kv[k]);
+    return Number.isNaN(v) ? null : v;
+  };
   const addrS = kv.address ?? kv.gpa ?? kv.spa;
-  const addr = addrS !== undefined ? BigInt(addrS) : null;
+  const addr = addrS !== undefined && /^0x[0-9a-fA-F]+$/.test(addrS)
+    ? hexNorm(addrS.slice(2))
+    : null;
   let device = kv.device ? normBdf(kv.device) : prefixDevice;
   // UNKNOWN prints only the raw entry: the DeviceID is event[0] & 0xffff.
-  if (!device && words) device = bdfOf(Number(words[0] & 0xffffn));
+  if (!device && words) device = bdfOf(words[0] & 0xffff);
   const flags = num("flags");
   const pd = num("pasid") ?? num("domain");
   if (!words) {
@@ -369,7 +452,7 @@ export function amdBody(body: string, prefixDevice: string | null, unit: string 
       ? parseInt(device.slice(5, 7), 16) << 8 | (parseInt(device.slice(8, 10), 16) << 3) |
         +device[11]
       : 0;
-    words = encodeHw(AMD_EVT, {
+    words = encodeHalves(AMD_EVT, {
       devid,
       pasid_hi: pd !== null && code !== 9 ? pd & 0xf0000 : 0,
       domid: pd !== null && code !== 9 ? pd & 0xffff : num("vmg_tag") ?? 0,
@@ -379,14 +462,15 @@ export function amdBody(body: string, prefixDevice: string | null, unit: string 
       flags_rmp: code === 0xd ? num("flags_rmp") ?? 0 : undefined,
       flags: flags ?? 0,
       code,
-      address: addr ?? 0n,
+      address: addr ?? 0,
     });
   }
-  const rec = decodeHw(AMD_EVT, words);
   const access: Access[] = [];
   const detail: JsonObject = {};
+  let mapping: "none" | "denied" | null = null;
   if (code === 2) {
-    const fl = Number(rec.flags);
+    const fl = fieldNum(AMD_EVT, "flags", words);
+    mapping = fl & AMD_FLAG_PR ? "denied" : "none";
     access.push(fl & 0x20 ? "write" : "read");
     if (fl & 0x02) access.push("exec");
     detail.domain = kv.domain !== undefined ? num("domain") : null;
@@ -409,13 +493,14 @@ export function amdBody(body: string, prefixDevice: string | null, unit: string 
       iommu: unit,
       device,
       pasid: kv.pasid !== undefined ? num("pasid") : null,
-      addr: addr !== null ? hex(addr) : null,
+      addr,
       access,
       code,
       name,
       text,
       generation: amdGeneration(body, kv.device),
-      record: hwJson(AMD_EVT, rec, only),
+      mapping,
+      recordOf: () => fieldsJson(AMD_EVT, words!, only),
       detail: Object.keys(detail).length ? detail : undefined,
     },
   };
@@ -482,7 +567,7 @@ const RE_CTX =
 
 function recogniseSmmu(driver: string, unit: string, rest: string): Rec | null {
   let m = RE_SMMU_DWORD.exec(rest);
-  if (m) return { k: "smmu-dword", unit, value: BigInt("0x" + m[1]) };
+  if (m) return { k: "smmu-dword", unit, hi: h(m[1].slice(0, 8)), lo: h(m[1].slice(8)) };
   m = RE_SMMU_HEAD.exec(rest);
   if (m) return { k: "smmu-head", unit, id: h(m[1]) };
   if (rest.startsWith("event: ")) {
@@ -543,9 +628,9 @@ function recogniseSmmu(driver: string, unit: string, rest: string): Rec | null {
       ev: {
         vendor: "arm-smmu-v3",
         iommu: unit,
-        device: `sid:${hex(h(m[1]))}`,
+        device: sidName(h(m[1])),
         pasid: h(m[2]),
-        addr: hex(BigInt("0x" + m[9])),
+        addr: hexNorm(m[9]),
         access,
         code: null,
         name: "PRI request",
@@ -569,13 +654,9 @@ function smmuDecoded(unit: string, m: RegExpExecArray): FaultCore {
   return {
     vendor: "arm-smmu-v3",
     iommu: unit,
-    device: bdf ?? `sid:${hex(h(sid))}`,
+    device: bdf ?? sidName(h(sid)),
     pasid: h(ssid) || null,
-    addr: iova !== undefined
-      ? hex(BigInt("0x" + iova))
-      : fetch !== undefined
-      ? hex(BigInt("0x" + fetch))
-      : null,
+    addr: iova !== undefined ? hexNorm(iova) : fetch !== undefined ? hexNorm(fetch) : null,
     access: [],
     code: null,
     name: known ? evName : "unknown",
@@ -584,8 +665,8 @@ function smmuDecoded(unit: string, m: RegExpExecArray): FaultCore {
     detail: {
       client,
       sid: h(sid),
-      ...(ipa !== undefined ? { ipa: hex(BigInt("0x" + ipa)) } : {}),
-      ...(fetch !== undefined ? { fetch_addr: hex(BigInt("0x" + fetch)) } : {}),
+      ...(ipa !== undefined ? { ipa: hexNorm(ipa) } : {}),
+      ...(fetch !== undefined ? { fetch_addr: hexNorm(fetch) } : {}),
     },
   };
 }
@@ -594,8 +675,8 @@ function recogniseArmSmmu(unit: string, rest: string): Rec | null {
   const m = RE_CTX.exec(rest);
   if (m) {
     const fsr = h(m[1]), fsynr = h(m[3]);
-    const f = decodeHw(ARM_SMMU_FSR, [BigInt(fsr)]);
-    const s = decodeHw(ARM_SMMU_FSYNR0, [BigInt(fsynr)]);
+    const f = fieldsNum(ARM_SMMU_FSR, [fsr]);
+    const s = fieldsNum(ARM_SMMU_FSYNR0, [fsynr]);
     const faults = ARM_SMMU_FSR_FAULTS.filter((n) => f[n]).reverse();
     const access: Access[] = [s.WNR ? "write" : "read"];
     if (s.IND) access.push("exec");
@@ -607,9 +688,9 @@ function recogniseArmSmmu(unit: string, rest: string): Rec | null {
       ev: {
         vendor: "arm-smmu",
         iommu: unit,
-        device: sid !== null ? `sid:${hex(sid)}` : null,
+        device: sid !== null ? sidName(sid) : null,
         pasid: null,
-        addr: hex(BigInt("0x" + m[2])),
+        addr: hexNorm(m[2]),
         access,
         code: fsr,
         name: faults.join(" ") || "unknown",
@@ -617,11 +698,11 @@ function recogniseArmSmmu(unit: string, rest: string): Rec | null {
           ? meanings.map((x) => x[0].toUpperCase() + x.slice(1)).join("; ") + "."
           : "No fault bit is set in FSR.",
         generation: m[4] !== undefined ? "cbfrsynra" : "classic",
-        record: {
-          fsr: hwJson(ARM_SMMU_FSR, f),
-          fsynr0: hwJson(ARM_SMMU_FSYNR0, s),
+        recordOf: () => ({
+          fsr: fieldsJson(ARM_SMMU_FSR, [fsr]),
+          fsynr0: fieldsJson(ARM_SMMU_FSYNR0, [fsynr]),
           cb: +m[5],
-        },
+        }),
       },
     };
   }
@@ -671,11 +752,13 @@ function recogniseVirtio(unit: string, rest: string): Rec | null {
   if (m[5]) (access.push("write"), flags |= 2);
   if (m[6]) (access.push("exec"), flags |= 4);
   if (m[3] !== undefined) flags |= 0x100;
-  const addr = m[3] !== undefined ? BigInt("0x" + m[3]) : null;
-  const rec = decodeHw(
-    VIRTIO_IOMMU_FAULT,
-    encodeHw(VIRTIO_IOMMU_FAULT, { reason: r.code, flags, endpoint: +m[2], address: addr ?? 0n }),
-  );
+  const addr = m[3] !== undefined ? hexNorm(m[3]) : null;
+  const words = encodeHalves(VIRTIO_IOMMU_FAULT, {
+    reason: r.code,
+    flags,
+    endpoint: +m[2],
+    address: addr ?? 0,
+  });
   return {
     k: "fault",
     ev: {
@@ -683,16 +766,18 @@ function recogniseVirtio(unit: string, rest: string): Rec | null {
       iommu: unit,
       device: `ep:${+m[2]}`,
       pasid: null,
-      addr: addr !== null ? hex(addr) : null,
+      addr,
       access,
       code: r.code,
       name: r.name,
       text: r.text,
       generation: "virtio",
-      record: hwJson(VIRTIO_IOMMU_FAULT, rec, ["reason", "flags", "endpoint", "address"]),
+      recordOf: () => fieldsJson(VIRTIO_IOMMU_FAULT, words, VIRTIO_RECORD_FIELDS),
     },
   };
 }
+
+const VIRTIO_RECORD_FIELDS = ["reason", "flags", "endpoint", "address"];
 
 function recogniseTrace(text: string): Rec {
   const m = RE_TRACE.exec(text);
@@ -705,7 +790,7 @@ function recogniseTrace(text: string): Rec {
       iommu: null,
       device: normBdf(m[2]) ?? m[2],
       pasid: null,
-      addr: hex(BigInt("0x" + m[3])),
+      addr: hexNorm(m[3]),
       access: [flags & 1 ? "write" : "read"],
       code: flags,
       name: flags & 1 ? "IOMMU_FAULT_WRITE" : "IOMMU_FAULT_READ",
@@ -773,10 +858,11 @@ export function recognise(text: string): Rec | null {
     return r ?? { k: "malformed", looksLike: "VT-d fault" };
   }
   if (text.startsWith("AMD-Vi: ")) return recogniseAmd(text, null, null);
-  const m = RE_DEV.exec(text);
-  if (m) {
-    const [all, driver, dev] = m;
-    const rest = text.slice(all.length);
+  const colon = devPrefixEnd(text);
+  if (colon > 0) {
+    const sp = text.indexOf(" ");
+    const driver = text.slice(0, sp), dev = text.slice(sp + 1, colon);
+    const rest = text.slice(colon + 2);
     if (driver === "arm-smmu-v3" || driver === "arm-smmu" || driver.startsWith("arm-smmu")) {
       return recogniseSmmu(driver, dev, rest);
     }

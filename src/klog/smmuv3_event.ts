@@ -5,52 +5,53 @@
  * @example
  * ```ts
  * import { smmuv3Fault } from "./smmuv3_event.ts";
- * const ev = smmuv3Fault("arm-smmu-v3.0.auto", [0x0000010000000010n, 0x0000020800000000n, 0xffff1000n, 0n]);
+ * import { halvesOf } from "./fast_fields.ts";
+ * const words = halvesOf(["0000010000000010", "0000020800000000", "00000000ffff1000", "0"]);
+ * const ev = smmuv3Fault("arm-smmu-v3.0.auto", words);
  * ev.name; // "F_TRANSLATION"
  * ev.device; // "sid:0x100"
  * ```
  * @module
  */
 import { SMMUV3_EVT, smmuv3Event } from "../abi/hw/smmuv3.ts";
-import { decodeHw, hwJson } from "../codec/bitfield.ts";
+import { decodeHw } from "../codec/bitfield.ts";
 import { smmuv3ToIommuFault } from "../codec/hw_fault.ts";
-import { encodeMainline, lazy } from "./iommu_fault_json.ts";
-import type { FaultCore } from "./recognise.ts";
+import { fieldHex, fieldsJson, fieldsNum, type Halves, wordsOf } from "./fast_fields.ts";
+import { deferred, encodeMainline } from "./iommu_fault_json.ts";
+import type { JsonObject } from "../codec/json.ts";
+import type { FaultCore } from "./event.ts";
+import { sidName } from "./recognise.ts";
 import type { Access } from "./types.ts";
 
-const hex = (v: bigint | number) => "0x" + v.toString(16);
+const hex = (v: number) => "0x" + v.toString(16);
 
-/** The normalised fault of a complete (or, with fewer words, truncated) SMMUv3 dump. */
-export function smmuv3Fault(unit: string, words: readonly bigint[], headId?: number): FaultCore {
-  const full = [0, 1, 2, 3].map((i) => words[i] ?? 0n);
-  const f = decodeHw(SMMUV3_EVT, full);
-  const id = words.length ? Number(f.id) : headId ?? 0;
+/**
+ * The normalised fault of a complete (or, with fewer words, truncated) SMMUv3 dump. `halves` are
+ * the dump's words as 32-bit halves, low half first (two per word; fewer than eight: truncated).
+ */
+export function smmuv3Fault(unit: string, halves: Halves, headId?: number): FaultCore {
+  const words = halves.length >> 1;
+  const full: Halves = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => halves[i] ?? 0);
+  const f = fieldsNum(SMMUV3_EVT, full);
+  const id = words ? f.id : headId ?? 0;
   const e = smmuv3Event(id);
   const carried = e ? ["id", ...e.fields] : ["id", "sid", "ssv", "ssid"];
   const access: Access[] = [];
-  if (carried.includes("rnw") && words.length >= 2) {
+  if (carried.includes("rnw") && words >= 2) {
     access.push(f.rnw ? "read" : "write");
     if (f.ind) access.push("exec");
     if (f.pnu) access.push("priv");
   }
   let addr: string | null = null;
-  if (carried.includes("iova") && words.length >= 3) addr = hex(f.iova);
-  else if (carried.includes("fetch_addr") && words.length >= 4) addr = hex(f.fetch_addr);
-  const record = hwJson(SMMUV3_EVT, f, carried);
-  record.words = full.map((w) => "0x" + w.toString(16).padStart(16, "0"));
-  if (words.length === 4) {
-    // Computed when read (JSON output), not for every event of a storm that is only counted.
-    lazy(record, "iommu_fault", () => ({
-      "mainline-5.13": encodeMainline(smmuv3ToIommuFault(f, "mainline-5.13")),
-      "mainline-6.8": encodeMainline(smmuv3ToIommuFault(f, "mainline-6.8")),
-      "nested-v9-v12": encodeMainline(smmuv3ToIommuFault(f, "nested-v9-v12")),
-    }));
+  if (carried.includes("iova") && words >= 3) addr = fieldHex(SMMUV3_EVT, "iova", full);
+  else if (carried.includes("fetch_addr") && words >= 4) {
+    addr = fieldHex(SMMUV3_EVT, "fetch_addr", full);
   }
   return {
     vendor: "arm-smmu-v3",
     iommu: unit,
-    device: words.length ? `sid:${hex(f.sid)}` : null,
-    pasid: f.ssv ? Number(f.ssid) : null,
+    device: words ? sidName(f.sid) : null,
+    pasid: f.ssv ? f.ssid : null,
     addr,
     access,
     code: id,
@@ -58,6 +59,26 @@ export function smmuv3Fault(unit: string, words: readonly bigint[], headId?: num
     text: e?.text ??
       `Event ID ${hex(id)} is not defined by the architecture (IMPLEMENTATION DEFINED?).`,
     generation: "M1",
-    record,
+    // Built when read (JSON output), not for every event of a storm that is only counted.
+    recordOf: (iommuFault) => smmuv3Record(full, carried, words === 4 && iommuFault),
   };
+}
+
+/** The record's fields, its four words, and (when asked) the `iommu_fault` of each path. */
+function smmuv3Record(full: Halves, carried: readonly string[], iommuFault: boolean): JsonObject {
+  const record = fieldsJson(SMMUV3_EVT, full, carried);
+  record.words = [0, 2, 4, 6].map((i) =>
+    "0x" + full[i + 1].toString(16).padStart(8, "0") + full[i].toString(16).padStart(8, "0")
+  );
+  if (iommuFault) {
+    record.iommu_fault = deferred(() => {
+      const d = decodeHw(SMMUV3_EVT, wordsOf(SMMUV3_EVT, full));
+      return {
+        "mainline-5.13": encodeMainline(smmuv3ToIommuFault(d, "mainline-5.13")),
+        "mainline-6.8": encodeMainline(smmuv3ToIommuFault(d, "mainline-6.8")),
+        "nested-v9-v12": encodeMainline(smmuv3ToIommuFault(d, "nested-v9-v12")),
+      };
+    });
+  }
+  return record;
 }

@@ -13,7 +13,7 @@
  * @module
  */
 import type { Json, JsonObject } from "../codec/json.ts";
-import type { Access, FaultEvent, LogTime, LossEvent, LossKind, Vendor } from "./types.ts";
+import type { Access, FaultEvent, LogTime, LossEvent, LossKind, Mapping, Vendor } from "./types.ts";
 
 /** One row: a device and one reason. */
 export interface SummaryRow {
@@ -32,16 +32,55 @@ export interface SummaryRow {
   pagesCapped: boolean;
   addrMin: bigint | null;
   addrMax: bigint | null;
+  /** Faults per `/proc/iomem` region (with the `region` option; `(none)`: in no region). */
+  regions: Map<string, number>;
+  /** Faults by what the report says of the mapping (see `explain.ts`). */
+  mapping: Record<Mapping, number>;
+}
+
+/** What the summary keeps of a row besides the row itself. */
+interface RowState {
+  row: SummaryRow;
+  vendor: Vendor;
+  code: number | null;
+  name: string;
+  unit: string | null;
+  /** The address range as doubles (exact below 2^53), to compare without BigInt. */
+  min: number;
+  max: number;
+  /** Distinct pages seen (up to the caps). */
+  pages: Set<number>;
 }
 
 /** Options of a summary. */
 export interface SummaryOptions {
   maxRows?: number;
+  /** Distinct pages tracked per row. */
   maxPages?: number;
+  /** Distinct pages tracked over all rows (what bounds the memory of a random-address storm). */
+  maxPagesTotal?: number;
+  /** Names the region an address falls in (a `/proc/iomem` lookup), or null. */
+  region?: (addr: bigint) => string | null;
 }
+
+/** The region name counted for an address that falls in no region. */
+export const NO_REGION = "(none)";
 
 function seconds(t: LogTime): number | null {
   return t.boot ?? t.wall;
+}
+
+/**
+ * A copy of a string that does not keep the text it was cut from alive. A kernel log is read in
+ * chunks and V8 cuts a substring of 13 characters or more as a view into its parent: a row that
+ * kept such a view of a device name or a timestamp would keep a whole chunk of the log.
+ */
+export function detach<T extends string | null>(s: T): T {
+  return (s === null || s.length < 13 ? s : (s + " ").slice(0, -1)) as T;
+}
+
+function detachTime(t: LogTime): LogTime {
+  return { text: detach(t.text), boot: t.boot, wall: t.wall };
 }
 
 /** Faults per second between the first and last report (null with one report or no clock). */
@@ -65,56 +104,116 @@ export class Summary {
     events: number;
   }[] = [];
   #lossIndex = new Map<string, number>();
-  #pages = new Map<string, Set<bigint>>();
-  #opts: Required<SummaryOptions>;
+  #index = new Map<string | null, RowState[]>();
+  #pagesTotal = 0;
+  #opts: Required<Omit<SummaryOptions, "region">> & Pick<SummaryOptions, "region">;
 
   constructor(opts: SummaryOptions = {}) {
-    this.#opts = { maxRows: 10_000, maxPages: 4096, ...opts };
+    this.#opts = { maxRows: 10_000, maxPages: 4096, maxPagesTotal: 1 << 18, ...opts };
   }
 
   /** Adds one event. */
   add(e: FaultEvent | LossEvent): void {
     if (e.type === "loss") return this.#addLoss(e);
     this.faults++;
-    const key = `${e.device}\u0000${e.vendor}\u0000${e.code}\u0000${e.name}`;
-    let r = this.rows.get(key);
-    if (!r) {
-      if (this.rows.size >= this.#opts.maxRows) {
-        this.overflowFaults++;
-        return;
+    // A StreamID or endpoint number names a device only within its IOMMU.
+    const unit = e.device === null || !e.device.startsWith("0000:") ? e.iommu : null;
+    // Rows by device, then a short scan: no key string built and hashed per fault.
+    let st: RowState | undefined;
+    const list = this.#index.get(e.device);
+    if (list) {
+      for (const x of list) {
+        if (x.code === e.code && x.name === e.name && x.vendor === e.vendor && x.unit === unit) {
+          st = x;
+          break;
+        }
       }
-      r = {
-        device: e.device,
-        vendor: e.vendor,
-        iommu: e.iommu,
-        code: e.code,
-        name: e.name,
-        text: e.text,
-        count: 0,
-        first: e.time,
-        last: e.time,
-        access: [],
-        pages: 0,
-        pagesCapped: false,
-        addrMin: null,
-        addrMax: null,
-      };
-      this.rows.set(key, r);
     }
+    if (!st) {
+      st = this.#newRow(e, unit, list);
+      if (!st) return;
+    }
+    const r = st.row;
     r.count++;
-    r.last = e.time;
+    r.last = detachTime(e.time);
     for (const a of e.access) if (!r.access.includes(a)) r.access.push(a);
-    if (e.addr !== null) {
-      const a = BigInt(e.addr);
+    if (e.mapping) r.mapping[e.mapping]++;
+    if (e.addr !== null) this.#addAddr(st, e.addr);
+  }
+
+  #newRow(e: FaultEvent, unit: string | null, list: RowState[] | undefined): RowState | undefined {
+    if (this.rows.size >= this.#opts.maxRows) {
+      this.overflowFaults++;
+      return undefined;
+    }
+    const row: SummaryRow = {
+      device: detach(e.device),
+      vendor: e.vendor,
+      iommu: detach(e.iommu),
+      code: e.code,
+      name: detach(e.name),
+      text: detach(e.text),
+      count: 0,
+      first: detachTime(e.time),
+      last: e.time,
+      access: [],
+      pages: 0,
+      pagesCapped: false,
+      addrMin: null,
+      addrMax: null,
+      regions: new Map(),
+      mapping: { "none": 0, "denied": 0, "no-domain": 0 },
+    };
+    const st: RowState = {
+      row,
+      vendor: e.vendor,
+      code: e.code,
+      name: row.name,
+      unit: detach(unit),
+      min: Infinity,
+      max: -Infinity,
+      pages: new Set(),
+    };
+    if (list) list.push(st);
+    else this.#index.set(row.device, [st]);
+    this.rows.set(
+      `${row.device}\u0000${st.unit}\u0000${e.vendor}\u0000${e.code}\u0000${e.name}`,
+      row,
+    );
+    return st;
+  }
+
+  /** Address range, region and distinct pages of one more fault of a row. */
+  #addAddr(st: RowState, addr: string): void {
+    const r = st.row;
+    let page: number;
+    let a: bigint | null = null;
+    if (addr.length <= 15) {
+      // Up to 13 hex digits (52 bits): exact as a double, no BigInt needed.
+      const n = parseInt(addr.slice(2), 16);
+      if (n < st.min) (st.min = n, r.addrMin = BigInt(n));
+      if (n > st.max) (st.max = n, r.addrMax = BigInt(n));
+      page = Math.floor(n / 4096);
+    } else {
+      a = BigInt(addr);
       if (r.addrMin === null || a < r.addrMin) r.addrMin = a;
       if (r.addrMax === null || a > r.addrMax) r.addrMax = a;
-      let set = this.#pages.get(key);
-      if (!set) this.#pages.set(key, set = new Set());
-      const page = a >> 12n;
-      if (!set.has(page)) {
-        if (set.size < this.#opts.maxPages) (set.add(page), r.pages++);
-        else r.pagesCapped = true;
-      }
+      st.min = Math.min(st.min, Number(r.addrMin));
+      st.max = Math.max(st.max, Number(r.addrMax));
+      // A page number fits a double exactly (64 - 12 bits < 53).
+      page = Number(a >> 12n);
+    }
+    if (this.#opts.region) {
+      const name = this.#opts.region(a ?? BigInt(addr)) ?? NO_REGION;
+      r.regions.set(name, (r.regions.get(name) ?? 0) + 1);
+    }
+    const set = st.pages;
+    if (!set.has(page)) {
+      if (set.size < this.#opts.maxPages && this.#pagesTotal < this.#opts.maxPagesTotal) {
+        set.add(page);
+        r.pages++;
+        this.#pagesTotal++;
+      } else r.pagesCapped = true;
     }
   }
 
@@ -125,7 +224,7 @@ export class Summary {
       this.#lossIndex.set(key, this.loss.length);
       this.loss.push({
         kind: e.kind,
-        source: e.source,
+        source: detach(e.source)!,
         count: e.count,
         faultsAtLeast: e.faultsAtLeast,
         events: 1,
@@ -199,6 +298,8 @@ export class Summary {
         pages_capped: r.pagesCapped,
         addr_min: r.addrMin === null ? null : "0x" + r.addrMin.toString(16),
         addr_max: r.addrMax === null ? null : "0x" + r.addrMax.toString(16),
+        mapping: { ...r.mapping },
+        ...(this.#opts.region ? { regions: Object.fromEntries(r.regions) } : {}),
       })),
       rows_capped_faults: this.overflowFaults,
       lost: {

@@ -13,11 +13,28 @@
  */
 import type { Json, JsonObject } from "../codec/json.ts";
 
+/** Every IOMMU family a fault can come from (`trace`: the generic `io_page_fault` tracepoint). */
+export const VENDORS = [
+  "intel",
+  "amd",
+  "arm-smmu-v3",
+  "arm-smmu",
+  "virtio-iommu",
+  "trace",
+] as const;
+
 /** Which IOMMU family reported the fault. */
-export type Vendor = "intel" | "amd" | "arm-smmu-v3" | "arm-smmu" | "virtio-iommu" | "trace";
+export type Vendor = typeof VENDORS[number];
 
 /** An access type, as far as the report says. */
 export type Access = "read" | "write" | "exec" | "priv";
+
+/**
+ * What a report says about the translation when the device faulted: no mapping for the address
+ * (`none`), a mapping that does not allow the access (`denied`), or no domain attached to the
+ * device at all (`no-domain`). See `explain.ts` for which reports say what.
+ */
+export type Mapping = "none" | "denied" | "no-domain";
 
 /** A log timestamp: the text as given, and what it means where known. */
 export interface LogTime {
@@ -50,6 +67,8 @@ export interface FaultEvent {
   name: string;
   /** What the code means, one sentence. */
   text: string;
+  /** What the report says about the mapping; null when it does not say. */
+  mapping: Mapping | null;
   time: LogTime;
   /** The source lines (container stripped off nothing: exactly as read). */
   raw: string[];

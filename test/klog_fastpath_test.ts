@@ -1,0 +1,138 @@
+/**
+ * The parser's fast paths are the same formats, not second descriptions of them: its 32-bit
+ * reading and writing of hardware records gives exactly what the BigInt codec gives, for every
+ * record description and random words, and its hand-written prefix scanners match exactly what
+ * the regular expressions they replace match.
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { HW_RECORDS } from "../src/abi/hw/mod.ts";
+import { SMMUV3_EVT } from "../src/abi/hw/smmuv3.ts";
+import { decodeHw, encodeHw, hwJson, readWords } from "../src/codec/bitfield.ts";
+import {
+  encodeHalves,
+  fieldHex,
+  fieldNum,
+  fieldsJson,
+  halvesOf,
+  wordsOf,
+} from "../src/klog/fast_fields.ts";
+import { printkStampEnd, RE_PRINTK } from "../src/klog/container.ts";
+import { devPrefixEnd, RE_DEV } from "../src/klog/recognise.ts";
+
+function halves(wordBits: 32 | 64, words: readonly bigint[]): number[] {
+  if (wordBits === 32) return words.map((w) => Number(w));
+  return words.flatMap((w) => [Number(w & 0xffffffffn), Number(w >> 32n)]);
+}
+
+Deno.test("fieldsJson equals hwJson(decodeHw) for every record, every field", () => {
+  for (const rec of HW_RECORDS) {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: rec.size, maxLength: rec.size }), (bytes) => {
+        const words = readWords(rec, bytes)!;
+        const h = halves(rec.wordBits, words);
+        const f = decodeHw(rec, words);
+        assert.deepEqual(fieldsJson(rec, h), hwJson(rec, f), rec.id);
+        const some = rec.fields.filter((_, i) => i % 2 === 0).map((x) => x.name);
+        assert.deepEqual(fieldsJson(rec, h, some), hwJson(rec, f, some), rec.id);
+        for (const field of rec.fields) {
+          assert.equal(fieldHex(rec, field.name, h), "0x" + f[field.name].toString(16));
+          if (f[field.name] < 2n ** 53n) {
+            assert.equal(fieldNum(rec, field.name, h), Number(f[field.name]), field.name);
+          }
+        }
+        assert.deepEqual(wordsOf(rec, h), words);
+      }),
+      { numRuns: 100 },
+    );
+  }
+});
+
+Deno.test("encodeHalves equals encodeHw for every record (values wider than a field are cut)", () => {
+  for (const rec of HW_RECORDS) {
+    const value = fc.oneof(
+      fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      fc.integer({ min: 0, max: 2 ** 53 - 1 }),
+    );
+    const input = fc.record(
+      Object.fromEntries(rec.fields.map((f) => [f.name, value])),
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(input, (inp) => {
+        const want = encodeHw(rec, inp as Record<string, bigint | number>);
+        assert.deepEqual(encodeHalves(rec, inp), halves(rec.wordBits, want), rec.id);
+        // The same values given as hex text.
+        const asHex = Object.fromEntries(
+          Object.entries(inp).map(([k, v]) => [k, "0x" + BigInt(v as bigint).toString(16)]),
+        );
+        assert.deepEqual(encodeHalves(rec, asHex), halves(rec.wordBits, want), rec.id);
+      }),
+      { numRuns: 100 },
+    );
+  }
+});
+
+Deno.test("halvesOf reads the SMMUv3 dump's words (logs.md 9.3 R2)", () => {
+  const h = halvesOf([
+    "0000000800003813",
+    "000011028000002a",
+    "0000aaaad0001000",
+    "0000000081234000",
+  ]);
+  assert.equal(fieldNum(SMMUV3_EVT, "id", h), 0x13);
+  assert.equal(fieldNum(SMMUV3_EVT, "sid", h), 8);
+  assert.equal(fieldNum(SMMUV3_EVT, "ssid", h), 3);
+  assert.equal(fieldNum(SMMUV3_EVT, "stag", h), 0x2a);
+  assert.equal(fieldHex(SMMUV3_EVT, "iova", h), "0xaaaad0001000");
+  // ipa is dword3 & GENMASK(51, 12), kept in place.
+  assert.equal(fieldHex(SMMUV3_EVT, "ipa", h), "0x81234000");
+});
+
+// Lines built from the characters that matter to the two prefixes, so that near misses abound.
+const prefixLine = fc.array(
+  fc.constantFrom("a", "Z", "0", "_", ".", "-", ":", " ", "[", "]", "\t", "x", "9", ": ", "("),
+  { maxLength: 24 },
+).map((a) => a.join(""));
+
+Deno.test("devPrefixEnd finds the same `<driver> <device>: ` prefix as RE_DEV", () => {
+  const check = (t: string) => {
+    const m = RE_DEV.exec(t);
+    const end = devPrefixEnd(t);
+    assert.equal(end < 0 ? null : t.slice(0, end + 2), m ? m[0] : null, JSON.stringify(t));
+  };
+  for (
+    const t of [
+      "arm-smmu-v3 arm-smmu-v3.0.auto: event 0x10 received:",
+      "amdgpu 0000:0b:00.0: AMD-Vi: Event logged [",
+      "iommu ivhd0: ILLEGAL_DEV_TABLE_ENTRY device=00:14.0",
+      "a b:",
+      "a :: x",
+      " a b: x",
+    ]
+  ) check(t);
+  fc.assert(fc.property(prefixLine, check), { numRuns: 2000 });
+});
+
+Deno.test("printkStampEnd finds the same `[  812.004417]` stamp as RE_PRINTK", () => {
+  const check = (t: string) => {
+    const m = RE_PRINTK.exec(t);
+    const end = printkStampEnd(t);
+    assert.equal(
+      end < 0 ? null : t.slice(0, end + 1),
+      m ? m[0].trimEnd() : null,
+      JSON.stringify(t),
+    );
+    if (m) assert.equal(Number(t.slice(1, end)), Number(m[1] + "." + m[2]));
+  };
+  for (const t of ["[  812.004417] DMAR: x", "[1.0]", "[ .5] x", "[12.] x", "[\t3.25]"]) check(t);
+  const stamp = fc.tuple(
+    fc.constantFrom("", " ", "  ", "\t"),
+    fc.stringMatching(/^\d{0,6}$/),
+    fc.constantFrom(".", ",", ""),
+    fc.stringMatching(/^\d{0,6}$/),
+    fc.constantFrom("]", "] ", "]x", ""),
+    prefixLine,
+  ).map(([a, b, c, d, e, f]) => `[${a}${b}${c}${d}${e}${f}`);
+  fc.assert(fc.property(fc.oneof(stamp, prefixLine), check), { numRuns: 2000 });
+});
