@@ -21,6 +21,8 @@ import { RING_LAYOUTS } from "../ring/geometry.ts";
 import { RULES, type Severity } from "../rules/catalogue.ts";
 import { INJECT_KINDS, SIM_LAYOUTS } from "../sim/scenario.ts";
 import { OUTPUT_IDS } from "./schemas/outputs.ts";
+import { FORMATS, parseTimeArg } from "../klog/container.ts";
+import { VENDORS } from "../klog/types.ts";
 import {
   abiChoices,
   choiceList,
@@ -31,7 +33,7 @@ import {
   parsePageSize,
   seconds,
 } from "./options.ts";
-import type { CommandModule, CommandSpec } from "./spec.ts";
+import { ArgError, type CommandModule, type CommandSpec } from "./spec.ts";
 
 type Loader = () => Promise<CommandModule>;
 
@@ -465,6 +467,107 @@ export const BENCH = {
 /** Shells `faultscope complete` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 
+/** A `--since`/`--until` value: seconds since boot, or a date and time. */
+function logTime(v: string): string {
+  if (!parseTimeArg(v)) {
+    throw new ArgError(
+      "not a time: seconds since boot (812.5), a date-time (2024-03-05T10:15:42[+01:00]) " +
+        "or 'Mar 5 10:15[:42]'",
+    );
+  }
+  return v;
+}
+
+/** `faultscope dmesg`. */
+export const DMESG = {
+  name: "dmesg",
+  summary: "decode the IOMMU faults in a kernel log (dmesg, journalctl -k, /dev/kmsg, syslog): " +
+    "Intel VT-d, AMD-Vi, ARM SMMUv3 and arm-smmu, virtio-iommu; summary and loss",
+  args: [{
+    name: "file",
+    help: "kernel log text (also .gz), /dev/kmsg records, or - for stdin",
+    complete: "file",
+  }],
+  options: {
+    format: {
+      value: "container",
+      help: "how the log was written (default: detected from its first lines)",
+      choices: FORMATS,
+      default: "auto" as (typeof FORMATS)[number],
+    },
+    json: { help: "one JSON object {events, summary, lost} (schema in the README)" },
+    ndjson: {
+      help: 'one event per line, then the summary as a last line with "type":"summary"',
+      conflicts: ["json"],
+    },
+    events: { help: "print only the summary, not a line per fault", negate: true },
+    asIommuFault: {
+      help: "with --json/--ndjson: add to each SMMUv3 event and VT-d page request the " +
+        "iommu_fault each kernel path reports for it (record.iommu_fault)",
+    },
+    device: {
+      value: "dev",
+      help: "only this device: a PCI address (00:02.0, 0000:3b:00.0), sid:0x100 or ep:8 " +
+        "(repeatable, comma list)",
+      parse: (v: string) => v.split(",").map((x) => x.trim()).filter(Boolean),
+      multiple: true,
+    },
+    vendor: {
+      value: "vendor",
+      help: `only these IOMMUs: ${VENDORS.join(", ")} (repeatable, comma list)`,
+      parse: choiceList(VENDORS, "vendor"),
+      multiple: true,
+      complete: VENDORS,
+    },
+    code: {
+      value: "n",
+      help: "only these reason or event codes, e.g. 0x06 or 0x10 (repeatable, comma list)",
+      parse: (v: string) => intList(v, 0, 0xffffffff),
+      multiple: true,
+    },
+    since: {
+      value: "time",
+      help: "only reports at or after this log time: seconds since boot or a date-time",
+      parse: logTime,
+    },
+    until: { value: "time", help: "only reports at or before this log time", parse: logTime },
+    check: { help: "exit 1 if any fault or sign of loss is found (a CI gate)" },
+    verbose: {
+      short: "v",
+      help: "list the lines that look like fault reports but do not parse",
+    },
+    iomem: {
+      value: "file",
+      help: "a copy of /proc/iomem (as root): name the region each fault address falls in",
+      complete: "file",
+    },
+    lspci: {
+      value: "file",
+      help: "lspci -mm or -vmm output: name each device",
+      complete: "file",
+    },
+  },
+  notes: [
+    "Containers: plain dmesg (also -r, -x, -T, --time-format iso), journalctl -k (short, " +
+    "short-precise, short-iso, short-monotonic, -o json), /dev/kmsg records, syslog files, and " +
+    "text pasted from an issue. Lines that are not IOMMU reports are skipped.",
+    "Exit status: 0 done (with --check: no fault and no loss found), 1 --check found a fault or " +
+    "a sign of loss, 2 usage or input error (missing, empty, binary or compressed input), " +
+    "130 interrupted (the summary so far is printed).",
+  ],
+  examples: [
+    "faultscope dmesg testdata/klog/vectors_logs_md_9.log",
+    "faultscope dmesg testdata/klog/amd.log --iomem testdata/klog/iomem.txt " +
+    "--lspci testdata/klog/lspci.txt --no-events",
+    { line: "dmesg | faultscope dmesg - --check --no-events", skip: "reads this host's log" },
+    {
+      line: "journalctl -k -o json | faultscope dmesg - --ndjson --vendor amd",
+      skip: "reads this host's journal",
+    },
+  ],
+  load: (() => import("./commands/dmesg.ts")) as Loader,
+} as const satisfies CommandSpec;
+
 /** `faultscope complete`. */
 export const COMPLETE = {
   name: "complete",
@@ -531,6 +634,7 @@ export const MAN = {
 export const COMMANDS: readonly CommandSpec[] = [
   DEMO,
   DECODE,
+  DMESG,
   INSPECT,
   VALIDATE,
   RULES_COMMAND,

@@ -42,6 +42,8 @@ export interface FaultCore {
   recordOf?: (iommuFault: boolean) => JsonObject;
   detail?: { [k: string]: Json };
   truncated?: boolean;
+  /** The timestamp of a trace line, used when the log's container gives none. */
+  traceTime?: string;
 }
 
 /** One fault event (see {@link FaultEvent} for the fields). */

@@ -19,7 +19,7 @@
  * ```
  * @module
  */
-import type { SummaryRow } from "./summary.ts";
+import { NO_REGION, type SummaryRow } from "./summary.ts";
 import type { FaultEvent, Mapping } from "./types.ts";
 
 export type { Mapping };
@@ -72,7 +72,8 @@ function hex(v: bigint): string {
 
 /** `System RAM` or `System RAM (2) and Reserved (1)`. */
 function regionList(regions: ReadonlyMap<string, number>, count: number): string {
-  const list = [...regions].sort((a, b) => b[1] - a[1]);
+  const list = [...regions].sort((a, b) => b[1] - a[1])
+    .map(([n, c]) => [n === NO_REGION ? "no /proc/iomem region" : n, c] as const);
   if (list.length === 1 && list[0][1] === count) return list[0][0];
   const parts = list.map(([n, c]) => `${n} (${c})`);
   return parts.length > 1 ? parts.slice(0, -1).join(", ") + " and " + parts.at(-1) : parts[0];
@@ -96,7 +97,7 @@ export function explainRow(r: SummaryRow, deviceName: string | null = null): str
     ? ["read", "from"]
     : reads && writes
     ? ["read and wrote", "in"]
-    : ["faulted", "at"];
+    : ["faulted", "in"];
   let s = `${who} ${verb} ${times(r.count)}`;
   if (r.addrMin !== null && r.addrMax !== null) {
     const at = r.addrMin === r.addrMax ? hex(r.addrMin) : `${hex(r.addrMin)}-${hex(r.addrMax)}`;

@@ -394,6 +394,9 @@ export class KlogParser {
   #fault(ev: FaultCore, raw: string[], time: LogTime, line: number): void {
     this.faults++;
     if (ev.mapping === undefined) ev.mapping = mappingOf(ev);
+    if (time.text === null && ev.traceTime !== undefined) {
+      time = { text: ev.traceTime, boot: Number(ev.traceTime), wall: null };
+    }
     this.#emit(new Fault(ev, time, raw, line, this.#opts.iommuFault));
   }
 

@@ -395,6 +395,7 @@ function recognisePrqTrace(text: string): Rec | null {
     priv_data1: m[14] ?? 0,
   });
   const ev = prqEvent(m[1], words, "page request");
+  ev.traceTime = traceTime(text);
   ev.device = normBdf(m[2]) ?? m[2];
   ev.generation = "prq_report";
   ev.detail = { ...ev.detail, seq: Number(m[3]) };
@@ -779,6 +780,14 @@ function recogniseVirtio(unit: string, rest: string): Rec | null {
 
 const VIRTIO_RECORD_FIELDS = ["reason", "flags", "endpoint", "address"];
 
+/** The timestamp of an ftrace line (`task-pid [cpu] flags 1042.330100: event: ...`). */
+const RE_TRACE_TIME = / (\d+\.\d+): (?:io_page_fault|prq_report): /;
+
+/** Seconds of the trace clock (`local` by default: per-CPU time since boot), when present. */
+function traceTime(text: string): string | undefined {
+  return RE_TRACE_TIME.exec(text)?.[1];
+}
+
 function recogniseTrace(text: string): Rec {
   const m = RE_TRACE.exec(text);
   if (!m) return { k: "malformed", looksLike: "iommu:io_page_fault" };
@@ -786,6 +795,7 @@ function recogniseTrace(text: string): Rec {
   return {
     k: "fault",
     ev: {
+      traceTime: traceTime(text),
       vendor: "trace",
       iommu: null,
       device: normBdf(m[2]) ?? m[2],

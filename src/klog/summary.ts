@@ -270,7 +270,7 @@ export class Summary {
         : l.kind === "hw-overflow"
         ? `VT-d fault recording overflowed (FSTS.PFO) ${l.events} time(s): hardware dropped faults`
         : l.kind === "log-restart"
-        ? `${l.source} restarted ${l.events} time(s) after an overflow`
+        ? `AMD-Vi ${l.source} restarted ${l.events} time(s) after an overflow`
         : `${l.source} overflowed ${l.events} time(s)`;
       out.push(what);
     }
