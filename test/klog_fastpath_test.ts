@@ -19,6 +19,7 @@ import {
 } from "../src/klog/fast_fields.ts";
 import { printkStampEnd, RE_PRINTK } from "../src/klog/container.ts";
 import { devPrefixEnd, RE_DEV } from "../src/klog/recognise.ts";
+import { KlogParser } from "../src/klog/parser.ts";
 
 function halves(wordBits: 32 | 64, words: readonly bigint[]): number[] {
   if (wordBits === 32) return words.map((w) => Number(w));
@@ -135,4 +136,30 @@ Deno.test("printkStampEnd finds the same `[  812.004417]` stamp as RE_PRINTK", (
     prefixLine,
   ).map(([a, b, c, d, e, f]) => `[${a}${b}${c}${d}${e}${f}`);
   fc.assert(fc.property(fc.oneof(stamp, prefixLine), check), { numRuns: 2000 });
+});
+
+Deno.test("the line after a two-line record's head is read though it holds no keyword, at any chunk cut", () => {
+  // logs.md 4.3 E0 (4.9-4.16: the body is a record of its own) and 3.x VT-d interrupt remapping
+  // (the reason follows an embedded newline), each between ordinary lines.
+  const text = "[ 1.0] usb 1-1: new device\n" +
+    "[ 12.5] AMD-Vi: Event logged [\n" +
+    "[ 12.6] IO_PAGE_FAULT device=00:14.0 domain=0x0003 address=0x00000000fee00000 flags=0x0010]\n" +
+    "[ 13.0] usb 1-1: new device\n" +
+    "dmar: INTR-REMAP: Request device [[f0:1f.0] fault index 18\n" +
+    "INTR-REMAP:[fault reason 37] Blocked a compatibility format interrupt request\n";
+  const want = [
+    ["amd", 2, "0000:00:14.0", 2],
+    ["intel", 0x25, "0000:f0:1f.0", 5],
+  ];
+  for (let cut = 0; cut <= text.length; cut++) {
+    const got: (string | number | null)[][] = [];
+    const p = new KlogParser({
+      onEvent: (e) => e.type === "fault" && got.push([e.vendor, e.code, e.device, e.line]),
+    });
+    p.push(text.slice(0, cut));
+    p.push(text.slice(cut));
+    p.end();
+    assert.deepEqual(got, want, `cut at ${cut}`);
+    assert.equal(p.unparsedCount, 0);
+  }
 });

@@ -49,16 +49,35 @@ export interface ParserOptions {
 }
 
 /**
- * Words every line the recognisers act on contains (one of them); global, reset before use.
- * `mmu`/`MMU` cover iommu, IOMMU, smmu, viommu and every ratelimited function but
- * `prq_event_thread` and `dmar_fault` (`suppressed` and `dmar`); `device=` the AMD-Vi event body
- * printed without a prefix (3.x-4.16); `INTR-` the reason line of a 3.x interrupt-remapping
- * fault; `Missed ` journald's count of lost kernel messages; `MESSAGE":[` a journal JSON message
- * stored as bytes. Few literals keep the regular expression's Boyer-Moore lookahead long: this
- * set scans at about 2 GB/s, the 19 literals it replaced at 0.5 GB/s.
+ * Words every line the recognisers act on contains (one of them), in kernel text; global, reset
+ * before use. `mmu`/`MMU` cover iommu, IOMMU, smmu, viommu and every ratelimited function but
+ * `prq_event_thread` and `dmar_fault` (`suppressed`, `dmar`); `Event logged` an AMD-Vi event a
+ * 4.19.y kernel printed on the faulting device without `AMD-Vi: ` (logs.md 4.3, E2). The second
+ * line of a record split over two lines (a 3.x VT-d reason, a 4.9-4.16 AMD-Vi body) may hold
+ * none of them: the parser reads the line after such a head whatever it holds. Few literals keep
+ * the regular expression's Boyer-Moore lookahead long: this set scans at about 3 GB/s, the 19
+ * literals it replaced at 0.5 GB/s.
  */
-export const PREFILTER =
-  /mmu|MMU|dmar|DMAR|AMD-Vi|suppressed|Event logged|INTR-|device=|Missed |MESSAGE":\[/g;
+export const PREFILTER = /mmu|MMU|dmar|DMAR|AMD-Vi|suppressed|Event logged/g;
+
+/**
+ * The prefilter of a container: journald's own `Missed N kernel messages` appears only where
+ * journald's messages are (journalctl without -k, syslog files, pasted text), and journal JSON
+ * stores a message with unprintable bytes as an array of numbers (`"MESSAGE":[`).
+ */
+export function prefilterFor(format: Format | null): RegExp {
+  switch (format) {
+    case "dmesg":
+    case "dmesg-T":
+    case "dmesg-iso":
+    case "kmsg":
+      return PREFILTER;
+    case "journal-json":
+      return new RegExp(PREFILTER.source + '|Missed |"MESSAGE":\\[', "g");
+    default:
+      return new RegExp(PREFILTER.source + "|Missed ", "g");
+  }
+}
 
 /** An SMMUv3 dump being assembled for one SMMU. */
 interface Group {
@@ -123,6 +142,11 @@ export class KlogParser {
   /** The last line of the previous range. */
   #lastLine = "";
   #ended = false;
+  /** The prefilter of the container. */
+  #re: RegExp = PREFILTER;
+  #reOne: RegExp = new RegExp(PREFILTER.source);
+  /** The first line of the next range follows the head of a two-line record. */
+  #forceNext = false;
 
   constructor(opts: ParserOptions) {
     this.#opts = {
@@ -132,8 +156,7 @@ export class KlogParser {
       iommuFault: true,
       ...opts,
     };
-    if (this.#opts.format !== "auto") this.format = this.#opts.format;
-    this.#perLine = this.#opts.format === "kmsg";
+    if (this.#opts.format !== "auto") this.#setFormat(this.#opts.format);
   }
 
   /** Feeds a chunk of text; a line cut at the end of the chunk waits for the next one. */
@@ -198,8 +221,19 @@ export class KlogParser {
 
   /** Detects the container from the first lines at `from`. */
   #detect(text: string, from: number): void {
-    this.format = detectFormat(text.slice(from, from + SAMPLE).split("\n", 200));
-    if (this.format === "kmsg") this.#perLine = true;
+    this.#setFormat(detectFormat(text.slice(from, from + SAMPLE).split("\n", 200)));
+  }
+
+  #setFormat(format: Exclude<Format, "auto">): void {
+    this.format = format;
+    this.#perLine = format === "kmsg";
+    this.#re = prefilterFor(format);
+    this.#reOne = new RegExp(this.#re.source);
+  }
+
+  /** A two-line record is waiting for its second line. */
+  #pending(): boolean {
+    return this.#amd !== null || this.#v0 !== null;
   }
 
   /** Processes the whole lines of `text` in `[from, to)` (`text[to - 1]` is a newline). */
@@ -216,22 +250,40 @@ export class KlogParser {
         p = e + 1;
       }
     } else {
-      const re = PREFILTER;
+      const re = this.#re;
       re.lastIndex = from;
       let counted = from; // position up to which newlines are counted into lineNo
       let lineNo = this.lines; // lines before `counted`
+      if (this.#forceNext) {
+        // The second line of a two-line record that began at the end of the last range.
+        this.#forceNext = false;
+        const end = text.indexOf("\n", from);
+        this.#start0 = from;
+        this.#handle(text.slice(from, end), lineNo + 1);
+        re.lastIndex = end + 1;
+      }
       // test() rather than exec(): no match array per hit; lastIndex - 1 is inside the match.
       while (re.test(text)) {
         const at = re.lastIndex - 1;
         if (at >= to) break;
-        const start = text.lastIndexOf("\n", at) + 1;
-        const end = text.indexOf("\n", at);
+        let start = text.lastIndexOf("\n", at) + 1;
+        let end = text.indexOf("\n", at);
         while (counted < start) {
           counted = text.indexOf("\n", counted) + 1;
           lineNo++;
         }
         this.#start0 = start;
         this.#handle(text.slice(start, end), lineNo + 1);
+        if (this.#pending()) {
+          // The head of a two-line record: its second line may hold none of the keywords.
+          if (end + 1 < to) {
+            counted = start = end + 1;
+            lineNo++;
+            end = text.indexOf("\n", start);
+            this.#start0 = start;
+            this.#handle(text.slice(start, end), lineNo + 1);
+          } else this.#forceNext = true;
+        }
         re.lastIndex = end + 1;
       }
       while (counted < to) {
@@ -260,7 +312,7 @@ export class KlogParser {
     const s = stripLine(raw, this.#opts.format === "auto" ? "auto" : this.#opts.format);
     if (!s || s.continuation) return;
     if (s.seq !== undefined) this.#seq(s, raw, lineNo);
-    if (!this.#perLine || PREFILTER_ONE.test(s.text)) {
+    if (!this.#perLine || this.#reOne.test(s.text) || this.#pending()) {
       this.candidates++;
       // A message may hold an embedded newline (VT-d 3.x, or a /dev/kmsg `\x0a`).
       if (s.text.indexOf("\n") >= 0) {
@@ -525,7 +577,6 @@ export class KlogParser {
 }
 
 const SMMU_BY_NAME = new Map(SMMUV3_EVENTS.map((e) => [e.name, e]));
-const PREFILTER_ONE = new RegExp(PREFILTER.source);
 
 /** Parses a whole text at once (tests, small inputs): every event, in order. */
 export function parseKlog(

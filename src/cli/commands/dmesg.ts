@@ -93,7 +93,7 @@ function readOrStop(r: Reader, buf: Uint8Array, stop: Interrupts): Promise<numbe
 }
 
 /** Chunks read from a regular file between two turns of the event loop (to see Ctrl-C). */
-const SYNC_BURST = 16;
+const SYNC_BURST = 128;
 
 /**
  * The input's bytes, read through one reused buffer (a consumer must copy what it keeps). A
