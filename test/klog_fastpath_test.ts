@@ -18,8 +18,17 @@ import {
   wordsOf,
 } from "../src/klog/fast_fields.ts";
 import { printkStampEnd, RE_PRINTK } from "../src/klog/container.ts";
-import { devPrefixEnd, RE_DEV } from "../src/klog/recognise.ts";
+import {
+  devPrefixEnd,
+  DWORD_HI,
+  DWORD_LO,
+  RE_DEV,
+  RE_SMMU_DWORD,
+  smmuDword,
+} from "../src/klog/recognise.ts";
 import { KlogParser } from "../src/klog/parser.ts";
+import { Fault } from "../src/klog/event.ts";
+import { Summary } from "../src/klog/summary.ts";
 
 function halves(wordBits: 32 | 64, words: readonly bigint[]): number[] {
   if (wordBits === 32) return words.map((w) => Number(w));
@@ -162,4 +171,67 @@ Deno.test("the line after a two-line record's head is read though it holds no ke
     assert.deepEqual(got, want, `cut at ${cut}`);
     assert.equal(p.unparsedCount, 0);
   }
+});
+
+Deno.test("smmuDword reads the same dump words as RE_SMMU_DWORD", () => {
+  const check = (t: string) => {
+    const m = RE_SMMU_DWORD.exec(t);
+    assert.equal(smmuDword(t), m !== null, JSON.stringify(t));
+    if (m) {
+      assert.equal(DWORD_HI, parseInt(m[1].slice(0, 8), 16));
+      assert.equal(DWORD_LO, parseInt(m[1].slice(8), 16));
+    }
+  };
+  for (
+    const t of [
+      "\t0x0000010000000010",
+      "\\x090x00000000ffff1000",
+      "    0x0000020800000000 ",
+      "\u00a00xFFFFFFFFFFFFFFFF",
+      "\t0x000001000000001",
+      "\t0x00000100000000100",
+      "\t0x0000010000000010 x",
+      "0x0000010000000010\r",
+    ]
+  ) check(t);
+  const word = fc.tuple(
+    fc.array(fc.constantFrom("\t", " ", "\\x09", "\u00a0", "\\x0", "x"), { maxLength: 3 }),
+    fc.constantFrom("0x", "0X", "x", ""),
+    fc.stringMatching(/^[0-9a-fA-FgG]{14,18}$/),
+    fc.constantFrom("", " ", "\r", " x", "\t\t"),
+  ).map(([a, b, c, d]) => a.join("") + b + c + d);
+  fc.assert(fc.property(word, check), { numRuns: 3000 });
+});
+
+Deno.test("summary address ranges mix addresses below and above 2^53 exactly", () => {
+  const s = new Summary();
+  const at = (addr: string) =>
+    s.add(
+      new Fault(
+        {
+          vendor: "intel",
+          iommu: null,
+          device: "0000:00:02.0",
+          pasid: null,
+          addr,
+          access: ["read"],
+          code: 6,
+          name: "PTE Read access is not set",
+          text: "",
+          generation: "V4",
+        },
+        { text: null, boot: null, wall: null },
+        ["x"],
+        1,
+      ),
+    );
+  at("0x1000");
+  at("0xffff800000001000"); // a kernel address: past 2^53
+  at("0x800");
+  at("0xffff800000001fff");
+  const [r] = s.sortedRows();
+  assert.equal(r.addrMin, 0x800n);
+  assert.equal(r.addrMax, 0xffff800000001fffn);
+  assert.equal(r.pages, 3); // pages 0x0 (0x800), 0x1 (0x1000) and 0xffff800000001
+  assert.equal(r.count, 4);
 });

@@ -556,7 +556,58 @@ function recogniseAmd(text: string, unit: string | null, prefixDevice: string | 
 // ARM SMMUv3 (logs.md 5.3, 5.4) and arm-smmu v1/v2 (5.6).
 // ---------------------------------------------------------------------------------------------
 const RE_SMMU_HEAD = /^event 0x([0-9a-fA-F]{1,2}) received:\s*$/;
-const RE_SMMU_DWORD = /^(?:\t|\\x09|\s)*0x([0-9a-fA-F]{16})\s*$/;
+/** One word of a raw dump: tab (or `\x09` from /dev/kmsg, or spaces) then `0x%016llx`. */
+export const RE_SMMU_DWORD = /^(?:\t|\\x09|\s)*0x([0-9a-fA-F]{16})\s*$/;
+
+/** JavaScript's `\s`. */
+function space(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f ||
+    c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+function hexDigit(c: number): number {
+  return c >= 48 && c <= 57
+    ? c - 48
+    : c >= 97 && c <= 102
+    ? c - 87
+    : c >= 65 && c <= 70
+    ? c - 55
+    : -1;
+}
+
+/** The halves of the word `smmuDword` read. */
+export let DWORD_HI = 0, DWORD_LO = 0;
+
+/**
+ * Reads one word of a raw dump into DWORD_HI/DWORD_LO: what RE_SMMU_DWORD matches, without a
+ * match array or substrings (the words are most of the lines of an SMMUv3 storm).
+ */
+export function smmuDword(rest: string): boolean {
+  let i = 0;
+  const n = rest.length;
+  for (;;) {
+    const c = rest.charCodeAt(i);
+    if (space(c)) i++;
+    else if (c === 92 /* \ */ && rest.startsWith("\\x09", i)) i += 4;
+    else break;
+  }
+  if (rest.charCodeAt(i) !== 48 || rest.charCodeAt(i + 1) !== 120 /* 0x */) return false;
+  i += 2;
+  let hi = 0, lo = 0;
+  for (let k = 0; k < 16; k++) {
+    const d = hexDigit(rest.charCodeAt(i + k));
+    if (d < 0) return false;
+    if (k < 8) hi = hi * 16 + d;
+    else lo = lo * 16 + d;
+  }
+  i += 16;
+  while (i < n && space(rest.charCodeAt(i))) i++;
+  if (i !== n) return false;
+  DWORD_HI = hi;
+  DWORD_LO = lo;
+  return true;
+}
 const RE_SMMU_DEC =
   /^event: (\S+) client: (.+?) sid: 0x([0-9a-fA-F]+) ssid: 0x([0-9a-fA-F]+)(?: iova: 0x([0-9a-fA-F]+) ipa: 0x([0-9a-fA-F]+)| fetch_addr: 0x([0-9a-fA-F]+))?\s*$/;
 const RE_SMMU_DEC2 =
@@ -567,9 +618,8 @@ const RE_CTX =
   /^Unhandled context fault: fsr=0x([0-9a-fA-F]+), iova=0x([0-9a-fA-F]+), fsynr=0x([0-9a-fA-F]+), (?:cbfrsynra=0x([0-9a-fA-F]+), )?cb=(\d+)/;
 
 function recogniseSmmu(driver: string, unit: string, rest: string): Rec | null {
-  let m = RE_SMMU_DWORD.exec(rest);
-  if (m) return { k: "smmu-dword", unit, hi: h(m[1].slice(0, 8)), lo: h(m[1].slice(8)) };
-  m = RE_SMMU_HEAD.exec(rest);
+  if (smmuDword(rest)) return { k: "smmu-dword", unit, hi: DWORD_HI, lo: DWORD_LO };
+  let m = RE_SMMU_HEAD.exec(rest);
   if (m) return { k: "smmu-head", unit, id: h(m[1]) };
   if (rest.startsWith("event: ")) {
     m = RE_SMMU_DEC.exec(rest);

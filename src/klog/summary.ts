@@ -38,19 +38,38 @@ export interface SummaryRow {
   mapping: Record<Mapping, number>;
 }
 
-/** What the summary keeps of a row besides the row itself. */
+/** A row as the summary keeps it while counting: flat, one object touched per fault. */
 interface RowState {
-  row: SummaryRow;
+  device: string | null;
   vendor: Vendor;
+  iommu: string | null;
   code: number | null;
   name: string;
+  text: string;
+  /** The IOMMU, for a device named only within it (StreamID, endpoint); else null. */
   unit: string | null;
+  count: number;
+  first: LogTime;
+  last: LogTime;
+  /** Access kinds seen, as bits of ACCESS. */
+  access: number;
+  none: number;
+  denied: number;
+  noDomain: number;
   /** The address range as doubles (exact below 2^53), to compare without BigInt. */
   min: number;
   max: number;
+  /** The range as BigInt, once an address was past 2^53. */
+  minBig: bigint | null;
+  maxBig: bigint | null;
   /** Distinct pages seen (up to the caps). */
-  pages: Set<number>;
+  pages: Set<number> | null;
+  pagesCapped: boolean;
+  regions: Map<string, number> | null;
 }
+
+const ACCESS: readonly Access[] = ["read", "write", "exec", "priv"];
+const ACCESS_BIT: Readonly<Record<Access, number>> = { read: 1, write: 2, exec: 4, priv: 8 };
 
 /** Options of a summary. */
 export interface SummaryOptions {
@@ -90,9 +109,32 @@ export function rate(r: Pick<SummaryRow, "count" | "first" | "last">): number | 
   return (r.count - 1) / (b - a);
 }
 
+function rowOf(st: RowState): SummaryRow {
+  // Where a BigInt range exists it covers the double one (both are kept up to date).
+  const lo = st.minBig ?? (st.min === Infinity ? null : BigInt(st.min));
+  const hi = st.maxBig ?? (st.max === -Infinity ? null : BigInt(st.max));
+  return {
+    device: st.device,
+    vendor: st.vendor,
+    iommu: st.iommu,
+    code: st.code,
+    name: st.name,
+    text: st.text,
+    count: st.count,
+    first: st.first,
+    last: st.last,
+    access: ACCESS.filter((a) => st.access & ACCESS_BIT[a]),
+    pages: st.pages?.size ?? 0,
+    pagesCapped: st.pagesCapped,
+    addrMin: lo,
+    addrMax: hi,
+    regions: st.regions ?? new Map(),
+    mapping: { "none": st.none, "denied": st.denied, "no-domain": st.noDomain },
+  };
+}
+
 /** Aggregates fault and loss events. */
 export class Summary {
-  readonly rows = new Map<string, SummaryRow>();
   /** Faults that did not fit in `maxRows` rows. */
   overflowFaults = 0;
   faults = 0;
@@ -104,12 +146,28 @@ export class Summary {
     events: number;
   }[] = [];
   #lossIndex = new Map<string, number>();
+  /** Rows by device, then a short list: no key string built and hashed per fault. */
   #index = new Map<string | null, RowState[]>();
+  #rows = 0;
   #pagesTotal = 0;
   #opts: Required<Omit<SummaryOptions, "region">> & Pick<SummaryOptions, "region">;
 
   constructor(opts: SummaryOptions = {}) {
     this.#opts = { maxRows: 10_000, maxPages: 4096, maxPagesTotal: 1 << 18, ...opts };
+  }
+
+  /** The rows so far, by device, IOMMU (for StreamIDs and endpoints), vendor, code and name. */
+  get rows(): Map<string, SummaryRow> {
+    const out = new Map<string, SummaryRow>();
+    for (const list of this.#index.values()) {
+      for (const st of list) {
+        out.set(
+          `${st.device}\u0000${st.unit}\u0000${st.vendor}\u0000${st.code}\u0000${st.name}`,
+          rowOf(st),
+        );
+      }
+    }
+    return out;
   }
 
   /** Adds one event. */
@@ -118,11 +176,11 @@ export class Summary {
     this.faults++;
     // A StreamID or endpoint number names a device only within its IOMMU.
     const unit = e.device === null || !e.device.startsWith("0000:") ? e.iommu : null;
-    // Rows by device, then a short scan: no key string built and hashed per fault.
     let st: RowState | undefined;
     const list = this.#index.get(e.device);
     if (list) {
-      for (const x of list) {
+      for (let i = 0; i < list.length; i++) {
+        const x = list[i];
         if (x.code === e.code && x.name === e.name && x.vendor === e.vendor && x.unit === unit) {
           st = x;
           break;
@@ -133,87 +191,86 @@ export class Summary {
       st = this.#newRow(e, unit, list);
       if (!st) return;
     }
-    const r = st.row;
-    r.count++;
-    r.last = detachTime(e.time);
-    for (const a of e.access) if (!r.access.includes(a)) r.access.push(a);
-    if (e.mapping) r.mapping[e.mapping]++;
+    st.count++;
+    st.last = detachTime(e.time);
+    for (let i = 0; i < e.access.length; i++) st.access |= ACCESS_BIT[e.access[i]];
+    const m = e.mapping;
+    if (m === "none") st.none++;
+    else if (m === "denied") st.denied++;
+    else if (m === "no-domain") st.noDomain++;
     if (e.addr !== null) this.#addAddr(st, e.addr);
   }
 
   #newRow(e: FaultEvent, unit: string | null, list: RowState[] | undefined): RowState | undefined {
-    if (this.rows.size >= this.#opts.maxRows) {
+    if (this.#rows >= this.#opts.maxRows) {
       this.overflowFaults++;
       return undefined;
     }
-    const row: SummaryRow = {
+    const st: RowState = {
       device: detach(e.device),
       vendor: e.vendor,
       iommu: detach(e.iommu),
       code: e.code,
       name: detach(e.name),
       text: detach(e.text),
+      unit: detach(unit),
       count: 0,
       first: detachTime(e.time),
       last: e.time,
-      access: [],
-      pages: 0,
-      pagesCapped: false,
-      addrMin: null,
-      addrMax: null,
-      regions: new Map(),
-      mapping: { "none": 0, "denied": 0, "no-domain": 0 },
-    };
-    const st: RowState = {
-      row,
-      vendor: e.vendor,
-      code: e.code,
-      name: row.name,
-      unit: detach(unit),
+      access: 0,
+      none: 0,
+      denied: 0,
+      noDomain: 0,
       min: Infinity,
       max: -Infinity,
-      pages: new Set(),
+      minBig: null,
+      maxBig: null,
+      pages: null,
+      pagesCapped: false,
+      regions: null,
     };
     if (list) list.push(st);
-    else this.#index.set(row.device, [st]);
-    this.rows.set(
-      `${row.device}\u0000${st.unit}\u0000${e.vendor}\u0000${e.code}\u0000${e.name}`,
-      row,
-    );
+    else this.#index.set(st.device, [st]);
+    this.#rows++;
     return st;
   }
 
   /** Address range, region and distinct pages of one more fault of a row. */
   #addAddr(st: RowState, addr: string): void {
-    const r = st.row;
     let page: number;
     let a: bigint | null = null;
     if (addr.length <= 15) {
       // Up to 13 hex digits (52 bits): exact as a double, no BigInt needed.
       const n = parseInt(addr.slice(2), 16);
-      if (n < st.min) (st.min = n, r.addrMin = BigInt(n));
-      if (n > st.max) (st.max = n, r.addrMax = BigInt(n));
+      if (n < st.min) st.min = n;
+      if (n > st.max) st.max = n;
+      if (st.minBig !== null) {
+        // The range already holds an address past 2^53: keep its BigInt form whole.
+        const b = BigInt(n);
+        if (b < st.minBig) st.minBig = b;
+        if (b > st.maxBig!) st.maxBig = b;
+      }
       page = Math.floor(n / 4096);
     } else {
       a = BigInt(addr);
-      if (r.addrMin === null || a < r.addrMin) r.addrMin = a;
-      if (r.addrMax === null || a > r.addrMax) r.addrMax = a;
-      st.min = Math.min(st.min, Number(r.addrMin));
-      st.max = Math.max(st.max, Number(r.addrMax));
+      const lo = st.minBig ?? (st.min === Infinity ? a : BigInt(st.min));
+      const hi = st.maxBig ?? (st.max === -Infinity ? a : BigInt(st.max));
+      st.minBig = a < lo ? a : lo;
+      st.maxBig = a > hi ? a : hi;
       // A page number fits a double exactly (64 - 12 bits < 53).
       page = Number(a >> 12n);
     }
     if (this.#opts.region) {
       const name = this.#opts.region(a ?? BigInt(addr)) ?? NO_REGION;
-      r.regions.set(name, (r.regions.get(name) ?? 0) + 1);
+      st.regions ??= new Map();
+      st.regions.set(name, (st.regions.get(name) ?? 0) + 1);
     }
-    const set = st.pages;
+    const set = st.pages ??= new Set();
     if (!set.has(page)) {
       if (set.size < this.#opts.maxPages && this.#pagesTotal < this.#opts.maxPagesTotal) {
         set.add(page);
-        r.pages++;
         this.#pagesTotal++;
-      } else r.pagesCapped = true;
+      } else st.pagesCapped = true;
     }
   }
 
@@ -251,7 +308,9 @@ export class Summary {
 
   /** Rows, most faults first. */
   sortedRows(): SummaryRow[] {
-    return [...this.rows.values()].sort((a, b) => b.count - a.count);
+    const out: SummaryRow[] = [];
+    for (const list of this.#index.values()) for (const st of list) out.push(rowOf(st));
+    return out.sort((a, b) => b.count - a.count);
   }
 
   /** The loss picture as sentences. */

@@ -248,6 +248,26 @@ function meaning(e: Pick<FaultEvent, "name" | "text">): string {
   return e.text && bare(e.text) !== bare(e.name) ? `${e.name}: ${e.text}` : e.name;
 }
 
+/**
+ * The FAULT cell of an event line, by reason (a storm repeats a few reasons: each is composed
+ * once). Bounded: past MAX_CELLS reasons, cells are composed afresh.
+ */
+const CELLS = new Map<
+  string,
+  { vendor: string; code: number | null; name: string; cell: string }
+>();
+const MAX_CELLS = 4096;
+
+function faultCell(e: FaultEvent): string {
+  const c = CELLS.get(e.text);
+  if (c && c.code === e.code && c.name === e.name && c.vendor === e.vendor) return c.cell;
+  const cell = `${e.vendor} ${codeCell(e.code)} ${meaning(e)}`;
+  if (CELLS.size < MAX_CELLS) {
+    CELLS.set(e.text, { vendor: e.vendor, code: e.code, name: e.name, cell });
+  }
+  return cell;
+}
+
 /** Cuts `s` to `n` columns with an ellipsis. */
 function fit(s: string, n: number): string {
   return s.length <= n ? s : n <= 1 ? s.slice(0, Math.max(n, 0)) : s.slice(0, n - 1) + "…";
@@ -274,8 +294,7 @@ class EventLines {
 
   fault(e: FaultEvent): void {
     if (!this.#time) this.#header(e.time);
-    const what = `${e.vendor} ${codeCell(e.code)} ${meaning(e)}` +
-      (e.truncated ? " [truncated dump]" : "");
+    const what = faultCell(e) + (e.truncated ? " [truncated dump]" : "");
     this.io.out.line(this.#row(
       timeCell(e.time),
       e.device ?? "-",
