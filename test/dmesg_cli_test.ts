@@ -595,7 +595,7 @@ Deno.test("dmesg --json: {events, summary, lost}; the fault event schema of the 
     vendor: nullable("string"),
     source: isStr,
     count: nullable("number"),
-    faultsAtLeast: isNum,
+    faults_at_least: isNum,
     time: (v) => typeof v === "object",
     raw: Array.isArray,
     line: isNum,

@@ -62,7 +62,7 @@ Deno.test("T5, T6: dmar_fault suppressed calls and FSTS PFO are loss; T1 (PPF on
   );
   assert.deepEqual(l.map((x) => [x.kind, x.count]), [["suppressed", 37], ["hw-overflow", null]]);
   assert.equal(l[0].source, "dmar_fault");
-  assert.equal(l[1].faultsAtLeast, 1);
+  assert.equal(l[1].faults_at_least, 1);
 });
 
 Deno.test("T7 V3 (5.14): 0x before bus and device", () => {
@@ -245,7 +245,7 @@ Deno.test("A7, A8: AMD suppressed calls and log restart are loss", () => {
   );
   assert.deepEqual(l.map((x) => x.kind), ["suppressed", "log-restart"]);
   assert.equal(l[0].count, 211);
-  assert.equal(l[0].faultsAtLeast, 211);
+  assert.equal(l[0].faults_at_least, 211);
 });
 
 Deno.test("AMD RMP events, comma-separated", () => {

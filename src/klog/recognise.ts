@@ -57,7 +57,7 @@ export type Rec =
     vendor: Vendor | null;
     source: string;
     count: number | null;
-    faultsAtLeast: number;
+    faults_at_least: number;
     /** The SMMU that printed it, for closing its open dump. */
     unit?: string;
   }
@@ -302,7 +302,7 @@ function recogniseVtd(text: string): Rec | null {
         vendor: "intel",
         source: "DMAR_FSTS_REG.PFO",
         count: null,
-        faultsAtLeast: 1,
+        faults_at_least: 1,
       };
     }
     return { k: "known" };
@@ -327,7 +327,7 @@ function recogniseVtdPrq(text: string): Rec | null {
         vendor: "intel",
         source: `${m[1]} PRQ`,
         count: null,
-        faultsAtLeast: 1,
+        faults_at_least: 1,
       };
     }
     if (msg === "PRQ overflow cleared") return { k: "known" };
@@ -535,7 +535,7 @@ function recogniseAmd(text: string, unit: string | null, prefixDevice: string | 
       vendor: "amd",
       source: unit ? `${unit} event log` : "event log",
       count: null,
-      faultsAtLeast: 1,
+      faults_at_least: 1,
     };
   }
   const r = /^IOMMU (Event|PPR|GA) log restarting/.exec(t);
@@ -546,7 +546,7 @@ function recogniseAmd(text: string, unit: string | null, prefixDevice: string | 
       vendor: "amd",
       source: `${r[1]} log`,
       count: null,
-      faultsAtLeast: r[1] === "GA" ? 0 : 1,
+      faults_at_least: r[1] === "GA" ? 0 : 1,
     };
   }
   return null;
@@ -652,7 +652,7 @@ function recogniseSmmu(driver: string, unit: string, rest: string): Rec | null {
       vendor: "arm-smmu-v3",
       source: `${unit} ${q}`,
       count: null,
-      faultsAtLeast: q === "EVTQ" ? 1 : 0,
+      faults_at_least: q === "EVTQ" ? 1 : 0,
       unit,
     };
   }
@@ -663,7 +663,7 @@ function recogniseSmmu(driver: string, unit: string, rest: string): Rec | null {
       vendor: "arm-smmu-v3",
       source: `${unit} ${rest.slice(0, 4)} write abort`,
       count: null,
-      faultsAtLeast: 0,
+      faults_at_least: 0,
       unit,
     };
   }
@@ -884,7 +884,7 @@ export function recognise(text: string): Rec | null {
         vendor: null,
         source: m[1],
         count: n,
-        faultsAtLeast: 0,
+        faults_at_least: 0,
       };
     }
     return {
@@ -893,7 +893,7 @@ export function recognise(text: string): Rec | null {
       vendor: s.vendor,
       source: m[1],
       count: n,
-      faultsAtLeast: Math.ceil(n * s.perCall),
+      faults_at_least: Math.ceil(n * s.perCall),
     };
   }
   if (text.indexOf("io_page_fault: ") >= 0) return recogniseTrace(text);
@@ -948,7 +948,7 @@ export function recognise(text: string): Rec | null {
       vendor: null,
       source: "journald",
       count: +mm[1],
-      faultsAtLeast: 0,
+      faults_at_least: 0,
     };
   }
   // E0: the body of `printk(KERN_ERR "AMD-Vi: Event logged [")` arrives without any prefix.

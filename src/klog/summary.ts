@@ -142,7 +142,7 @@ export class Summary {
     kind: LossKind;
     source: string;
     count: number | null;
-    faultsAtLeast: number;
+    faults_at_least: number;
     events: number;
   }[] = [];
   #lossIndex = new Map<string, number>();
@@ -283,20 +283,20 @@ export class Summary {
         kind: e.kind,
         source: detach(e.source)!,
         count: e.count,
-        faultsAtLeast: e.faultsAtLeast,
+        faults_at_least: e.faults_at_least,
         events: 1,
       });
       return;
     }
     const l = this.loss[i];
     l.events++;
-    l.faultsAtLeast += e.faultsAtLeast;
+    l.faults_at_least += e.faults_at_least;
     if (e.count !== null) l.count = (l.count ?? 0) + e.count;
   }
 
   /** A lower bound on the faults the log does not show. */
   faultsNotLogged(): number {
-    return this.loss.reduce((n, l) => n + l.faultsAtLeast, 0);
+    return this.loss.reduce((n, l) => n + l.faults_at_least, 0);
   }
 
   /** Kernel log records overwritten before they were read (kmsg gaps, journald). */

@@ -103,7 +103,7 @@ export interface LossEvent {
   /** Calls refused, records skipped, ...; null when the line gives no number. */
   count: number | null;
   /** A lower bound on the faults this loss hid (0 when it may have hidden none). */
-  faultsAtLeast: number;
+  faults_at_least: number;
   time: LogTime;
   raw: string[];
   line: number;

@@ -313,7 +313,7 @@ class EventLines {
 }
 
 function lossText(e: LossEvent): string {
-  const at = e.faultsAtLeast > 0 ? ` (at least ${e.faultsAtLeast} fault(s) not logged)` : "";
+  const at = e.faults_at_least > 0 ? ` (at least ${e.faults_at_least} fault(s) not logged)` : "";
   switch (e.kind) {
     case "suppressed":
       return `${e.source}: ${e.count} call(s) suppressed by the ratelimit${at}`;
