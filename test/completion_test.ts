@@ -139,6 +139,7 @@ const ABIS = [
 const COMMAND_NAMES = [
   "demo",
   "decode",
+  "dmesg",
   "inspect",
   "validate",
   "rules",

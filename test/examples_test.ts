@@ -172,6 +172,30 @@ const EXPECT: Record<string, Expect> = {
       assert.match(r.stderr, /guessed rfc3/); // it says it guessed, on stderr
     },
   },
+  // logs.md section 9's vectors: 27 faults (10 VT-d, 6 AMD-Vi, 7 SMMUv3, 1 arm-smmu, 2
+  // virtio-iommu, 1 tracepoint) and 8 signs of loss hiding at least 361 faults (211 + 118 + 9
+  // refused calls, half of dmar_fault's 37, four overflows).
+  "faultscope dmesg testdata/klog/vectors_logs_md_9.log": {
+    check(r) {
+      assert.match(r.stdout, /^summary {2}27 faults in 65 lines \(dmesg\), 8 signs of loss$/m);
+      assert.match(r.stdout, /at least 361 faults were not logged/);
+    },
+  },
+  [
+    key(
+      "faultscope dmesg testdata/klog/amd.log --iomem testdata/klog/iomem.txt " +
+        "--lspci testdata/klog/lspci.txt --no-events",
+    )
+  ]: {
+    check(r) {
+      // Three writes by 01:00.0 with AMD-Vi's PR flag clear, all in the System RAM range
+      // 0a210000-cfffffff of the iomem copy; lspci -mm names the device.
+      assert.match(
+        r.stdout,
+        /^0000:01:00\.0 \(Qualcomm Atheros QCA986x\/988x 802\.11ac Wireless Network Adapter\) wrote 3 times into System RAM at 0xcece9e50-0xcff49550 while its domain had no mapping/m,
+      );
+    },
+  },
   "faultscope inspect testdata/rfc3-sample.bin": {
     check(r) {
       assert.match(r.stdout, /size=1365 prod=3 cons=1363 reserved=0/);

@@ -495,7 +495,7 @@ export const DMESG = {
       choices: FORMATS,
       default: "auto" as (typeof FORMATS)[number],
     },
-    json: { help: "one JSON object {events, summary, lost} (schema in the README)" },
+    json: { help: "one JSON object {events, summary, lost} (schema in the README)", short: "j" },
     ndjson: {
       help: 'one event per line, then the summary as a last line with "type":"summary"',
       conflicts: ["json"],

@@ -37,6 +37,7 @@ export type Format = typeof FORMATS[number];
 export interface Stripped {
   /** The kernel's message (prefixes of the container removed). */
   text: string;
+  /** The timestamp the container gave the line. */
   time: LogTime;
   /** `/dev/kmsg` sequence number. */
   seq?: number;
@@ -105,6 +106,7 @@ export function parseTimeArg(s: string): { boot: number } | { wall: number } | n
 const NONE: LogTime = { text: null, boot: null, wall: null };
 
 // printk's own timestamp, as dmesg and imklog print it: `[  812.004417] `.
+/** printk's own timestamp, as dmesg and imklog print it: `[  812.004417] `. */
 export const RE_PRINTK = /^\[\s*(\d+)\.(\d+)\] ?/;
 // dmesg -r: `<3>[  812.004417] `.
 const RE_RAW = /^<(\d+)>\[\s*(\d+)\.(\d+)\] ?/;

@@ -15,9 +15,13 @@ import { normBdf } from "./recognise.ts";
 
 /** One `/proc/iomem` region. */
 export interface IomemRegion {
+  /** First address of the region. */
   start: bigint;
+  /** Last address of the region (inclusive, as `/proc/iomem` prints it). */
   end: bigint;
+  /** What `/proc/iomem` names it (`System RAM`, `0000:01:00.0`, a driver). */
   name: string;
+  /** Nesting level (two spaces of indentation each). */
   depth: number;
   /** Index of the enclosing region, -1 at top level. */
   parent: number;
@@ -25,7 +29,9 @@ export interface IomemRegion {
 
 /** A parsed `/proc/iomem`; `zeroed` when it was read without privileges (all addresses 0). */
 export interface IomemMap {
+  /** The regions in file order. */
   regions: IomemRegion[];
+  /** Every address is 0: the file was read without root. */
   zeroed: boolean;
   /** Lines that were not `start-end : name`. */
   skipped: number;
@@ -57,7 +63,9 @@ export function parseIomem(text: string): IomemMap {
 
 /** Where an address falls: the innermost region, its chain of names, and a PCI device if any. */
 export interface Resolved {
+  /** The innermost region holding the address. */
   region: IomemRegion;
+  /** Its name and its enclosing regions' names, outermost first. */
   path: string[];
   /** The PCI function owning the region (a BAR), normalised `0000:bb:dd.f`. */
   device: string | null;
@@ -115,9 +123,13 @@ export function iomemIndex(map: IomemMap): (addr: bigint) => Resolved | null {
 
 /** What `lspci` says about one device. */
 export interface PciDevice {
+  /** The PCI address as lspci prints it (`01:00.0`). */
   slot: string;
+  /** Device class (`Network controller`). */
   class: string;
+  /** Vendor name. */
   vendor: string;
+  /** Device name. */
   device: string;
 }
 

@@ -21,15 +21,25 @@ import type { Access, FaultEvent, LogTime, Mapping, Vendor } from "./types.ts";
 
 /** A fault as the recognisers build it, before the parser adds where and when it was logged. */
 export interface FaultCore {
+  /** Which IOMMU family reported it. */
   vendor: Vendor;
+  /** The IOMMU unit, null when the line omits it. */
   iommu: string | null;
+  /** The device: PCI address, `sid:0x..` or `ep:N`. */
   device: string | null;
+  /** PASID or SSID, null when none. */
   pasid: number | null;
+  /** Fault address as `0x` hex, null when none. */
   addr: string | null;
+  /** The access, as far as the report says. */
   access: Access[];
+  /** The vendor's reason or event code. */
   code: number | null;
+  /** The kernel's name for the code, or `unknown`. */
   name: string;
+  /** What the code means, one sentence. */
   text: string;
+  /** The print generation recognised. */
   generation: string;
   /** What the report says about the mapping; the parser fills it in when absent. */
   mapping?: Mapping | null;
@@ -40,7 +50,9 @@ export interface FaultCore {
    * each kernel path makes of it (SMMUv3 events, VT-d page requests).
    */
   recordOf?: (iommuFault: boolean) => JsonObject;
+  /** Extra fields of the report. */
   detail?: { [k: string]: Json };
+  /** An SMMUv3 dump that ended before its four words. */
   truncated?: boolean;
   /** The timestamp of a trace line, used when the log's container gives none. */
   traceTime?: string;
@@ -48,22 +60,39 @@ export interface FaultCore {
 
 /** One fault event (see {@link FaultEvent} for the fields). */
 export class Fault implements FaultEvent {
+  /** Always `fault`. */
   readonly type = "fault" as const;
+  /** Which IOMMU family reported it. */
   vendor: Vendor;
+  /** The IOMMU unit, null when the line omits it. */
   iommu: string | null;
+  /** The device: PCI address, `sid:0x..` or `ep:N`. */
   device: string | null;
+  /** PASID or SSID, null when none. */
   pasid: number | null;
+  /** Fault address as `0x` hex, null when none. */
   addr: string | null;
+  /** The access, as far as the report says. */
   access: Access[];
+  /** The vendor's reason or event code. */
   code: number | null;
+  /** The kernel's name for the code, or `unknown`. */
   name: string;
+  /** What the code means, one sentence. */
   text: string;
+  /** What the report says of the mapping. */
   mapping: Mapping | null;
+  /** When the log says it happened. */
   time: LogTime;
+  /** Line number (1-based) of the first source line. */
   line: number;
+  /** The print generation recognised. */
   generation: string;
+  /** Extra fields of the report. */
   detail?: { [k: string]: Json };
+  /** An SMMUv3 dump that ended before its four words. */
   truncated?: boolean;
+  /** The source lines, exactly as read. */
   raw: string[];
   #record: JsonObject | undefined;
   #recordOf: ((iommuFault: boolean) => JsonObject) | undefined;

@@ -19,7 +19,7 @@
  * ```
  * @module
  */
-import { NO_REGION, type SummaryRow } from "./summary.ts";
+import { NO_REGION, type SummaryRow, times } from "./summary.ts";
 import type { FaultEvent, Mapping } from "./types.ts";
 
 export type { Mapping };
@@ -61,10 +61,6 @@ const PHRASE: Readonly<Record<Mapping, string>> = {
   "denied": "where its mapping does not allow the access",
   "no-domain": "while it was attached to no domain",
 };
-
-function times(n: number): string {
-  return n === 1 ? "once" : n === 2 ? "twice" : `${n} times`;
-}
 
 function hex(v: bigint): string {
   return "0x" + v.toString(16);

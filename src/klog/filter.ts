@@ -16,10 +16,15 @@ import type { FaultEvent, LogTime, LossEvent, Vendor } from "./types.ts";
 
 /** What to keep; every given criterion must hold (within one, any value may match). */
 export interface FilterSpec {
+  /** Devices (`00:02.0`, `0000:3b:00.0`, `sid:0x100`, `ep:8`). */
   device?: string[];
+  /** IOMMU families. */
   vendor?: Vendor[];
+  /** Reason or event codes. */
   code?: number[];
+  /** Earliest log time: seconds since boot or a date-time. */
   since?: string;
+  /** Latest log time. */
   until?: string;
 }
 

@@ -31,6 +31,7 @@ export function encodeMainline(c: Conversion): JsonObject {
 export class Deferred {
   #make: (() => JsonObject) | null;
   #value: JsonObject | undefined;
+  /** `make` computes the value, once. */
   constructor(make: () => JsonObject) {
     this.#make = make;
   }

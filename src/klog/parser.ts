@@ -148,6 +148,7 @@ export class KlogParser {
   /** The first line of the next range follows the head of a two-line record. */
   #forceNext = false;
 
+  /** A parser that calls `opts.onEvent` for each event. */
   constructor(opts: ParserOptions) {
     this.#opts = {
       format: "auto",

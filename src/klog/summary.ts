@@ -13,24 +13,38 @@
  * @module
  */
 import type { Json, JsonObject } from "../codec/json.ts";
+import { plural } from "../codec/numbers.ts";
 import type { Access, FaultEvent, LogTime, LossEvent, LossKind, Mapping, Vendor } from "./types.ts";
 
 /** One row: a device and one reason. */
 export interface SummaryRow {
+  /** The device (PCI address, `sid:0x..`, `ep:N`). */
   device: string | null;
+  /** Which IOMMU family. */
   vendor: Vendor;
+  /** The IOMMU unit of its first fault. */
   iommu: string | null;
+  /** The reason or event code. */
   code: number | null;
+  /** The kernel's name for it. */
   name: string;
+  /** What it means. */
   text: string;
+  /** Faults. */
   count: number;
+  /** Time of the first fault. */
   first: LogTime;
+  /** Time of the last fault. */
   last: LogTime;
+  /** Every access kind seen (read, write, exec, priv order). */
   access: Access[];
   /** Distinct 4 KiB pages (a lower bound once `pagesCapped`). */
   pages: number;
+  /** More distinct pages were seen than the summary tracks. */
   pagesCapped: boolean;
+  /** Lowest fault address, null when none had one. */
   addrMin: bigint | null;
+  /** Highest fault address. */
   addrMax: bigint | null;
   /** Faults per `/proc/iomem` region (with the `region` option; `(none)`: in no region). */
   regions: Map<string, number>;
@@ -73,6 +87,7 @@ const ACCESS_BIT: Readonly<Record<Access, number>> = { read: 1, write: 2, exec: 
 
 /** Options of a summary. */
 export interface SummaryOptions {
+  /** Rows kept (faults of later device x reason pairs are only counted). */
   maxRows?: number;
   /** Distinct pages tracked per row. */
   maxPages?: number;
@@ -100,6 +115,11 @@ export function detach<T extends string | null>(s: T): T {
 
 function detachTime(t: LogTime): LogTime {
   return { text: detach(t.text), boot: t.boot, wall: t.wall };
+}
+
+/** `once`, `twice`, `3 times`. */
+export function times(n: number): string {
+  return n === 1 ? "once" : n === 2 ? "twice" : `${n} times`;
 }
 
 /** Faults per second between the first and last report (null with one report or no clock). */
@@ -137,7 +157,9 @@ function rowOf(st: RowState): SummaryRow {
 export class Summary {
   /** Faults that did not fit in `maxRows` rows. */
   overflowFaults = 0;
+  /** Faults added. */
   faults = 0;
+  /** The signs of loss, one entry per kind and source, with their totals. */
   readonly loss: {
     kind: LossKind;
     source: string;
@@ -152,6 +174,7 @@ export class Summary {
   #pagesTotal = 0;
   #opts: Required<Omit<SummaryOptions, "region">> & Pick<SummaryOptions, "region">;
 
+  /** A summary with the given caps. */
   constructor(opts: SummaryOptions = {}) {
     this.#opts = { maxRows: 10_000, maxPages: 4096, maxPagesTotal: 1 << 18, ...opts };
   }
@@ -318,19 +341,21 @@ export class Summary {
     if (!this.loss.length) return [];
     const out: string[] = [];
     const n = this.faultsNotLogged();
-    if (n > 0) out.push(`at least ${n} fault(s) were not logged`);
+    if (n > 0) out.push(`at least ${plural(n, "fault")} ${n === 1 ? "was" : "were"} not logged`);
     for (const l of this.loss) {
       const what = l.kind === "suppressed"
-        ? `${l.source}: ${l.count} call(s) suppressed by the ratelimit`
+        ? `${l.source}: ${plural(l.count ?? 0, "call")} suppressed by the ratelimit`
         : l.kind === "kmsg-gap"
-        ? `${l.count} kernel log record(s) overwritten before they were read (any may be faults)`
+        ? `${
+          plural(l.count ?? 0, "kernel log record")
+        } overwritten before they were read (any may be faults)`
         : l.kind === "journal-missed"
-        ? `journald missed ${l.count} kernel message(s)`
+        ? `journald missed ${plural(l.count ?? 0, "kernel message")}`
         : l.kind === "hw-overflow"
-        ? `VT-d fault recording overflowed (FSTS.PFO) ${l.events} time(s): hardware dropped faults`
+        ? `VT-d fault recording overflowed (FSTS.PFO) ${times(l.events)}: hardware dropped faults`
         : l.kind === "log-restart"
-        ? `AMD-Vi ${l.source} restarted ${l.events} time(s) after an overflow`
-        : `${l.source} overflowed ${l.events} time(s)`;
+        ? `AMD-Vi ${l.source} restarted ${times(l.events)} after an overflow`
+        : `${l.source} overflowed ${times(l.events)}`;
       out.push(what);
     }
     return out;

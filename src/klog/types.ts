@@ -51,15 +51,19 @@ export interface LogTime {
 
 /** One IOMMU fault, normalised across vendors and kernel generations. */
 export interface FaultEvent {
+  /** Always `fault`. */
   type: "fault";
+  /** Which IOMMU family reported it. */
   vendor: Vendor;
   /** The IOMMU unit (`dmar1`, `ivhd0`, `arm-smmu-v3.0.auto`), null when the line omits it. */
   iommu: string | null;
   /** `0000:00:02.0` for a PCI device, `sid:0x100` for a StreamID, `ep:8` for virtio. */
   device: string | null;
+  /** PASID (VT-d, AMD-Vi) or SSID (SMMUv3); null when the report has none. */
   pasid: number | null;
   /** Fault address (or page) as `0x` hex; null when the report has none. */
   addr: string | null;
+  /** The access, as far as the report says. */
   access: Access[];
   /** The vendor's reason or event code. */
   code: number | null;
@@ -69,6 +73,7 @@ export interface FaultEvent {
   text: string;
   /** What the report says about the mapping; null when it does not say. */
   mapping: Mapping | null;
+  /** When the log says it happened. */
   time: LogTime;
   /** The source lines (container stripped off nothing: exactly as read). */
   raw: string[];
@@ -95,8 +100,11 @@ export type LossKind =
 
 /** A sign that faults (or log records) were lost before this log was read. */
 export interface LossEvent {
+  /** Always `loss`. */
   type: "loss";
+  /** What was lost, and how the log says so. */
   kind: LossKind;
+  /** Which IOMMU family, when the line says. */
   vendor: Vendor | null;
   /** The function (suppressed), unit (overflow) or queue named by the line. */
   source: string;
@@ -104,14 +112,19 @@ export interface LossEvent {
   count: number | null;
   /** A lower bound on the faults this loss hid (0 when it may have hidden none). */
   faults_at_least: number;
+  /** When the log says it happened. */
   time: LogTime;
+  /** The source line, exactly as read. */
   raw: string[];
+  /** Its line number (1-based). */
   line: number;
 }
 
 /** A line that starts like a fault report but does not parse. */
 export interface Unparsed {
+  /** Line number (1-based). */
   line: number;
+  /** The line as read. */
   raw: string;
   /** Which report it looked like. */
   looksLike: string;

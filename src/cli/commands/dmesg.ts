@@ -6,14 +6,23 @@
  * summary: faults per device and reason, address ranges, and what was lost. `--json` and
  * `--ndjson` carry the same events for machines (schema in the README).
  *
+ * In a script: `dmesg | faultscope dmesg - --check --no-events` (exit 1 on any fault or loss).
+ *
  * @example
- * ```sh
- * faultscope dmesg /var/log/kern.log
- * journalctl -k -o json | faultscope dmesg - --vendor amd --check
+ * ```ts
+ * import { run } from "./dmesg.ts";
+ * import { DMESG } from "../commands.ts";
+ * import { denoIo } from "../io.ts";
+ * import { parseCommand } from "../spec.ts";
+ * const { options } = parseCommand(DMESG, ["testdata/klog/intel.log", "--no-events"]);
+ * const io = denoIo();
+ * const code = await run(options, io); // "summary  5 faults in 9 lines (dmesg), 2 signs of loss"
+ * io.out.flush();
+ * code; // 0
  * ```
  * @module
  */
-import { hex } from "../../codec/names.ts";
+import { hex, plural } from "../../codec/numbers.ts";
 import type { JsonObject } from "../../codec/json.ts";
 import { deviceName, iomemIndex, parseIomem, parseLspci, regionLabel } from "../../klog/context.ts";
 import { Fault } from "../../klog/event.ts";
@@ -30,7 +39,8 @@ import { table } from "../render.ts";
 import { type Interrupts, interrupts } from "../signals.ts";
 import { type Parsed, wrap } from "../spec.ts";
 
-type DmesgOpts = Parsed<typeof DMESG>;
+/** The parsed options of `faultscope dmesg`. */
+export type DmesgOpts = Parsed<typeof DMESG>;
 type Event = FaultEvent | LossEvent;
 
 /** Bytes per read: one buffer, reused for the whole input. */
@@ -313,14 +323,17 @@ class EventLines {
 }
 
 function lossText(e: LossEvent): string {
-  const at = e.faults_at_least > 0 ? ` (at least ${e.faults_at_least} fault(s) not logged)` : "";
+  const at = e.faults_at_least > 0
+    ? ` (at least ${plural(e.faults_at_least, "fault")} not logged)`
+    : "";
+  const n = e.count ?? 0;
   switch (e.kind) {
     case "suppressed":
-      return `${e.source}: ${e.count} call(s) suppressed by the ratelimit${at}`;
+      return `${e.source}: ${plural(n, "call")} suppressed by the ratelimit${at}`;
     case "kmsg-gap":
-      return `${e.count} kernel log record(s) overwritten before they were read (${e.source})`;
+      return `${plural(n, "kernel log record")} overwritten before they were read (${e.source})`;
     case "journal-missed":
-      return `journald missed ${e.count} kernel message(s)`;
+      return `journald missed ${plural(n, "kernel message")}`;
     case "hw-overflow":
       return `VT-d fault recording registers overflowed (FSTS.PFO): faults dropped by hardware`;
     case "log-restart":
@@ -499,9 +512,18 @@ export async function run(o: DmesgOpts, io: Io): Promise<ExitCode> {
   } else {
     renderSummary(summary, parser, ctx, o, io, faults, losses);
   }
-  stop.throwIfInterrupted(`interrupted after ${parser.lines} line(s); the summary so far is above`);
+  stop.throwIfInterrupted(
+    `interrupted after ${plural(parser.lines, "line")}; the summary so far is above`,
+  );
   if (o.check && (faults > 0 || losses > 0)) return EXIT.FINDINGS;
   return EXIT.OK;
+}
+
+/** `2 lines look like fault reports but do not parse`. */
+function unparsedLine(n: number): string {
+  return n === 1
+    ? "1 line looks like a fault report but does not parse"
+    : `${n} lines look like fault reports but do not parse`;
 }
 
 function renderSummary(
@@ -529,15 +551,19 @@ function renderSummary(
     ? "no container recognised"
     : parser.format;
   para(
-    `${b("summary")}  ${faults} fault(s) in ${parser.lines} line(s) (${container})` +
-      (losses ? `, ${losses} sign(s) of loss` : ""),
+    `${b("summary")}  ${plural(faults, "fault")} in ${
+      plural(parser.lines, "line")
+    } (${container})` +
+      (losses ? `, ${plural(losses, "sign")} of loss` : ""),
   );
   const rows = summary.sortedRows();
   if (rows.length) {
     out.line();
     for (const l of summaryTable(rows, cols, io)) out.line(l);
     if (summary.overflowFaults) {
-      para(`... and ${summary.overflowFaults} more fault(s) on devices past the row limit`);
+      para(
+        `... and ${plural(summary.overflowFaults, "more fault")} on devices past the row limit`,
+      );
     }
   }
   if (ctx.region || ctx.name) {
@@ -554,7 +580,7 @@ function renderSummary(
     out.line();
     if (o.verbose) {
       para(
-        `${parser.unparsedCount} line(s) look like fault reports but do not parse` +
+        unparsedLine(parser.unparsedCount) +
           (parser.unparsedCount > parser.unparsed.length
             ? ` (the first ${parser.unparsed.length}):`
             : ":"),
@@ -565,7 +591,7 @@ function renderSummary(
       }
     } else {
       para(
-        `${parser.unparsedCount} line(s) look like fault reports but do not parse (list them with -v)`,
+        `${unparsedLine(parser.unparsedCount)} (list them with -v)`,
       );
     }
   }
