@@ -17,6 +17,7 @@
  * @module
  */
 import type { BitField, HwRecord } from "../abi/hw/fields.ts";
+import type { EnumDesc } from "../abi/types.ts";
 import type { Json, JsonObject } from "../codec/json.ts";
 import { enumName, flagNames } from "../codec/names.ts";
 
@@ -44,6 +45,8 @@ interface Compiled {
   readonly shift: number;
   /** hwJson prints it as a `0x` string. */
   readonly wide: boolean;
+  /** The enum's name of each value (what `enumName` finds by a scan of the values). */
+  readonly names?: ReadonlyMap<number, string>;
 }
 
 const COMPILED = new WeakMap<HwRecord, Compiled[]>();
@@ -61,11 +64,18 @@ function compile(rec: HwRecord): Compiled[] {
       mHi: w64 ? mask32(Math.max(f.lo, 32) - 32, f.hi - 32) : 0,
       shift: f.take === "mask" ? 0 : f.lo,
       wide: f.take === "mask" ? f.hi >= 32 : f.hi - f.lo >= 32,
+      names: f.enum ? enumNames(f.enum) : undefined,
     };
   });
   COMPILED.set(rec, c);
   BY_NAME.set(rec, new Map(c.map((x) => [x.f.name, x])));
   return c;
+}
+
+function enumNames(e: EnumDesc): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const v of e.values) if (!m.has(v.value)) m.set(v.value, enumName(e, v.value)!);
+  return m;
 }
 
 function field(rec: HwRecord, name: string): Compiled {
@@ -129,7 +139,7 @@ export function fieldsJson(rec: HwRecord, h: Halves, only?: readonly string[]): 
     take(c, h);
     const n = HI * TWO32 + LO;
     out[c.f.name] = (c.wide ? hexOf(HI, LO) : n) as Json;
-    if (c.f.enum) out[`${c.f.name}_name`] = enumName(c.f.enum, n);
+    if (c.names) out[`${c.f.name}_name`] = c.names.get(n) ?? null;
     if (c.f.flags) out[`${c.f.name}_names`] = flagNames(c.f.flags, n).names;
   }
   return out;
