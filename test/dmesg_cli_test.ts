@@ -321,6 +321,7 @@ Deno.test("dmesg: bad filter values are one line and exit 2", async () => {
       [["--until", "2024-13-45"], "--until"],
       [["--json", "--ndjson"], "--ndjson"],
       [["--bogus"], "--bogus"],
+      [["--iomem", "-"], "only one input can come from stdin"],
     ] as const
   ) {
     assertOneLineError(await dmesg(`[ 1.0] ${T2}\n`, ...args), 2, needle);

@@ -440,6 +440,8 @@ export async function run(o: DmesgOpts, io: Io): Promise<ExitCode> {
     file = "-";
   }
   const name = file === "-" ? "stdin" : file;
+  const fromStdin = [file, o.iomem, o.lspci].filter((f) => f === "-").length;
+  if (fromStdin > 1) throw new UsageError("only one input can come from stdin ('-')");
   // A directory or a missing file is one line before anything else.
   const regular = (await inputInfo(file)).size !== undefined;
   const ctx = await loadContext(o, io);
