@@ -648,3 +648,41 @@ Deno.test("dmesg: every vendor's README example runs", async () => {
     assert.ok(f.length > 0 && f.every((e) => e.vendor === vendor), file);
   }
 });
+
+Deno.test({
+  name:
+    "dmesg: Ctrl-C on a live source (a FIFO, like /dev/kmsg) prints the summary so far, exit 130",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const fifo = `${dir}/kmsg`;
+    assert.ok((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--cached-only",
+        "-A",
+        new URL("../main.ts", import.meta.url).pathname,
+        "dmesg",
+        fifo,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    // Opening the FIFO for writing waits for the reader: the command is then reading it.
+    const w = await Deno.open(fifo, { write: true });
+    await w.write(bytes(`[  812.004421] ${T2}\n`));
+    await new Promise((r) => setTimeout(r, 1000)); // the line is read while the FIFO stays open
+    child.kill("SIGINT");
+    const out = await child.output();
+    w.close();
+    const dec = new TextDecoder();
+    const stdout = dec.decode(out.stdout), stderr = dec.decode(out.stderr);
+    assert.equal(out.code, 130, stderr);
+    assert.match(stdout, /^summary {2}1 fault in 1 line \(dmesg\)$/m);
+    assert.match(stdout, /PTE Read access is not set/);
+    assert.equal(stderr, "faultscope: interrupted after 1 line; the summary so far is above\n");
+    await Deno.remove(dir, { recursive: true });
+  },
+});
