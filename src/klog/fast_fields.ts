@@ -131,11 +131,23 @@ export function fieldsNum(rec: HwRecord, h: Halves): Record<string, number> {
   return out;
 }
 
+/** The compiled fields `only` keeps, by record and list (lists are shared, so few). */
+const SELECTED = new WeakMap<HwRecord, WeakMap<readonly string[], Compiled[]>>();
+
+function selected(rec: HwRecord, only: readonly string[] | undefined): Compiled[] {
+  const all = compile(rec);
+  if (!only) return all;
+  let byList = SELECTED.get(rec);
+  if (!byList) SELECTED.set(rec, byList = new WeakMap());
+  let s = byList.get(only);
+  if (!s) byList.set(only, s = all.filter((c) => only.includes(c.f.name)));
+  return s;
+}
+
 /** Exactly `hwJson(rec, decodeHw(rec, words), only)`, from the halves. */
 export function fieldsJson(rec: HwRecord, h: Halves, only?: readonly string[]): JsonObject {
   const out: JsonObject = {};
-  for (const c of compile(rec)) {
-    if (only && !only.includes(c.f.name)) continue;
+  for (const c of selected(rec, only)) {
     take(c, h);
     const n = HI * TWO32 + LO;
     out[c.f.name] = (c.wide ? hexOf(HI, LO) : n) as Json;

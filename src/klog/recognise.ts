@@ -480,13 +480,7 @@ export function amdBody(body: string, prefixDevice: string | null, unit: string 
   if (kv.tag !== undefined) detail.tag = num("tag");
   if (kv.vmg_tag !== undefined) detail.vmg_tag = num("vmg_tag");
   if (kv.flags_rmp !== undefined) detail.flags_rmp = num("flags_rmp");
-  const only = [
-    "devid",
-    "flags",
-    "code",
-    "address",
-    ...(code === 9 ? ["tag"] : ["domid", "pasid_hi"]),
-  ];
+  const only = code === 9 ? AMD_PPR_FIELDS : AMD_FIELDS;
   return {
     k: "fault",
     ev: {
@@ -506,6 +500,10 @@ export function amdBody(body: string, prefixDevice: string | null, unit: string 
     },
   };
 }
+
+/** The fields an AMD-Vi event line prints (INVALID_PPR_REQUEST: a tag instead of a domain). */
+const AMD_FIELDS = ["devid", "flags", "code", "address", "domid", "pasid_hi"];
+const AMD_PPR_FIELDS = ["devid", "flags", "code", "address", "tag"];
 
 function amdGeneration(body: string, device: string | undefined): string {
   if (device && /^[0-9a-fA-F]{4}:/.test(device)) return "E4";

@@ -35,7 +35,7 @@ export function smmuv3Fault(unit: string, halves: Halves, headId?: number): Faul
   const f = fieldsNum(SMMUV3_EVT, full);
   const id = words ? f.id : headId ?? 0;
   const e = smmuv3Event(id);
-  const carried = e ? ["id", ...e.fields] : ["id", "sid", "ssv", "ssid"];
+  const carried = carriedFields(id);
   const access: Access[] = [];
   if (carried.includes("rnw") && words >= 2) {
     access.push(f.rnw ? "read" : "write");
@@ -62,6 +62,19 @@ export function smmuv3Fault(unit: string, halves: Halves, headId?: number): Faul
     // Built when read (JSON output), not for every event of a storm that is only counted.
     recordOf: (iommuFault) => smmuv3Record(full, carried, words === 4 && iommuFault),
   };
+}
+
+/** The fields each event ID carries, by ID (one list per ID, shared by its events). */
+const CARRIED = new Map<number, readonly string[]>();
+
+function carriedFields(id: number): readonly string[] {
+  let c = CARRIED.get(id);
+  if (!c) {
+    const e = smmuv3Event(id);
+    c = e ? ["id", ...e.fields] : ["id", "sid", "ssv", "ssid"];
+    if (CARRIED.size < 256) CARRIED.set(id, c);
+  }
+  return c;
 }
 
 /** The record's fields, its four words, and (when asked) the `iommu_fault` of each path. */
