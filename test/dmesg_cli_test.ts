@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { assertOneLineError, cli, data, type Result, spawnCli, tmpFile } from "./support/cli.ts";
+import { schemaErrors } from "./support/schema.ts";
 
 const enc = new TextEncoder();
 const bytes = (s: string) => enc.encode(s);
@@ -685,4 +686,25 @@ Deno.test({
     assert.equal(stderr, "faultscope: interrupted after 1 line; the summary so far is above\n");
     await Deno.remove(dir, { recursive: true });
   },
+});
+
+Deno.test("dmesg: the published schemas accept its outputs and reject what the README rules out", async () => {
+  const lines = (await cli(["dmesg", data("klog/vectors_logs_md_9.log"), "--ndjson", "-v"])).stdout
+    .trimEnd().split("\n").map((l) => JSON.parse(l));
+  for (const l of lines) assert.deepEqual(schemaErrors("dmesg.ndjson", l), [], JSON.stringify(l));
+  const fault = lines.find((l) => l.type === "fault" && l.addr !== null);
+  const bad = (patch: Json) => schemaErrors("dmesg.ndjson", { ...fault, ...patch }).length > 0;
+  assert.ok(bad({ addr: 0xfee00000 }), "an address as a number");
+  assert.ok(bad({ addr: "0xFEE00000" }), "upper-case hex");
+  assert.ok(bad({ vendor: "nvidia" }), "an unknown vendor");
+  assert.ok(bad({ access: ["read", "read"] }), "an access twice");
+  assert.ok(bad({ extra: 1 }), "a key the schema does not name");
+  const { time: _t, ...noTime } = fault;
+  assert.ok(schemaErrors("dmesg.ndjson", noTime).length > 0, "a missing time");
+  const j = JSON.parse(
+    (await cli(["dmesg", data("klog/amd.log"), "--json", "--iomem", data("klog/iomem.txt")]))
+      .stdout,
+  );
+  assert.deepEqual(schemaErrors("dmesg.json", j), []);
+  assert.ok(schemaErrors("dmesg.json", { ...j, lost: { ...j.lost, faults_at_least: -1 } }).length);
 });

@@ -69,22 +69,22 @@ Deno.test("every --json/--ndjson option has a schema, and every schema names a r
 });
 
 Deno.test("a command with a JSON option and no schema fails the tests loudly", () => {
-  const dmesg = {
-    name: "dmesg",
+  const watch = {
+    name: "watch",
     summary: "",
     args: [],
     options: { json: { help: "" }, ndjson: { help: "" } },
     examples: [],
     load: () => Promise.reject(new Error("not run")),
   } satisfies CommandSpec;
-  const lookup = (name: string) => name === "dmesg" ? dmesg : undefined;
-  assert.throws(() => checkJsonOutputs(["dmesg", "--json"], "[]", { lookup }), {
-    message: /^no schema for dmesg --json/,
+  const lookup = (name: string) => name === "watch" ? watch : undefined;
+  assert.throws(() => checkJsonOutputs(["watch", "--json"], "[]", { lookup }), {
+    message: /^no schema for watch --json/,
   });
-  assert.throws(() => checkJsonOutputs(["dmesg", "--ndjson"], "", { lookup }), {
-    message: /^no schema for dmesg --ndjson/,
+  assert.throws(() => checkJsonOutputs(["watch", "--ndjson"], "", { lookup }), {
+    message: /^no schema for watch --ndjson/,
   });
-  checkJsonOutputs(["dmesg"], "human text", { lookup }); // no JSON asked for: nothing to check
+  checkJsonOutputs(["watch"], "human text", { lookup }); // no JSON asked for: nothing to check
 });
 
 Deno.test("the hook rejects what does not match: a bad document, a bad NDJSON line, not JSON", () => {

@@ -254,7 +254,9 @@ function codeCell(code: number | null): string {
 
 /** The meaning of a fault: its name, and the sentence when it says more than the name. */
 function meaning(e: Pick<FaultEvent, "name" | "text">): string {
-  const bare = (x: string) => x.replace(/^(SM|Scalable mode): /, "").replace(/\.$/, "");
+  // VT-d's sentences repeat the reason's name after the table it comes from.
+  const bare = (x: string) =>
+    x.replace(/^(SM|Scalable mode|Interrupt remapping): /, "").replace(/\.$/, "").toLowerCase();
   return e.text && bare(e.text) !== bare(e.name) ? `${e.name}: ${e.text}` : e.name;
 }
 

@@ -14,6 +14,7 @@
  */
 import { DRAFT_2020_12, type JsonSchema } from "../../codec/json_schema.ts";
 import { benchSchema } from "./bench.ts";
+import { dmesgLineSchema, dmesgSchema } from "./dmesg.ts";
 import { layoutSchema } from "./layout.ts";
 import { JSON_OUTPUTS, type OutputId } from "./outputs.ts";
 import {
@@ -31,6 +32,8 @@ export type { JsonSchema } from "../../codec/json_schema.ts";
 const BUILD: Readonly<Record<OutputId, () => JsonSchema>> = {
   "decode.json": decodeSchema,
   "decode.ndjson": decodeLineSchema,
+  "dmesg.json": dmesgSchema,
+  "dmesg.ndjson": dmesgLineSchema,
   "inspect.json": inspectSchema,
   "validate.json": validateSchema,
   "rules.json": rulesSchema,

@@ -10,7 +10,7 @@
  * ```ts
  * import { jsonOutput } from "./outputs.ts";
  * jsonOutput("decode", "ndjson")?.id; // "decode.ndjson"
- * jsonOutput("dmesg", "json"); // undefined: no schema yet
+ * jsonOutput("dmesg", "ndjson")?.lines; // true
  * ```
  * @module
  */
@@ -48,6 +48,22 @@ export const JSON_OUTPUTS = [
     lines: true,
     to: "stdout",
     summary: "one record per line",
+  },
+  {
+    id: "dmesg.json",
+    command: "dmesg",
+    option: "json",
+    lines: false,
+    to: "stdout",
+    summary: "the fault and loss events of a kernel log, the summary and the loss picture",
+  },
+  {
+    id: "dmesg.ndjson",
+    command: "dmesg",
+    option: "ndjson",
+    lines: true,
+    to: "stdout",
+    summary: "one fault or loss event per line, then the summary with type summary",
   },
   {
     id: "inspect.json",
