@@ -116,6 +116,14 @@ async function lines(path: string): Promise<{ count: number; first: string; last
  * (testdata/generate.ts). TV3 of abi.md is the RFC v3 PERMISSION fault at 0xdeadb000.
  */
 const EXPECT: Record<string, Expect> = {
+  "faultscope simulate --realtime --speed 10 --out live.bin": {
+    async check(r) {
+      // The seed scenario, written in place as it ran: a whole 64 KiB RFC v3 image at the end.
+      assert.equal((await Deno.stat(`${r.dir}/live.bin`)).size, 65536);
+      assert.match(r.stdout, /^seed-storm-stalled/m);
+      assert.match(r.stdout, /snapshot +live\.bin after event/);
+    },
+  },
   "faultscope demo": {
     check(r) {
       // simulate, then inspect and validate what it wrote; the stalled VMM lets the storm fill

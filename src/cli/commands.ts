@@ -293,6 +293,15 @@ export const LAYOUT = {
   load: (() => import("./commands/layout.ts")) as Loader,
 } as const satisfies CommandSpec;
 
+/** `--speed`: a positive factor, at most a million. */
+function speedArg(v: string): number {
+  const n = Number(v.trim());
+  if (!/^\d+(\.\d+)?(e\d+)?$/i.test(v.trim()) || !(n > 0) || n > 1e6) {
+    throw new ArgError("must be a number above 0 (at most 1e6)");
+  }
+  return n;
+}
+
 /** `faultscope simulate`. */
 export const SIMULATE = {
   name: "simulate",
@@ -355,6 +364,15 @@ export const SIMULATE = {
       complete: "file",
     },
     plot: { value: "file.svg", help: "write the occupancy/drops chart", complete: "file" },
+    realtime: {
+      help: "write --out in place as the run goes, paced to the wall clock: a live region for " +
+        "watch (records first, then the index, as a kernel does)",
+    },
+    speed: {
+      value: "x",
+      help: "with --realtime: simulated seconds per wall-clock second (default 1)",
+      parse: speedArg,
+    },
     yes: {
       help: "start a run estimated at 5 minutes or more, 4 GiB of output or more, or 10,000 files",
     },
@@ -378,6 +396,7 @@ export const SIMULATE = {
     "faultscope simulate --events 1000000 --trace run.ndjson --snapshot-every 250000 " +
     "--out snap.bin --json",
     "faultscope simulate --header-check stop --inject cons_out_of_range@5000",
+    "faultscope simulate --realtime --speed 10 --out live.bin   # a live region to watch",
   ],
   load: (() => import("./commands/simulate.ts")) as Loader,
 } as const satisfies CommandSpec;

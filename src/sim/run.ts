@@ -13,6 +13,7 @@
  */
 import { DEFAULT_SCENARIO } from "./defaults.ts";
 import { type Mark, type SimOptions, Simulation } from "./engine.ts";
+import { teeEvents } from "./realtime.ts";
 import { MAX_EVENTS, type Scenario } from "./scenario.ts";
 import { type Snapshot, takeSnapshot } from "./snapshot.ts";
 import type { Timeline } from "./stats.ts";
@@ -40,6 +41,13 @@ export interface RunOptions extends SimOptions {
   shouldStop?: () => boolean;
   /** Events per chunk between progress calls (default 1 M). */
   chunk?: number;
+  /**
+   * Called after every chunk with the model (`runScenarioAsync` only); a promise it returns is
+   * awaited before the run goes on. `simulate --realtime` paces the run to the wall clock with it.
+   */
+  pace?: (sim: Simulation) => Promise<void> | undefined;
+  /** Called once the model exists, before the first event (a region writer attaches to it). */
+  onStart?: (sim: Simulation) => void;
 }
 
 /** What {@link runScenario} returns: the summary and what a chart or a sparkline needs. */
@@ -62,10 +70,14 @@ export interface RunResult {
  * The run as steps: each `yield` is a point between chunks where a caller may hand control to
  * the event loop (progress bar, Ctrl-C) before the simulation goes on.
  */
-function* steps(scenario: Scenario, opts: RunOptions): Generator<void, RunResult> {
+function* steps(scenario: Scenario, opts: RunOptions): Generator<Simulation, RunResult> {
   const trace = opts.trace ? new NdjsonTrace(opts.trace) : undefined;
-  const sim = new Simulation(scenario, { capture: opts.capture, events: opts.events ?? trace });
+  const sim = new Simulation(scenario, {
+    capture: opts.capture,
+    events: teeEvents(opts.events, trace),
+  });
   trace?.begin(sim);
+  opts.onStart?.(sim);
   const snapshots: Snapshot[] = [];
   const take = () => {
     const s = takeSnapshot(sim);
@@ -90,7 +102,7 @@ function* steps(scenario: Scenario, opts: RunOptions): Generator<void, RunResult
       lastSnap = sim.n;
     }
     opts.onProgress?.(sim.n);
-    yield;
+    yield sim;
     if (opts.shouldStop?.()) {
       interrupted = true;
       break;
@@ -114,8 +126,8 @@ function* steps(scenario: Scenario, opts: RunOptions): Generator<void, RunResult
       { capture: opts.capture },
     );
     while (!base.done) {
-      base.run(base.n + chunk);
-      yield;
+      base.run(base.n + (opts.pace ? 1_000_000 : chunk));
+      yield base;
       if (opts.shouldStop?.()) {
         interrupted = true;
         break;
@@ -169,6 +181,14 @@ export async function runScenarioAsync(
   for (;;) {
     const r = it.next();
     if (r.done) return r.value;
+    if (opts.pace && r.value.scenario === scenario) {
+      const wait = opts.pace(r.value);
+      if (wait) {
+        await wait;
+        last = performance.now();
+        continue;
+      }
+    }
     // A macrotask, not a microtask: signal listeners and timers only run from the event loop.
     // At most every YIELD_MS: a step can be one event (--snapshot-every 1), and a timer per
     // event would cost more than the run.

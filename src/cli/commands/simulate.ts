@@ -40,6 +40,11 @@ import {
   sparkline,
 } from "../../sim/mod.ts";
 import { ANNOUNCE_ABOVE, CONFIRM_ABOVE, exceeds, planRun, type RunPlan } from "../../sim/plan.ts";
+import { pacer, RegionWriter } from "../../sim/realtime.ts";
+import { takeSnapshot } from "../../sim/snapshot.ts";
+import type { Simulation } from "../../sim/engine.ts";
+import { OutputError } from "../atomic_file.ts";
+import type { Interrupts } from "../signals.ts";
 
 /** Flags of `simulate`, as parsed from the command table (`--snapshot-at` lists flattened). */
 export type SimulateFlags = Partial<Omit<Parsed<typeof SIMULATE>, "snapshotAt">> & {
@@ -250,6 +255,15 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
   if ((f.snapshotAt?.length || f.snapshotEvery) && !f.out) {
     throw new UsageError("--snapshot-at/--snapshot-every need --out FILE for the region images");
   }
+  if (f.speed !== undefined && !f.realtime) throw new UsageError("--speed goes with --realtime");
+  if (f.realtime && !f.out) {
+    throw new UsageError("--realtime needs --out FILE: the region image it writes as it runs");
+  }
+  if (f.realtime && (f.snapshotAt?.length || f.snapshotEvery)) {
+    throw new UsageError(
+      "--realtime writes one live image (--out); --snapshot-at/--snapshot-every write copies",
+    );
+  }
   // Heard from here on, so that a signal at any point ends the run the documented way.
   using stop = interrupts();
   const { scenario, capture, capturePath } = await loadScenario(f);
@@ -266,6 +280,11 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
   const several = (f.snapshotAt?.length ?? 0) > 1 || !!f.snapshotEvery;
   if (f.out) {
     const target = checkOutput(f.out, "region image");
+    if (f.realtime && target.kind === "device") {
+      throw new UsageError(
+        `--out ${f.out} is not a regular file: --realtime writes a region image file in place`,
+      );
+    }
     if (several && target.kind === "device") {
       throw new UsageError(
         `--out ${f.out} is not a regular file: several snapshots need a file name to number ` +
@@ -276,7 +295,7 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
   if (f.plot) checkOutput(f.plot, "chart");
   const traceTarget = f.trace ? checkOutput(f.trace, "trace") : undefined;
 
-  const snapshotAtEnd = !!f.out && !f.snapshotAt?.length && !f.snapshotEvery;
+  const snapshotAtEnd = !!f.out && !f.snapshotAt?.length && !f.snapshotEvery && !f.realtime;
   const plan = planRun(scenario, {
     trace: !!f.trace,
     snapshotAt: f.snapshotAt,
@@ -285,14 +304,18 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
   });
   // A trace to a device or a pipe (/dev/null, /dev/stdout) takes the time, not the disk.
   if (traceTarget?.kind === "device") plan.traceBytes = 0;
-  const over = exceeds(plan, CONFIRM_ABOVE);
+  // Paced to the wall clock, a run takes its simulated time, not its compute time.
+  const over = f.realtime ? [] : exceeds(plan, CONFIRM_ABOVE);
   if (over.length && !f.yes) {
     throw new UsageError(
       `this run would take ${describePlan(plan)}; pass --yes to start it ` +
         `(or fewer --events, a --duration-us, fewer snapshots)`,
     );
   }
-  if (exceeds(plan, ANNOUNCE_ABOVE).length) io.err(`faultscope: ${describePlan(plan)}\n`);
+  if (!f.realtime && exceeds(plan, ANNOUNCE_ABOVE).length) {
+    io.err(`faultscope: ${describePlan(plan)}\n`);
+  }
+  const live = f.realtime ? liveImage(f.out!, f.speed ?? 1, stop) : undefined;
 
   // The trace streams into a temporary file, renamed over --trace only when the run completes.
   const traceFile = f.trace ? AtomicFile.open(f.trace, "trace") : undefined;
@@ -321,7 +344,7 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
   // Long runs on a terminal get a progress bar (on stderr, never in piped output).
   const total = Math.min(plan.events, scenario.events);
   const bar = await progressBar(
-    f.progress !== false && io.stderrIsTerminal && total >= 5_000_000,
+    f.progress !== false && io.stderrIsTerminal && total >= 5_000_000 && !f.realtime,
     "simulate [{bar}] {percentage}% | {value}/{total} events",
   );
   bar?.start(total, 0);
@@ -337,12 +360,27 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
       onSnapshot: f.out ? onSnapshot : undefined,
       onProgress: bar ? (v) => bar.update(v) : undefined,
       shouldStop: () => stop.signal !== undefined,
-      chunk: 1_000_000,
+      chunk: live ? 1 : 1_000_000,
+      events: live?.writer,
+      onStart: live?.start,
+      pace: live?.pace,
     });
+    live?.finish();
     if (!result.interrupted) traceFile?.commit();
   } finally {
     bar?.stop();
     traceFile?.abort();
+    live?.close();
+  }
+  if (live) {
+    written.push({
+      file: f.out!,
+      event: result.summary.events,
+      time_us: result.summary.sim_time_us,
+      prod: result.summary.header.producer ?? 0,
+      cons: result.summary.header.consumer ?? 0,
+      cons_in_image: result.summary.layout !== "fault-prod",
+    });
   }
   const { summary, timeline } = result;
   // The chart of a complete run; an interrupted run leaves neither chart nor trace behind.
@@ -397,6 +435,58 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
         `covers them` + (notWritten.length ? `; not written: ${notWritten.join(", ")}` : ""),
     );
   }
+}
+
+/** The live region image of `--realtime`: written whole at the start, then in place. */
+interface LiveImage {
+  /** Observes the model: queues each event's writes. */
+  writer: RegionWriter;
+  /** Writes the first image (atomically), then opens it for the writes in place. */
+  start(sim: Simulation): void;
+  /** Waits for an event's wall-clock time, then writes what it changed. */
+  pace: (sim: Simulation) => Promise<void> | undefined;
+  /** Writes what is left. */
+  finish(): void;
+  /** Closes the file. */
+  close(): void;
+}
+
+function liveImage(path: string, speed: number, stop: Interrupts): LiveImage {
+  const writer = new RegionWriter();
+  let file: Deno.FsFile | undefined;
+  const write = (offset: number, bytes: Uint8Array) => {
+    try {
+      file!.seekSync(offset, Deno.SeekMode.Start);
+      for (let b = bytes; b.length;) b = b.subarray(file!.writeSync(b));
+    } catch (e) {
+      throw new OutputError(path, "region image", (e as Error).message.split(" (os error")[0]);
+    }
+  };
+  const flush = () => writer.flush(write);
+  // A sleep that a signal ends at once: the run stops between two events.
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      stop.arrived.then(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  return {
+    writer,
+    start(sim) {
+      writer.attach(sim);
+      writeFileAtomic(path, takeSnapshot(sim).image, "region image");
+      try {
+        file = Deno.openSync(path, { write: true });
+      } catch (e) {
+        throw new OutputError(path, "region image", (e as Error).message.split(" (os error")[0]);
+      }
+    },
+    pace: pacer({ speed, now: () => performance.now(), sleep, flush }),
+    finish: () => file && flush(),
+    close: () => file?.close(),
+  };
 }
 
 function fmtUs(us: number): string {
