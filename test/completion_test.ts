@@ -145,6 +145,7 @@ const COMMAND_NAMES = [
   "rules",
   "layout",
   "simulate",
+  "watch",
   "bench",
   "schema",
   "complete",

@@ -124,6 +124,55 @@ const EXPECT: Record<string, Expect> = {
       assert.match(r.stdout, /snapshot +live\.bin after event/);
     },
   },
+  "faultscope watch testdata/rfc3-sample.bin --from-start --duration 0.3": {
+    check(r) {
+      // The 5 pending records, consumer order: slots 1363, 1364, 0, 1, 2; the first is TV3.
+      const faults = r.stdout.split("\n").filter((l) => /\[slot \d+\]$/.test(l));
+      assert.deepEqual(faults.map((l) => l.match(/slot (\d+)/)![1]), [
+        "1363",
+        "1364",
+        "0",
+        "1",
+        "2",
+      ]);
+      assert.match(faults[0], /PERMISSION \(10\) +addr=0xdeadb000/);
+      assert.match(r.stdout, /^watched 1 source for .* \(--duration 0\.3\): 5 faults$/m);
+      assert.match(r.stdout, /^complete: /m);
+    },
+  },
+  "faultscope watch - --abi mainline --ndjson < testdata/mainline-capture.bin": {
+    check(r) {
+      // 3 records of 64 bytes: PERMISSION, WALK_EABT, a page request (generate.ts); stdin ends.
+      const objs = r.stdout.trim().split("\n").map(json);
+      assert.deepEqual(objs.map((o) => o.type), ["fault", "fault", "fault"]);
+      assert.deepEqual(objs.map((o) => o.fault.index), [0, 1, 2]);
+      assert.deepEqual(objs.map((o) => o.fault.type_name), [
+        "DMA_UNRECOV",
+        "DMA_UNRECOV",
+        "PAGE_REQ",
+      ]);
+      assert.equal(objs[0].fault.event.reason_name, "PERMISSION");
+      assert.equal(objs[0].source, "stdin");
+      assert.match(r.stderr, /every source ended\): 3 faults/);
+    },
+  },
+  "faultscope watch --log testdata/klog/vectors_logs_md_9.log --from-start --duration 0.5 --ndjson":
+    {
+      check(r) {
+        const objs = r.stdout.trim().split("\n").map(json);
+        // logs.md T2: VT-d, device 3b:00.0, 0xfee00000, reason 0x06.
+        assert.ok(
+          objs.some((o) =>
+            o.type === "fault" && o.fault.addr === "0xfee00000" && o.fault.code === 6
+          ),
+        );
+        // T5 and A-section lines: 37 and 211 callbacks suppressed, each a counted loss of messages.
+        const suppressed = objs.filter((o) => o.type === "loss" && o.cause === "suppressed");
+        assert.ok(suppressed.some((o) => o.count === 37));
+        assert.ok(suppressed.some((o) => o.count === 211));
+        assert.ok(suppressed.every((o) => o.unit === "messages"));
+      },
+    },
   "faultscope demo": {
     check(r) {
       // simulate, then inspect and validate what it wrote; the stalled VMM lets the storm fill

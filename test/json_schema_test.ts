@@ -69,22 +69,22 @@ Deno.test("every --json/--ndjson option has a schema, and every schema names a r
 });
 
 Deno.test("a command with a JSON option and no schema fails the tests loudly", () => {
-  const watch = {
-    name: "watch",
+  const future = {
+    name: "future",
     summary: "",
     args: [],
     options: { json: { help: "" }, ndjson: { help: "" } },
     examples: [],
     load: () => Promise.reject(new Error("not run")),
   } satisfies CommandSpec;
-  const lookup = (name: string) => name === "watch" ? watch : undefined;
-  assert.throws(() => checkJsonOutputs(["watch", "--json"], "[]", { lookup }), {
-    message: /^no schema for watch --json/,
+  const lookup = (name: string) => name === "future" ? future : undefined;
+  assert.throws(() => checkJsonOutputs(["future", "--json"], "[]", { lookup }), {
+    message: /^no schema for future --json/,
   });
-  assert.throws(() => checkJsonOutputs(["watch", "--ndjson"], "", { lookup }), {
-    message: /^no schema for watch --ndjson/,
+  assert.throws(() => checkJsonOutputs(["future", "--ndjson"], "", { lookup }), {
+    message: /^no schema for future --ndjson/,
   });
-  checkJsonOutputs(["watch"], "human text", { lookup }); // no JSON asked for: nothing to check
+  checkJsonOutputs(["future"], "human text", { lookup }); // no JSON asked for: nothing to check
 });
 
 Deno.test("the hook rejects what does not match: a bad document, a bad NDJSON line, not JSON", () => {

@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { ABI_IDS, HARDWARE_ABIS } from "../abi/records.ts";
+import { ABI_IDS, FAULT_ABIS, HARDWARE_ABIS } from "../abi/records.ts";
 import { PAGE_SIZES, REGION_IDS } from "../abi/regions.ts";
 import { VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
 import { DEFAULT_SPIN_US, MAX_SPIN_US, WAIT_STRATEGIES } from "../ring/doorbell.ts";
@@ -483,6 +483,122 @@ export const BENCH = {
   load: (() => import("./commands/bench.ts")) as Loader,
 } as const satisfies CommandSpec;
 
+/** Record ABIs `watch --abi` takes: a region's, or a stream's (iommufd's two queues included). */
+const WATCH_ABIS = [...FAULT_ABIS, "hwpt-pgfault", "vevent"] as const;
+
+/** `faultscope watch`. */
+export const WATCH = {
+  name: "watch",
+  summary: "follow live fault sources (regions, record streams, the kernel log): print each " +
+    "fault as it comes, declare every loss, export Prometheus metrics",
+  args: [{
+    name: "source",
+    help: "a region image or device node (polled; --offset), a FIFO, device or - carrying " +
+      "records (--abi), or /dev/kmsg; PATH,key=value,... sets label, kind, abi, vevent-type, " +
+      "offset, layout or endian for that source alone",
+    variadic: true,
+    complete: "file",
+  }],
+  options: {
+    log: {
+      value: "file",
+      help: "follow a kernel log file like tail -F (- for stdin: journalctl -kf -o json | ...); " +
+        "repeatable",
+      multiple: true,
+      complete: "file",
+    },
+    abi: {
+      value: "abi",
+      help: "record ABI: a region's (default: inferred) or a stream's (required)",
+      choices: WATCH_ABIS,
+    },
+    veventType: DECODE.options.veventType,
+    layout: REGION_OPTIONS.layout,
+    offset: REGION_OPTIONS.offset,
+    endian: REGION_OPTIONS.endian,
+    pageSize: PAGE_SIZE,
+    interval: {
+      value: "ms",
+      help: "poll regions and log files every ms milliseconds (at least 1)",
+      parse: intArg(1, 3_600_000),
+      default: 100,
+    },
+    stallMs: {
+      value: "ms",
+      help: "a region consumer with faults pending that does not move for ms is stalled",
+      parse: intArg(1),
+      default: 1000,
+    },
+    fromStart: {
+      help: "also report what is there at the start: a region's pending records, a log file " +
+        "from its first line, the kmsg buffer",
+    },
+    ndjson: { help: "one JSON object per fault, loss, finding and state (schema in the README)" },
+    quiet: { help: "no line per fault; losses, findings and the summary still", short: "q" },
+    count: { value: "n", help: "stop after n faults (exit 0)", short: "n", parse: intArg(1) },
+    duration: { value: "s", help: "stop after s seconds (exit 0)", parse: seconds },
+    listen: {
+      value: "host:port",
+      help: "serve /metrics over HTTP: Prometheus text, or OpenMetrics when the scraper asks " +
+        "(port 0: any free port, printed on stderr)",
+      parse: parseListenArg,
+    },
+    metricsFile: {
+      value: "file",
+      help: "keep the metrics in this file, rewritten atomically every interval (node_exporter " +
+        "textfile collector: a .prom file in its directory)",
+      complete: "file",
+    },
+    maxDevices: {
+      value: "n",
+      help:
+        'distinct device labels in the metrics; faults of further devices count as device="other"',
+      parse: intArg(1, 100_000),
+      default: 64,
+    },
+  },
+  notes: [
+    "A region is read whole every --interval (header, ring, header again); the records between " +
+    "the last and the new producer index are the new faults. Indices carry no lap count: when " +
+    "the producer may have gone round the ring between two polls, watch says so as a loss with " +
+    "bounds (at_least, at_most; null when no bound exists), never as a count. A full ring and a " +
+    "stalled consumer are reported when they begin and end.",
+    "Sources missing at the start are waited for; a file truncated, replaced, rotated or deleted, " +
+    "a FIFO writer that closes, a device that goes away: one line each, and watch keeps " +
+    "following. Exit status: 0 at --duration, --count or when every source ended; 2 usage or " +
+    "input error, a --listen port taken, a --metrics-file directory not writable; 130 Ctrl-C, " +
+    "143 SIGTERM (each after the summary).",
+  ],
+  examples: [
+    "faultscope watch testdata/rfc3-sample.bin --from-start --duration 0.3",
+    "faultscope watch - --abi mainline --ndjson < testdata/mainline-capture.bin",
+    "faultscope watch --log testdata/klog/vectors_logs_md_9.log --from-start --duration 0.5 --ndjson",
+    {
+      line: "faultscope watch /dev/kmsg --listen 127.0.0.1:9464 --quiet",
+      skip: "runs until Ctrl-C, on the host's kernel log",
+    },
+    {
+      line: "journalctl -kf -o json | faultscope watch --log -",
+      skip: "needs systemd-journald; runs until Ctrl-C",
+    },
+    {
+      line: "faultscope watch /dev/vfio/devices/vfio0,offset=9<<40,label=vm1 /tmp/veventq," +
+        "abi=vevent,label=vm1-smmu --metrics-file /var/lib/node_exporter/textfile/faultscope.prom",
+      skip: "needs a VFIO device and a vEVENTQ reader; runs until Ctrl-C",
+    },
+  ],
+  load: (() => import("./commands/watch.ts")) as Loader,
+} as const satisfies CommandSpec;
+
+/** `--listen`: `HOST:PORT` or `[V6]:PORT`. */
+function parseListenArg(v: string): { hostname: string; port: number } {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(v.trim()) ?? /^([^:\s]+):(\d+)$/.exec(v.trim());
+  if (!m) throw new ArgError("must be HOST:PORT, e.g. 127.0.0.1:9464 or [::1]:9464");
+  const port = Number(m[2]);
+  if (port > 65535) throw new ArgError("the port must be 0 to 65535");
+  return { hostname: m[1], port };
+}
+
 /** Shells `faultscope complete` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 
@@ -659,6 +775,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   RULES_COMMAND,
   LAYOUT,
   SIMULATE,
+  WATCH,
   BENCH,
   SCHEMA,
   COMPLETE,

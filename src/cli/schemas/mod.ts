@@ -25,6 +25,7 @@ import {
   validateSchema,
 } from "./records.ts";
 import { simulateSchema, traceSchema } from "./simulate.ts";
+import { watchLineSchema } from "./watch.ts";
 
 export { JSON_OUTPUTS, type JsonOutput, jsonOutput, OUTPUT_IDS, type OutputId } from "./outputs.ts";
 export type { JsonSchema } from "../../codec/json_schema.ts";
@@ -40,6 +41,7 @@ const BUILD: Readonly<Record<OutputId, () => JsonSchema>> = {
   "layout.json": layoutSchema,
   "simulate.json": simulateSchema,
   "simulate.trace": traceSchema,
+  "watch.ndjson": watchLineSchema,
   "bench.json": benchSchema,
 };
 

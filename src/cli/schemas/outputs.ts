@@ -114,6 +114,14 @@ export const JSON_OUTPUTS = [
     summary: "a begin line, one line per event, an end line with the summary",
   },
   {
+    id: "watch.ndjson",
+    command: "watch",
+    option: "ndjson",
+    lines: true,
+    to: "stdout",
+    summary: "one fault, loss, finding or state change per line, with time, source and type",
+  },
+  {
     id: "bench.json",
     command: "bench",
     option: "json",
