@@ -4,7 +4,7 @@
  * Expected bytes are written by hand from the dump text.
  */
 import assert from "node:assert/strict";
-import { HexError, parseHex } from "../src/codec/hex.ts";
+import { HEX_CHUNK, HexError, HexStream, parseHex } from "../src/codec/hex.ts";
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
@@ -187,4 +187,86 @@ Deno.test({
     assert.deepEqual(parseHex("00000000: 6162 6364  abcd"), bytes(0x61, 0x62, 0x63, 0x64));
     assert.deepEqual(parseHex("00000000: 61 62  ab"), bytes(0x61, 0x62), "xxd -c 2 -g 1");
   },
+});
+
+/** `xxd -a` of a 256 MiB file of zeros (`truncate -s 256M z; xxd -a z`), exactly as printed. */
+const XXD_A_256M = [
+  "00000000: 0000 0000 0000 0000 0000 0000 0000 0000  ................",
+  "*",
+  "0ffffff0: 0000 0000 0000 0000 0000 0000 0000 0000  ................",
+  "",
+].join("\n");
+
+// Regression (issue 12): this 138-byte dump ran 27 s and 2.7 GB, then exited 70 with
+// "RangeError: Invalid array length": its bytes were held in a JS number array. It is exactly
+// the 256 MiB limit, so it decodes, as chunks of at most 64 KiB.
+Deno.test("hex: the xxd -a dump of 256 MiB of zeros streams in 64 KiB chunks", () => {
+  const s = new HexStream();
+  let total = 0, largest = 0, nonZero = 0;
+  const take = (c: Uint8Array) => {
+    total += c.length;
+    largest = Math.max(largest, c.length);
+    const words = new Uint32Array(c.buffer, c.byteOffset, c.length >> 2);
+    for (let i = 0; i < words.length; i++) if (words[i]) nonZero++;
+  };
+  for (const c of s.write(XXD_A_256M)) take(c);
+  for (const c of s.end()) take(c);
+  assert.equal(total, 256 * 1024 * 1024);
+  assert.equal(largest, HEX_CHUNK);
+  assert.equal(HEX_CHUNK, 65536);
+  assert.equal(nonZero, 0);
+  assert.equal(s.reading?.format, "xxd, 2-byte groups");
+  // A line more is past the limit, and says so before expanding anything.
+  const e = hexError(XXD_A_256M.replace("0ffffff0: 0000 ", "10000010: 0000 "));
+  assert.equal(e.line, 3);
+  assert.match(
+    e.message,
+    /'\*' repeats up to offset 0x10000010 at line 3, past the 268435456-byte limit/,
+  );
+});
+
+// Regression (issue 12): a 200,000-byte line followed by '*' exited 70 at once with "Maximum
+// call stack size exceeded" (arrays spread into function arguments).
+Deno.test("hex: a 200,000-byte line followed by '*' repeats it", () => {
+  const line = Array.from({ length: 200_000 }, (_, i) => (i & 0xff).toString(16).padStart(2, "0"));
+  for (
+    const text of [
+      `00000000: ${line.join(" ")}\n*\n000927c0: ff\n`, // xxd -g1 style, 0x927c0 = 600000
+      `00000000: ${line.join("")}\n*\n000927c0: ff\n`, // one group of 400,000 digits
+    ]
+  ) {
+    const b = parseHex(text);
+    assert.equal(b.length, 600_001);
+    assert.equal(b[0], 0);
+    assert.equal(b[255], 255);
+    assert.equal(b[200_000], 0, "the second copy starts with byte 0 of the line");
+    assert.equal(b[400_000 + 199_999], 199_999 & 0xff);
+    assert.equal(b[600_000], 0xff);
+  }
+});
+
+Deno.test("hex: a stream gives the same bytes however the text is cut; a closing od offset still trims", () => {
+  // od -An -tx4 would pad; here od -tx2 of the 3 bytes 01 02 03 on a little-endian host.
+  const od = "0000000 0201 0003\n0000003\n";
+  for (let cut = 0; cut <= od.length; cut++) {
+    const s = new HexStream();
+    const out: number[] = [];
+    for (const c of s.write(od.slice(0, cut))) out.push(...c);
+    for (const c of s.write(od.slice(cut))) out.push(...c);
+    for (const c of s.end()) out.push(...c);
+    assert.deepEqual(out, [1, 2, 3], `cut at ${cut}`);
+  }
+});
+
+Deno.test("hex: a line longer than 1 MiB is refused, naming the line", () => {
+  const s = new HexStream();
+  assert.throws(
+    () => {
+      for (const _ of s.write("01 02\n")) { /* sampled */ }
+      for (let i = 0; i < 400; i++) for (const _ of s.write("00".repeat(2000))) { /* */ }
+    },
+    (e) =>
+      e instanceof HexError && e.line === 2 &&
+      /line 2 is longer than 1048576 characters/.test(e.message),
+  );
 });

@@ -12,13 +12,28 @@
  * {@link HexError} that says how to choose, rather than guess. How the groups were read is part
  * of the answer ({@link HexReading}), so a caller can always say it.
  *
+ * A dump of any length is read as a stream ({@link HexStream}, {@link hexStream}): the format is
+ * decided on its first {@link HEX_SAMPLE_CHARS} characters (the whole dump when it is shorter),
+ * then every line is turned into bytes as it arrives, in chunks of at most {@link HEX_CHUNK}
+ * bytes, so memory follows one line and one chunk, never the dump. A `*` line (`xxd -a`,
+ * `hexdump`) is expanded by copying chunks, and a dump never decodes to more than `maxBytes`
+ * ({@link MAX_HEX_BYTES} by default): the limit is checked before a `*` is expanded, so a
+ * 23-character dump that asks for 2 GiB ends at once.
+ *
  * @example
  * ```ts
- * import { parseHex, readHex } from "./hex.ts";
+ * import { HexStream, parseHex, readHex } from "./hex.ts";
  * parseHex("0000: 01 00 00 00\n0004: 0a 00 00 00"); // Uint8Array [1, 0, 0, 0, 10, 0, 0, 0]
  * const r = readHex(" 00000001 0000000a"); // od -An -tx4 on a little-endian host
  * r.bytes; // Uint8Array [1, 0, 0, 0, 10, 0, 0, 0]
  * r.reading.groups; // "words"
+ * // xxd -a of a 256 MiB file of zeros: 138 characters, streamed in 64 KiB chunks.
+ * const s = new HexStream();
+ * let n = 0;
+ * for (const chunk of s.write("00000000: 0000 0000 0000 0000 0000 0000 0000 0000  ....\n*\n")) n += chunk.length;
+ * for (const chunk of s.write("0ffffff0: 0000 0000 0000 0000 0000 0000 0000 0000  ....\n")) n += chunk.length;
+ * for (const chunk of s.end()) n += chunk.length;
+ * n; // 268435456
  * ```
  * @module
  */
@@ -57,7 +72,10 @@ export interface HexReading {
 
 /** Options of {@link readHex}. */
 export interface HexOptions {
-  /** Most bytes a dump may expand to (`*` repeats). */
+  /**
+   * Most bytes the dump may decode to, `*` repeats included (default {@link MAX_HEX_BYTES});
+   * checked before a `*` is expanded.
+   */
   readonly maxBytes?: number;
   /** How to read groups wider than a byte; default: from the dump's format. */
   readonly groups?: HexGroups;
@@ -94,7 +112,7 @@ interface Line {
 }
 
 /** A `*` (repeat the previous line up to the next offset) or a closing length line. */
-type Item = { kind: "data"; line: Line } | { kind: "star" } | {
+type Item = { kind: "data"; line: Line } | { kind: "star"; line: number } | {
   kind: "length";
   offset: string;
   line: number;
@@ -111,6 +129,10 @@ const HEX_VALUE = Int8Array.from({ length: 128 }, (_, c) => {
   return /[0-9a-fA-F]/.test(ch) ? parseInt(ch, 16) : -1;
 });
 
+/** The byte written by the two hex digits of `s` at `at` (both known to be hex digits). */
+const pairValue = (s: string, at: number) =>
+  (HEX_VALUE[s.charCodeAt(at)] << 4) | HEX_VALUE[s.charCodeAt(at + 1)];
+
 /** Whether `c` separates tokens (white space or a comma). */
 const isSeparator = (c: number) => c === 32 || c === 9 || c === 44 || c === 13 || c === 11;
 
@@ -119,7 +141,7 @@ const isSeparator = (c: number) => c === 32 || c === 9 || c === 44 || c === 13 |
  * a first token of 6 to 8 digits, wider or narrower than the data after it, the same width on
  * every line. `od -An -tx4` lines (no offsets) have all tokens of one width.
  */
-function bareOffsetWidth(lines: string[]): number | undefined {
+function bareOffsetWidth(lines: readonly string[]): number | undefined {
   let w0: number | undefined;
   let seen = false;
   for (const l of lines) {
@@ -137,9 +159,17 @@ function bareOffsetWidth(lines: string[]): number | undefined {
   return seen ? w0 : undefined;
 }
 
-/** Splits the text into data lines, `*` lines and length lines (pass 1: no bytes yet). */
-function scan(text: string): { items: Item[]; layout: Layout } {
-  const lines = text.split(/\r?\n/);
+/** How a dump lays out its lines, decided once from its first lines. */
+interface LineFormat {
+  layout: Layout;
+  /** hexdump -C: some line has its offset and |ASCII| column. */
+  hexdumpC: boolean;
+  /** The width of a bare offset column (od, hexdump). */
+  bare?: number;
+}
+
+/** Decides the line layout from the dump's first lines (pass 1: no bytes yet). */
+function lineFormat(lines: readonly string[]): LineFormat {
   const hexdumpC = lines.some((l) => HEXDUMP_C_OFFSET.test(l) && HEXDUMP_C_ASCII.test(l));
   const colon = !hexdumpC && lines.some((l) => OFFSET_PREFIX.test(l));
   const bare = !hexdumpC && !colon ? bareOffsetWidth(lines) : undefined;
@@ -150,91 +180,87 @@ function scan(text: string): { items: Item[]; layout: Layout } {
     : bare !== undefined
     ? "bare-offset"
     : "plain";
-  const items: Item[] = [];
-  for (let li = 0; li < lines.length; li++) {
-    let line = lines[li];
-    let col = 0;
-    if (line.trim() === "*") {
-      items.push({ kind: "star" });
-      continue;
+  return { layout, hexdumpC, bare };
+}
+
+/** One line as a data line, a `*` line or a length line; undefined for a blank line. */
+function scanLine(text: string, li: number, f: LineFormat): Item | undefined {
+  let line = text;
+  let col = 0;
+  if (line.trim() === "*") return { kind: "star", line: li + 1 };
+  const { layout, hexdumpC, bare } = f;
+  let prefix: string | undefined;
+  if (layout === "bare-offset") {
+    const m = line.match(/^\s*([0-9a-fA-F]+)(?=\s|$)/);
+    if (m && m[1].length === bare) {
+      if (line.trim() === m[1]) return { kind: "length", offset: m[1], line: li + 1 };
+      prefix = m[0];
     }
-    let prefix: string | undefined;
-    if (layout === "bare-offset") {
-      const m = line.match(/^\s*([0-9a-fA-F]+)(?=\s|$)/);
-      if (m && m[1].length === bare) {
-        if (line.trim() === m[1]) {
-          items.push({ kind: "length", offset: m[1], line: li + 1 });
-          continue;
-        }
-        prefix = m[0];
-      }
-    } else {
-      prefix = (line.match(OFFSET_PREFIX) ?? (hexdumpC ? line.match(HEXDUMP_C_OFFSET) : null))
-        ?.[0];
-      if (!prefix && hexdumpC && /^\s*[0-9a-fA-F]{6,}\s*$/.test(line)) {
-        // hexdump -C ends with a line holding only the total length
-        items.push({ kind: "length", offset: line.trim(), line: li + 1 });
-        continue;
-      }
+  } else {
+    prefix = (line.match(OFFSET_PREFIX) ?? (hexdumpC ? line.match(HEXDUMP_C_OFFSET) : null))
+      ?.[0];
+    if (!prefix && hexdumpC && /^\s*[0-9a-fA-F]{6,}\s*$/.test(line)) {
+      // hexdump -C ends with a line holding only the total length
+      return { kind: "length", offset: line.trim(), line: li + 1 };
     }
-    const data: Line = { tokens: [] };
-    if (prefix) {
-      data.offset = prefix.replace(/[:\s]/g, "");
-      col = prefix.length;
-      line = line.slice(col);
-      if (hexdumpC) line = line.replace(HEXDUMP_C_ASCII, "");
-    }
-    let groupLen = 0;
-    let last = 0;
-    let bytes = 0;
-    // Tokens are runs of anything but white space and commas (a hand-written scanner: this loop
-    // runs once per byte of a byte dump).
-    for (let i = 0; i < line.length;) {
-      while (i < line.length && isSeparator(line.charCodeAt(i))) i++;
-      if (i >= line.length) break;
-      const start = i;
-      let hexTok = true;
-      while (i < line.length && !isSeparator(line.charCodeAt(i))) {
-        const c = line.charCodeAt(i);
-        if (c > 127 || HEX_VALUE[c] < 0) hexTok = false;
-        i++;
-      }
-      const raw = line.slice(start, i);
-      const at = col + start + 1;
-      const gap = start - last;
-      last = i;
-      const ox = raw.length >= 2 && raw.charCodeAt(0) === 48 && (raw.charCodeAt(1) | 32) === 120;
-      const tok = ox ? raw.slice(2) : raw;
-      if (ox) hexTok = isHex(tok);
-      // On an xxd line, a token after a wide gap that is not a group like the others is the
-      // ASCII column: it ends the data. Groups separated by two spaces are still data. xxd pads
-      // a short last line, so a gap of 3+ spaces, a line that already holds 16 bytes, or a rest
-      // of line exactly as long as the bytes read (xxd prints one ASCII character per byte:
-      // `xxd -c 4` gives "6162 6364  abcd") also means the ASCII column. An `xxd -e` line may
-      // end in a partial word right-aligned in its group's column ("000a0000     0000"): a
-      // shorter token exactly where a full group would have ended.
-      if (layout === "colon" && prefix && groupLen && gap >= 2) {
-        const restLen = line.length - start;
-        const partial = hexTok && groupLen >= 8 && tok.length < groupLen &&
-          tok.length % 2 === 0 && gap === 1 + groupLen - tok.length && bytes < 16;
-        if (
-          !partial &&
-          (!hexTok || tok.length !== groupLen || gap >= 3 || bytes >= 16 || restLen === bytes)
-        ) {
-          data.ascii = line.slice(start);
-          break;
-        }
-      }
-      if (!hexTok || (!tok.length)) {
-        throw new HexError(`bad hex '${raw}' at line ${li + 1}, column ${at}`, li + 1, at);
-      }
-      groupLen ||= tok.length;
-      bytes += Math.ceil(tok.length / 2);
-      data.tokens.push({ hex: tok, ox, line: li + 1, col: at });
-    }
-    if (data.tokens.length || data.offset !== undefined) items.push({ kind: "data", line: data });
   }
-  return { items, layout };
+  const data: Line = { tokens: [] };
+  if (prefix) {
+    data.offset = prefix.replace(/[:\s]/g, "");
+    col = prefix.length;
+    line = line.slice(col);
+    if (hexdumpC) line = line.replace(HEXDUMP_C_ASCII, "");
+  }
+  let groupLen = 0;
+  let last = 0;
+  let bytes = 0;
+  // Tokens are runs of anything but white space and commas (a hand-written scanner: this loop
+  // runs once per byte of a byte dump).
+  for (let i = 0; i < line.length;) {
+    while (i < line.length && isSeparator(line.charCodeAt(i))) i++;
+    if (i >= line.length) break;
+    const start = i;
+    let hexTok = true;
+    while (i < line.length && !isSeparator(line.charCodeAt(i))) {
+      const c = line.charCodeAt(i);
+      if (c > 127 || HEX_VALUE[c] < 0) hexTok = false;
+      i++;
+    }
+    const raw = line.slice(start, i);
+    const at = col + start + 1;
+    const gap = start - last;
+    last = i;
+    const ox = raw.length >= 2 && raw.charCodeAt(0) === 48 && (raw.charCodeAt(1) | 32) === 120;
+    const tok = ox ? raw.slice(2) : raw;
+    if (ox) hexTok = isHex(tok);
+    // On an xxd line, a token after a wide gap that is not a group like the others is the
+    // ASCII column: it ends the data. Groups separated by two spaces are still data. xxd pads
+    // a short last line, so a gap of 3+ spaces, a line that already holds 16 bytes, or a rest
+    // of line exactly as long as the bytes read (xxd prints one ASCII character per byte:
+    // `xxd -c 4` gives "6162 6364  abcd") also means the ASCII column. An `xxd -e` line may
+    // end in a partial word right-aligned in its group's column ("000a0000     0000"): a
+    // shorter token exactly where a full group would have ended.
+    if (layout === "colon" && prefix && groupLen && gap >= 2) {
+      const restLen = line.length - start;
+      const partial = hexTok && groupLen >= 8 && tok.length < groupLen &&
+        tok.length % 2 === 0 && gap === 1 + groupLen - tok.length && bytes < 16;
+      if (
+        !partial &&
+        (!hexTok || tok.length !== groupLen || gap >= 3 || bytes >= 16 || restLen === bytes)
+      ) {
+        data.ascii = line.slice(start);
+        break;
+      }
+    }
+    if (!hexTok || (!tok.length)) {
+      throw new HexError(`bad hex '${raw}' at line ${li + 1}, column ${at}`, li + 1, at);
+    }
+    groupLen ||= tok.length;
+    bytes += Math.ceil(tok.length / 2);
+    data.tokens.push({ hex: tok, ox, line: li + 1, col: at });
+  }
+  if (data.tokens.length || data.offset !== undefined) return { kind: "data", line: data };
+  return undefined;
 }
 
 /** The most common token width of the data (the group width). */
@@ -256,13 +282,15 @@ function asciiEvidence(lines: Line[]): "bytes" | "words" | undefined {
   for (const l of lines) {
     if (l.ascii === undefined) continue;
     let pos = 0;
+    // Loops, not push(...spread): a token of 200,000 bytes must not overflow the stack.
     const memBytes: number[] = [], memWords: number[] = [];
     for (const t of l.tokens) {
-      const pairs = t.hex.match(/../g) ?? [];
-      const b = pairs.map((p) => parseInt(p, 16));
-      memBytes.push(...b);
-      memWords.push(...b.reverse());
-      pos += pairs.length;
+      const n = t.hex.length >> 1;
+      for (let i = 0; i < n; i++) {
+        memBytes.push(pairValue(t.hex, 2 * i));
+      }
+      for (let i = n - 1; i >= 0; i--) memWords.push(pairValue(t.hex, 2 * i));
+      pos += n;
     }
     const ascii = l.ascii.slice(-pos).padStart(pos, " ");
     for (let i = 0; i < pos; i++) {
@@ -396,32 +424,36 @@ function offsetRadix(items: Item[], bytesOf: (l: Line) => number): number {
   return 16;
 }
 
-/** Reads a hex dump into bytes, and says how; throws {@link HexError} naming line and column. */
-export function readHex(text: string, o: HexOptions = {}): {
-  bytes: Uint8Array;
-  reading: HexReading;
-} {
-  const maxBytes = o.maxBytes ?? MAX_HEX_BYTES;
-  const { items, layout } = scan(text);
-  const { reading } = classify(items, layout, o);
+/** Characters of a dump's start that decide its format (the whole dump when shorter). */
+export const HEX_SAMPLE_CHARS = 256 * 1024;
+
+/** Longest line a dump may have (a pasted `raw` string of 512 KiB fits). */
+export const MAX_HEX_LINE = 1 << 20;
+
+/** Most bytes {@link HexStream} yields at a time. */
+export const HEX_CHUNK = 1 << 16;
+
+/** Writes one token's bytes, in memory order, at `out[at]`; returns how many. */
+type TokenWriter = (t: Token, out: Uint8Array, at: number) => number;
+
+/** The writer of a reading: bytes in textual order, or words in their byte order. */
+function tokenWriter(reading: HexReading): TokenWriter {
   const wordDigits = reading.groups === "words" ? 2 * reading.wordBytes! : 0;
   const valueList = reading.format === "0x-list of values";
-  /** The bytes of one token, in memory order. */
   const reverse = reading.groups === "words" && reading.order === "little";
-  /** Appends the bytes of one token, in memory order, to `out`; returns how many. */
-  const emit = (t: Token, out: number[]): number => {
+  return (t, out, at) => {
     const h = t.hex;
     if (h.length === 2) {
       // The common case: a byte.
-      out.push((HEX_VALUE[h.charCodeAt(0)] << 4) | HEX_VALUE[h.charCodeAt(1)]);
+      out[at] = pairValue(h, 0);
       return 1;
     }
     let digits = h;
     if (reading.groups === "words") {
-      if (valueList || t.hex.length > wordDigits) digits = t.hex.padStart(wordDigits, "0");
+      if (valueList || h.length > wordDigits) digits = h.padStart(wordDigits, "0");
       if (digits.length > wordDigits) {
         throw new HexError(
-          `'${t.hex}' at line ${t.line}, column ${t.col} is wider than a ${reading.wordBytes}-byte ` +
+          `'${h}' at line ${t.line}, column ${t.col} is wider than a ${reading.wordBytes}-byte ` +
             `word`,
           t.line,
           t.col,
@@ -430,62 +462,278 @@ export function readHex(text: string, o: HexOptions = {}): {
     }
     if (digits.length % 2) {
       throw new HexError(
-        `odd number of hex digits in '${t.ox ? "0x" : ""}${t.hex}' at line ${t.line}, column ` +
+        `odd number of hex digits in '${t.ox ? "0x" : ""}${h}' at line ${t.line}, column ` +
           `${t.col}`,
         t.line,
         t.col,
       );
     }
     const n = digits.length / 2;
-    for (let i = 0; i < n; i++) {
-      const at = reverse ? 2 * (n - 1 - i) : 2 * i;
-      out.push((HEX_VALUE[digits.charCodeAt(at)] << 4) | HEX_VALUE[digits.charCodeAt(at + 1)]);
-    }
+    for (let i = 0; i < n; i++) out[at + i] = pairValue(digits, reverse ? 2 * (n - 1 - i) : 2 * i);
     return n;
   };
-  const scratch: number[] = [];
-  const lineBytes = (l: Line) => l.tokens.reduce((n, t) => n + emit(t, scratch), 0);
-  const radix = layout === "bare-offset" ? offsetRadix(items, lineBytes) : 16;
-  const out: number[] = [];
-  let previous: number[] = [];
-  let squeezed = false;
-  let length: number | undefined;
-  const unsqueeze = (nextOffset: number, line: number) => {
-    if (!squeezed || !previous.length) return;
-    squeezed = false;
-    if (nextOffset > maxBytes) {
+}
+
+/** Most bytes a line's tokens can make: a word pads to 8 bytes at most. */
+const lineCapacity = (l: Line) => l.tokens.reduce((n, t) => n + Math.max(8, t.hex.length), 0);
+
+/**
+ * A hex dump read as it arrives: {@link HexStream.write} takes text in pieces of any size (a
+ * line may be cut anywhere) and yields the bytes of every line it completes;
+ * {@link HexStream.end} yields the rest. The format is decided on the first
+ * {@link HEX_SAMPLE_CHARS} characters, so nothing is yielded before them (or the end).
+ * Yielded chunks are one reused buffer of at most {@link HEX_CHUNK} bytes: use each before asking
+ * for the next, and copy what you keep. Errors are {@link HexError}s naming line and column.
+ */
+export class HexStream {
+  readonly #o: HexOptions;
+  readonly #maxBytes: number;
+  #partial = "";
+  #lineNo = 0;
+  #sample: string[] | undefined = [];
+  #sampleChars = 0;
+  #format: LineFormat | undefined;
+  #reading: HexReading | undefined;
+  #write: TokenWriter | undefined;
+  #radix = 16;
+  // Output: bytes of the last data line are held back (an od closing offset may cut its padding).
+  #buf = new Uint8Array(HEX_CHUNK);
+  #fill = 0;
+  /** Bytes yielded or in #buf. */
+  #emitted = 0;
+  #held: Uint8Array | undefined;
+  #previous: Uint8Array | undefined;
+  #squeezed = false;
+  #ended = false;
+
+  /** A stream with the options of {@link readHex}. */
+  constructor(o: HexOptions = {}) {
+    this.#o = o;
+    this.#maxBytes = o.maxBytes ?? MAX_HEX_BYTES;
+  }
+
+  /** How the dump is read: known once the format is decided (after the sample, or at the end). */
+  get reading(): HexReading | undefined {
+    return this.#reading;
+  }
+
+  /** Bytes decoded so far (yielded, or waiting in the buffer). */
+  get bytes(): number {
+    return this.#emitted + (this.#held?.length ?? 0);
+  }
+
+  /** Takes the next piece of the dump; yields the bytes of the lines it completes. */
+  *write(text: string): Generator<Uint8Array> {
+    if (this.#ended) throw new Error("HexStream: write after end");
+    let from = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
+      const piece = text.slice(from, nl);
+      const line = this.#partial ? this.#partial + piece : piece;
+      this.#partial = "";
+      from = nl + 1;
+      yield* this.#line(line.endsWith("\r") ? line.slice(0, -1) : line);
+    }
+    if (from < text.length) {
+      this.#partial += text.slice(from);
+      if (this.#partial.length > MAX_HEX_LINE) {
+        const n = this.#lineNo + 1;
+        throw new HexError(
+          `line ${n} is longer than ${MAX_HEX_LINE} characters: not a hex dump line`,
+          n,
+          MAX_HEX_LINE + 1,
+        );
+      }
+    }
+  }
+
+  /** The dump ended: yields the last bytes. */
+  *end(): Generator<Uint8Array> {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#partial) {
+      const line = this.#partial;
+      this.#partial = "";
+      yield* this.#line(line);
+    }
+    if (this.#sample) yield* this.#decide();
+    yield* this.#flushHeld();
+    if (this.#fill) {
+      const n = this.#fill;
+      this.#fill = 0;
+      yield this.#buf.subarray(0, n);
+    }
+  }
+
+  *#line(text: string): Generator<Uint8Array> {
+    const li = this.#lineNo++;
+    if (text.length > MAX_HEX_LINE) {
       throw new HexError(
-        `'*' repeats up to offset 0x${nextOffset.toString(16)} at line ${line}, ` +
-          `past the ${maxBytes}-byte limit`,
+        `line ${li + 1} is longer than ${MAX_HEX_LINE} characters: not a hex dump line`,
+        li + 1,
+        MAX_HEX_LINE + 1,
+      );
+    }
+    if (this.#sample) {
+      this.#sample.push(text);
+      this.#sampleChars += text.length + 1;
+      if (this.#sampleChars >= HEX_SAMPLE_CHARS) yield* this.#decide();
+      return;
+    }
+    const item = scanLine(text, li, this.#format!);
+    if (item) yield* this.#item(item);
+  }
+
+  /** Decides the format from the sample, then turns the sample's lines into bytes. */
+  *#decide(): Generator<Uint8Array> {
+    const lines = this.#sample!;
+    this.#sample = undefined;
+    const format = lineFormat(lines);
+    const items: Item[] = [];
+    lines.forEach((l, i) => {
+      const it = scanLine(l, i, format);
+      if (it) items.push(it);
+    });
+    const { reading } = classify(items, format.layout, this.#o);
+    this.#format = format;
+    this.#reading = reading;
+    this.#write = tokenWriter(reading);
+    if (format.layout === "bare-offset") {
+      this.#radix = offsetRadix(items, (l) => {
+        const scratch = new Uint8Array(lineCapacity(l));
+        return l.tokens.reduce((n, t) => n + this.#write!(t, scratch, n), 0);
+      });
+    }
+    for (const it of items) yield* this.#item(it);
+  }
+
+  *#item(it: Item): Generator<Uint8Array> {
+    // A closing length may cut the held line; anything else comes after it.
+    if (it.kind !== "length") yield* this.#flushHeld();
+    if (it.kind === "star") {
+      this.#squeezed = true;
+      return;
+    }
+    if (it.kind === "length") {
+      const n = offsetIn(it.offset, this.#radix);
+      if (this.#squeezed) yield* this.#flushHeld();
+      yield* this.#unsqueeze(n, it.line);
+      // od pads its last word with zeros; its closing offset says where the data really ends.
+      const held = this.#held;
+      if (held && n < this.#emitted + held.length) {
+        if (n < this.#emitted) {
+          throw new HexError(
+            `the closing offset ${it.offset} at line ${it.line} is before the end of the ` +
+              `data before it`,
+            it.line,
+            1,
+          );
+        }
+        this.#held = held.subarray(0, n - this.#emitted);
+      }
+      return;
+    }
+    const l = it.line;
+    const at = l.tokens[0]?.line ?? this.#lineNo;
+    if (l.offset !== undefined) yield* this.#unsqueeze(offsetIn(l.offset, this.#radix), at);
+    if (!l.tokens.length) return;
+    const bytes = new Uint8Array(lineCapacity(l));
+    let n = 0;
+    for (const t of l.tokens) n += this.#write!(t, bytes, n);
+    if (this.#emitted + n > this.#maxBytes) {
+      throw new HexError(
+        `the dump is larger than the ${this.#maxBytes}-byte limit at line ${at}`,
+        at,
+        l.tokens[0].col,
+      );
+    }
+    this.#held = bytes.subarray(0, n);
+    // The held line stays in the buffer until the next item: `*` repeats it.
+    this.#previous = this.#held;
+  }
+
+  /** Expands a pending `*`: the previous line, repeated while whole copies end by `next`. */
+  *#unsqueeze(next: number, line: number): Generator<Uint8Array> {
+    const prev = this.#previous;
+    if (!this.#squeezed || !prev?.length) return;
+    this.#squeezed = false;
+    if (next > this.#maxBytes) {
+      throw new HexError(
+        `'*' repeats up to offset 0x${next.toString(16)} at line ${line}, ` +
+          `past the ${this.#maxBytes}-byte limit`,
         line,
         1,
       );
     }
-    while (out.length + previous.length <= nextOffset) for (const b of previous) out.push(b);
-  };
-  for (const it of items) {
-    if (it.kind === "star") {
-      squeezed = true;
-      continue;
-    }
-    if (it.kind === "length") {
-      const n = offsetIn(it.offset, radix);
-      unsqueeze(n, it.line);
-      length = n;
-      continue;
-    }
-    const l = it.line;
-    if (l.offset !== undefined) unsqueeze(offsetIn(l.offset, radix), l.tokens[0]?.line ?? 1);
-    const start = out.length;
-    for (const t of l.tokens) emit(t, out);
-    if (out.length > start) previous = out.slice(start);
-    if (out.length > maxBytes) {
-      throw new HexError(`the dump is larger than the ${maxBytes}-byte limit`, 1, 1);
+    const copies = Math.floor((next - this.#emitted) / prev.length);
+    if (copies <= 0) return;
+    // One buffer of the line repeated, copied out chunk by chunk: no per-byte work.
+    const per = Math.max(1, Math.floor(HEX_CHUNK / prev.length));
+    const pattern = new Uint8Array(per * prev.length);
+    for (let i = 0; i < per; i++) pattern.set(prev, i * prev.length);
+    let left = copies * prev.length;
+    while (left > 0) {
+      const n = Math.min(left, pattern.length);
+      yield* this.#out(pattern.subarray(0, n));
+      left -= n;
     }
   }
-  // od pads its last word with zeros; its closing offset says where the data really ends.
-  if (length !== undefined && length < out.length) out.length = length;
-  return { bytes: Uint8Array.from(out), reading };
+
+  *#flushHeld(): Generator<Uint8Array> {
+    const h = this.#held;
+    if (!h) return;
+    this.#held = undefined;
+    yield* this.#out(h);
+  }
+
+  /** Appends bytes to the output; yields the buffer each time it fills. */
+  *#out(bytes: Uint8Array): Generator<Uint8Array> {
+    let from = 0;
+    this.#emitted += bytes.length;
+    while (from < bytes.length) {
+      const n = Math.min(bytes.length - from, HEX_CHUNK - this.#fill);
+      this.#buf.set(bytes.subarray(from, from + n), this.#fill);
+      this.#fill += n;
+      from += n;
+      if (this.#fill === HEX_CHUNK) {
+        this.#fill = 0;
+        yield this.#buf;
+      }
+    }
+  }
+}
+
+/**
+ * A dump arriving as text chunks (a file or stdin, decoded), as byte chunks of at most
+ * {@link HEX_CHUNK}; `reading()` says how it was read once the format is decided.
+ */
+export function hexStream(
+  text: AsyncIterable<string>,
+  o: HexOptions = {},
+): { chunks: AsyncGenerator<Uint8Array>; reading: () => HexReading | undefined } {
+  const s = new HexStream(o);
+  async function* chunks() {
+    for await (const t of text) yield* s.write(t);
+    yield* s.end();
+  }
+  return { chunks: chunks(), reading: () => s.reading };
+}
+
+/** Reads a hex dump into bytes, and says how; throws {@link HexError} naming line and column. */
+export function readHex(text: string, o: HexOptions = {}): {
+  bytes: Uint8Array;
+  reading: HexReading;
+} {
+  const s = new HexStream(o);
+  const parts: Uint8Array[] = [];
+  for (const c of s.write(text)) parts.push(c.slice());
+  for (const c of s.end()) parts.push(c.slice());
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  return { bytes, reading: s.reading! };
 }
 
 /** Parses a hex dump into bytes; throws {@link HexError} naming the line and column. */
