@@ -75,7 +75,12 @@ Deno.test("an odd-size record decodes across chunk boundaries, every record, in 
       }
     }
     assert.equal(seen, n);
-    assert.deepEqual(cap.end(), { records: n, trailing: undefined, limited: false });
+    assert.deepEqual(cap.end(), {
+      records: n,
+      bytes: 44 * n,
+      trailing: undefined,
+      limited: false,
+    });
   }
   await Deno.remove(path);
 });
@@ -88,10 +93,15 @@ Deno.test("a capture that ends inside a record reports where; a limit stops the 
   for await (const run of cap.runs) n += run.count;
   assert.equal(n, 9);
   assert.deepEqual(cap.end().trailing, { offset: 9 * 44, length: 44 - 7 });
+  assert.equal(cap.end().bytes, 10 * 44 - 7, "every byte read, the cut record's too");
   const limited = readCapture(readChunks(path, 1, 64), ODD.size, 3);
   let m = 0;
   for await (const run of limited.runs) m += run.count;
   assert.equal(m, 3);
   assert.equal(limited.end().limited, true);
+  assert.equal(limited.end().bytes, 3 * 44, "the bytes of the records taken");
+  const none = readCapture(readChunks(path, 1, 64), ODD.size, 0);
+  for await (const _ of none.runs) assert.fail("a limit of 0 yields nothing");
+  assert.deepEqual(none.end(), { records: 0, bytes: 0, trailing: undefined, limited: true });
   await Deno.remove(path);
 });

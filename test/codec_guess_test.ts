@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { encodeRecord } from "../src/codec/encode.ts";
-import { guessAbi, looksLikeText, rankAbis } from "../src/codec/guess.ts";
+import { guessAbi, inputKind, looksLikeText, rankAbis } from "../src/codec/guess.ts";
 import { parseHex } from "../src/codec/hex.ts";
 import { TV1, TV2, TV3, TV8_20, TV8_24, TV9 } from "./support/vectors.ts";
 
@@ -146,5 +146,40 @@ Deno.test("looksLikeText: hex dumps yes, raw records (NUL bytes) and empty input
   assert.equal(looksLikeText(new TextEncoder().encode(TV3.hex)), true);
   assert.equal(looksLikeText(parseHex(TV3.hex)), false);
   assert.equal(looksLikeText(new Uint8Array(0)), false);
-  assert.equal(looksLikeText(Uint8Array.of(0xef, 0xbb, 0xbf, 0x30)), false, "a BOM is not ASCII");
+});
+
+// Regression (issue 12): a hex dump saved with a UTF-8 byte-order mark, or with any non-ASCII
+// byte in its first 4 KiB, was decoded as binary garbage with exit 0.
+Deno.test("inputKind: a BOM or a non-ASCII character keeps a dump text; NULs make records", () => {
+  const utf8 = (s: string) => new TextEncoder().encode(s);
+  const withBom = Uint8Array.of(0xef, 0xbb, 0xbf, ...utf8("0000: 01 00"));
+  assert.deepEqual(inputKind(withBom), {
+    kind: "text",
+    encoding: "utf-8",
+    bom: 3,
+    why: "UTF-8 text (byte-order mark skipped)",
+  });
+  // hexyl and some editors put non-ASCII in the ASCII column or in a note.
+  assert.equal(inputKind(utf8("00000000: 0100 0000  ·······  → TV1")).why, "UTF-8 text");
+  // PowerShell's `>` writes UTF-16LE with a byte-order mark.
+  const le = Uint8Array.of(0xff, 0xfe, ...[..."01 00"].flatMap((c) => [c.charCodeAt(0), 0]));
+  assert.equal(inputKind(le).encoding, "utf-16le");
+  assert.equal(inputKind(le).kind, "text");
+  // Records: TV3's first NUL is byte 1 (type = 1 as a little-endian u32).
+  assert.deepEqual(inputKind(parseHex(TV3.hex)), {
+    kind: "binary",
+    bom: 0,
+    why: "a NUL byte at offset 0x1",
+  });
+  // No NUL, but not text either: a lone 0xff is no UTF-8.
+  assert.equal(
+    inputKind(Uint8Array.of(0x30, 0xff, 0x30)).why,
+    "byte 0xff at offset 0x1 is not UTF-8 text",
+  );
+  assert.equal(inputKind(Uint8Array.of(0x30, 0x1b)).why, "control byte 0x1b at offset 0x1");
+  // A UTF-8 character cut by the end of the 4 KiB sample is still text.
+  const cut = utf8("0".repeat(4095) + "é").subarray(0, 4096);
+  assert.equal(inputKind(cut).kind, "text");
+  // A UTF-16 mark followed by records is not text.
+  assert.equal(inputKind(Uint8Array.of(0xff, 0xfe, 1, 0, 0, 0)).kind, "binary");
 });

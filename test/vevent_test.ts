@@ -5,17 +5,19 @@
  * breaks it and stays quiet on a correct stream.
  */
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { parseHex } from "../src/codec/hex.ts";
 import {
   addLoss,
   lossTotals,
   NO_LOSS,
   parseVevents,
+  readVevents,
   veventFields,
   veventJson,
   veventLoss,
 } from "../src/codec/vevent.ts";
-import { checkVevents } from "../src/rules/vevent.ts";
+import { checkVevents, VeventChecker } from "../src/rules/vevent.ts";
 import { TV10 as VECTOR_TV10 } from "./support/vectors.ts";
 
 const TV10 = parseHex(VECTOR_TV10.hex);
@@ -175,4 +177,71 @@ Deno.test("Tegra241 CMDQV payloads are 16 bytes", () => {
     "0x0",
   ]);
   assert.deepEqual(rules(b, "tegra241-cmdqv"), []);
+});
+
+/** `bytes` as chunks cut at `cuts` (offsets, in any order). */
+async function* cutAt(bytes: Uint8Array, cuts: number[]) {
+  let at = 0;
+  for (const c of [...new Set(cuts.map((x) => x % (bytes.length + 1)))].sort((a, b) => a - b)) {
+    yield bytes.slice(at, Math.max(at, c));
+    at = Math.max(at, c);
+  }
+  yield bytes.slice(at);
+}
+
+Deno.test("readVevents: the records of parseVevents, however the stream is cut, and --count stops reading", async () => {
+  const record = fc.oneof(
+    fc.nat(0x7fffffff).map((s) => smmu(s)),
+    fc.nat(0x7fffffff).map((s) => lost(s)),
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(record, { maxLength: 8 }),
+      fc.nat(39),
+      fc.array(fc.nat(), { maxLength: 6 }),
+      fc.boolean(),
+      async (recs, tail, cuts, check) => {
+        const bytes = cat(...recs, new Uint8Array(tail));
+        const want = [...parseVevents(bytes, "arm-smmuv3")];
+        const s = readVevents(cutAt(bytes, cuts), "arm-smmuv3");
+        const got = [];
+        const checker = new VeventChecker("arm-smmuv3", { oneRead: true });
+        const found = [];
+        for await (const r of s.records) {
+          got.push(r);
+          if (check) found.push(...checker.push(r));
+        }
+        assert.deepEqual(got, want);
+        assert.equal(s.end().bytes, bytes.length);
+        if (check) {
+          found.push(...checker.end());
+          assert.deepEqual(found, checkVevents(want, "arm-smmuv3", { oneRead: true }));
+        }
+        const n = Math.min(2, want.length);
+        const limited = readVevents(cutAt(bytes, cuts), "arm-smmuv3", true, n);
+        const first = [];
+        for await (const r of limited.records) first.push(r);
+        assert.deepEqual(first, want.slice(0, n));
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+// Regression (issue 12): `decode --abi vevent /dev/zero --count 5` read the whole input first
+// (3.2 GB in 30 s). The reader takes only the chunks the records it yields need.
+Deno.test("readVevents: a limit stops reading an endless stream", async () => {
+  let chunks = 0;
+  async function* zeros() {
+    while (true) {
+      chunks++;
+      yield new Uint8Array(1 << 16);
+    }
+  }
+  const s = readVevents(zeros(), "arm-smmuv3", true, 5);
+  const seen = [];
+  for await (const r of s.records) seen.push(r.offset);
+  assert.deepEqual(seen, [0, 40, 80, 120, 160]);
+  assert.equal(chunks, 1);
+  assert.deepEqual(s.end(), { records: 5, bytes: 200, limited: true });
 });

@@ -15,6 +15,7 @@
  * for await (const run of capture.runs) n += run.count;
  * n; // 2: the second record straddled the two chunks
  * capture.end().trailing; // undefined: 96 bytes are two whole records
+ * capture.end().bytes; // 96
  * ```
  * @module
  */
@@ -56,6 +57,8 @@ export interface RecordRun {
 export interface CaptureEnd {
   /** Records yielded. */
   readonly records: number;
+  /** Bytes read: a whole capture's length, unless the limit stopped the reading first. */
+  readonly bytes: number;
   /** Bytes after the last whole record, when the capture is not a multiple of the size. */
   readonly trailing?: { readonly offset: number; readonly length: number };
   /** The record limit stopped the reading (the rest of the input was not read). */
@@ -82,6 +85,7 @@ export function readCapture(
   let records = 0, base = 0, limited = false;
   let trailing: CaptureEnd["trailing"];
   async function* runs(): AsyncGenerator<RecordRun> {
+    if (limit <= 0) return stop(0);
     const carry = new Uint8Array(size);
     let held = 0; // bytes of a record cut by the previous chunk's end
     for await (const chunk of chunks) {
@@ -97,11 +101,11 @@ export function readCapture(
         }
         yield run(carry, base - (held - take), 1);
         held = 0;
-        if (records >= limit) return stop();
+        if (records >= limit) return stop(take);
       }
       const n = Math.min(Math.floor((chunk.length - at) / size), limit - records);
       if (n > 0) yield run(chunk.subarray(at, at + n * size), base + at, n);
-      if (records >= limit) return stop();
+      if (records >= limit) return stop(at + n * size);
       const rest = chunk.subarray(at + n * size);
       carry.set(rest, 0);
       held = rest.length;
@@ -121,8 +125,10 @@ export function readCapture(
     records += count;
     return r;
   }
-  function stop() {
+  /** The limit was reached `used` bytes into the current chunk. */
+  function stop(used: number) {
     limited = true;
+    base += used;
   }
-  return { runs: runs(), end: () => ({ records, trailing, limited }) };
+  return { runs: runs(), end: () => ({ records, bytes: base, trailing, limited }) };
 }

@@ -6,17 +6,18 @@
  * the answer ambiguous, and the answer says so: v4, v7 and v8 read the same 48 bytes with
  * different PERM and flag bits, so a v4 record is never told from a v8 one by its bytes alone.
  * The answer is data (the scores, the pick, what decided it); the CLI words it. Also: whether an
- * input is hex-dump text.
+ * input is hex-dump text or raw records ({@link inputKind}), and why.
  *
  * @example
  * ```ts
- * import { guessAbi, looksLikeText } from "./guess.ts";
+ * import { guessAbi, inputKind, looksLikeText } from "./guess.ts";
  * import { encodeRecord } from "./encode.ts";
  * const rec = encodeRecord("rfc3", { type: 1, reason: 10, addr: 0xdeadb000n, pasid: 5, pasid_valid: 1 });
  * const g = guessAbi(rec, rec.length, true);
  * g.kind === "guessed" && g.abi; // "rfc3": the other readings of its 48 bytes have errors
  * g.kind === "guessed" && g.ambiguous; // false
  * looksLikeText(new TextEncoder().encode("0000: 01 00")); // true
+ * inputKind(Uint8Array.of(0xef, 0xbb, 0xbf, 0x30, 0x31)).why; // "UTF-8 text (byte-order mark skipped)"
  * ```
  * @module
  */
@@ -153,11 +154,100 @@ export function guessAbi(sample: Uint8Array, length: number | undefined, le: boo
   return { kind: "guessed", length, ...rankAbis(scores) };
 }
 
-/** Whether a chunk looks like hex-dump text rather than raw records (which hold NUL bytes). */
-export function looksLikeText(bytes: Uint8Array): boolean {
-  if (!bytes.length) return false;
-  for (const b of bytes.subarray(0, 4096)) {
-    if (b === 0 || b > 0x7e || (b < 0x20 && b !== 9 && b !== 10 && b !== 13)) return false;
+/** Bytes of an input's start that decide whether it is text ({@link inputKind}). */
+export const TEXT_SAMPLE = 4096;
+
+/** How to read an input: as hex-dump text (in an encoding), or as raw records. */
+export interface InputKind {
+  /** Text (a hex dump), or binary (records back to back). */
+  readonly kind: "text" | "binary";
+  /** The text's encoding (a byte-order mark decides UTF-16), for text. */
+  readonly encoding?: "utf-8" | "utf-16le" | "utf-16be";
+  /** Bytes of the byte-order mark to skip (0 without one). */
+  readonly bom: number;
+  /** Why, in a few words, for the line that says how the input was read. */
+  readonly why: string;
+}
+
+const CONTROL_OK = new Set([9, 10, 11, 12, 13]); // \t \n \v \f \r
+
+/** Offset of the first byte that breaks UTF-8 in `b`, or -1; a sequence cut by the end is fine. */
+function utf8Error(b: Uint8Array): number {
+  for (let i = 0; i < b.length;) {
+    const c = b[i];
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 &&
+        c < 0xf5
+      ? 3
+      : -1;
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) {
+      if (i + k >= b.length) return -1;
+      if ((b[i + k] & 0xc0) !== 0x80) return i;
+    }
+    i += n + 1;
   }
-  return true;
+  return -1;
+}
+
+/**
+ * Whether an input is a hex dump (text) or raw records, from its first bytes (`sample`, at least
+ * {@link TEXT_SAMPLE} of them when the input has that many). Records hold NUL bytes (reserved
+ * fields, the high bytes of small numbers); text never does. Text is UTF-8 without control
+ * characters other than white space, after an optional byte-order mark (UTF-8, or UTF-16 when
+ * the mark says so, as Windows tools write it); a non-ASCII character (a `·` in an ASCII column,
+ * a `→` in a note) does not make it binary.
+ */
+export function inputKind(sample: Uint8Array): InputKind {
+  if (!sample.length) return { kind: "binary", bom: 0, why: "empty" };
+  const at = (i: number) => `0x${i.toString(16)}`;
+  const b0 = sample[0], b1 = sample[1];
+  if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) {
+    const encoding = b0 === 0xff ? "utf-16le" : "utf-16be";
+    const end = 2 + ((Math.min(sample.length, TEXT_SAMPLE) - 2) & ~1);
+    const text = new TextDecoder(encoding).decode(sample.subarray(2, end));
+    let ok = true;
+    for (let i = 0; i < text.length && ok; i++) {
+      const c = text.charCodeAt(i);
+      ok = !(c === 0xfffd || (c < 0x20 && !CONTROL_OK.has(c)));
+    }
+    if (ok) {
+      return {
+        kind: "text",
+        encoding,
+        bom: 2,
+        why: `${encoding.toUpperCase()} text (byte-order mark)`,
+      };
+    }
+  }
+  const bom = b0 === 0xef && b1 === 0xbb && sample[2] === 0xbf ? 3 : 0;
+  const body = sample.subarray(bom, TEXT_SAMPLE);
+  const nul = body.indexOf(0);
+  if (nul >= 0) return { kind: "binary", bom: 0, why: `a NUL byte at offset ${at(nul + bom)}` };
+  let ascii = true;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if ((c < 0x20 && !CONTROL_OK.has(c)) || c === 0x7f) {
+      return { kind: "binary", bom: 0, why: `control byte ${at(c)} at offset ${at(i + bom)}` };
+    }
+    if (c > 0x7f) ascii = false;
+  }
+  const bad = ascii ? -1 : utf8Error(body);
+  if (bad >= 0) {
+    return {
+      kind: "binary",
+      bom: 0,
+      why: `byte ${at(body[bad])} at offset ${at(bad + bom)} is not UTF-8 text`,
+    };
+  }
+  return {
+    kind: "text",
+    encoding: "utf-8",
+    bom,
+    why: bom ? "UTF-8 text (byte-order mark skipped)" : ascii ? "ASCII text" : "UTF-8 text",
+  };
+}
+
+/** Whether a chunk looks like hex-dump text rather than raw records ({@link inputKind}). */
+export function looksLikeText(bytes: Uint8Array): boolean {
+  return inputKind(bytes).kind === "text";
 }

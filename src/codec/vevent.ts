@@ -1,6 +1,7 @@
 /**
  * The iommufd vEVENTQ stream: walks header + payload records (a LOST_EVENTS header has no
- * payload), decodes the SMMUv3 event fields, renders the JSON view, and counts lost events from
+ * payload), from one buffer ({@link parseVevents}) or as a stream of chunks in bounded memory
+ * ({@link readVevents}), decodes the SMMUv3 event fields, renders the JSON view, and counts lost events from
  * the sequence numbers. Payloads are always little-endian (`__aligned_le64`); the header is
  * host-endian.
  *
@@ -75,6 +76,114 @@ export function* parseVevents(
     yield { offset: o, flags, sequence, lost, payload };
     o += 8 + t.payloadSize;
   }
+}
+
+/** One record at `o` of `dv` (whole, as {@link parseVevents} reads it); `at` is its offset. */
+function recordAt(
+  dv: DataView,
+  o: number,
+  at: number,
+  count: number,
+  littleEndian: boolean,
+): VeventRecord {
+  const flags = dv.getUint32(o, littleEndian), sequence = dv.getUint32(o + 4, littleEndian);
+  const lost = (flags & 1) === 1;
+  if (lost) return { offset: at, flags, sequence, lost };
+  const payload = new Array<bigint>(count);
+  for (let i = 0; i < count; i++) payload[i] = dv.getBigUint64(o + 8 + 8 * i, true);
+  return { offset: at, flags, sequence, lost, payload };
+}
+
+/**
+ * Walks the records of a vEVENTQ stream arriving in chunks of any size (a record may straddle
+ * two), in bounded memory: only a record cut by a chunk's end is copied. Stops after `limit`
+ * records without reading further; a short tail yields one truncated record, as
+ * {@link parseVevents} does. `end()` then says how many bytes were read.
+ *
+ * @example
+ * ```ts
+ * import { readVevents } from "./vevent.ts";
+ * async function* chunks() { yield new Uint8Array(20); yield new Uint8Array(20); }
+ * const s = readVevents(chunks(), "arm-smmuv3");
+ * const recs = [];
+ * for await (const r of s.records) recs.push(r);
+ * recs.length; // 1: a 40-byte SMMUv3 event cut across the two chunks
+ * s.end().bytes; // 40
+ * ```
+ */
+export function readVevents(
+  chunks: AsyncIterable<Uint8Array>,
+  type: VeventTypeId,
+  littleEndian = true,
+  limit = Infinity,
+): {
+  records: AsyncGenerator<VeventRecord>;
+  end(): { records: number; bytes: number; limited: boolean };
+} {
+  const t = VEVENT_TYPES[type];
+  const full = 8 + t.payloadSize;
+  let records = 0, base = 0, limited = false;
+  async function* walk(): AsyncGenerator<VeventRecord> {
+    if (limit <= 0) {
+      limited = true;
+      return;
+    }
+    const carry = new Uint8Array(full);
+    const carryDv = new DataView(carry.buffer);
+    let held = 0;
+    /** Bytes the record starting with `head` (at least 8 bytes) takes. */
+    const sizeOf = (dv: DataView, o: number) => (dv.getUint32(o, littleEndian) & 1 ? 8 : full);
+    for await (const chunk of chunks) {
+      const dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      let o = 0;
+      // Finish a record the previous chunk cut: its header first, then (if any) its payload.
+      while (held) {
+        const need = held < 8 ? 8 : sizeOf(carryDv, 0);
+        if (held === need) {
+          yield recordAt(carryDv, 0, base - (held - o), t.array.count, littleEndian);
+          held = 0;
+          if (++records >= limit) {
+            base += o;
+            return void (limited = true);
+          }
+          break;
+        }
+        if (o === chunk.length) break;
+        const take = Math.min(need - held, chunk.length - o);
+        carry.set(chunk.subarray(o, o + take), held);
+        held += take;
+        o += take;
+      }
+      if (held) {
+        base += chunk.length;
+        continue;
+      }
+      while (o + 8 <= chunk.length) {
+        const size = sizeOf(dv, o);
+        if (o + size > chunk.length) break;
+        yield recordAt(dv, o, base + o, t.array.count, littleEndian);
+        o += size;
+        if (++records >= limit) {
+          base += o;
+          return void (limited = true);
+        }
+      }
+      carry.set(chunk.subarray(o), 0);
+      held = chunk.length - o;
+      base += chunk.length;
+    }
+    if (held) {
+      records++;
+      yield {
+        offset: base - held,
+        flags: held >= 8 ? carryDv.getUint32(0, littleEndian) : 0,
+        sequence: held >= 8 ? carryDv.getUint32(4, littleEndian) : 0,
+        lost: false,
+        truncated: true,
+      };
+    }
+  }
+  return { records: walk(), end: () => ({ records, bytes: base, limited }) };
 }
 
 /** Decodes the bit fields of a payload (SMMUv3: id, ssv, ssid, vsid, ...), as the kernel takes them. */

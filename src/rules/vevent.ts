@@ -36,17 +36,56 @@ function lostRange(step: Extract<VeventLoss, { kind: "header" | "gap" }>): strin
   return `sequences ${step.first}-${step.last}`;
 }
 
-/** Checks a vEVENTQ stream, record by record and across records. */
-export function checkVevents(
-  records: readonly VeventRecord[],
-  type: VeventTypeId,
-  input: VeventInput = {},
-): Finding[] {
-  const out: Finding[] = [];
-  const t = VEVENT_TYPES[type];
-  let prev: number | undefined;
-  let events = 0;
-  records.forEach((r, index) => {
+/**
+ * Checks a vEVENTQ stream one record at a time, in bounded memory: {@link VeventChecker.push}
+ * returns the findings a record reveals (VEQ-LOST-LAST of the record before it included, once
+ * it is known not to be the last), {@link VeventChecker.end} those of the end of the input.
+ *
+ * @example
+ * ```ts
+ * import { VeventChecker } from "./vevent.ts";
+ * const c = new VeventChecker("arm-smmuv3", { oneRead: true });
+ * c.push({ offset: 0, flags: 1, sequence: 1, lost: true }).map((f) => f.rule); // ["VEQ-LOST-EVENTS"]
+ * c.push({ offset: 8, flags: 1, sequence: 2, lost: true }).map((f) => f.rule);
+ * // ["VEQ-LOST-LAST", "VEQ-LOST-EVENTS"]: the first header was not the read's last record
+ * c.end(); // []
+ * ```
+ */
+export class VeventChecker {
+  readonly #type: VeventTypeId;
+  readonly #input: VeventInput;
+  #prev: number | undefined;
+  #index = 0;
+  #events = 0;
+  #lastLost: { index: number; offset: number } | undefined;
+
+  /** A checker for a stream of `type`, with what is known of the input. */
+  constructor(type: VeventTypeId, input: VeventInput = {}) {
+    this.#type = type;
+    this.#input = input;
+  }
+
+  /** Records pushed so far. */
+  get records(): number {
+    return this.#index;
+  }
+
+  /** The findings of the next record (and of the one before it, now known not to be last). */
+  push(r: VeventRecord): Finding[] {
+    const out: Finding[] = [];
+    const index = this.#index++;
+    const t = VEVENT_TYPES[this.#type];
+    const input = this.#input;
+    const before = this.#lastLost;
+    this.#lastLost = undefined;
+    if (input.oneRead && before) {
+      out.push(finding(
+        "VEQ-LOST-LAST",
+        "a LOST_EVENTS header is not the last record of the read (the kernel keeps it at the " +
+          "tail of the queue)",
+        before,
+      ));
+    }
     const where = { index, offset: r.offset };
     if (r.truncated) {
       out.push(finding(
@@ -54,9 +93,9 @@ export function checkVevents(
         `the input ends inside the record at ${hex(r.offset)} (a ${8 + t.payloadSize}-byte record)`,
         where,
       ));
-      return;
+      return out;
     }
-    if (!r.lost) events++;
+    if (!r.lost) this.#events++;
     const unknown = flagNames(VEVENT_FLAGS, r.flags).unknown;
     if (unknown) {
       out.push(
@@ -66,6 +105,7 @@ export function checkVevents(
         }),
       );
     }
+    const prev = this.#prev;
     const step = veventLoss(prev, r);
     const at = { ...where, field: "sequence" };
     switch (step.kind) {
@@ -100,16 +140,9 @@ export function checkVevents(
         ));
         break;
     }
-    if (step.kind !== "out-of-range") prev = r.sequence;
-    if (input.oneRead && r.lost && index !== records.length - 1) {
-      out.push(finding(
-        "VEQ-LOST-LAST",
-        "a LOST_EVENTS header is not the last record of the read (the kernel keeps it at the " +
-          "tail of the queue)",
-        where,
-      ));
-    }
-    const fields = r.payload && t.fields.length ? veventFields(type, r.payload) : undefined;
+    if (step.kind !== "out-of-range") this.#prev = r.sequence;
+    if (r.lost) this.#lastLost = where;
+    const fields = r.payload && t.fields.length ? veventFields(this.#type, r.payload) : undefined;
     const idField = t.fields.find((f) => f.enum);
     if (fields && idField?.enum && !enumEntry(idField.enum, Number(fields[idField.name]))) {
       out.push(finding(
@@ -118,13 +151,32 @@ export function checkVevents(
         { ...where, field: `${t.array.name}[0]` },
       ));
     }
-  });
-  if (input.oneRead && input.depth !== undefined && events > input.depth) {
-    out.push(finding(
-      "VEQ-DEPTH",
-      `one read returned ${plural(events, "event")}, more than veventq_depth = ${input.depth}`,
-      { index: 0, offset: 0 },
-    ));
+    return out;
   }
+
+  /** The findings of the end of the input (VEQ-DEPTH of a read that held too many events). */
+  end(): Finding[] {
+    const { oneRead, depth } = this.#input;
+    if (oneRead && depth !== undefined && this.#events > depth) {
+      return [finding(
+        "VEQ-DEPTH",
+        `one read returned ${plural(this.#events, "event")}, more than veventq_depth = ${depth}`,
+        { index: 0, offset: 0 },
+      )];
+    }
+    return [];
+  }
+}
+
+/** Checks a vEVENTQ stream, record by record and across records ({@link VeventChecker}). */
+export function checkVevents(
+  records: readonly VeventRecord[],
+  type: VeventTypeId,
+  input: VeventInput = {},
+): Finding[] {
+  const c = new VeventChecker(type, input);
+  const out: Finding[] = [];
+  for (const r of records) out.push(...c.push(r));
+  out.push(...c.end());
   return out;
 }
