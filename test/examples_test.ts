@@ -259,13 +259,57 @@ const EXPECT: Record<string, Expect> = {
       assert.match(r.stdout, /5 pending, 1359 free of 1364 usable/);
     },
   },
-  "faultscope inspect testdata/dma-fault-sample.bin --layout dma-fault --hex": {
+  "faultscope inspect testdata/dma-fault-sample.bin --layout dma-fault --raw": {
     check(r) {
       assert.match(r.stdout, /tail=510 entry_size=64 nb_entries=512 offset=0x1000 head=2/);
       assert.match(r.stdout, /4 pending/);
-      // --hex: each of the 4 pending 64-byte records as 4 lines of 16 bytes.
+      // --raw: each of the 4 pending 64-byte records as 4 lines of 16 bytes.
       const hex = r.stdout.match(/^\s+[0-9a-f]+: (?:[0-9a-f]{2} ){15}[0-9a-f]{2}$/gm) ?? [];
       assert.equal(hex.length, 16, r.stdout);
+    },
+  },
+  "faultscope inspect testdata/rfc3-sample.bin --brief": {
+    check(r) {
+      // size 1365, prod 3, cons 1363: 5 pending, 1364 usable - 5 = 1359 free.
+      assert.equal(
+        r.stdout,
+        "testdata/rfc3-sample.bin: rfc3 region, rfc3 records (48 bytes), capacity 1365: " +
+          "5 pending, 1359 free; not full\n",
+      );
+    },
+  },
+  "faultscope inspect testdata/dma-fault-sample.bin --reason PERMISSION --summary": {
+    check(r) {
+      // Pending: 510 PERMISSION at 0xdeadb000, 511 WALK_EABT, 0 PAGE_REQ, 1 PERMISSION at
+      // 0xdeadb000 (testdata/generate.ts): two kept, one page.
+      assert.match(r.stdout, /^summary of 2 records:$/m);
+      assert.match(r.stdout, /^ {2}DMA_UNRECOV {2}PERMISSION {8}2$/m);
+      assert.match(r.stdout, /^ {2}addresses 0xdeadb000-0xdeadb000 in 1 page of 4 KiB$/m);
+      assert.match(r.stdout, /^2 pending records not shown: left out by the filters/m);
+      assert.doesNotMatch(r.stdout, /^slot /m, "the summary replaces the records");
+    },
+  },
+  "faultscope decode testdata/mainline-capture.bin --type DMA_UNRECOV --summary": {
+    check(r) {
+      // TV1 (PERMISSION at 0xdeadb000), a WALK_EABT at 0x1000, TV4 (a page request, left out).
+      assert.match(r.stdout, /^summary of 2 records:$/m);
+      assert.match(r.stdout, /^ {2}DMA_UNRECOV {2}PERMISSION {8}1$/m);
+      assert.match(r.stdout, /^ {2}DMA_UNRECOV {2}WALK_EABT {9}1$/m);
+      assert.match(r.stdout, /^ {2}addresses 0x1000-0xdeadb000 in 2 pages of 4 KiB$/m);
+    },
+  },
+  [
+    key(
+      "faultscope decode testdata/mainline-capture.bin --pasid 5 --addr 0xdead0000-0xdeadffff " +
+        "--count 10",
+    )
+  ]: {
+    check(r) {
+      // PASID 5: TV1 at 0xdeadb000 and TV4 at 0x10000; only TV1 is in the range.
+      const rows = r.stdout.split("\n").filter((l) => /^\s+\d+\s+0x/.test(l));
+      assert.equal(rows.length, 1, r.stdout);
+      assert.match(rows[0], /^\s+0\s+0x0\s+DMA_UNRECOV\(1\)\s+PERMISSION\(6\)/);
+      assert.match(r.stdout, /^1 of 3 records shown$/m);
     },
   },
   "faultscope validate testdata/rfc3-sample.bin": {

@@ -13,7 +13,11 @@ import { TV10, TV2, TV3, TV6, TV7, TV8_24, TV9 } from "./support/vectors.ts";
 
 type Json = Record<string, unknown>;
 type Finding = { rule: string; severity: string; message: string };
-const findings = (j: Json) => (j.records as { findings: Finding[] }[]).flatMap((r) => r.findings);
+/** Every finding of a `decode --check --json` object: on its records, then of the whole input. */
+const findings = (j: Json) => [
+  ...(j.records as { findings: Finding[] }[]).flatMap((r) => r.findings),
+  ...((j.check as { findings?: Finding[] } | undefined)?.findings ?? []),
+];
 const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
 const hexOf = (b: Uint8Array | number[]) =>
   Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(" ");

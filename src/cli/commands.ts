@@ -23,15 +23,19 @@ import { INJECT_KINDS, SIM_LAYOUTS } from "../sim/scenario.ts";
 import { OUTPUT_IDS } from "./schemas/outputs.ts";
 import { FORMATS, parseTimeArg } from "../klog/container.ts";
 import { VENDORS } from "../klog/types.ts";
+import { MAX_REGION_SIZE } from "../region/detect.ts";
 import {
   abiChoices,
+  addrRange,
   choiceList,
-  countArg,
+  deviceList,
   intArg,
   intList,
+  nameList,
   parseOffset,
   parsePageSize,
   seconds,
+  sizeArg,
 } from "./options.ts";
 import { ArgError, type CommandModule, type CommandSpec } from "./spec.ts";
 
@@ -72,8 +76,9 @@ const REGION_OPTIONS = {
   },
   regionSize: {
     value: "bytes",
-    help: "region size (default: the file's size from --offset, else the layout's kernel size)",
-    parse: intArg(1),
+    help: "region size, e.g. 64k (default: the file's size from --offset, else the layout's " +
+      "kernel size)",
+    parse: sizeArg(1, MAX_REGION_SIZE),
   },
   pageSize: PAGE_SIZE,
   cons: {
@@ -85,6 +90,44 @@ const REGION_OPTIONS = {
     value: "index",
     help: "the VMM's private consumer index (QEMU's fault_tail_index), for IDX-SHADOW",
     parse: intArg(0),
+  },
+} as const;
+
+/**
+ * Filters and the summary over decoded records: `decode` and `inspect` share them, and the core
+ * applies them (src/codec/facets.ts says where each facet lives in each ABI).
+ */
+const FILTER_OPTIONS = {
+  type: {
+    value: "list",
+    help: "only records of these types: names (DMA_UNRECOV, PAGE_REQ, F_TRANSLATION, ...) or " +
+      "numbers, comma-separated",
+    parse: nameList,
+  },
+  reason: {
+    value: "list",
+    help: "only records with these reasons, e.g. PERMISSION,WALK_EABT",
+    parse: nameList,
+  },
+  pasid: {
+    value: "list",
+    help: "only records with these PASIDs (SubstreamIDs on SMMUv3), e.g. 5,0x10",
+    parse: (v: string) => intList(v, 0, 0xffffffff),
+  },
+  device: {
+    value: "list",
+    help: "only records from these devices: PCI bb:dd.f, or an iommufd dev_id, StreamID or " +
+      "endpoint number",
+    parse: deviceList,
+  },
+  addr: {
+    value: "lo-hi",
+    help: "only records whose address is in lo-hi (both included), e.g. 0xdead0000-0xdeadffff",
+    parse: addrRange,
+  },
+  summary: {
+    help: "instead of the records: counts per type x reason, the address range and the " +
+      "distinct 4 KiB pages (of the records the filters keep)",
   },
 } as const;
 
@@ -149,10 +192,16 @@ export const DECODE = {
       parse: intArg(1),
     },
     json: { help: "one JSON object (schema in the README)", short: "j", conflicts: ["ndjson"] },
-    ndjson: { help: "one JSON object per line" },
-    raw: { help: "add each record's raw bytes" },
+    ndjson: { help: "one JSON object per line", conflicts: ["summary"] },
+    raw: { help: "add each record's raw bytes (under its row; `raw` in JSON)" },
     check: { help: "run the record rules on each record; exit 1 on an error" },
-    count: { value: "n", help: "decode at most n records", short: "n", parse: intArg(0) },
+    count: {
+      value: "n",
+      help: "show at most n records (after the filters); reading stops there",
+      short: "n",
+      parse: intArg(0),
+    },
+    ...FILTER_OPTIONS,
     asIommuFault: {
       help: "with a hardware record (--abi smmuv3-evt, vtd-prq, amd-ppr, ...): also show the " +
         "iommu_fault each record becomes on each kernel path, or why none",
@@ -169,6 +218,9 @@ export const DECODE = {
     "     # logs.md 9.3 R2: a stalled F_PERMISSION",
     "faultscope decode --abi amd-evt --hex '00 04 00 00 00 00 70 20 00 00 00 fd 00 00 00 00'" +
     "     # logs.md 9.2 A2: IO_PAGE_FAULT",
+    "faultscope decode testdata/mainline-capture.bin --type DMA_UNRECOV --summary",
+    "faultscope decode testdata/mainline-capture.bin --pasid 5 --addr 0xdead0000-0xdeadffff " +
+    "--count 10     # the first 10 records of PASID 5 in that range",
   ],
   load: (() => import("./commands/decode.ts")) as Loader,
 } as const satisfies CommandSpec;
@@ -188,16 +240,25 @@ export const INSPECT = {
     all: { help: "list every readable slot, pending ones marked" },
     limit: {
       value: "n",
-      help: "list at most n records (and say how many were left out)",
+      help: "list at most n records, after the filters (and say how many were left out)",
       short: "n",
-      parse: intArg(1),
+      parse: intArg(0),
     },
-    hex: { help: "add the raw bytes of each record" },
+    raw: { help: "add the raw bytes of each record (under its row; `raw` in JSON)" },
+    // The flag's old name: decode --hex takes input, so "show the bytes" is --raw on both.
+    hex: { help: "the old name of --raw", hidden: true },
+    ...FILTER_OPTIONS,
+    brief: {
+      help: "one line: layout, record ABI, occupancy, full (lossy) or not, like QMP's info",
+      conflicts: ["json", "all", "raw", "hex", "summary", "limit"],
+    },
     json: { help: "one JSON object (schema in the README)", short: "j" },
   },
   examples: [
     "faultscope inspect testdata/rfc3-sample.bin",
-    "faultscope inspect testdata/dma-fault-sample.bin --layout dma-fault --hex",
+    "faultscope inspect testdata/dma-fault-sample.bin --layout dma-fault --raw",
+    "faultscope inspect testdata/rfc3-sample.bin --brief",
+    "faultscope inspect testdata/dma-fault-sample.bin --reason PERMISSION --summary",
     {
       line: "faultscope inspect /dev/vfio/devices/vfio0 --offset '9<<40' --json",
       skip: "needs a VFIO device node; examples_test.ts runs it on a sparse file in its place",
@@ -320,9 +381,9 @@ export const SIMULATE = {
     events: {
       value: "n",
       help: "events to simulate, e.g. 1000000 or 1e6 (also lifts the scenario's duration limit)",
-      parse: countArg(1),
+      parse: intArg(1),
     },
-    durationUs: { value: "us", help: "stop at this simulated time (µs)", parse: countArg(1) },
+    durationUs: { value: "us", help: "stop at this simulated time (µs)", parse: intArg(1) },
     pageSize: PAGE_SIZE,
     kernelPolicy: {
       value: "layout",
@@ -355,7 +416,7 @@ export const SIMULATE = {
     snapshotEvery: {
       value: "n",
       help: "snapshot the region every N events",
-      parse: countArg(1),
+      parse: intArg(1),
     },
     out: {
       value: "file",

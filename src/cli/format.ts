@@ -5,17 +5,18 @@
  *
  * @example
  * ```ts
- * import { recordColumns } from "./format.ts";
+ * import { columnWidths, recordColumns } from "./format.ts";
  * recordColumns("mainline");
  * // ["type", "reason", "flags", "pasid", "perm", "addr", "fetch_addr", "grpid", "private_data"]
+ * columnWidths("mainline")[0]; // 14: "DMA_UNRECOV(1)" is the longest type
  * ```
  * @module
  */
 import { type AbiId, RECORDS } from "../abi/records.ts";
 import type { Field, RecordLayout } from "../abi/types.ts";
 import type { DecodedFields } from "../codec/decode.ts";
-import { bdf, fieldPresent } from "../codec/bits.ts";
-import { enumName, flagNames } from "../codec/names.ts";
+import { bdf, bitsFitNumber, fieldPresent } from "../codec/bits.ts";
+import { enumName, flagNames, knownMask } from "../codec/names.ts";
 import { hex } from "../codec/numbers.ts";
 
 function visit(
@@ -101,4 +102,49 @@ export function cellWriter(abi: AbiId | RecordLayout): CellWriter {
 /** The cells of one record under {@link recordColumns}; empty where a field does not apply. */
 export function recordCells(abi: AbiId | RecordLayout, rec: DecodedFields): string[] {
   return cellWriter(abi)(rec);
+}
+
+/** Digits of the largest value a field can hold, as {@link formatValue} writes it. */
+function valueWidth(f: Field): number {
+  if (f.kind === "array") return f.count * 18 + f.count - 1;
+  if (f.kind !== "scalar" && f.kind !== "bits") return 0;
+  const big = f.kind === "scalar" ? f.type === "u64" : !bitsFitNumber(f);
+  // Largest value: every bit of the field (a masked field keeps its position).
+  const top = f.kind === "scalar"
+    ? (f.type === "u64" ? 64 : 32)
+    : f.take === "mask"
+    ? f.hi + 1
+    : f.hi - f.lo + 1;
+  const max = (1n << BigInt(top)) - 1n;
+  if (big) return 2 + max.toString(16).length;
+  if (f.kind === "bits" && f.format === "bdf") return 7;
+  if (f.enum) {
+    let w = `?(${max})`.length;
+    for (const v of f.enum.values) {
+      const name = String(v.value) === v.name ? v.name : `${v.name}(${v.value})`;
+      w = Math.max(w, name.length);
+    }
+    return w;
+  }
+  if (f.flags) {
+    // Every defined bit set; undefined bits (`?0x...`) are rare enough to overflow the column.
+    const all = knownMask(f.flags);
+    return `${hex(all)} ${f.flags.bits.map((b) => b.name).join("|")}`.length;
+  }
+  return max.toString().length;
+}
+
+/**
+ * The width of each of {@link recordColumns}: the longest text any value of the field can have
+ * (its type's largest number, its enum's longest name, all its flag names), so a table printed
+ * one row at a time stays aligned however long the capture.
+ */
+export function columnWidths(abi: AbiId | RecordLayout): number[] {
+  const cols = recordColumns(abi);
+  const widths = cols.map((c) => c.length);
+  visit(layoutOf(abi).fields, undefined, (f) => {
+    const i = cols.indexOf(f.name);
+    if (i >= 0) widths[i] = Math.max(widths[i], valueWidth(f));
+  });
+  return widths;
 }

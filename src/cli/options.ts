@@ -1,11 +1,19 @@
 /**
- * Value parsers for command options: every integer, offset, page size and list flag of every
+ * Value parsers for command options: every count, size, offset, page size and list flag of every
  * command goes through these, so they accept and reject the same forms. A bad value throws
  * {@link ArgError}, which the command table turns into one line naming the flag (exit 2).
  *
+ * - a count ({@link intArg}): decimal, `0x` hex, or a power of ten as large counts are written
+ *   (`1e6`, `2.5e9`), when the value is a whole number;
+ * - a size in bytes ({@link sizeArg}): a count, or with a binary suffix `k`, `M`, `G` (`KiB`,
+ *   `MiB`, `GiB` too; `64k` is 65536, `1.5M` 1572864);
+ * - an offset ({@link parseOffset}): a size, or `A<<B` as VFIO region offsets are written.
+ *
  * @example
  * ```ts
- * import { parseOffset, parsePageSize } from "./options.ts";
+ * import { intArg, parseOffset, parsePageSize, sizeArg } from "./options.ts";
+ * intArg(0)("1e6"); // 1000000
+ * sizeArg(1)("64k"); // 65536
  * parseOffset("9<<40"); // 9895604649984: VFIO region index 9
  * parseOffset("0x10000"); // 65536
  * parsePageSize("64k"); // 65536
@@ -16,41 +24,61 @@ import { ABI_IDS } from "../abi/records.ts";
 import { PAGE_SIZES } from "../abi/regions.ts";
 import { ArgError } from "./spec.ts";
 
+/** A count as written: decimal, 0x hex, or `1e6` notation; NaN when it is none of them. */
+function countValue(s: string): number {
+  if (/^0x[0-9a-f]+$/i.test(s)) return parseInt(s, 16);
+  if (/^\d+$/.test(s)) return Number(s);
+  if (/^\d+(\.\d+)?e\+?\d+$/i.test(s)) return Number(s);
+  return NaN;
+}
+
+/** "from 0 to 7", or ">= 1" when there is no upper bound. */
+function range(min: number, max: number, unit = ""): string {
+  return max === Number.MAX_SAFE_INTEGER ? `>= ${min}${unit}` : `from ${min} to ${max}${unit}`;
+}
+
 /**
- * A parser for an integer in decimal or 0x hex, within `[min, max]`.
+ * A parser for a whole number within `[min, max]`: decimal, `0x` hex, or `1e6` notation (`1e12`
+ * is 1000000000000; `1.5e3` is 1500; `1.5e0` is not whole and is refused).
  */
 export function intArg(min = 0, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v: string) => {
-    const s = v.trim();
-    const n = /^0x[0-9a-f]+$/i.test(s) ? parseInt(s, 16) : /^\d+$/.test(s) ? Number(s) : NaN;
+    const n = countValue(v.trim());
     if (!Number.isSafeInteger(n) || n < min || n > max) {
-      throw new ArgError(
-        max === Number.MAX_SAFE_INTEGER
-          ? `must be an integer >= ${min}`
-          : `must be an integer from ${min} to ${max}`,
-      );
+      throw new ArgError(`must be an integer ${range(min, max)} (decimal, 0x hex or 1e6)`);
     }
     return n;
   };
 }
 
-/**
- * {@link intArg}, also taking counts written with an exponent (`1e6`, `2.5e9`), as large event
- * counts are written.
- *
- * @example
- * ```ts
- * countArg(1)("1e12"); // 1000000000000
- * ```
- */
-export function countArg(min = 0, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
-  const plain = intArg(min, max);
+const SUFFIX: Readonly<Record<string, number>> = {
+  "": 1,
+  k: 2 ** 10,
+  kib: 2 ** 10,
+  m: 2 ** 20,
+  mib: 2 ** 20,
+  g: 2 ** 30,
+  gib: 2 ** 30,
+};
+
+/** A size in bytes as written ({@link sizeArg}); NaN when it is not one. */
+export function sizeValue(v: string): number {
+  const m = v.trim().match(/^(0x[0-9a-f]+|\d+(?:\.\d+)?(?:e\+?\d+)?)\s*([a-z]*)$/i);
+  const scale = m ? SUFFIX[m[2].toLowerCase()] : undefined;
+  if (!m || scale === undefined) return NaN;
+  const n = /^0x/i.test(m[1]) ? parseInt(m[1], 16) : Number(m[1]);
+  // A fraction only with a suffix (1.5M), never a fraction of a byte.
+  return n * scale;
+}
+
+/** A parser for a size in bytes within `[min, max]`: `65536`, `0x10000`, `64k`, `1M`, `1.5G`. */
+export function sizeArg(min = 0, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v: string) => {
-    const s = v.trim();
-    if (!/^\d+(\.\d+)?e\+?\d+$/i.test(s)) return plain(s);
-    const n = Number(s);
+    const n = sizeValue(v);
     if (!Number.isSafeInteger(n) || n < min || n > max) {
-      throw new ArgError(`must be an integer from ${min} to ${max} (1e6 notation allowed)`);
+      throw new ArgError(
+        `must be a size ${range(min, max, " bytes")} (e.g. 65536, 0x10000, 64k, 1M)`,
+      );
     }
     return n;
   };
@@ -84,19 +112,18 @@ export function seconds(v: string): number {
   return n;
 }
 
-/** Parses a byte offset: an integer, or `A<<B` as VFIO region offsets are written. */
+/** Parses a byte offset: a size (`0x10000`, `64k`), or `A<<B` as VFIO region offsets are written. */
 export function parseOffset(v: string): number {
   const m = v.trim().match(/^(\S+?)\s*<<\s*(\d+)$/);
-  if (!m) return intArg(0)(v);
-  const n = intArg(0)(m[1]) * 2 ** Number(m[2]);
+  if (!m) return sizeArg(0)(v);
+  const n = sizeArg(0)(m[1]) * 2 ** Number(m[2]);
   if (!Number.isSafeInteger(n)) throw new ArgError("offset too large");
   return n;
 }
 
-/** Parses a page size: 4096, 16384 or 65536 (also as 4k/16k/64k). */
+/** Parses a page size: 4096, 16384 or 65536, written as any size (4k, 0x1000, ...). */
 export function parsePageSize(v: string): number {
-  const m = v.trim().toLowerCase().match(/^(\d+)k$/);
-  const n = m ? Number(m[1]) * 1024 : Number(v.trim());
+  const n = sizeValue(v);
   if (!PAGE_SIZES.includes(n)) {
     throw new ArgError(
       `must be one of ${PAGE_SIZES.join(", ")} (or ${
@@ -105,6 +132,53 @@ export function parsePageSize(v: string): number {
     );
   }
   return n;
+}
+
+/** A comma list of enum names or numbers (`PERMISSION,WALK_EABT`), checked against the ABI later. */
+export function nameList(v: string): string[] {
+  const list = v.split(",").map((x) => x.trim());
+  if (list.some((x) => !/^[A-Za-z0-9_]+$/.test(x))) {
+    throw new ArgError("must be a comma list of names or numbers, e.g. PERMISSION,WALK_EABT");
+  }
+  return [...new Set(list)];
+}
+
+/**
+ * A comma list of devices: PCI requester IDs as `bb:dd.f` (or `ssss:bb:dd.f`, the segment
+ * ignored: a fault record holds none), or numbers (an iommufd dev_id, a StreamID, an endpoint).
+ */
+export function deviceList(v: string): number[] {
+  return v.split(",").map((x) => {
+    const m = x.trim().match(/^(?:[0-9a-f]{4}:)?([0-9a-f]{1,2}):([0-9a-f]{1,2})\.([0-7])$/i);
+    if (m) {
+      const bus = parseInt(m[1], 16), dev = parseInt(m[2], 16);
+      if (dev < 32) return (bus << 8) | (dev << 3) | Number(m[3]);
+    }
+    const n = countValue(x.trim());
+    if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff) {
+      throw new ArgError(
+        `'${x.trim()}' is not a device: give bb:dd.f (PCI) or a number (dev_id, StreamID)`,
+      );
+    }
+    return n;
+  });
+}
+
+/** An address as written: decimal or 0x hex, up to 64 bits. */
+function address(s: string): bigint | undefined {
+  if (!/^(0x[0-9a-f]{1,16}|\d{1,20})$/i.test(s)) return undefined;
+  const n = BigInt(s);
+  return n < 1n << 64n ? n : undefined;
+}
+
+/** An address range `lo-hi` (both included) or one address, in 0x hex or decimal. */
+export function addrRange(v: string): { lo: bigint; hi: bigint } {
+  const [a, b, ...rest] = v.trim().split(/\s*-\s*/);
+  const lo = address(a), hi = b === undefined ? lo : address(b);
+  if (lo === undefined || hi === undefined || rest.length || hi < lo) {
+    throw new ArgError("must be an address or a range lo-hi, e.g. 0xdead0000-0xdeadffff");
+  }
+  return { lo, hi };
 }
 
 /** `decode --abi`: the record ABIs plus the iommufd vEVENTQ stream. */

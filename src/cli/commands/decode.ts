@@ -1,24 +1,28 @@
 /**
- * `faultscope decode [FILE|-] [--hex TEXT]`: decodes a raw capture of records (or a pasted hex
- * dump) as a stream in bounded memory: `iommu_fault` generations, iommufd records, or an IOMMU's
- * own hardware records (`--as-iommu-fault` adds the `iommu_fault` each of those becomes). The ABI
- * is given with `--abi` or inferred, and an inference is always said: the pick, why, every candidate's score, and when the input cannot
- * decide (ambiguous) how to choose. A word-grouped hex dump is read in its byte order and said
- * so, or refused with a line saying how to give it. The command reads its input, asks the core
- * for the records (and the inference, and the findings with `--check`), then hands that one
- * result to a view: the human table, a JSON object, or NDJSON.
+ * `faultscope decode [FILE|-] [--hex TEXT]`: decodes a raw capture of records (or a hex dump) as
+ * a stream in bounded memory, whatever its size: `iommu_fault` generations, iommufd records, an
+ * IOMMU's own hardware records (`--as-iommu-fault` adds the `iommu_fault` each of those
+ * becomes), or the vEVENTQ stream (`--abi vevent`, in `../vevent_view.ts`). The ABI is given
+ * with `--abi` or inferred, and an inference is always said: the pick, why, every candidate's
+ * score, and when the input cannot decide (ambiguous) how to choose. A word-grouped hex dump is
+ * read in its byte order and said so, or refused with a line saying how to give it.
+ *
+ * The command opens the input (`../capture_input.ts`: text or records, said), asks the core for
+ * the records (and the inference, the filter's predicate, the findings with `--check`, the
+ * summary with `--summary`), and hands each record to one view: the human table (its columns
+ * fixed from the ABI data, so a million rows stay aligned; cut to the terminal's width on a
+ * TTY), a JSON object, or NDJSON. `--count N` stops reading after N records shown.
  *
  * @example
  * ```ts
  * import { run } from "./decode.ts";
+ * import { DECODE } from "../commands.ts";
  * import { denoIo } from "../io.ts";
+ * import { parseCommand } from "../spec.ts";
  * const rfc3 = "01 00 00 00 0a 00 00 00 00 b0 ad de" + " 00".repeat(36);
+ * const { options } = parseCommand(DECODE, ["--abi", "rfc3", "--hex", rfc3, "--ndjson"]);
  * const io = denoIo();
- * const code = await run({
- *   file: undefined, hex: rfc3, abi: "rfc3", ndjson: true, json: false, raw: false,
- *   check: false, endian: "little", veventType: "arm-smmuv3", oneRead: false,
- *   asIommuFault: false,
- * }, io); // one JSON line: the RFC v3 PERMISSION fault of abi.md TV3
+ * const code = await run(options, io); // one JSON line: the RFC v3 PERMISSION fault of abi.md TV3
  * code; // 0
  * io.out.flush();
  * ```
@@ -26,138 +30,55 @@
  */
 import { type AbiId, HARDWARE_ABIS, RECORDS } from "../../abi/records.ts";
 import type { RecordLayout } from "../../abi/types.ts";
-import { VEVENT_TYPES } from "../../abi/vevent.ts";
 import { type Capture, captureUnit, readCapture, type RecordRun } from "../../codec/capture.ts";
 import { type DecodedFields, decoderFor } from "../../codec/decode.ts";
-import { type AbiGuess, guessAbi, looksLikeText } from "../../codec/guess.ts";
-import { HexError, hexLines, type HexReading, hexString, readHex } from "../../codec/hex.ts";
+import {
+  filterText,
+  type RecordFilterSpec,
+  RecordSummary,
+  summaryJson,
+} from "../../codec/facets.ts";
+import { type AbiGuess, guessAbi } from "../../codec/guess.ts";
+import { hexLines, hexString } from "../../codec/hex.ts";
 import { iommuFaultOutcomes, outcomeJson } from "../../codec/hw_fault.ts";
 import { type JsonObject, recordJson } from "../../codec/json.ts";
 import { jsonLineWriter } from "../../codec/jsonline.ts";
 import { hex, plural } from "../../codec/numbers.ts";
-import {
-  type LossTotals,
-  lossTotals,
-  parseVevents,
-  veventFields,
-  veventJson,
-  type VeventRecord,
-} from "../../codec/vevent.ts";
-import { type Finding, tally } from "../../rules/finding.ts";
+import type { Finding } from "../../rules/finding.ts";
 import { checkRecord } from "../../rules/records.ts";
 import { GroupChecker, trailingFinding } from "../../rules/stream.ts";
-import { checkVevents } from "../../rules/vevent.ts";
 import { rankingJson, rankingLines } from "../abi_choice.ts";
+import {
+  compileFilter,
+  filterSpec,
+  hexJson,
+  inputNote,
+  positionWidths,
+  shrankError,
+  summaryLines,
+} from "../decode_common.ts";
+import { type CaptureInput, openCapture } from "../capture_input.ts";
 import type { DECODE } from "../commands.ts";
 import { EXIT, type ExitCode, InputError, UsageError } from "../errors.ts";
-import { concat, inputInfo, readChunks } from "../files.ts";
-import { cellWriter, recordColumns } from "../format.ts";
-import { findingJson, withHints } from "../hints.ts";
+import { KeptFindings } from "../findings_view.ts";
+import { cellWriter, columnWidths, recordColumns } from "../format.ts";
+import { findingJson } from "../hints.ts";
 import { FAULT_COLUMNS, FAULT_HEADING, faultRows } from "../iommu_fault_view.ts";
-import type { Io, Writer } from "../io.ts";
-import { table } from "../render.ts";
+import type { Io } from "../io.ts";
+import { fit, FixedTable, table } from "../render.ts";
 import type { Parsed } from "../spec.ts";
+import { decodeVevents } from "../vevent_view.ts";
 
 /** The parsed options of `decode`. */
 export type DecodeOpts = Parsed<typeof DECODE>;
 
-/** The input: its name for messages, its length when known, and its bytes as chunks. */
-interface Source {
-  name: string;
-  /** Bytes in all, when known (a file, or hex text). */
-  length: number | undefined;
-  /** The first chunk (what ABI inference samples). */
-  first: Uint8Array;
-  /** Every chunk, the first included. */
-  chunks: AsyncIterable<Uint8Array>;
-  /** How a hex dump was read; undefined for raw bytes. */
-  hex?: HexReading;
-}
-
-/** Yields an already-read first chunk, then the rest of the stream. */
-async function* chain(first: Uint8Array, rest: AsyncIterable<Uint8Array>) {
-  yield first;
-  yield* rest;
-}
-
-async function* once(bytes: Uint8Array) {
-  yield bytes;
-}
-
-/** Reads the input: hex text (an argument, or a file that looks like text) whole; a binary capture as a stream. */
-async function openSource(o: DecodeOpts, io: Io): Promise<Source> {
-  let file = o.file;
-  if (o.hex !== undefined && file !== undefined) {
-    throw new UsageError("give either FILE or --hex, not both");
-  }
-  if (o.hex === undefined && file === undefined) {
-    if (io.stdinIsTerminal) {
-      throw new UsageError("no input: give FILE, - for stdin, or --hex TEXT");
-    }
-    file = "-";
-  }
-  const name = file === undefined ? "--hex" : file === "-" ? "stdin" : file;
-  const whole = (text: string): Source => {
-    let read;
-    try {
-      read = readHex(text, {
-        groups: o.hexGroups,
-        hostOrder: o.endian === "big" ? "big" : "little",
-      });
-    } catch (e) {
-      if (e instanceof HexError) throw new InputError(`${name}: ${withHints(e.message, e.hints)}`);
-      throw e;
-    }
-    if (read.bytes.length === 0) throw new InputError(`${name}: empty input (no records)`);
-    const bytes = read.bytes;
-    return { name, length: bytes.length, first: bytes, chunks: once(bytes), hex: read.reading };
-  };
-  if (o.hex !== undefined) return whole(o.hex);
-  const { size } = await inputInfo(file!);
-  // Chunks are a multiple of every record size: no record straddles two in practice.
-  const stream = readChunks(file!, captureUnit(), undefined, io.stdin);
-  const next = await stream.next();
-  const first = next.done ? new Uint8Array(0) : next.value;
-  if (looksLikeText(first)) {
-    const parts: Uint8Array[] = [first.slice()];
-    for await (const c of stream) parts.push(c.slice()); // chunks reuse one buffer
-    return whole(new TextDecoder().decode(concat(parts)));
-  }
-  if (size === 0 || first.length === 0) throw new InputError(`${name}: empty input (no records)`);
-  return { name, length: size, first, chunks: chain(first, stream) };
-}
-
-/** How a word-grouped dump was read, in one line; undefined for bytes. */
-export function hexText(r: HexReading | undefined): string | undefined {
-  if (!r || r.groups !== "words") return undefined;
-  return `hex read as ${8 * r.wordBytes!}-bit ${r.order}-endian words (${r.format})` +
-    (r.assumed
-      ? `; ${r.order}-endian is the default for a host-order dump: --hex-groups ` +
-        `${r.order === "little" ? "big" : "little"} if it came from a ` +
-        `${r.order === "little" ? "big" : "little"}-endian host, --hex-groups bytes if its ` +
-        `groups are bytes`
-      : "");
-}
-
-/** The JSON form of how a hex dump was read (null for raw input). */
-function hexJson(r: HexReading | undefined): JsonObject | null {
-  if (!r) return null;
-  return {
-    format: r.format,
-    groups: r.groups,
-    ...(r.groups === "words" ? { word_bytes: r.wordBytes!, order: r.order! } : {}),
-    assumed: r.assumed,
-  };
-}
-
 /** What the core made of the input: the records of one ABI, as runs, and how it was chosen. */
 interface Decoded {
-  name: string;
+  src: CaptureInput;
   abi: AbiId;
   layout: RecordLayout;
   le: boolean;
   guess: Extract<AbiGuess, { kind: "guessed" }> | undefined;
-  hex: HexReading | undefined;
   capture: Capture;
   /** Run the record rules on each record. */
   check: boolean;
@@ -165,6 +86,13 @@ interface Decoded {
   raw: boolean;
   /** Add the iommu_fault each (hardware) record becomes. */
   asFault: boolean;
+  /** The filters' predicate (undefined: every record). */
+  keep: ((rec: DecodedFields) => boolean) | undefined;
+  filter: RecordFilterSpec;
+  /** Summarise instead of listing. */
+  summary: RecordSummary | undefined;
+  /** Most records shown. */
+  count: number;
 }
 
 /** How the ABI was chosen, as the first line of the human view says it. */
@@ -198,7 +126,7 @@ class Checker {
     );
     for (const f of fs) if (f.offset !== undefined) f.offset += run.base;
     const at = run.base + i * run.size;
-    fs.push(...this.groups.push(rec, { index: run.index + i, offset: at }));
+    for (const f of this.groups.push(rec, { index: run.index + i, offset: at })) fs.push(f);
     this.records++;
     return this.count(fs);
   }
@@ -207,105 +135,119 @@ class Checker {
     return this.count([...this.groups.end(), ...trailingFinding(this.d.layout, trailing)]);
   }
   count(fs: Finding[]): Finding[] {
-    const t = tally(fs);
-    this.errors += t.errors;
-    this.warnings += t.warnings;
+    for (const f of fs) {
+      if (f.severity === "error") this.errors++;
+      else if (f.severity === "warning") this.warnings++;
+    }
     return fs;
   }
 }
 
-/** A view renders the records and returns how many errors the record rules found. */
-type View = (d: Decoded, io: Io) => Promise<{ errors: number }>;
-
-/** The findings table, and the count line. */
-function findingsTable(out: Writer, found: readonly Finding[], what: string, c: Checker) {
-  out.line();
-  if (found.length) {
-    const rows = found.map((f) => [
-      f.severity,
-      f.rule,
-      `#${f.index ?? "-"} ${f.field ?? ""} @${hex(f.offset ?? 0)}`,
-      withHints(f.message, f.hints),
-    ]);
-    for (const l of table(["severity", "rule", "where", "message"], rows)) out.line(l);
-  }
-  out.line(
-    `${plural(c.records, what)} checked: ${plural(c.errors, "error")}, ` +
-      `${plural(c.warnings, "warning")}`,
-  );
+/** A view: takes the records the filters keep, one at a time, then ends. */
+interface View {
+  /** Record `i` of `run` (`rec`: already decoded, when the filter needed it). */
+  record(run: RecordRun, i: number, rec: DecodedFields | undefined): void;
+  /** The capture ended (or `--count` stopped it): totals, findings, summary. */
+  end(read: number): void;
+  /** Errors the record rules found. */
+  errors(): number;
 }
 
-/** The human table: one row per record, laid out per run; findings and a count at the end. */
-const humanView: View = async (d, io) => {
+/** The lines at the top of the human view: the ABI, how it was chosen, how the input was read. */
+function headLines(d: Decoded): string[] {
+  const lines = [
+    `abi ${d.abi}: ${d.layout.title}, ${d.layout.size} bytes (${
+      d.guess ? guessText(d.guess) : "given"
+    })`,
+  ];
+  if (d.guess) { for (const l of rankingLines(d.guess)) lines.push(`  ${l}`); }
+  const note = inputNote(d.src);
+  if (note) lines.push(`  ${note}`);
+  const f = filterText(d.filter);
+  if (f) lines.push(`  only records with ${f}`);
+  return lines;
+}
+
+/**
+ * The widths of an input held whole in its sample (a pasted dump, a short capture): its own
+ * records' cells, so a few records make a narrow table. Undefined for a longer input, whose
+ * widths come from the ABI data.
+ */
+function sampleWidths(
+  d: Decoded,
+  dec: (dv: DataView, o: number, le: boolean) => DecodedFields,
+  cells: (rec: DecodedFields) => string[],
+): number[] | undefined {
+  const { sample, length } = d.src;
+  if (length === undefined || length > sample.length) return undefined;
+  const dv = new DataView(sample.buffer, sample.byteOffset, sample.byteLength);
+  const widths = recordColumns(d.layout).map(() => 0);
+  for (let o = 0; o + d.layout.size <= sample.length; o += d.layout.size) {
+    cells(dec(dv, o, d.le)).forEach((c, i) => widths[i] = Math.max(widths[i], c.length));
+  }
+  return widths;
+}
+
+/** The human table: one row per record at fixed widths; findings, summary and counts at the end. */
+function humanView(d: Decoded, io: Io): View {
   const out = io.out;
+  const cols = io.columns;
+  for (const l of headLines(d)) out.line(l);
   const size = d.layout.size;
-  out.line(
-    `abi ${d.abi}: ${d.layout.title}, ${size} bytes (${d.guess ? guessText(d.guess) : "given"})`,
-  );
-  if (d.guess) { for (const l of rankingLines(d.guess)) out.line(`  ${l}`); }
-  const words = hexText(d.hex);
-  if (words) out.line(`  ${words}`);
-  const columns = ["index", "offset", ...recordColumns(d.layout)];
+  const [iw, ow] = positionWidths(d.src.length, size);
   const cells = cellWriter(d.layout);
   const dec = decoderFor(d.layout);
+  const t = new FixedTable(
+    ["index", "offset", ...recordColumns(d.layout)],
+    [iw, ow, ...(sampleWidths(d, dec, cells) ?? columnWidths(d.layout))],
+    new Set([0]),
+  );
   const checker = new Checker(d);
-  const found: Finding[] = [];
+  const kept = new KeptFindings();
   let headed = false;
-  for await (const run of d.capture.runs) {
-    const rows: string[][] = [], faults: string[][] = [];
-    for (let i = 0; i < run.count; i++) {
-      const off = i * size;
-      const rec = dec(run.dv, off, d.le);
-      rows.push([String(run.index + i), hex(run.base + off), ...cells(rec)]);
-      if (d.asFault) faults.push(...faultRows(d.abi, run.index + i, rec));
+  let faults: string[][] = [];
+  let faultRun: RecordRun | undefined;
+  let shown = 0;
+  const flushFaults = () => {
+    if (!faults.length) return;
+    out.line();
+    out.line(FAULT_HEADING);
+    for (const l of table(FAULT_COLUMNS, faults, new Set([0]))) out.line(fit(l, cols));
+    out.line();
+    faults = [];
+  };
+  return {
+    record(run, i, r) {
+      const off = i * size, at = run.base + off;
+      const rec = r ?? dec(run.dv, off, d.le);
+      shown++;
+      if (d.check) kept.add(checker.of(run, i, rec));
+      if (d.summary) return d.summary.add(rec);
+      if (faultRun !== run) flushFaults();
+      faultRun = run;
+      if (!headed) out.line(fit(t.header(), cols));
+      headed = true;
+      out.line(fit(t.row([String(run.index + i), hex(at), ...cells(rec)]), cols));
       if (d.raw) {
-        rows.push([
-          "",
-          "",
-          hexLines(run.bytes.subarray(off, off + size), run.base + off).join(" | "),
-        ]);
+        for (const l of hexLines(run.bytes.subarray(off, off + size), at)) out.line(`      ${l}`);
       }
-      if (d.check) found.push(...checker.of(run, i, rec));
-    }
-    // Laid out per run: a huge capture is never held whole just to align columns.
-    const lines = table(columns, rows, new Set([0]));
-    if (!headed) out.line(lines[0]);
-    headed = true;
-    for (const l of lines.slice(1)) out.line(l);
-    if (faults.length) {
-      out.line();
-      out.line(FAULT_HEADING);
-      for (const l of table(FAULT_COLUMNS, faults, new Set([0]))) out.line(l);
-    }
-  }
-  if (d.check) {
-    found.push(...checker.end(d.capture.end().trailing));
-    findingsTable(out, found, "record", checker);
-  }
-  return { errors: checker.errors };
-};
-
-/** How JSON objects are framed: one object holding the records, or one object per line. */
-interface Framing {
-  begin(out: Writer, head: JsonObject): void;
-  item(out: Writer, json: string, first: boolean): void;
-  end(out: Writer, tail: JsonObject): void;
+      if (d.asFault) faults.push(...faultRows(d.abi, run.index + i, rec));
+    },
+    end(read) {
+      flushFaults();
+      if (!headed && !d.summary) out.line(fit(t.header(), cols));
+      if (d.summary) { for (const l of summaryLines(d.summary.result())) out.line(l); }
+      if (d.keep && !d.summary) {
+        out.line(`${shown} of ${plural(read, "record")} shown`);
+      }
+      if (d.check) {
+        kept.add(checker.end(d.capture.end().trailing));
+        for (const l of kept.lines(checker.records, "record", io.columns)) out.line(l);
+      }
+    },
+    errors: () => checker.errors,
+  };
 }
-
-/** `{...head, "records": [ ... ], ...tail}`, the records streamed one by one. */
-const OBJECT: Framing = {
-  begin: (out, head) => {
-    const h = JSON.stringify(head);
-    out.write(`${h.slice(0, -1)}${h.length > 2 ? "," : ""}\n"records": [`);
-  },
-  item: (out, s, first) => out.write(first ? `\n${s}` : `,\n${s}`),
-  end: (out, tail) => {
-    const t = JSON.stringify(tail);
-    out.line(`\n]${t.length > 2 ? `,\n${t.slice(1, -1)}` : ""}}`);
-  },
-};
-/** One record per line; the head and tail (inference, totals) are said on stderr. */
-const LINES: Framing = { begin() {}, item: (out, s) => out.line(s), end() {} };
 
 /** The JSON head: the ABI, how it was chosen, how the input was read. */
 function headJson(d: Decoded): JsonObject {
@@ -313,7 +255,7 @@ function headJson(d: Decoded): JsonObject {
     abi: d.abi,
     guessed: d.guess !== undefined,
     ...rankingJson(d.guess),
-    hex: hexJson(d.hex),
+    hex: hexJson(d.src),
   };
 }
 
@@ -323,85 +265,118 @@ function headJson(d: Decoded): JsonObject {
  */
 function stderrNotes(d: Decoded, io: Io) {
   if (d.guess) {
-    io.err(`faultscope: ${d.name}: ${guessText(d.guess)}; ${rankingLines(d.guess).join("; ")}\n`);
+    io.err(
+      `faultscope: ${d.src.name}: ${guessText(d.guess)}; ${rankingLines(d.guess).join("; ")}\n`,
+    );
   }
-  const words = hexText(d.hex);
-  if (words) io.err(`faultscope: ${d.name}: ${words}\n`);
+  const note = inputNote(d.src, true);
+  if (note) io.err(`faultscope: ${d.src.name}: ${note}\n`);
 }
 
 /**
- * The JSON views: one object holding the records, or one record per line. Without `--check` or
- * `--raw` a line is written straight from the bytes (compiled from the ABI data), the path that
- * keeps `--ndjson` at its speed.
+ * The JSON views: one object holding the records (streamed into it), or one record per line.
+ * Without `--check`, `--raw` or a filter a line is written straight from the bytes (compiled from
+ * the ABI data), the path that keeps `--ndjson` at its speed. With `--summary`, the object holds
+ * the summary instead of the records.
  */
-function jsonView(framing: Framing): View {
-  return async (d, io) => {
-    const out = io.out;
-    stderrNotes(d, io);
-    const size = d.layout.size;
-    const line = jsonLineWriter(d.layout);
-    const dec = decoderFor(d.layout);
-    const checker = new Checker(d);
-    let first = true;
-    framing.begin(out, headJson(d));
-    for await (const run of d.capture.runs) {
-      for (let i = 0; i < run.count; i++) {
-        const off = i * size, index = run.index + i, at = run.base + off;
-        let s: string;
-        if (!d.check && !d.raw && !d.asFault) {
-          s = line(run.dv, off, d.le, `"index":${index},"offset":${at}`);
-        } else {
-          const rec = dec(run.dv, off, d.le);
-          const j = recordJson(d.layout, rec, { index, offset: at });
-          if (d.raw) j.raw = hexString(run.bytes.subarray(off, off + size));
-          if (d.asFault) j.iommu_fault = iommuFaultOutcomes(d.abi, rec).map(outcomeJson);
-          if (d.check) j.findings = checker.of(run, i, rec).map((f) => findingJson(f));
-          s = JSON.stringify(j);
+function jsonView(d: Decoded, io: Io, lines: boolean): View {
+  const out = io.out;
+  stderrNotes(d, io);
+  const size = d.layout.size;
+  const line = jsonLineWriter(d.layout);
+  const dec = decoderFor(d.layout);
+  const checker = new Checker(d);
+  const fast = !d.check && !d.raw && !d.asFault;
+  let first = true;
+  const head = headJson(d);
+  if (!lines && !d.summary) {
+    const h = JSON.stringify(head);
+    out.write(`${h.slice(0, -1)},\n"records": [`);
+  }
+  return {
+    record(run, i, r) {
+      const off = i * size, index = run.index + i, at = run.base + off;
+      if (d.summary) return d.summary.add(r ?? dec(run.dv, off, d.le));
+      let s: string;
+      if (fast) s = line(run.dv, off, d.le, `"index":${index},"offset":${at}`);
+      else {
+        const rec = r ?? dec(run.dv, off, d.le);
+        const j = recordJson(d.layout, rec, { index, offset: at });
+        if (d.raw) j.raw = hexString(run.bytes.subarray(off, off + size));
+        if (d.asFault) j.iommu_fault = iommuFaultOutcomes(d.abi, rec).map(outcomeJson);
+        if (d.check) j.findings = checker.of(run, i, rec).map((f) => findingJson(f));
+        s = JSON.stringify(j);
+      }
+      if (lines) out.line(s);
+      else out.write(first ? `\n${s}` : `,\n${s}`);
+      first = false;
+    },
+    end() {
+      const tail: JsonObject = {};
+      if (d.check) {
+        const ended = checker.end(d.capture.end().trailing);
+        tail.check = {
+          records: checker.records,
+          errors: checker.errors,
+          warnings: checker.warnings,
+          findings: ended.map((f) => findingJson(f)),
+        };
+        if (lines) {
+          for (const f of ended) io.err(`faultscope: ${f.severity}: ${f.rule}: ${f.message}\n`);
         }
-        framing.item(out, s, first);
-        first = false;
       }
-    }
-    const tail: JsonObject = {};
-    if (d.check) {
-      const ended = checker.end(d.capture.end().trailing);
-      tail.check = {
-        records: checker.records,
-        errors: checker.errors,
-        warnings: checker.warnings,
-        findings: ended.map((f) => findingJson(f)),
-      };
-      if (framing === LINES) {
-        for (const f of ended) io.err(`faultscope: ${f.severity}: ${f.rule}: ${f.message}\n`);
+      if (d.summary) {
+        out.line(JSON.stringify({ ...head, summary: summaryJson(d.summary.result()), ...tail }));
+      } else if (!lines) {
+        const t = JSON.stringify(tail);
+        out.line(`\n]${t.length > 2 ? `,\n${t.slice(1, -1)}` : ""}}`);
       }
-    }
-    framing.end(out, tail);
-    return { errors: checker.errors };
+    },
+    errors: () => checker.errors,
   };
 }
 
-/** Decodes a capture, stdin or hex. */
-export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
-  const le = o.endian !== "big";
-  const src = await openSource(o, io);
+/** Checks the combinations of options the table cannot express. */
+function checkOptions(o: DecodeOpts): void {
+  if (o.hex !== undefined && o.file !== undefined) {
+    throw new UsageError("give either FILE or --hex, not both");
+  }
+  const filtered = o.type || o.reason || o.pasid || o.device || o.addr;
+  if (o.check && (filtered || o.summary)) {
+    throw new UsageError(
+      "--check checks every record of the capture: give it without filters and --summary",
+    );
+  }
   if (o.asIommuFault && !(HARDWARE_ABIS as readonly string[]).includes(o.abi ?? "")) {
     throw new UsageError(
       `--as-iommu-fault needs --abi with a hardware record: ${HARDWARE_ABIS.join(", ")}`,
     );
   }
-  if (o.abi === "vevent") {
-    // vEVENTQ records vary in length; a read buffer is small, so it is decoded whole.
-    const parts: Uint8Array[] = [];
-    for await (const c of src.chunks) parts.push(c.slice());
-    return decodeVevents(src, concat(parts), o, le, io);
-  }
-  if (o.oneRead || o.veventqDepth !== undefined) {
+  if (o.abi !== "vevent" && (o.oneRead || o.veventqDepth !== undefined)) {
     throw new UsageError("--one-read and --veventq-depth apply to --abi vevent");
   }
+}
+
+/** Decodes a capture, stdin or hex. */
+export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
+  checkOptions(o);
+  const le = o.endian !== "big";
+  if (o.hex === undefined && o.file === undefined && io.stdinIsTerminal) {
+    throw new UsageError("no input: give FILE, - for stdin, or --hex TEXT");
+  }
+  const src = await openCapture({
+    file: o.file,
+    hex: o.hex,
+    hexGroups: o.hexGroups,
+    hostOrder: le ? "little" : "big",
+    // Chunks are a multiple of every record size: no record straddles two in practice.
+    unit: captureUnit(),
+  }, io.stdin);
+  if (o.abi === "vevent") return await decodeVevents(src, o, io);
   let abi = o.abi as AbiId | undefined;
   let guess: AbiGuess | undefined;
   if (!abi) {
-    guess = guessAbi(src.first, src.length, le);
+    guess = guessAbi(src.sample, src.length, le);
     if (guess.kind === "no-fit") {
       throw new InputError(
         `${src.name}: ${guess.length} bytes is not a multiple of any record size ` +
@@ -414,159 +389,69 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
   if (layout.family === "hardware" && !le) {
     throw new UsageError(`${abi} records are little endian in every IOMMU; drop --endian big`);
   }
+  const filter = filterSpec(o);
+  const keep = compileFilter(layout, filter);
+  const count = o.count ?? Infinity;
   const d: Decoded = {
-    name: src.name,
+    src,
     abi,
     layout,
     le,
     guess: guess?.kind === "guessed" ? guess : undefined,
-    hex: src.hex,
-    capture: readCapture(src.chunks, layout.size, o.count ?? Infinity),
+    // Without a filter every record read is shown: the reading itself stops at --count.
+    capture: readCapture(src.chunks, layout.size, keep ? Infinity : count),
     check: o.check,
     raw: o.raw,
     asFault: o.asIommuFault,
+    keep,
+    filter,
+    summary: o.summary ? new RecordSummary(layout) : undefined,
+    count,
   };
-  const view = o.json ? jsonView(OBJECT) : o.ndjson ? jsonView(LINES) : humanView;
-  const { errors } = await view(d, io);
-  const end = d.capture.end();
-  // With --check, the iommufd queue's partial record is a finding (FQ-ALIGN) already reported.
-  const reported = o.check && layout.family.startsWith("iommufd");
-  if (end.trailing && !end.limited && !reported) {
-    throw new InputError(
-      `${src.name}: trailing ${end.trailing.length} bytes at offset ${hex(end.trailing.offset)} ` +
-        `are not a whole ${layout.size}-byte ${abi} record`,
-    );
-  }
-  return errors ? EXIT.FINDINGS : EXIT.OK;
-}
-
-/** The vEVENTQ stream, decoded whole: its records, the loss, and (with `--check`) the findings. */
-interface DecodedVevents {
-  type: DecodeOpts["veventType"];
-  records: VeventRecord[];
-  loss: LossTotals;
-  findings: Finding[];
-  hex: HexReading | undefined;
-}
-
-/** The loss total in words: `2 events lost (from 1 LOST_EVENTS header and 1 sequence gap)`. */
-export function lossText(t: LossTotals): string {
-  return `${t.exact ? "" : "at least "}${plural(t.lost, "event")} lost` +
-    (t.lost
-      ? ` (from ${plural(t.headers, "LOST_EVENTS header")} and ${plural(t.gaps, "sequence gap")})` +
-        `: the guest never heard of ${t.lost === 1 ? "it" : "them"}`
-      : "");
-}
-
-/** The JSON form of the loss total. */
-function lossJson(t: LossTotals): JsonObject {
-  return {
-    lost_events: t.lost,
-    lost_events_exact: t.exact,
-    lost_events_from: { lost_events_headers: t.headers, sequence_gaps: t.gaps },
-  };
-}
-
-function veventHumanView(v: DecodedVevents, check: boolean, out: Writer): void {
-  const t = VEVENT_TYPES[v.type];
-  out.line(
-    `abi vevent: iommufd_vevent_header + struct ${t.struct} (${t.payloadSize} bytes), given`,
-  );
-  const words = hexText(v.hex);
-  if (words) out.line(`  ${words}`);
-  const cols = ["index", "offset", "flags", "sequence", ...t.fields.map((f) => f.name)];
-  const rows = v.records.filter((r) => !r.truncated).map((r, i) => {
-    const fields = r.payload && t.fields.length ? veventFields(v.type, r.payload) : {};
-    return [
-      String(i),
-      hex(r.offset),
-      r.lost ? "LOST_EVENTS" : hex(r.flags),
-      String(r.sequence),
-      ...t.fields.map((f) => {
-        const x = fields[f.name];
-        if (x === undefined) return "";
-        const name = f.enum ? f.enum.values.find((e) => BigInt(e.value) === x)?.name : undefined;
-        return name ? `${name}(${hex(x)})` : f.hi - f.lo < 8 ? String(x) : hex(x);
-      }),
-    ];
-  });
-  for (const l of table(cols, rows, new Set([0]))) out.line(l);
-  if (check) {
-    out.line();
-    if (v.findings.length) {
-      const frows = v.findings.map((f) => [
-        f.severity,
-        f.rule,
-        `#${f.index} @${hex(f.offset ?? 0)}`,
-        f.message,
-      ]);
-      for (const l of table(["severity", "rule", "where", "message"], frows)) out.line(l);
+  const view = o.json
+    ? jsonView(d, io, false)
+    : o.ndjson
+    ? jsonView(d, io, true)
+    : humanView(d, io);
+  const dec = decoderFor(layout);
+  let shown = 0, read = 0;
+  let stopped = count <= 0;
+  if (!stopped) {
+    runs: for await (const run of d.capture.runs) {
+      for (let i = 0; i < run.count; i++) {
+        read++;
+        let rec: DecodedFields | undefined;
+        if (keep) {
+          rec = dec(run.dv, i * run.size, le);
+          if (!keep(rec)) continue;
+        }
+        view.record(run, i, rec);
+        if (++shown >= count) {
+          stopped = true;
+          break runs; // stops the reading: the input is closed, nothing more is read
+        }
+      }
     }
-    const { errors, warnings } = tally(v.findings);
-    out.line(
-      `${plural(v.records.length, "record")} checked: ${plural(errors, "error")}, ` +
-        `${plural(warnings, "warning")}`,
+  }
+  view.end(read);
+  const end = d.capture.end();
+  if (!stopped && !end.limited) {
+    // With --check, the iommufd queue's partial record is a finding (FQ-ALIGN) already reported.
+    const reported = o.check && layout.family.startsWith("iommufd");
+    if (end.trailing && !reported) {
+      throw new InputError(
+        `${src.name}: trailing ${end.trailing.length} bytes at offset ` +
+          `${hex(end.trailing.offset)} are not a whole ${layout.size}-byte ${abi} record`,
+      );
+    }
+    const size = src.shrank()?.size ?? 0;
+    const shrank = shrankError(
+      src,
+      src.hex()
+        ? `${plural(end.records, "record")} decoded`
+        : `${end.records} of ${plural(Math.floor(size / layout.size), "record")} decoded`,
     );
+    if (shrank) throw shrank;
   }
-  // A loss is said whether or not --check was given: lost events are lost faults.
-  if (check || v.loss.lost) out.line(`lost events: ${lossText(v.loss)}`);
-}
-
-function veventJsonView(v: DecodedVevents, check: boolean, framing: Framing, out: Writer): void {
-  framing.begin(out, {
-    abi: "vevent",
-    vevent_type: v.type,
-    guessed: false,
-    hex: hexJson(v.hex),
-  });
-  v.records.filter((r) => !r.truncated).forEach((r, i) => {
-    const j: JsonObject = veventJson(v.type, r, i);
-    if (check) j.findings = v.findings.filter((f) => f.index === i).map((f) => findingJson(f));
-    framing.item(out, JSON.stringify(j), i === 0);
-  });
-  const tail: JsonObject = { ...lossJson(v.loss) };
-  if (check) {
-    const { errors, warnings } = tally(v.findings);
-    tail.check = { records: v.records.length, errors, warnings, findings: [] };
-  }
-  framing.end(out, tail);
-}
-
-function decodeVevents(
-  src: Source,
-  bytes: Uint8Array,
-  o: DecodeOpts,
-  le: boolean,
-  io: Io,
-): ExitCode {
-  const type = o.veventType;
-  if (o.veventqDepth !== undefined && !o.oneRead) {
-    throw new UsageError("--veventq-depth needs --one-read: only one read() is bounded by it");
-  }
-  const records = [...parseVevents(bytes, type, le)].slice(0, o.count ?? Infinity);
-  const v: DecodedVevents = {
-    type,
-    records,
-    loss: lossTotals(records),
-    findings: o.check
-      ? checkVevents(records, type, { oneRead: o.oneRead, depth: o.veventqDepth })
-      : [],
-    hex: src.hex,
-  };
-  if (o.json) veventJsonView(v, o.check, OBJECT, io.out);
-  else if (o.ndjson) {
-    const words = hexText(v.hex);
-    if (words) io.err(`faultscope: ${src.name}: ${words}\n`);
-    veventJsonView(v, o.check, LINES, io.out);
-    if (o.check || v.loss.lost) io.err(`faultscope: ${src.name}: ${lossText(v.loss)}\n`);
-  } else veventHumanView(v, o.check, io.out);
-  const cut = records.find((r) => r.truncated);
-  if (cut && !o.check) {
-    throw new InputError(
-      `${src.name}: trailing ${bytes.length - cut.offset} bytes at offset ${
-        hex(cut.offset)
-      } are not a whole vEVENT record`,
-    );
-  }
-  return v.findings.some((f) => f.severity === "error") ? EXIT.FINDINGS : EXIT.OK;
+  return view.errors() ? EXIT.FINDINGS : EXIT.OK;
 }

@@ -24,7 +24,8 @@
  * @module
  */
 import { RECORDS } from "../../abi/records.ts";
-import { decoderFor } from "../../codec/decode.ts";
+import { type DecodedFields, decoderFor } from "../../codec/decode.ts";
+import { filterText, RecordSummary, summaryJson } from "../../codec/facets.ts";
 import { hexLines, hexString } from "../../codec/hex.ts";
 import { type JsonObject, recordJson } from "../../codec/json.ts";
 import type { HeaderRole } from "../../abi/types.ts";
@@ -39,12 +40,13 @@ import {
   slotsInRegion,
 } from "../../region/model.ts";
 import { rankingJson, rankingLines } from "../abi_choice.ts";
+import { compileFilter, filterSpec, summaryLines } from "../decode_common.ts";
 import { recordCells, recordColumns } from "../format.ts";
 import type { INSPECT } from "../commands.ts";
 import { EXIT, type ExitCode } from "../errors.ts";
 import type { Io, Writer } from "../io.ts";
 import { loadRegion } from "../region_input.ts";
-import { table } from "../render.ts";
+import { fit, table, wrap } from "../render.ts";
 import type { Parsed } from "../spec.ts";
 
 /** Most slots `--all` lists (a hostile capacity must not print forever). */
@@ -66,6 +68,8 @@ export interface NotShown {
   why: string;
   /** Left out on request (`--limit`), not for want of bytes. */
   limited?: boolean;
+  /** Left out by the filters (`--type`, `--pasid`, ...). */
+  filtered?: boolean;
 }
 
 /** What one way of reading the ring lists. */
@@ -80,8 +84,21 @@ export interface Listing {
   notShown: NotShown[];
 }
 
+/** Which records to list: every one, or those the filters keep (described in words). */
+interface Selection {
+  keep?: (rec: DecodedFields) => boolean;
+  /** The filters in words. */
+  text?: string;
+}
+
 /** What `inspect` lists of the ring read from `ringOffset`, at most `limit` slots. */
-function listing(r: Region, all: boolean, limit: number | undefined, ringOffset: number): Listing {
+function listing(
+  r: Region,
+  all: boolean,
+  limit: number | undefined,
+  ringOffset: number,
+  sel: Selection,
+): Listing {
   const notShown: NotShown[] = [];
   const g = r.geometry;
   const inRegion = slotsInRegion(r, ringOffset);
@@ -123,6 +140,21 @@ function listing(r: Region, all: boolean, limit: number | undefined, ringOffset:
       });
     }
   }
+  if (sel.keep) {
+    const dv = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
+    const decode = decoderFor(r.abi);
+    const kept = slots.filter(({ slot }) =>
+      sel.keep!(decode(dv, slotOffset(r, slot, ringOffset), r.littleEndian))
+    );
+    if (kept.length < slots.length) {
+      notShown.push({
+        count: slots.length - kept.length,
+        why: `left out by the filters (only records with ${sel.text})`,
+        filtered: true,
+      });
+    }
+    slots = kept;
+  }
   if (limit !== undefined && slots.length > limit) {
     notShown.push({
       count: slots.length - limit,
@@ -135,10 +167,26 @@ function listing(r: Region, all: boolean, limit: number | undefined, ringOffset:
 }
 
 /** The listings: one, or one per consumer path when QEMU's two paths read different slots. */
-function listings(r: Region, all: boolean, limit: number | undefined): Listing[] {
+function listings(
+  r: Region,
+  all: boolean,
+  limit: number | undefined,
+  sel: Selection,
+): Listing[] {
   const views = ringViews(r);
-  if (!views.length) return [listing(r, all, limit, r.geometry.ringOffset)];
-  return views.map((v) => ({ ...listing(r, all, limit, v.ringOffset), path: v.path }));
+  if (!views.length) return [listing(r, all, limit, r.geometry.ringOffset, sel)];
+  return views.map((v) => ({ ...listing(r, all, limit, v.ringOffset, sel), path: v.path }));
+}
+
+/** The summary of the records a listing holds. */
+function summaryOf(r: Region, l: Listing) {
+  const dv = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
+  const decode = decoderFor(r.abi);
+  const s = new RecordSummary(RECORDS[r.abi]);
+  for (const { slot } of l.slots) {
+    s.add(decode(dv, slotOffset(r, slot, l.ringOffset), r.littleEndian));
+  }
+  return s.result();
 }
 
 /** Roles whose values are offsets or bit words: printed in hex; counts and indices in decimal. */
@@ -168,8 +216,20 @@ function recordsJson(r: Region, l: Listing, withHex: boolean): JsonObject[] {
   });
 }
 
+/** The records of a listing in JSON, or with `--summary` its summary. */
+function listed(r: Region, l: Listing, withHex: boolean, summary: boolean): JsonObject {
+  return summary
+    ? { summary: summaryJson(summaryOf(r, l)) }
+    : { records: recordsJson(r, l, withHex) };
+}
+
 /** The `inspect --json` object (documented in the README). */
-export function inspectJson(r: Region, ls: Listing[], withHex: boolean): JsonObject {
+export function inspectJson(
+  r: Region,
+  ls: Listing[],
+  withHex: boolean,
+  summary = false,
+): JsonObject {
   const g = r.geometry;
   const occ = r.occupancy;
   const main = ls.find((l) => l.path !== "mmap") ?? ls[0];
@@ -194,13 +254,13 @@ export function inspectJson(r: Region, ls: Listing[], withHex: boolean): JsonObj
     empty: occ?.empty ?? null,
     // A full ring means the kernel is dropping faults it never counts: the view is lossy.
     lossy: occ ? occ.full : null,
-    records: recordsJson(r, main, withHex),
+    ...listed(r, main, withHex, summary),
     not_shown: main.notShown.map((n) => ({ ...n })),
     views: ls.length > 1
       ? ls.map((l) => ({
         path: l.path!,
         ring_offset: l.ringOffset,
-        records: recordsJson(r, l, withHex),
+        ...listed(r, l, withHex, summary),
         not_shown: l.notShown.map((n) => ({ ...n })),
       }))
       : null,
@@ -208,29 +268,31 @@ export function inspectJson(r: Region, ls: Listing[], withHex: boolean): JsonObj
 }
 
 function renderListing(
-  out: Writer,
+  io: Io,
   r: Region,
   l: Listing,
-  all: boolean,
-  withHex: boolean,
+  o: { all: boolean; raw: boolean; summary: boolean },
   heading: string,
 ) {
+  const out = io.out;
   out.line();
   out.line(heading);
-  if (l.slots.length) {
+  if (o.summary) {
+    for (const line of summaryLines(summaryOf(r, l))) out.line(line);
+  } else if (l.slots.length) {
     const dv = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
     const decode = decoderFor(r.abi);
     const headers = ["slot", "offset", ...recordColumns(r.abi)];
     const rows = l.slots.map(({ slot, state }) => [
-      `${slot}${all && state === "pending" ? "*" : ""}`,
+      `${slot}${o.all && state === "pending" ? "*" : ""}`,
       hex(slotOffset(r, slot, l.ringOffset)),
       ...recordCells(r.abi, decode(dv, slotOffset(r, slot, l.ringOffset), r.littleEndian)),
     ]);
     const lines = table(headers, rows, new Set([0]));
-    out.line(lines[0]);
+    out.line(fit(lines[0], io.columns));
     rows.forEach((_, i) => {
-      out.line(lines[i + 1]);
-      if (withHex) {
+      out.line(fit(lines[i + 1], io.columns));
+      if (o.raw) {
         const slot = l.slots[i].slot;
         for (
           const h of hexLines(rawHex(r, slot, l.ringOffset), slotOffset(r, slot, l.ringOffset))
@@ -244,9 +306,18 @@ function renderListing(
     out.line(
       n.limited
         ? `... ${n.count} more (--limit ${l.slots.length})`
-        : `${plural(n.count, all ? "slot" : "pending record")} not shown: ${n.why}`,
+        : `${plural(n.count, o.all ? "slot" : "pending record")} not shown: ${n.why}`,
     );
   }
+}
+
+/** How the human view lists records. */
+interface ListOptions {
+  all: boolean;
+  raw: boolean;
+  summary: boolean;
+  /** The filters in words, when given. */
+  filter?: string;
 }
 
 function renderHuman(
@@ -255,32 +326,36 @@ function renderHuman(
   offset: number,
   r: Region,
   ls: Listing[],
-  all: boolean,
-  withHex: boolean,
+  o: ListOptions,
 ) {
+  const all = o.all;
   const g = r.geometry;
   const occ = r.occupancy;
   const rec = RECORDS[r.abi];
   const out: Writer = io.out;
+  // On a terminal, long lines wrap under their value; piped, each stays one line.
+  const say = (text: string) => {
+    for (const l of wrap(text, io.columns, "           ")) out.line(l);
+  };
   const paint = io.paint;
   const b = (s: string) => paint("bold", s);
   const prod = r.layout.header.find((h) => h.role === "producer")!.name;
   const cons = r.layout.header.find((h) => h.role === "consumer")?.name ?? "cons";
-  out.line(
+  say(
     `${b("region")}     ${name}: ${g.regionSize} bytes at offset ${hex(offset)}, ${
       r.littleEndian ? "little" : "big"
     }-endian`,
   );
-  out.line(`${b("layout")}     ${r.layout.id}: struct ${r.layout.struct} (${r.layout.era})`);
-  out.line(`${b("abi")}        ${r.abi}: struct ${rec.struct}, ${rec.size} bytes (${rec.era})`);
-  if (r.detection.guessed) out.line(`           ${r.detection.reason}`);
+  say(`${b("layout")}     ${r.layout.id}: struct ${r.layout.struct} (${r.layout.era})`);
+  say(`${b("abi")}        ${r.abi}: struct ${rec.struct}, ${rec.size} bytes (${rec.era})`);
+  if (r.detection.guessed) say(`           ${r.detection.reason}`);
   if (r.abiRanking) {
     for (const l of rankingLines(r.abiRanking)) {
-      out.line(`           ${l.startsWith("ambiguous") ? paint("yellow", l) : l}`);
+      say(`           ${l.startsWith("ambiguous") ? paint("yellow", l) : l}`);
     }
   }
-  out.line(`${b("header")}     ${headerText(r)}`);
-  out.line(
+  say(`${b("header")}     ${headerText(r)}`);
+  say(
     `${b("geometry")}   capacity ${g.capacity}, entry ${g.entrySize} bytes, ring ${
       hex(g.ringOffset)
     }..${hex(g.ringEnd)}, ` +
@@ -293,7 +368,7 @@ function renderHuman(
   );
   const views = ls.length > 1;
   if (views) {
-    out.line(
+    say(
       paint(
         "red",
         `           offset ${hex(g.ringOffset)} is not the page size ${hex(r.pageSize!)}: ` +
@@ -307,15 +382,15 @@ function renderHuman(
       : occ.empty
       ? "empty"
       : "not full";
-    out.line(
+    say(
       `${b("occupancy")}  ${occ.pending} pending, ${occ.free} free of ${
         g.capacity - 1
       } usable; ${state}`,
     );
   } else if (r.consumer === undefined) {
-    out.line(`${b("occupancy")}  unknown: the consumer index is in the CONS region; pass --cons N`);
+    say(`${b("occupancy")}  unknown: the consumer index is in the CONS region; pass --cons N`);
   } else {
-    out.line(
+    say(
       `${b("occupancy")}  ${
         paint(
           "red",
@@ -329,7 +404,7 @@ function renderHuman(
     const next = r.shadow < g.capacity && r.producer < g.capacity
       ? slotsFrom(r, r.shadow, 0, (r.producer - r.shadow + g.capacity) % g.capacity).length
       : undefined;
-    out.line(
+    say(
       paint(
         "yellow",
         `           QEMU's private index is ${r.shadow}, not ${cons}=${r.consumer}: ` +
@@ -351,15 +426,51 @@ function renderHuman(
       : `pending records, consumer order (${cons}=${r.consumer} up to ${prod}=${r.producer})` +
         `${via ? `, ${via}` : ""}:`;
     if (!l.slots.length && !l.notShown.length && !views) return;
-    renderListing(out, r, l, all, withHex, heading);
+    renderListing(io, r, l, o, heading);
   }
+}
+
+/**
+ * The region in one line, like QMP's `info`: the input, layout and record ABI, and occupancy with
+ * whether the ring is full (then the kernel drops new faults uncounted: the view is lossy).
+ */
+export function briefLine(name: string, r: Region): string {
+  const g = r.geometry;
+  const occ = r.occupancy;
+  const what = `${name}: ${r.layout.id} region, ${r.abi} records (${g.entrySize} bytes), ` +
+    `capacity ${g.capacity}`;
+  if (occ) {
+    const state = occ.full
+      ? "FULL, lossy: the kernel drops new faults uncounted"
+      : occ.empty
+      ? "empty"
+      : "not full";
+    return `${what}: ${occ.pending} pending, ${occ.free} free; ${state}`;
+  }
+  if (r.consumer === undefined) return `${what}: occupancy unknown (pass --cons N)`;
+  return `${what}: indices out of range (run validate)`;
 }
 
 /** Shows the region. */
 export async function run(o: Parsed<typeof INSPECT>, io: Io): Promise<ExitCode> {
   const { region, name } = await loadRegion(o.file, o, io.stdin);
-  const ls = listings(region, o.all, o.limit);
-  if (o.json) io.out.line(JSON.stringify(inspectJson(region, ls, o.hex), null, 2));
-  else renderHuman(io, name, o.offset, region, ls, o.all, o.hex);
+  if (o.brief) {
+    io.out.line(briefLine(name, region));
+    return EXIT.OK;
+  }
+  const raw = o.raw || o.hex;
+  const spec = filterSpec(o);
+  const keep = compileFilter(RECORDS[region.abi], spec);
+  const sel: Selection = keep ? { keep, text: filterText(spec) } : {};
+  const ls = listings(region, o.all, o.limit, sel);
+  if (o.json) io.out.line(JSON.stringify(inspectJson(region, ls, raw, o.summary), null, 2));
+  else {
+    renderHuman(io, name, o.offset, region, ls, {
+      all: o.all,
+      raw,
+      summary: o.summary,
+      filter: sel.text,
+    });
+  }
   return EXIT.OK;
 }

@@ -16,7 +16,8 @@ import { REGION_IDS, regionLayout, REGIONS } from "../../abi/regions.ts";
 import type { EnumDesc, Field, FlagSet, RecordLayout, RegionLayout } from "../../abi/types.ts";
 import type { LAYOUT } from "../commands.ts";
 import { EXIT, type ExitCode, UsageError } from "../errors.ts";
-import type { Io } from "../io.ts";
+import type { Io, Writer } from "../io.ts";
+import { fit, wrap } from "../render.ts";
 import type { Parsed } from "../spec.ts";
 
 const COL = 48;
@@ -173,11 +174,24 @@ function unknown(generation: string): UsageError {
 }
 
 /**
+ * A line of the layout fitted to a terminal: a row's note (after its `*\/`) or a note line
+ * continues under itself; piped (`columns` undefined), every line is whole.
+ */
+function say(out: Writer, line: string, columns: number | undefined): void {
+  if (columns === undefined || line.length <= columns) return out.line(line);
+  const close = line.indexOf("*/");
+  const at = close >= 0 ? close + 4 : line.startsWith("note: ") ? 6 : 8;
+  if (columns - at < 20) return out.line(fit(line, columns));
+  for (const l of wrap(line, columns, " ".repeat(at))) out.line(l);
+}
+
+/**
  * Prints one layout, or the list of every generation. `--json` is always `{records, regions}`:
  * the descriptions of the name given (a record, a region layout, or both for `rfc3`), or all.
  */
 export function run(o: Parsed<typeof LAYOUT>, io: Io): Promise<ExitCode> {
   const out = io.out;
+  const cols = io.columns;
   const generation = o.generation;
   if (o.json) {
     // One shape whatever was asked: `rfc3` names a record and a region layout, no name all.
@@ -194,17 +208,21 @@ export function run(o: Parsed<typeof LAYOUT>, io: Io): Promise<ExitCode> {
   }
   if (!generation) {
     for (const id of ABI_IDS) {
-      out.line(
+      say(
+        out,
         `${id.padEnd(20)}record  ${String(RECORDS[id].size).padStart(3)} bytes  struct ${
           RECORDS[id].struct
         }: ${RECORDS[id].era}`,
+        cols,
       );
     }
     for (const id of REGION_IDS) {
-      out.line(
+      say(
+        out,
         `${id.padEnd(20)}region  ${String(REGIONS[id].headerSize).padStart(3)} bytes  struct ${
           REGIONS[id].struct
         }: ${REGIONS[id].era}`,
+        cols,
       );
     }
     for (const id of ABI_IDS.filter((a) => (REGION_IDS as readonly string[]).includes(a))) {
@@ -215,9 +233,9 @@ export function run(o: Parsed<typeof LAYOUT>, io: Io): Promise<ExitCode> {
   }
   const rec = recordLayout(generation), reg = regionLayout(generation);
   if (!rec && !reg) throw unknown(generation);
-  if (rec) { for (const l of recordLayoutLines(rec)) out.line(l); }
+  if (rec) { for (const l of recordLayoutLines(rec)) say(out, l, cols); }
   if (rec && reg) out.line();
-  if (reg) { for (const l of regionLayoutLines(reg)) out.line(l); }
+  if (reg) { for (const l of regionLayoutLines(reg)) say(out, l, cols); }
   out.flush();
   return Promise.resolve(EXIT.OK);
 }

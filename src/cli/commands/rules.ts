@@ -28,6 +28,7 @@ import { hintText, withHints } from "../hints.ts";
 import type { RULES_COMMAND } from "../commands.ts";
 import { EXIT, type ExitCode, UsageError } from "../errors.ts";
 import type { Io } from "../io.ts";
+import { wrap } from "../render.ts";
 import { type Parsed, suggest } from "../spec.ts";
 
 /** A rule as `rules --json` prints it (schema in the README). */
@@ -96,15 +97,17 @@ export function run(o: Parsed<typeof RULES_COMMAND>, io: Io): Promise<ExitCode> 
     out.line(JSON.stringify(rules.map(ruleJson), null, 2));
     return Promise.resolve(EXIT.OK);
   }
+  // On a terminal the texts wrap under themselves; piped, each stays on one line for grep.
+  const say = (text: string) => {
+    for (const l of wrap(text, io.columns, " ".repeat(15))) out.line(l);
+  };
   for (const r of rules) {
     const layouts = r.layouts === "all" ? "all layouts" : r.layouts.join(", ");
-    out.line(`${io.paint("bold", r.id)}  ${r.severity}  ${r.scope}  (${layouts})`);
-    out.line(`    invariant: ${r.invariant}`);
-    out.line(`    why:       ${whyText(r)}`);
+    say(`${io.paint("bold", r.id)}  ${r.severity}  ${r.scope}  (${layouts})`);
+    say(`    invariant: ${r.invariant}`);
+    say(`    why:       ${whyText(r)}`);
     if (r.needs) {
-      out.line(
-        `    ${checkable(r) ? "checked:   only with" : "NOT CHECKABLE: needs"} ${needsText(r)}`,
-      );
+      say(`    ${checkable(r) ? "checked:   only with" : "NOT CHECKABLE: needs"} ${needsText(r)}`);
     }
     out.line();
   }

@@ -83,7 +83,8 @@ export async function run(o: Parsed<typeof VALIDATE>, io: Io): Promise<ExitCode>
       withHints(f.message, f.hints),
     ]);
     if (rows.length) {
-      for (const l of table(["severity", "rule", "where", "message"], rows)) out.line(l);
+      const lines = table(["severity", "rule", "where", "message"], rows, new Set(), io.columns);
+      for (const l of lines) out.line(l);
     }
     const verdict = errors || (opts.strict && warnings)
       ? io.paint("red", "INCONSISTENT")

@@ -229,7 +229,43 @@ const HEX_READING: JsonSchema = nullable(closed({
   word_bytes: { enum: [2, 4, 8] },
   order: { enum: ["little", "big"] },
   assumed: { type: "boolean", description: "the word order was the default, not given" },
+  text: {
+    type: "string",
+    description: "how a file's or stdin's text was read: ASCII text, UTF-8 text (byte-order " +
+      "mark skipped), UTF-16LE text (byte-order mark), ...",
+  },
 }, ["format", "groups", "assumed"]));
+
+/** `summary` (with `--summary`): counts per type x reason, the address range, distinct pages. */
+const SUMMARY: JsonSchema = closed({
+  records: count("records summarised (those the filters keep)"),
+  by_type_reason: {
+    type: "array",
+    description: "records per type and reason, most first; `-` where a record has none, " +
+      "`?(n)` for a value the ABI does not name, one `other` row past 256 rows",
+    items: closed({
+      type: { type: "string" },
+      reason: { type: "string" },
+      count: count(),
+    }),
+  },
+  address_min: nullable({
+    type: "string",
+    pattern: "^0x[0-9a-f]+$",
+    description: "lowest address",
+  }),
+  address_max: nullable({
+    type: "string",
+    pattern: "^0x[0-9a-f]+$",
+    description: "highest address",
+  }),
+  pages: count("distinct pages the addresses fall in (a lower bound when pages_exact is false)"),
+  pages_exact: { type: "boolean", description: "false past 65536 distinct pages" },
+  page_size: { const: 4096 },
+});
+
+/** The records, or (with `--summary`) the summary in their place: one of the two is there. */
+const RECORDS_OR_SUMMARY: JsonSchema[] = [{ required: ["records"] }, { required: ["summary"] }];
 
 /** `check`: the totals of `--check`, and the findings of the end of the capture. */
 const CHECK: JsonSchema = closed({
@@ -242,19 +278,25 @@ const CHECK: JsonSchema = closed({
 /** `decode --json`: the inference, the records in capture order, and the totals. */
 export function decodeSchema(): JsonSchema {
   const records = { type: "array", items: { $ref: "#/$defs/record" } };
-  const capture = closed({
-    abi: { enum: ABI_IDS },
-    ...INFERENCE,
-    hex: HEX_READING,
-    records,
-    check: CHECK,
-  }, ["abi", "guessed", "ambiguous", "candidates", "hex", "records"]);
+  const capture = closed(
+    {
+      abi: { enum: ABI_IDS },
+      ...INFERENCE,
+      hex: HEX_READING,
+      records,
+      summary: SUMMARY,
+      check: CHECK,
+    },
+    ["abi", "guessed", "ambiguous", "candidates", "hex"],
+    { oneOf: RECORDS_OR_SUMMARY },
+  );
   const vevent = closed({
     abi: { const: "vevent" },
     vevent_type: { enum: VEVENT_IDS },
     guessed: { const: false },
     hex: HEX_READING,
     records,
+    summary: SUMMARY,
     lost_events: count("events the sequence numbers show lost"),
     lost_events_exact: {
       type: "boolean",
@@ -270,11 +312,10 @@ export function decodeSchema(): JsonSchema {
     "vevent_type",
     "guessed",
     "hex",
-    "records",
     "lost_events",
     "lost_events_exact",
     "lost_events_from",
-  ]);
+  ], { oneOf: RECORDS_OR_SUMMARY });
   return {
     type: "object",
     required: ["abi"],
@@ -295,6 +336,7 @@ const NOT_SHOWN: JsonSchema = {
     count: count(),
     why: { type: "string" },
     limited: { const: true, description: "left out by --limit, not for want of bytes" },
+    filtered: { const: true, description: "left out by the filters (--type, --pasid, ...)" },
   }, ["count", "why"]),
 };
 
@@ -362,16 +404,22 @@ export function inspectSchema(): JsonSchema {
         type: "array",
         description: "the records listed (pending, or every slot), read at the header's offset",
       },
+      summary: { ...SUMMARY, description: "with --summary, in place of the records" },
       not_shown: NOT_SHOWN,
       views: nullable({
         type: "array",
         description: "QEMU's mmap path and pread fallback, when they read different slots",
-        items: closed({
-          path: { enum: ["mmap", "pread"] },
-          ring_offset: count("byte offset of slot 0 on that path"),
-          records: { type: "array", description: "the records that path reads" },
-          not_shown: NOT_SHOWN,
-        }),
+        items: closed(
+          {
+            path: { enum: ["mmap", "pread"] },
+            ring_offset: count("byte offset of slot 0 on that path"),
+            records: { type: "array", description: "the records that path reads" },
+            summary: SUMMARY,
+            not_shown: NOT_SHOWN,
+          },
+          ["path", "ring_offset", "not_shown"],
+          { oneOf: RECORDS_OR_SUMMARY },
+        ),
       }),
     }, [
       "layout",
@@ -394,10 +442,9 @@ export function inspectSchema(): JsonSchema {
       "full",
       "empty",
       "lossy",
-      "records",
       "not_shown",
       "views",
-    ]),
+    ], { oneOf: RECORDS_OR_SUMMARY }),
     // The header follows the layout, the records the ABI.
     allOf: [
       ...REGION_IDS.map((id) => ({
