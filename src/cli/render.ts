@@ -102,18 +102,27 @@ export function fit(line: string, columns: number | undefined): string {
 
 /**
  * Prose wrapped at word boundaries to `width` columns; the lines after the first start with
- * `indent` (a word longer than a line stays whole). Undefined `width` keeps one line.
+ * `indent`, and a word longer than a line is broken. Undefined `width` keeps one line.
  */
 export function wrap(text: string, width: number | undefined, indent = ""): string[] {
   if (width === undefined || visible(text) <= width) return [text];
+  const room = Math.max(1, width - indent.length);
   const lines: string[] = [];
   let line = "";
   // Each word with the spaces before it: a line's own spacing ("why:       the") is kept.
-  for (const token of text.match(/\s*\S+/g) ?? []) {
+  for (let token of text.match(/\s*\S+/g) ?? []) {
     if (line.trim() && visible(line + token) > width) {
       lines.push(line);
-      line = indent + token.trimStart();
-    } else line += token;
+      line = indent;
+      token = token.trimStart();
+    }
+    while (visible(line + token) > width && token.trim().length > room) {
+      const cut = Math.max(1, width - visible(line));
+      lines.push(line + token.slice(0, cut));
+      line = indent;
+      token = token.slice(cut);
+    }
+    line += token;
   }
   lines.push(line);
   return lines;
