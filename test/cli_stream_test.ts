@@ -206,7 +206,12 @@ Deno.test("decode /dev/zero --count 5 stops reading; --count 0 reads nothing", a
 Deno.test("inspect - </dev/zero refuses once past the largest region (16 MiB), one line", async () => {
   const zero = repeating(new Uint8Array(4096));
   const r = await withStdin(["inspect", "-"], zero);
-  assertOneLineError(r, 2, "stdin: more than 16777216 bytes", "larger than any fault region");
+  assertOneLineError(
+    r,
+    2,
+    "stdin: more than 16777216 bytes, larger than any fault region; pass --region-size N to " +
+      "read only its first N bytes",
+  );
   assert.ok(zero.given <= 16 * MiB + 64 * 1024, `read ${zero.given} bytes`);
 });
 
@@ -309,4 +314,19 @@ Deno.test("--region-size past the largest region names the flag and the range (s
     "--region-size",
     "must be a size from 1 to 16777216 bytes",
   );
+  // The RFC v3 sample followed by zeros up to 17 MiB, without --region-size: the flag that
+  // would help, and what it does.
+  const p = await Deno.makeTempFile();
+  await Deno.copyFile(data("rfc3-sample.bin"), p);
+  await Deno.truncate(p, 17 * MiB);
+  assertOneLineError(
+    await cli(["inspect", p]),
+    2,
+    `${p}: 17825792 bytes is larger than any fault region (at most 16777216); pass ` +
+      "--region-size N to read only the first N bytes",
+  );
+  const r = await cli(["inspect", p, "--region-size", "64k", "--brief"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /: rfc3 region, rfc3 records \(48 bytes\), capacity 1365: 5 pending/);
+  await Deno.remove(p);
 });

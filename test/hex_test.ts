@@ -270,3 +270,14 @@ Deno.test("hex: a line longer than 1 MiB is refused, naming the line", () => {
       /line 2 is longer than 1048576 characters/.test(e.message),
   );
 });
+
+Deno.test("hex: a group wider than the dump's words names the word, with its article", () => {
+  // od -tx4 (bare octal offsets), a 16-digit group among 8-digit ones.
+  const e4 = hexError("0000000 00000001 00000002 000000030000000a\n");
+  assert.match(e4.message, /'000000030000000a' at line 1, column 27 is wider than a 4-byte word/);
+  // od -tx8: an 8-byte word is "an 8-byte word".
+  const e8 = hexError(
+    "0000000 0000000000000001 0000000000000002 00000000000000030000000000000004\n",
+  );
+  assert.match(e8.message, /is wider than an 8-byte word$/);
+});

@@ -84,7 +84,7 @@ export async function loadRegion(
       if (o.regionSize === undefined && available > MAX_REGION_SIZE) {
         throw new InputError(
           `${name}: more than ${MAX_REGION_SIZE} bytes${where}, larger than any fault region; ` +
-            `pass --region-size`,
+            `pass --region-size N to read only its first N bytes`,
         );
       }
     }
@@ -119,7 +119,8 @@ export async function loadRegion(
     const regionSize = loc.regionSize;
     if (regionSize > MAX_REGION_SIZE) {
       throw new InputError(
-        `${name}: ${regionSize} bytes is larger than any fault region; pass --region-size`,
+        `${name}: ${regionSize} bytes is larger than any fault region (at most ` +
+          `${MAX_REGION_SIZE}); pass --region-size N to read only the first N bytes${where}`,
       );
     }
     const bytes = stream

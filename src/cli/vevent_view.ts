@@ -184,7 +184,7 @@ export async function decodeVevents(
   if (!stopped && !end.limited) {
     if (cut && !checker) {
       throw new InputError(
-        `${src.name}: trailing ${end.bytes - cut.offset} bytes at offset ${
+        `${src.name}: trailing ${plural(end.bytes - cut.offset, "byte")} at offset ${
           hex(cut.offset)
         } are not a whole vEVENT record`,
       );

@@ -29,7 +29,7 @@ import { VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
 import { fieldPresent } from "./bits.ts";
 import type { JsonObject } from "./json.ts";
 import { enumEntry } from "./names.ts";
-import { hex } from "./numbers.ts";
+import { article, hex } from "./numbers.ts";
 
 /** What a record can be filtered and counted by. */
 export type FacetId = "type" | "reason" | "pasid" | "device" | "address";
@@ -176,7 +176,7 @@ function enumValues(facet: FacetId, names: readonly string[], e: EnumDesc | unde
     if (!v) {
       throw new FilterError(
         facet,
-        `'${s}' is not a ${facet} name` +
+        `'${s}' is not ${article(`${facet} name`)}` +
           (e ? ` (${e.values.map((x) => x.name).join(", ")}, or a number)` : "; give a number"),
       );
     }

@@ -38,6 +38,7 @@
  * @module
  */
 import type { Hint } from "../region/hint.ts";
+import { article } from "./numbers.ts";
 
 /** A hex dump that could not be parsed (or read without a guess); says where. */
 export class HexError extends Error {
@@ -453,8 +454,8 @@ function tokenWriter(reading: HexReading): TokenWriter {
       if (valueList || h.length > wordDigits) digits = h.padStart(wordDigits, "0");
       if (digits.length > wordDigits) {
         throw new HexError(
-          `'${h}' at line ${t.line}, column ${t.col} is wider than a ${reading.wordBytes}-byte ` +
-            `word`,
+          `'${h}' at line ${t.line}, column ${t.col} is wider than ` +
+            `${article(`${reading.wordBytes}-byte word`)}`,
           t.line,
           t.col,
         );

@@ -16,7 +16,7 @@ import { VEVENT_FLAGS, VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts"
 import { type VeventLoss, veventLoss, type VeventRecord } from "../codec/vevent.ts";
 import { veventFields } from "../codec/vevent.ts";
 import { enumEntry, flagNames } from "../codec/names.ts";
-import { hex, plural } from "../codec/numbers.ts";
+import { article, hex, plural } from "../codec/numbers.ts";
 import { type Finding, finding } from "./finding.ts";
 
 /** What is known of the input beyond its bytes. */
@@ -90,7 +90,8 @@ export class VeventChecker {
     if (r.truncated) {
       out.push(finding(
         "VEQ-TRUNCATED",
-        `the input ends inside the record at ${hex(r.offset)} (a ${8 + t.payloadSize}-byte record)`,
+        `the input ends inside the record at ${hex(r.offset)} ` +
+          `(${article(`${8 + t.payloadSize}-byte record`)})`,
         where,
       ));
       return out;

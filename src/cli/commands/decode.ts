@@ -440,7 +440,7 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
     const reported = o.check && layout.family.startsWith("iommufd");
     if (end.trailing && !reported) {
       throw new InputError(
-        `${src.name}: trailing ${end.trailing.length} bytes at offset ` +
+        `${src.name}: trailing ${plural(end.trailing.length, "byte")} at offset ` +
           `${hex(end.trailing.offset)} are not a whole ${layout.size}-byte ${abi} record`,
       );
     }

@@ -361,7 +361,7 @@ function renderHuman(
     }..${hex(g.ringEnd)}, ` +
       (g.unusedBytes >= 0 ? `${plural(g.unusedBytes, "byte")} unused` : paint(
         "red",
-        `overflows the region by ${-g.unusedBytes} bytes: ${
+        `overflows the region by ${plural(-g.unusedBytes, "byte")}: ${
           plural(g.capacity - Math.min(g.capacity, slotsInRegion(r)), "slot")
         } do not fit (HDR-RING-BOUNDS; run validate)`,
       )),
