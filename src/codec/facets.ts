@@ -241,7 +241,7 @@ export function recordFilter(
   return (rec) => tests.every((t) => t(rec));
 }
 
-/** A filter in words: `type DMA_UNRECOV, pasid 5 or 6, address 0x1000-0x1fff`. */
+/** A filter in words: `type DMA_UNRECOV and pasid 5 or 6 and address 0x1000-0x1fff`. */
 export function filterText(spec: RecordFilterSpec): string {
   const parts: string[] = [];
   const list = (xs: readonly (string | number)[]) => xs.join(" or ");
@@ -250,7 +250,7 @@ export function filterText(spec: RecordFilterSpec): string {
   if (spec.pasid?.length) parts.push(`pasid ${list(spec.pasid)}`);
   if (spec.device?.length) parts.push(`device ${list(spec.device.map(hex))}`);
   if (spec.address) parts.push(`address ${hex(spec.address.lo)}-${hex(spec.address.hi)}`);
-  return parts.join(", ");
+  return parts.join(" and ");
 }
 
 /** Pages counted one by one up to this many; past it the count is a lower bound. */
