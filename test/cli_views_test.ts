@@ -40,6 +40,9 @@ Deno.test("validate and layout wrap on a terminal; decode's table is cut there w
   const rows = rowsOf(d.stdout);
   assert.equal(rows.length, 3);
   for (const r of rows) assert.ok(r.length === 80 && r.endsWith("…"), r);
+  // The inference's long lines wrap (every candidate is still there).
+  assert.deepEqual(d.stdout.split("\n").filter((x) => x.length > 80), []);
+  assert.match(d.stdout.replace(/\n {4}/g, " "), /resp24 20 errors, 1 warning in 8 records/);
 });
 
 Deno.test("decode --raw: the bytes under each row, not a 230-column cell", async () => {

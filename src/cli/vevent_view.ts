@@ -51,7 +51,7 @@ import { EXIT, type ExitCode, InputError, UsageError } from "./errors.ts";
 import { KeptFindings } from "./findings_view.ts";
 import { findingJson } from "./hints.ts";
 import type { Io } from "./io.ts";
-import { fit, FixedTable } from "./render.ts";
+import { fit, FixedTable, wrap } from "./render.ts";
 import { filterText } from "../codec/facets.ts";
 
 /** The loss total in words: `2 events lost (from 1 LOST_EVENTS header and 1 sequence gap)`. */
@@ -231,8 +231,8 @@ function humanView(
     `abi vevent: iommufd_vevent_header + struct ${t.struct} (${t.payloadSize} bytes), given`,
   );
   const note = inputNote(src);
-  if (note) out.line(`  ${note}`);
-  if (filter) out.line(`  only records with ${filter}`);
+  if (note) { for (const l of wrap(`  ${note}`, cols, "    ")) out.line(l); }
+  if (filter) { for (const l of wrap(`  only records with ${filter}`, cols, "    ")) out.line(l); }
   const [iw, ow] = positionWidths(src.length, 8);
   const table = new FixedTable(
     ["index", "offset", "flags", "sequence", ...t.fields.map((f) => f.name)],

@@ -65,7 +65,7 @@ import { cellWriter, columnWidths, recordColumns } from "../format.ts";
 import { findingJson } from "../hints.ts";
 import { FAULT_COLUMNS, FAULT_HEADING, faultRows } from "../iommu_fault_view.ts";
 import type { Io } from "../io.ts";
-import { fit, FixedTable, table } from "../render.ts";
+import { fit, FixedTable, table, wrap } from "../render.ts";
 import type { Parsed } from "../spec.ts";
 import { decodeVevents } from "../vevent_view.ts";
 
@@ -192,7 +192,8 @@ function sampleWidths(
 function humanView(d: Decoded, io: Io): View {
   const out = io.out;
   const cols = io.columns;
-  for (const l of headLines(d)) out.line(l);
+  // On a terminal the prose wraps under itself; the table's rows are cut (fit) instead.
+  for (const l of headLines(d)) for (const w of wrap(l, cols, "    ")) out.line(w);
   const size = d.layout.size;
   const [iw, ow] = positionWidths(d.src.length, size);
   const cells = cellWriter(d.layout);
