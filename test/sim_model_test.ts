@@ -141,3 +141,25 @@ Deno.test("per-drain cons writes leave the header behind the consumer until the 
   assert.equal(r.summary.delivered, 50);
   assert.equal(r.summary.header.tail, 50);
 });
+
+Deno.test("the RFC v3 consumer re-reads cons from the header; a v9+ consumer keeps its own", () => {
+  // abi.md 4.1: QEMU's RFC v3 handler loads cons from the mmapped header on every signal;
+  // 4.3: the v9+ handler keeps a private tail index and only writes it. So a cons corrupted
+  // while the VMM is idle (after the first fault's fault, wake and deliver: event 3) sends the
+  // RFC v3 consumer to slot `cons`, past the last slot; the v9+ one never reads it. 31 events:
+  // ten faults of three events each, and the injection.
+  const corrupted = (layout: string, capacity: number) =>
+    run({
+      events: 31,
+      region: { layout },
+      kernel: { header_check: "none" },
+      producer: { arrivals: { kind: "steady", rate_per_s: 1000 } },
+      inject: [{ at_event: 3, kind: "cons_out_of_range", value: capacity }],
+    });
+  const rfc3 = corrupted("rfc3", 1365);
+  assert.equal(rfc3.consumer.hung, true);
+  assert.match(rfc3.consumer.hang_reason!, /slot 1365 past the end of the region/);
+  const dma = corrupted("dma-fault", 512);
+  assert.equal(dma.consumer.hung, false);
+  assert.deepEqual([dma.produced, dma.delivered, dma.dropped], [10, 10, 0]);
+});

@@ -14,12 +14,12 @@
  * @module
  */
 import { ABI_IDS, FAULT_ABIS, HARDWARE_ABIS } from "../abi/records.ts";
-import { PAGE_SIZES, REGION_IDS } from "../abi/regions.ts";
+import { PAGE_SIZES, REGION_IDS, SIMULATED_LAYOUTS } from "../abi/regions.ts";
 import { VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
 import { DEFAULT_SPIN_US, MAX_SPIN_US, WAIT_STRATEGIES } from "../ring/doorbell.ts";
 import { RING_LAYOUTS } from "../ring/geometry.ts";
 import { RULES, type Severity } from "../rules/catalogue.ts";
-import { INJECT_KINDS, SIM_LAYOUTS } from "../sim/scenario.ts";
+import { INJECT_KINDS } from "../sim/scenario.ts";
 import { OUTPUT_IDS } from "./schemas/outputs.ts";
 import { FORMATS, parseTimeArg } from "../klog/container.ts";
 import { VENDORS } from "../klog/types.ts";
@@ -377,7 +377,7 @@ export const SIMULATE = {
     },
     scenarioKeys: { help: "print every scenario key with its range, default and meaning" },
     seed: { value: "n", help: "PRNG seed, 0..4294967295", parse: intArg(0, 0xffffffff) },
-    layout: { value: "layout", help: "region layout", choices: SIM_LAYOUTS },
+    layout: { value: "layout", help: "region layout", choices: SIMULATED_LAYOUTS },
     events: {
       value: "n",
       help: "events to simulate, e.g. 1000000 or 1e6 (also lifts the scenario's duration limit)",
@@ -388,7 +388,7 @@ export const SIMULATE = {
     kernelPolicy: {
       value: "layout",
       help: "index math and header check of that layout's kernel (default: the simulated layout's)",
-      choices: SIM_LAYOUTS,
+      choices: SIMULATED_LAYOUTS,
     },
     indexMath: {
       value: "math",

@@ -279,8 +279,8 @@ export class Simulation {
     this.mix = compileMix(scenario.producer.mix, r.abi);
     const c = scenario.consumer;
     // The RFC v3 consumer re-read cons and size from the mmapped header on every signal;
-    // v4+ consumers kept a private shadow index.
-    this.rereadsCons = r.layout === "rfc3";
+    // v4+ consumers kept a private shadow index (the layout's registry traits say which).
+    this.rereadsCons = this.layout.simulator?.rereadsConsumer ?? false;
     this.perRecord = c.consWrite === "per_record";
     this.circ = scenario.kernel.indexMath === "circ";
     this.ev = opts.events;

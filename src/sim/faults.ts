@@ -17,8 +17,8 @@
  * ```
  * @module
  */
-import { RECORDS } from "../abi/records.ts";
-import type { AbiId, EnumDesc, FlagSet, ScalarField, UnionField } from "../abi/types.ts";
+import { type AbiId, RECORDS } from "../abi/records.ts";
+import type { EnumDesc, FlagSet, ScalarField, UnionField } from "../abi/types.ts";
 import type { EncodeInput } from "../codec/encode.ts";
 import { faultKey, Mulberry32 } from "./prng.ts";
 import type { Mix } from "./scenario.ts";
@@ -27,6 +27,8 @@ import type { Mix } from "./scenario.ts";
 export interface CompiledMix {
   /** The record ABI the mix was resolved for. */
   abi: AbiId;
+  /** A flat record (RFC v3: fields at the top level), not a tagged union of `event` and `prm`. */
+  flat: boolean;
   /** The scenario's mix. */
   mix: Mix;
   /** Cumulative type weights, normalised, with the type values. */
@@ -56,14 +58,15 @@ function cumulative<T>(entries: [T, number][]): { item: T; upTo: number }[] {
 
 function fieldsOf(
   abi: AbiId,
-): { reason?: EnumDesc; unrecov?: FlagSet; perm?: FlagSet; prq?: FlagSet } {
+): { flat: boolean; reason?: EnumDesc; unrecov?: FlagSet; perm?: FlagSet; prq?: FlagSet } {
   const rec = RECORDS[abi];
-  const flat = rec.fields.filter((f): f is ScalarField => f.kind === "scalar");
+  const scalars = rec.fields.filter((f): f is ScalarField => f.kind === "scalar");
   const union = rec.fields.find((f): f is UnionField => f.kind === "union");
-  if (!union) return { reason: flat.find((f) => f.name === "reason")?.enum };
+  if (!union) return { flat: true, reason: scalars.find((f) => f.name === "reason")?.enum };
   const event = union.variants.find((v) => v.name === "event")!.fields as ScalarField[];
   const prm = union.variants.find((v) => v.name === "prm")!.fields as ScalarField[];
   return {
+    flat: false,
     reason: event.find((f) => f.name === "reason")?.enum,
     unrecov: event.find((f) => f.name === "flags")?.flags,
     perm: event.find((f) => f.name === "perm")?.flags,
@@ -111,6 +114,7 @@ export function compileMix(mix: Mix, abi: AbiId): CompiledMix {
   });
   return {
     abi,
+    flat: f.flat,
     mix,
     types,
     reasons,
@@ -159,7 +163,7 @@ export function faultFields(cm: CompiledMix, seed: number, k: number): EncodeInp
   const b = cm.bits;
   // v4-v7 have no READ bit: a read fault is one with WRITE clear.
   const perm = write ? b.write : b.read;
-  if (cm.abi === "rfc3") {
+  if (cm.flat) {
     return type === 1
       ? {
         type,

@@ -9,9 +9,10 @@
  * (about 11.6 days, so no simulated time overflows or stalls), rates at least 1e-6/s, the region
  * at most {@link MAX_REGION_SIZE}, and a run never processes more than `events` events.
  *
- * Defaults follow what each generation's code did: the RFC v3 consumer wrote `cons` after every
- * record and its kernel checked nothing; v4+ consumers wrote it once per drain and the kernel
- * decided "full" with `CIRC_SPACE` ({@link LAYOUT_POLICY}).
+ * Defaults follow what each generation's code did, as its region layout's registry entry says
+ * (`REGIONS[layout].simulator`): the RFC v3 consumer wrote `cons` after every record and its
+ * kernel checked nothing; v4+ consumers wrote it once per drain and the kernel decided "full"
+ * with `CIRC_SPACE`.
  *
  * @example
  * ```ts
@@ -22,7 +23,7 @@
  * ```
  * @module
  */
-import { FAULT_ABIS, RECORDS } from "../abi/records.ts";
+import { ABI_IDS, type AbiId, FAULT_ABIS, RECORDS } from "../abi/records.ts";
 import {
   capacityFor,
   headerField,
@@ -30,9 +31,10 @@ import {
   REGIONS,
   regionSizeFor,
   ringOffsetFor,
-  VFIO_FAULT_REGION_SIZE,
+  SIMULATED_LAYOUTS,
+  type SimulatedLayoutId,
 } from "../abi/regions.ts";
-import type { AbiId } from "../abi/types.ts";
+import type { SimulatorDefaults } from "../abi/types.ts";
 import type { IndexMath } from "./circ.ts";
 import {
   type FieldRow,
@@ -48,21 +50,12 @@ import {
 
 export { ScenarioError } from "./fields.ts";
 
-/**
- * Layouts the simulator drives (the response ring has the roles mirrored and is not modelled).
- *
- * @example
- * ```ts
- * SIM_LAYOUTS.includes("dma-fault"); // true
- * ```
- */
-export const SIM_LAYOUTS = ["rfc3", "fault-prod", "dma-fault"] as const;
-/** A layout the simulator drives. */
-export type SimLayout = typeof SIM_LAYOUTS[number];
+/** A layout the simulator drives: one with simulator defaults in the region registry. */
+export type SimLayout = SimulatedLayoutId;
 /** Kernel header checks on each enqueue. */
-export type HeaderCheck = "none" | "bounds" | "stop";
+export type HeaderCheck = SimulatorDefaults["headerCheck"];
 /** When the consumer publishes its index. */
-export type ConsWrite = "per_record" | "per_drain";
+export type ConsWrite = SimulatorDefaults["consWrite"];
 
 /**
  * Fault injection kinds.
@@ -82,20 +75,40 @@ export const INJECT_KINDS = [
 export type InjectKind = typeof INJECT_KINDS[number];
 
 /**
- * The kernel and VMM policies each layout's code had, used when a scenario does not choose.
+ * The layout a scenario gets when it names none: the first the simulator drives in the
+ * registry's presentation order, the seed thread's RFC v3 region.
  *
  * @example
  * ```ts
- * LAYOUT_POLICY["dma-fault"].indexMath; // "circ"
+ * parseScenario({}).region.layout === DEFAULT_LAYOUT; // true
  * ```
  */
-export const LAYOUT_POLICY: Readonly<
-  Record<SimLayout, { indexMath: IndexMath; headerCheck: HeaderCheck; consWrite: ConsWrite }>
-> = {
-  rfc3: { indexMath: "modulo", headerCheck: "none", consWrite: "per_record" },
-  "fault-prod": { indexMath: "circ", headerCheck: "bounds", consWrite: "per_drain" },
-  "dma-fault": { indexMath: "circ", headerCheck: "bounds", consWrite: "per_drain" },
-};
+export const DEFAULT_LAYOUT: SimLayout = SIMULATED_LAYOUTS[0];
+
+/** What the kernel and VMM of a simulated layout's era did (its registry entry's traits). */
+function policy(layout: SimLayout): SimulatorDefaults {
+  return REGIONS[layout].simulator!;
+}
+
+/**
+ * How the reference documents a policy default: each value with the layouts that have it,
+ * e.g. `modulo for rfc3, circ for fault-prod and dma-fault`.
+ */
+function policyDoc(prop: "indexMath" | "headerCheck" | "consWrite"): string {
+  const by = new Map<string, SimLayout[]>();
+  for (const l of SIMULATED_LAYOUTS) {
+    const v = policy(l)[prop];
+    by.set(v, [...(by.get(v) ?? []), l]);
+  }
+  const list = (ls: SimLayout[]) =>
+    ls.length > 1 ? `${ls.slice(0, -1).join(", ")} and ${ls[ls.length - 1]}` : ls[0];
+  return [...by].map(([v, ls]) => `${v} for ${list(ls)}`).join(", ");
+}
+
+/** Record ABIs some simulated layout carries, in the registry's presentation order. */
+const SIMULATED_ABIS = ABI_IDS.filter((a) =>
+  SIMULATED_LAYOUTS.some((l) => REGIONS[l].abis.includes(a))
+);
 
 /**
  * Max event count: well under 2^53 so that counters stay exact.
@@ -218,8 +231,9 @@ export interface Scenario {
   /** Header corruptions, in event order. */
   inject: Injection[];
   /**
-   * Policies the scenario did not choose and took from its layout, where they differ from the
-   * RFC v3 kernel's (the embedded default's): what silently changes with `--layout`. JSON keys.
+   * Policies the scenario did not choose and took from its layout, where they differ from those
+   * of {@link DEFAULT_LAYOUT} (the RFC v3 kernel's): what silently changes with `--layout`. JSON
+   * keys.
    */
   layoutDefaults: Partial<Record<"index_math" | "header_check" | "cons_write", string>>;
 }
@@ -291,8 +305,8 @@ const REGION_FIELDS = [
   {
     key: "layout",
     type: "choice",
-    values: SIM_LAYOUTS,
-    default: "rfc3",
+    values: SIMULATED_LAYOUTS,
+    default: DEFAULT_LAYOUT,
     doc: "rfc3 (RFC v3, 2019), fault-prod (v4-v8), dma-fault (v9+)",
   },
   {
@@ -307,7 +321,7 @@ const REGION_FIELDS = [
     type: "choice",
     values: (s) => REGIONS[s.get("layout") as SimLayout].abis,
     default: (s) => REGIONS[s.get("layout") as SimLayout].defaultAbi,
-    valuesDoc: "rfc3 | v4 | v7 | v8 | mainline, one the layout carries",
+    valuesDoc: `${SIMULATED_ABIS.join(" | ")}, one the layout carries`,
     defaultDoc: "the layout's",
     doc: "record ABI: rfc3 and v4-v8 are 48 bytes, mainline 64",
   },
@@ -315,11 +329,11 @@ const REGION_FIELDS = [
     key: "capacity",
     type: "integer",
     default: (s) => {
+      // The kernel's: from the page size, a fixed ring length, or (RFC v3) the region's size.
       const layout = REGIONS[s.get("layout") as SimLayout];
       const entry = RECORDS[s.get("abi") as AbiId].size;
       const given = s.given("region_size") as number | undefined;
-      const dflt = layout.sizing === "fixed-64k" ? VFIO_FAULT_REGION_SIZE : undefined;
-      return capacityFor(layout, entry, s.get("page_size") as number, given ?? dflt);
+      return capacityFor(layout, entry, s.get("page_size") as number, given);
     },
     min: 2,
     max: 2 ** 24,
@@ -393,16 +407,16 @@ const KERNEL_FIELDS = [
     key: "index_math",
     type: "choice",
     values: ["modulo", "circ"],
-    default: (s) => LAYOUT_POLICY[layoutOf(s)].indexMath,
-    defaultDoc: "rfc3: modulo, else circ",
+    default: (s) => policy(layoutOf(s)).indexMath,
+    defaultDoc: policyDoc("indexMath"),
     doc: "the full test: true modulo, or CIRC_SPACE (right only for power-of-two sizes)",
   },
   {
     key: "header_check",
     type: "choice",
     values: ["none", "bounds", "stop"],
-    default: (s) => LAYOUT_POLICY[layoutOf(s)].headerCheck,
-    defaultDoc: "rfc3: none, else bounds",
+    default: (s) => policy(layoutOf(s)).headerCheck,
+    defaultDoc: policyDoc("headerCheck"),
     doc: "none: trust the header; bounds: drop on an index out of range; stop: stop the queue",
   },
 ] as const satisfies readonly FieldSpec[];
@@ -629,8 +643,8 @@ const CONSUMER_FIELDS = [
     key: "cons_write",
     type: "choice",
     values: ["per_record", "per_drain"],
-    default: (s) => LAYOUT_POLICY[layoutOf(s)].consWrite,
-    defaultDoc: "rfc3: per_record, else per_drain",
+    default: (s) => policy(layoutOf(s)).consWrite,
+    defaultDoc: policyDoc("consWrite"),
     doc: "when the VMM publishes cons",
   },
   {
@@ -687,9 +701,10 @@ const INJECT_FIELDS = [
     check: (v, s, p) => {
       const layout = layoutOf(s);
       if (v === "reserved_nonzero" && !headerField(REGIONS[layout], "reserved")) {
+        const have = SIMULATED_LAYOUTS.filter((l) => headerField(REGIONS[l], "reserved"));
         throw new ScenarioError(
           p,
-          `the ${layout} header has no reserved field (only rfc3 has one)`,
+          `the ${layout} header has no reserved field (only ${have.join(", ")} has one)`,
         );
       }
     },
@@ -886,8 +901,8 @@ function applyOverrides(raw: Obj, o: ScenarioOverrides): void {
   }
   if (o.pageSize !== undefined) sub("region").page_size = o.pageSize;
   if (o.kernelPolicy !== undefined) {
-    sub("kernel").index_math = LAYOUT_POLICY[o.kernelPolicy].indexMath;
-    sub("kernel").header_check = LAYOUT_POLICY[o.kernelPolicy].headerCheck;
+    sub("kernel").index_math = policy(o.kernelPolicy).indexMath;
+    sub("kernel").header_check = policy(o.kernelPolicy).headerCheck;
   }
   if (o.indexMath !== undefined) sub("kernel").index_math = o.indexMath;
   if (o.headerCheck !== undefined) sub("kernel").header_check = o.headerCheck;
@@ -942,7 +957,7 @@ export function parseScenario(input: unknown, overrides: ScenarioOverrides = {})
   const layoutDefaults: Scenario["layoutDefaults"] = {};
   for (const [path, key, prop] of POLICY_KEYS) {
     const value = key === "cons_write" ? s.consumer.consWrite : s.kernel[prop as "indexMath"];
-    if (defaulted.has(path) && value !== LAYOUT_POLICY.rfc3[prop]) layoutDefaults[key] = value;
+    if (defaulted.has(path) && value !== policy(DEFAULT_LAYOUT)[prop]) layoutDefaults[key] = value;
   }
   s.layoutDefaults = layoutDefaults;
   return s;

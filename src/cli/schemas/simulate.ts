@@ -12,11 +12,11 @@
  * @module
  */
 import { ABI_IDS } from "../../abi/records.ts";
-import { REGIONS } from "../../abi/regions.ts";
+import { REGIONS, SIMULATED_LAYOUTS } from "../../abi/regions.ts";
 import { closed, count, type JsonSchema, nullable, uint } from "../../codec/json_schema.ts";
 import { DROP_CAUSES } from "../../sim/events.ts";
 import type { FieldSpec } from "../../sim/fields.ts";
-import { INJECT_KINDS, SCENARIO_FIELDS, SIM_LAYOUTS } from "../../sim/scenario.ts";
+import { INJECT_KINDS, SCENARIO_FIELDS } from "../../sim/scenario.ts";
 
 const NUM: JsonSchema = { type: "number", minimum: 0 };
 const STR: JsonSchema = { type: "string" };
@@ -101,7 +101,7 @@ const byCause = (what: string) =>
 /** Every header field name of the simulated layouts (and the CONS region's consumer index). */
 function headerNames(): string[] {
   const names = new Set<string>();
-  for (const id of SIM_LAYOUTS) {
+  for (const id of SIMULATED_LAYOUTS) {
     const l = REGIONS[id];
     for (const h of l.header) names.add(h.name);
     if (l.externalConsumer) names.add(l.externalConsumer.field);
@@ -114,7 +114,7 @@ function summaryProperties(): Record<string, JsonSchema> {
   return {
     scenario: STR,
     seed: uint(),
-    layout: { enum: SIM_LAYOUTS },
+    layout: { enum: SIMULATED_LAYOUTS },
     abi: { enum: ABI_IDS },
     page_size: count(),
     capacity: count(),
