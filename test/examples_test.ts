@@ -410,9 +410,9 @@ const EXPECT: Record<string, Expect> = {
     check(r) {
       // the seed's 64 KiB region, storm, stalled VMM: faults dropped, the ring left full.
       assert.match(r.stdout, /^seed-storm-stalled /);
-      assert.match(r.stdout, /region\s+rfc3, 1,?365 entries .* 65,?536 bytes/);
-      assert.match(r.stdout, /dropped\s+[1-9][\d,]*/);
-      assert.match(r.stdout, /pending at end\s+1,?364/);
+      assert.match(r.stdout, /region\s+rfc3, 1365 entries .* 65536 bytes/);
+      assert.match(r.stdout, /dropped\s+[1-9]\d*/);
+      assert.match(r.stdout, /pending at end\s+1364\n/);
     },
   },
   "faultscope simulate --scenario testdata/scenarios/v8-85-circ.json --plot v8.svg": {
@@ -441,10 +441,39 @@ const EXPECT: Record<string, Expect> = {
       }
     },
   },
-  "faultscope simulate --header-check stop --inject cons_out_of_range@5000": {
+  "faultscope simulate --header-check stop --inject cons_out_of_range@1000": {
     check(r) {
+      // The default storm: faults every 0.25 µs from 1000 µs, the VMM's records every 2 µs from
+      // 1012 µs (wake 10, service 2). Event 1000 is the fault at 1222.75 µs; cons = 1365 (the
+      // capacity, out of range) is written as event 1001; the next event is the fault at 1223
+      // µs (the VMM's next cons write is at 1224), so the kernel stops the queue at event 1002.
       assert.match(r.stdout, /header check stop/);
-      assert.match(r.stdout, /injected\s+cons_out_of_range .* event 5,?001/);
+      assert.match(r.stdout, /injected\s+cons_out_of_range = 1365 as event 1001 \(t = 1\.223 ms\)/);
+      assert.match(r.stdout, /queue\s+stopped by the kernel at event 1002: cons 1365 >= 1365/);
+      assert.match(r.stdout, /queue stopped\s+yes/);
+      assert.match(r.stdout, /dropped\s+\d+ \(queue_stopped \d+\)/);
+    },
+  },
+  "faultscope simulate --layout dma-fault --kernel-policy rfc3": {
+    check(r) {
+      // abi.md 3.3: 512 entries of 64-byte records, ALIGN(64 * 512, 4096) + 4096 = 36864 bytes;
+      // the RFC v3 kernel's policy (4.1, modulo and no check), the v9+ VMM's per-drain cons write.
+      assert.match(r.stdout, /region\s+dma-fault, 512 entries of mainline records, 36864 bytes/);
+      assert.match(r.stdout, /kernel\s+drop new when full, index math modulo, header check none/);
+      assert.match(r.stdout, /layout defaults\s+cons_write per_drain \(dma-fault's/);
+    },
+  },
+  "faultscope simulate --scenario-keys": {
+    check(r) {
+      assert.match(r.stdout, /^name {2}string/);
+      assert.match(
+        r.stdout,
+        /^region\.layout {2}rfc3 \| fault-prod \| dma-fault; default: "rfc3"$/m,
+      );
+      assert.match(
+        r.stdout,
+        /^inject\[\]\.kind {2}cons_out_of_range \| reserved_nonzero \| size_changed \| prod_corrupt;/m,
+      );
     },
   },
   "faultscope bench": {

@@ -95,7 +95,7 @@ Deno.test("--events 1e12 says what it would cost and needs --yes; nothing is wri
   oneLine(
     r,
     2,
-    /^faultscope: this run would take up to 1,000,000,000,000 events, about \d+ days, a \d+ TiB trace; pass --yes to start it/,
+    /^faultscope: this run would take up to 1000000000000 events, about \d+ days, an? \d+ TiB trace; pass --yes to start it/,
   );
   assert.deepEqual(files(dir), []);
   await Deno.remove(dir, { recursive: true });
@@ -108,7 +108,7 @@ Deno.test("--snapshot-every 1 on the default run counts its images and needs --y
   oneLine(
     r,
     2,
-    /^faultscope: this run would take up to [\d,]+ events, .* region images \(.*GiB\); pass --yes/,
+    /^faultscope: this run would take up to \d+ events, .* region images \(.*GiB\); pass --yes/,
   );
   assert.deepEqual(files(dir), []);
   await Deno.remove(dir, { recursive: true });
@@ -168,7 +168,7 @@ for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
     const r = await interrupt(signal, dir);
     assert.equal(r.code, code, r.stderr);
     const lines = r.stderr.trimEnd().split("\n");
-    assert.match(lines[0], /^faultscope: up to 1,000,000,000 events/);
+    assert.match(lines[0], /^faultscope: up to 1000000000 events/);
     assert.equal(lines.length, 2, r.stderr);
     assert.match(
       lines[1],
@@ -309,7 +309,7 @@ Deno.test("a trace to a device costs time, not disk: --events 1e8 --trace /dev/n
   oneLine(await cli(["--events", "1e8", "--trace", "t.ndjson"], dir), 2, /GiB trace; pass --yes/);
   const r = await interrupt("SIGINT", dir, ["--events", "1e8", "--trace", "/dev/null"]);
   assert.equal(r.code, 130, r.stderr);
-  assert.match(r.stderr, /^faultscope: up to 100,000,000 events, about \d+ s\n/);
+  assert.match(r.stderr, /^faultscope: up to 100000000 events, about \d+ s\n/);
   assert.deepEqual(files(dir), []);
   await Deno.remove(dir, { recursive: true });
 });

@@ -163,3 +163,25 @@ Deno.test("the RFC v3 consumer re-reads cons from the header; a v9+ consumer kee
   assert.equal(dma.consumer.hung, false);
   assert.deepEqual([dma.produced, dma.delivered, dma.dropped], [10, 10, 0]);
 });
+
+Deno.test("header check stop looks at the header before the full test: a full ring still stops", () => {
+  // A stalled VMM (the stall starts at t = 0: event 1), 600 faults 1 µs apart into the 512-entry
+  // dma-fault ring: faults 0..510 are queued, 511..548 dropped as full (events 2..550). cons is
+  // corrupted after event 550 (event 551). A kernel that validates what it read from the
+  // header before using it (the v8 producer of abi.md 4.2 reads prod and cons, then tests
+  // CIRC_SPACE) stops at the next fault although the ring is full: 600 - 549 = 51 faults lost
+  // to the stopped queue, none more as full.
+  const s = run({
+    events: 10_000,
+    region: { layout: "dma-fault" },
+    kernel: { header_check: "stop" },
+    producer: { arrivals: { kind: "storm", burst: 600, gap_us: 1, interval_us: 1e6 }, faults: 600 },
+    consumer: { stalls: [{ at_us: 0, for_us: 1e6 }] },
+    inject: [{ at_event: 550, kind: "cons_out_of_range", value: 512 }],
+  });
+  assert.equal(s.queue.stopped, true);
+  assert.equal(s.queue.stopped_at_event, 552);
+  assert.equal(s.queue.stop_reason, "cons 512 >= 512");
+  assert.equal(s.dropped_by_cause.full, 38);
+  assert.equal(s.dropped_by_cause.queue_stopped, 51);
+});

@@ -435,7 +435,7 @@ export const SIMULATE = {
       parse: speedArg,
     },
     yes: {
-      help: "start a run estimated at 5 minutes or more, 4 GiB of output or more, or 10,000 files",
+      help: "start a run estimated at 5 minutes or more, 4 GiB of output or more, or 10000 files",
     },
     progress: { help: "no progress bar, even on a terminal", negate: true },
   },
@@ -447,7 +447,7 @@ export const SIMULATE = {
     "dma-fault: CIRC_SPACE, bounds); the summary lists the ones taken from the layout, and " +
     "--kernel-policy LAYOUT applies one layout's kernel policy to another.",
     "Outputs are checked before the run and written whole or not at all (a temporary file, " +
-    "renamed when complete). A run estimated at 5 minutes, 4 GiB or 10,000 files or more needs " +
+    "renamed when complete). A run estimated at 5 minutes, 4 GiB or 10000 files or more needs " +
     "--yes. Exit status: 0; 2 bad input or an output that cannot be written; 130 Ctrl-C, " +
     "143 SIGTERM (the partial summary printed, the trace and chart not written).",
   ],
@@ -456,7 +456,12 @@ export const SIMULATE = {
     "faultscope simulate --scenario testdata/scenarios/v8-85-circ.json --plot v8.svg",
     "faultscope simulate --events 1000000 --trace run.ndjson --snapshot-every 250000 " +
     "--out snap.bin --json",
-    "faultscope simulate --header-check stop --inject cons_out_of_range@5000",
+    // Mid-storm (faults every 0.25 µs, the VMM's next cons write 2 µs away), so the next fault
+    // finds cons out of range: with 5000 the storm is over and the VMM rewrites cons first.
+    "faultscope simulate --header-check stop --inject cons_out_of_range@1000   # the kernel " +
+    "stops the queue",
+    "faultscope simulate --layout dma-fault --kernel-policy rfc3   # the v9+ ring, RFC v3's kernel",
+    "faultscope simulate --scenario-keys      # every scenario key: range, default, meaning",
     "faultscope simulate --realtime --speed 10 --out live.bin   # a live region to watch",
   ],
   load: (() => import("./commands/simulate.ts")) as Loader,

@@ -107,10 +107,6 @@ export function fmtTime(us: number, step = us): string {
   return `${v.toFixed(digits)} ${unit}`;
 }
 
-function fmtCount(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
-}
-
 /**
  * Renders the chart.
  *
@@ -143,9 +139,7 @@ export function occupancySvg(run: ChartInput): string {
     `${
       s.page_size / 1024
     } KiB pages, index math ${s.index_math}, header check ${s.header_check}, ` +
-    `seed ${s.seed}; simulated ${fmtTime(s.sim_time_us, s.sim_time_us)}, ${
-      fmtCount(s.events)
-    } events`;
+    `seed ${s.seed}; simulated ${fmtTime(s.sim_time_us, s.sim_time_us)}, ${s.events} events`;
   out.push(
     `<text x="${L}" y="26" font-size="17" font-weight="bold" fill="#1a1a1a">` +
       `${esc(s.scenario)}: ring occupancy and dropped faults</text>`,
@@ -154,15 +148,11 @@ export function occupancySvg(run: ChartInput): string {
     } layout, ${s.capacity} entries of ` +
       `${esc(s.abi)} records, ${s.page_size / 1024} KiB pages, index math ${s.index_math}, ` +
       `header check ${s.header_check}, seed ${s.seed}; simulated ` +
-      `${fmtTime(s.sim_time_us, s.sim_time_us)}, ${fmtCount(s.events)} events</text>`,
-    `<text x="${L}" y="64" fill="${lossy ? "#b3261e" : "#1b5e20"}">produced ${
-      fmtCount(s.produced)
-    }` +
-      ` · delivered ${fmtCount(s.delivered)} · dropped ${fmtCount(s.dropped)}` +
+      `${fmtTime(s.sim_time_us, s.sim_time_us)}, ${s.events} events</text>`,
+    `<text x="${L}" y="64" fill="${lossy ? "#b3261e" : "#1b5e20"}">produced ${s.produced}` +
+      ` · delivered ${s.delivered} · dropped ${s.dropped}` +
       (lossy ? ` (${((s.dropped / Math.max(1, s.produced)) * 100).toFixed(1)}%)` : "") +
-      ` · pending ${fmtCount(s.pending)} · full ${
-        (s.time_full_fraction * 100).toFixed(1)
-      }% of the time` +
+      ` · pending ${s.pending} · full ${(s.time_full_fraction * 100).toFixed(1)}% of the time` +
       ` · latency p99 ${fmtTime(s.latency.p99, Math.max(s.latency.p99, 1) / 100)}</text>`,
   );
 
@@ -283,7 +273,7 @@ export function occupancySvg(run: ChartInput): string {
   out.push(
     `<text x="${L}" y="${DROP_TOP - 8}" fill="#333">faults dropped per ${
       fmtTime(tl.width, tl.width)
-    } (max ${fmtCount(maxDrops)})</text>`,
+    } (max ${maxDrops})</text>`,
     `<rect x="${L}" y="${DROP_TOP}" width="${PW}" height="${DROP_H}" fill="#fafafa" stroke="#9e9e9e"/>`,
   );
   if (maxDrops > 0) {

@@ -19,6 +19,7 @@ import type { SIMULATE } from "../commands.ts";
 import { EXIT, type ExitCode, InputError, UsageError } from "../errors.ts";
 import { denoIo, type Io } from "../io.ts";
 import { progressBar } from "../progress.ts";
+import { article, hex, plural } from "../../codec/numbers.ts";
 import { interrupts } from "../signals.ts";
 import type { Parsed } from "../spec.ts";
 import {
@@ -182,7 +183,8 @@ function checkRoles(roles: [string, string | undefined][]): void {
   }
 }
 
-const n = (v: number) => v.toLocaleString("en-US");
+/** A count as the rest of faultscope writes it: plain decimal (`src/codec/numbers.ts`). */
+const n = (v: number) => String(v);
 
 /** `1536 MiB` → `1.5 GiB`. */
 function fmtBytes(b: number): string {
@@ -202,15 +204,15 @@ function fmtDuration(s: number): string {
     ? `${Math.round(s / 60)} min`
     : s < 86400 * 2
     ? `${(s / 3600).toFixed(1)} h`
-    : `${n(Math.round(s / 86400))} days`;
+    : plural(Math.round(s / 86400), "day");
 }
 
 /** One line on what a run will cost: events, time, trace, snapshots. */
 function describePlan(p: RunPlan): string {
-  const parts = [`up to ${n(p.events)} events, about ${fmtDuration(p.seconds)}`];
-  if (p.traceBytes) parts.push(`a ${fmtBytes(p.traceBytes)} trace`);
+  const parts = [`up to ${plural(p.events, "event")}, about ${fmtDuration(p.seconds)}`];
+  if (p.traceBytes) parts.push(article(`${fmtBytes(p.traceBytes)} trace`));
   if (p.snapshots) {
-    parts.push(`${n(p.snapshots)} region images (${fmtBytes(p.snapshotBytes)})`);
+    parts.push(`${plural(p.snapshots, "region image")} (${fmtBytes(p.snapshotBytes)})`);
   }
   return parts.join(", ");
 }
@@ -431,7 +433,7 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
   if (result.interrupted) {
     const notWritten = [streamed ? undefined : f.trace, f.plot].filter((x) => x !== undefined);
     stop.throwIfInterrupted(
-      `interrupted by ${stop.signal} after ${n(summary.events)} events; the summary above ` +
+      `interrupted by ${stop.signal} after ${plural(summary.events, "event")}; the summary above ` +
         `covers them` + (notWritten.length ? `; not written: ${notWritten.join(", ")}` : ""),
     );
   }
@@ -514,9 +516,9 @@ export function renderSummary(s: SimSummary, spark: string, color: boolean): str
     .map(([k, v]) => `${k} ${n(v)}`).join(", ");
   row(
     "region",
-    `${s.layout}, ${n(s.capacity)} entries of ${s.abi} records, ${n(s.region_size)} bytes, ${
-      s.page_size / 1024
-    } KiB pages`,
+    `${s.layout}, ${
+      plural(s.capacity, "entry", "entries")
+    } of ${s.abi} records, ${s.region_size} bytes, ${s.page_size / 1024} KiB pages`,
   );
   row("kernel", `drop new when full, index math ${s.index_math}, header check ${s.header_check}`);
   const defaults = Object.entries(s.layout_defaults).map(([k, v]) => `${k} ${v}`);
@@ -528,7 +530,7 @@ export function renderSummary(s: SimSummary, spark: string, color: boolean): str
   }
   row(
     "simulated",
-    `${n(s.events)} events, ${fmtUs(s.sim_time_us)}${
+    `${plural(s.events, "event")}, ${fmtUs(s.sim_time_us)}${
       s.quiescent ? " (nothing left to happen)" : ""
     }`,
   );
@@ -549,7 +551,8 @@ export function renderSummary(s: SimSummary, spark: string, color: boolean): str
   );
   row(
     "notifications",
-    `${n(s.signals)} signals, ${n(s.wakes)} handler runs, ${n(s.stale_reads)} stale reads`,
+    `${plural(s.signals, "signal")}, ${plural(s.wakes, "handler run")}, ` +
+      plural(s.stale_reads, "stale read"),
   );
   row("header at end", Object.entries(s.header).map(([k, v]) => `${k} ${v}`).join(", "));
   if (s.consumer.hung) row("consumer", red(`hung: ${s.consumer.hang_reason}`));
@@ -573,8 +576,8 @@ export function renderSummary(s: SimSummary, spark: string, color: boolean): str
       inj.would_write_oob
         ? red(
           `the kernel would have written past the region ${
-            n(inj.oob_writes)
-          } times, first at offset 0x${inj.first_oob_offset!.toString(16)}`,
+            plural(inj.oob_writes, "time")
+          }, first at offset ${hex(inj.first_oob_offset!)}`,
         )
         : "no write would leave the region",
     );
