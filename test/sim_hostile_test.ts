@@ -212,6 +212,111 @@ Deno.test("a full disk: /dev/full as image or trace is one line naming it, exit 
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("a full disk under the chart: the summary stays, one line names the chart, exit 2", async () => {
+  // A device cannot be checked for space before the run: the run is done and printed, then the
+  // chart's write fails (issue 12: "--plot a partial SVG" on a full disk).
+  const dir = await Deno.makeTempDir({ prefix: "faultscope-hostile-" });
+  const r = await cli(["--events", "3000", "--plot", "/dev/full"], dir);
+  oneLine(r, 2, /^faultscope: \/dev\/full: cannot write the chart: no space left on device$/);
+  assert.match(r.stdout, /^seed-storm-stalled \(seed 1\)\n/);
+  assert.match(r.stdout, /simulated +3000 events/);
+  assert.doesNotMatch(r.stdout, /chart +\/dev\/full/);
+  assert.deepEqual(files(dir), []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+/** Runs simulate under a file size limit of `kib` KiB (SIGXFSZ ignored: writes fail, EFBIG). */
+async function limited(kib: number, args: string, dir: string): Promise<Run> {
+  const out = await new Deno.Command("bash", {
+    args: [
+      "-c",
+      `trap '' XFSZ; ulimit -f ${kib}; exec "$0" run --cached-only -A "$1" simulate --no-progress ` +
+      args,
+      Deno.execPath(),
+      main,
+    ],
+    cwd: dir,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("a full disk under the snapshots: no 0-byte or partial image, the old one kept", async () => {
+  // Region images are 65536 bytes; a 32 KiB file size limit makes each write fail half-way,
+  // as a disk that fills does (issue 12: "snapshots a 0-byte file").
+  const dir = await Deno.makeTempDir({ prefix: "faultscope-hostile-" });
+  await Deno.writeTextFile(`${dir}/snap.bin`, "old image\n");
+  oneLine(
+    await limited(32, "--events 3000 --out snap.bin", dir),
+    2,
+    /^faultscope: snap\.bin: cannot write the region image: file too large/,
+  );
+  assert.deepEqual(files(dir), ["snap.bin"]);
+  assert.equal(await Deno.readTextFile(`${dir}/snap.bin`), "old image\n");
+  // Numbered snapshots: the first one fails, and none is left, whole or not.
+  oneLine(
+    await limited(32, "--events 3000 --out s.bin --snapshot-every 1000", dir),
+    2,
+    /^faultscope: s-1000\.bin: cannot write the region image: file too large/,
+  );
+  assert.deepEqual(files(dir), ["snap.bin"]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a scenario that is not a file: /dev/zero, a directory, a missing file; one line each", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "faultscope-hostile-" });
+  // /dev/zero never ends: a scenario file is read up to 16 MiB, then refused (before, the whole
+  // memory of the machine went into reading it).
+  oneLine(
+    await cli(["--scenario", "/dev/zero", ...OUTPUTS], dir),
+    2,
+    /^faultscope: \/dev\/zero: cannot read the scenario: more than 16777216 bytes$/,
+  );
+  oneLine(
+    await cli(["--scenario", "."], dir),
+    2,
+    /^faultscope: \.: cannot read the scenario: is a directory$/,
+  );
+  oneLine(
+    await cli(["--scenario", "gone.json"], dir),
+    2,
+    /^faultscope: gone\.json: cannot read the scenario: no such file$/,
+  );
+  assert.deepEqual(files(dir), []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("bad flag values: one line naming the flag and what it takes, exit 2", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "faultscope-hostile-" });
+  // Issue 12: "--page-size abc says 'must be an integer >= 0' instead of listing 4k/16k/64k";
+  // "a typo prints two stderr lines".
+  oneLine(
+    await cli(["--page-size", "abc"], dir),
+    2,
+    /^faultscope: option '--page-size <bytes>' argument 'abc' is invalid: must be one of 4096, 16384, 65536 \(or 4k, 16k, 64k\)$/,
+  );
+  oneLine(
+    await cli(["--evnts", "5"], dir),
+    2,
+    /^faultscope: unknown option '--evnts' for 'simulate' \(did you mean --events\?\)$/,
+  );
+  oneLine(
+    await cli(["--inject", "cons_out_of_range"], dir),
+    2,
+    /^faultscope: --inject cons_out_of_range: expected KIND@EVENT/,
+  );
+  oneLine(
+    await cli(["--seed", "5000000000"], dir),
+    2,
+    /^faultscope: option '--seed <n>' argument '5000000000' is invalid: must be an integer from 0 to 4294967295$/,
+  );
+  assert.deepEqual(files(dir), []);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("a file size limit (a full disk for a regular file) leaves the old trace whole", async () => {
   const dir = await Deno.makeTempDir({ prefix: "faultscope-hostile-" });
   await Deno.writeTextFile(`${dir}/t.ndjson`, "old trace\n");

@@ -15,6 +15,7 @@
  * @module
  */
 import { AtomicFile, checkOutput, writeFileAtomic } from "../atomic_file.ts";
+import { MAX_WHOLE_INPUT, openInput, readUpTo } from "../files.ts";
 import type { SIMULATE } from "../commands.ts";
 import { EXIT, type ExitCode, InputError, UsageError } from "../errors.ts";
 import { denoIo, type Io } from "../io.ts";
@@ -52,12 +53,44 @@ export type SimulateFlags = Partial<Omit<Parsed<typeof SIMULATE>, "snapshotAt">>
   snapshotAt?: number[];
 };
 
-async function readText(path: string, what: string): Promise<string> {
+/**
+ * Largest scenario file read: the field table's limits (100,000 stalls, 100,000 injections,
+ * strings of 10,000 characters) keep a real one to a few MB, and `--scenario /dev/zero` must
+ * end with a message, not with the memory of the machine.
+ */
+export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads a file whole, up to `max` bytes; every failure (missing, a directory, permission, too
+ * large) is one line naming the file and what it was for.
+ */
+async function readBounded(path: string, what: string, max: number): Promise<Uint8Array> {
+  const label = `${path}: cannot read the ${what}`;
+  const because = (e: unknown) =>
+    e instanceof InputError && e.message.startsWith(`${path}: `)
+      ? new InputError(`${label}: ${e.message.slice(path.length + 2)}`)
+      : e;
+  let input;
   try {
-    return await Deno.readTextFile(path);
+    input = await openInput(path);
   } catch (e) {
-    throw new InputError(`${path}: cannot read the ${what}: ${(e as Error).message}`);
+    throw because(e);
   }
+  let bytes;
+  try {
+    bytes = await readUpTo(input, max + 1);
+  } catch (e) {
+    throw because(e);
+  } finally {
+    input.close();
+  }
+  if (bytes.length > max) throw new InputError(`${label}: more than ${max} bytes`);
+  return bytes;
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  const bytes = await readBounded(path, what, MAX_SCENARIO_BYTES);
+  return new TextDecoder().decode(bytes);
 }
 
 function dirOf(path: string): string {
@@ -122,12 +155,7 @@ export async function loadScenario(f: SimulateFlags): Promise<LoadedScenario> {
   const a = scenario.producer.arrivals;
   if (a.kind !== "replay") return { scenario };
   const path = a.file.startsWith("/") ? a.file : `${dirOf(f.scenario ?? ".")}/${a.file}`;
-  let capture: Uint8Array;
-  try {
-    capture = await Deno.readFile(path);
-  } catch (e) {
-    throw new InputError(`${path}: cannot read the capture: ${(e as Error).message}`);
-  }
+  const capture = await readBounded(path, "capture", MAX_WHOLE_INPUT);
   try {
     captureRecords(scenario, capture);
   } catch (e) {
