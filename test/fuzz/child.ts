@@ -36,8 +36,11 @@ export interface Job {
    * For the harness's own tests: inputs to replace by a hang, a run out of V8 heap, or a hold
    * on more memory than the bound, by index.
    */
-  sabotage?: Record<string, "hang" | "oom" | "hold">;
+  sabotage?: Record<string, Sabotage>;
 }
+
+/** What a sabotaged input does instead: `hang-once` hangs only the first worker that runs it. */
+export type Sabotage = "hang" | "hang-once" | "oom" | "hold";
 
 /** /proc/self/status, where Linux keeps the process's peak resident set (VmHWM). */
 let status: Deno.FsFile | null | undefined;
@@ -68,13 +71,26 @@ function peakRss(): number | undefined {
 const held: Uint8Array[] = [];
 
 /** Does what a sabotaged input stands for (the harness must catch each). */
-function sabotage(what: "hang" | "oom" | "hold", limit: number): void {
-  if (what === "hang") { for (;;); }
+function sabotage(what: Sabotage, job: Job, index: number): void {
+  if (what === "hang-once") {
+    // A stall of the machine rather than of the input: the second worker to run it passes.
+    const mark = `${job.indexFile}.${index}.once`;
+    try {
+      Deno.statSync(mark);
+      return;
+    } catch {
+      Deno.writeFileSync(mark, new Uint8Array());
+      what = "hang";
+    }
+  }
+  if (what === "hang") {
+    for (;;);
+  }
   if (what === "oom") {
     const a: number[][] = [];
     for (;;) a.push(new Array(1 << 20).fill(1.5));
   }
-  held.push(new Uint8Array(limit + (64 << 20)).fill(1)); // touched, so it is resident
+  held.push(new Uint8Array(job.memoryLimit + (64 << 20)).fill(1)); // touched: resident
 }
 
 /** One line of the worker's report. */
@@ -132,7 +148,7 @@ async function main(job: Job): Promise<void> {
     let outcome: string;
     try {
       const s = job.sabotage?.[i];
-      if (s) sabotage(s, job.memoryLimit);
+      if (s) sabotage(s, job, i);
       outcome = await t.run(input, { index: i, options: job.options });
     } catch (e) {
       emit({ fail: i, error: errorLine(e) });

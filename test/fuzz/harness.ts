@@ -5,8 +5,9 @@
  * it was on (it writes each input's index to a file before running it) is reported, and a fresh
  * worker goes on after it. A worker that dies (out of its V8 heap, a crash) is handled the same
  * way, and so is one whose resident memory passes `memoryLimit` (it stops itself). So no input
- * can stop the run or take the others with it, and every failure comes back with the input that
- * caused it: target, seed and index make it again (`deno task fuzz --target T --seed S --index I`),
+ * can stop the run or take the others with it. A hang or a death is confirmed by running the
+ * input again alone: one that then passes was a stall of a busy machine, not a failure (it is
+ * listed as such). Every failure comes back with the input that caused it: target, seed and index make it again (`deno task fuzz --target T --seed S --index I`),
  * and its JSON line is printed.
  *
  * @example
@@ -80,6 +81,11 @@ export interface TargetReport {
   slowest: { index: number; ms: number };
   /** Worker processes started (1 when nothing hung or died). */
   workers: number;
+  /**
+   * Inputs whose worker hung or died once but that then ran alone without trouble: the machine
+   * was too busy, not the input at fault (counted under their own outcome, not as failures).
+   */
+  stalls: { index: number; first: string }[];
 }
 
 const CHILD = new URL("./child.ts", import.meta.url).pathname;
@@ -115,6 +121,7 @@ export async function fuzzTarget(name: string, o: FuzzOptions): Promise<TargetRe
     peakHeap: 0,
     slowest: { index: -1, ms: -1 },
     workers: 0,
+    stalls: [],
   };
   const count = (
     label: string,
@@ -137,29 +144,33 @@ export async function fuzzTarget(name: string, o: FuzzOptions): Promise<TargetRe
   const skip: number[] = [];
   const t0 = performance.now();
   let next = from;
+  const peaks = (r: Extract<Report, { at: number }>) => {
+    report.peakRss = Math.max(report.peakRss, r.rss);
+    report.peakHeap = Math.max(report.peakHeap, r.heap);
+    if (r.slowest.ms > report.slowest.ms) report.slowest = r.slowest;
+  };
+  const job = (start: number, end: number): Job => ({
+    target: name,
+    seed: o.seed,
+    from: start,
+    to: end,
+    skip: skip.filter((i) => i >= start && i < end),
+    options: o.options ?? {},
+    indexFile,
+    memoryLimit: o.memoryLimit ?? 2 ** 30,
+    batchMs: o.batchMs ?? 250,
+    sabotage: o.sabotage,
+  });
+  const heapMiB = o.heapMiB ?? 1024;
   try {
     while (next < to) {
       report.workers++;
-      const job: Job = {
-        target: name,
-        seed: o.seed,
-        from: next,
-        to,
-        skip: skip.filter((i) => i >= next),
-        options: o.options ?? {},
-        indexFile,
-        memoryLimit: o.memoryLimit ?? 2 ** 30,
-        batchMs: o.batchMs ?? 250,
-        sabotage: o.sabotage,
-      };
       await Deno.writeFile(indexFile, new Uint8Array(8).fill(0xff)); // NaN: no input yet
-      const ended = await worker(job, hangMs, o.heapMiB ?? 1024, {
+      const ended = await worker(job(next, to), hangMs, heapMiB, {
         progress(r) {
           next = r.at;
           for (const [k, v] of Object.entries(r.outcomes)) count(k, v);
-          report.peakRss = Math.max(report.peakRss, r.rss);
-          report.peakHeap = Math.max(report.peakHeap, r.heap);
-          if (r.slowest.ms > report.slowest.ms) report.slowest = r.slowest;
+          peaks(r);
           o.onProgress?.(next - from);
         },
         fail: (index, error) =>
@@ -167,20 +178,41 @@ export async function fuzzTarget(name: string, o: FuzzOptions): Promise<TargetRe
       });
       if (ended.kind === "done") break;
       if (ended.kind === "memory") continue; // `next` is past the input that crossed the bound
-      const why = ended.why;
-      // A hang or a death: the input it was on fails; a fresh worker goes on from the last
-      // report, without it (the inputs between are run again, so every outcome is counted).
+      // A hang or a death: the worker was on one input (it wrote its index before starting it).
       const cell = new Float64Array((await Deno.readFile(indexFile)).buffer.slice(0, 8));
       // Before its first input the worker was on none: the next one it would have run is blamed.
       let at = Number.isInteger(cell[0]) ? cell[0] : next;
       while (skip.includes(at)) at++;
       if (at >= to) break;
-      count(ended.kind);
-      fail(at, why, ended.kind);
+      // Confirmed alone in a fresh worker: a machine too busy to run the worker for a while (a
+      // stall) is not the input's doing, and the input's own outcome then counts.
+      report.workers++;
+      const outcomes: Record<string, number> = {};
+      const failures: string[] = [];
+      const again = await worker(job(at, at + 1), hangMs, heapMiB, {
+        progress(r) {
+          for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
+          peaks(r);
+        },
+        fail: (_index, error) => void failures.push(error),
+      });
       skip.push(at);
+      if (again.kind === "done" || again.kind === "memory") {
+        report.stalls.push({ index: at, first: ended.why });
+        for (const [k, v] of Object.entries(outcomes)) count(k, v);
+        for (const error of failures) {
+          fail(at, error, error.startsWith("memory:") ? "memory" : "failed");
+        }
+      } else {
+        count(ended.kind);
+        fail(at, ended.why, ended.kind);
+      }
+      // A fresh worker goes on from the last report, without it (the inputs between are run
+      // again, so every outcome is counted once).
     }
   } finally {
     await Deno.remove(indexFile).catch(() => {});
+    for (const i of skip) await Deno.remove(`${indexFile}.${i}.once`).catch(() => {});
   }
   for (const [label, n] of Object.entries(moved)) {
     count(label, -n);

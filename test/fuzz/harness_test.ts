@@ -34,8 +34,26 @@ Deno.test("a hang, a death and a memory hog are each reported with their input; 
   // Every input is counted once: nine parsed or rejected, the hang, the crash and the hog.
   assert.equal(sum(r.outcomes), 12);
   assert.deepEqual([r.outcomes.hang, r.outcomes.crash, r.outcomes.memory], [1, 1, 1]);
-  assert.equal(r.workers, 4); // the first, and one after each of the three
+  // The first worker, one for each confirmation run of the hang and the crash, and one after
+  // each of the three.
+  assert.equal(r.workers, 6);
+  assert.deepEqual(r.stalls, []);
   assert.ok(r.peakRss >= 256 * 2 ** 20, `peak ${r.peakRss}`);
+});
+
+Deno.test("a worker that hangs once but not when the input runs alone is a stall, not a failure", async () => {
+  const r = await fuzzTarget("scenario:parse", {
+    seed: 3,
+    count: 6,
+    hangMs: 1500,
+    sabotage: { 4: "hang-once" },
+  });
+  assert.deepEqual(r.failures, []);
+  assert.deepEqual(r.stalls.map((s) => s.index), [4]);
+  assert.match(r.stalls[0].first, /^hang: /);
+  // Input 4 counted once, under its own outcome.
+  assert.equal(sum(r.outcomes), 6);
+  assert.equal(r.outcomes.hang, undefined);
 });
 
 Deno.test("a broken property is a failure with the one-line error; the worker goes on", async () => {

@@ -198,11 +198,18 @@ async function main(args: string[]): Promise<number> {
   const inputs = reports.reduce((n, r) => n + r.inputs, 0);
   console.log(
     `${names.length} targets, ${inputs} inputs, ${failures.length} failures, ` +
+      `${reports.reduce((n, r) => n + r.stalls.length, 0)} stalls, ` +
       `${secs(performance.now() - t0)}; peak RSS ${
         mib(Math.max(0, ...reports.map((r) => r.peakRss)))
       }`,
   );
   for (const r of reports) {
+    for (const st of r.stalls) {
+      console.log(
+        `\nstall ${r.target} index ${st.index}: ${st.first}; it passed when run again alone ` +
+          `(a busy machine, not the input)`,
+      );
+    }
     for (const k of r.known) {
       console.log(`\nknown ${r.target}: ${k.count} inputs: ${k.note}`);
       console.log(`  first: index ${k.first.index}: ${k.first.error}`);
