@@ -140,3 +140,47 @@ Deno.test("bad scenario files: exit 2 and one line naming the file and the key",
   assert.match(noOut.stderr, /^faultscope: .*--out/);
   for (const f of files) await Deno.remove(f);
 });
+
+Deno.test("--realtime --json: the live image's entry has the indices the image ends with", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "faultscope-live-" });
+  for (const layout of ["rfc3", "fault-prod"]) {
+    const r = await cli(
+      [
+        "--layout",
+        layout,
+        "--events",
+        "3000",
+        "--realtime",
+        "--speed",
+        "1e6",
+        "--out",
+        "live.bin",
+        "--json",
+      ],
+      dir,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    const [snap] = j.snapshots;
+    // abi.md 3.1: RFC v3's header is {size, prod, cons, reserved}; 3.2: v4-v8's PROD region has
+    // prod at offset 16 and keeps cons in the separate CONS region, so the image holds no cons.
+    const dv = new DataView((await Deno.readFile(`${dir}/live.bin`)).buffer);
+    if (layout === "rfc3") {
+      assert.deepEqual([snap.prod, snap.cons, snap.cons_in_image], [
+        j.header.prod,
+        j.header.cons,
+        true,
+      ]);
+      assert.deepEqual([dv.getUint32(4, true), dv.getUint32(8, true)], [snap.prod, snap.cons]);
+    } else {
+      assert.deepEqual([snap.prod, snap.cons, snap.cons_in_image], [
+        j.header.prod,
+        j.header.cons,
+        false,
+      ]);
+      assert.equal(dv.getUint32(16, true), snap.prod);
+    }
+    assert.equal(snap.event, j.events);
+  }
+  await Deno.remove(dir, { recursive: true });
+});

@@ -403,13 +403,16 @@ export async function simulateAction(f: SimulateFlags, io: Io = denoIo()): Promi
     live?.close();
   }
   if (live) {
+    // The live image ends as the model ends: its indices, and whether cons is in it at all
+    // (the summary's header is keyed by the layout's field names, not by role).
+    const last = takeSnapshot(result.sim);
     written.push({
       file: f.out!,
-      event: result.summary.events,
-      time_us: result.summary.sim_time_us,
-      prod: result.summary.header.producer ?? 0,
-      cons: result.summary.header.consumer ?? 0,
-      cons_in_image: result.summary.layout !== "fault-prod",
+      event: last.event,
+      time_us: last.timeUs,
+      prod: last.prod,
+      cons: last.cons,
+      cons_in_image: last.consInImage,
     });
   }
   const { summary, timeline } = result;
