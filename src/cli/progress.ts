@@ -28,8 +28,15 @@ export async function progressBar(
   format: string,
 ): Promise<ProgressBar | undefined> {
   if (!show) return undefined;
-  // @ts-types="npm:@types/cli-progress@^3.11.6"
-  const { default: cliProgress } = await import("cli-progress");
+  let cliProgress;
+  try {
+    // @ts-types="npm:@types/cli-progress@^3.11.6"
+    cliProgress = (await import("cli-progress")).default;
+  } catch {
+    // Not installed (`deno run` before `deno install`: npm packages live in node_modules): a
+    // bar is a nicety, the run goes on without one.
+    return undefined;
+  }
   return new cliProgress.SingleBar(
     { format, hideCursor: true },
     cliProgress.Presets.shades_classic,
