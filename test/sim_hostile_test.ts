@@ -311,7 +311,7 @@ Deno.test("bad flag values: one line naming the flag and what it takes, exit 2",
   oneLine(
     await cli(["--seed", "5000000000"], dir),
     2,
-    /^faultscope: option '--seed <n>' argument '5000000000' is invalid: must be an integer from 0 to 4294967295$/,
+    /^faultscope: option '--seed <n>' argument '5000000000' is invalid: must be an integer from 0 to 4294967295 \(decimal, 0x hex or 1e6\)$/,
   );
   assert.deepEqual(files(dir), []);
   await Deno.remove(dir, { recursive: true });
