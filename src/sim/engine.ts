@@ -42,7 +42,8 @@ import { CAUSE, DROP_CAUSES, type SimEvents } from "./events.ts";
 import { type CompiledMix, compileMix } from "./faults.ts";
 import { SplitMix64, Xoshiro128 } from "./prng.ts";
 import { captureRecords, type Injection, type Scenario } from "./scenario.ts";
-import { LatencyHistogram, Timeline } from "./stats.ts";
+import { LatencyHistogram } from "../stats/histogram.ts";
+import { Timeline } from "./stats.ts";
 
 // Drop causes as plain numbers: the hot path compares and indexes with them.
 const FULL = CAUSE.full, SPURIOUS = CAUSE.spurious_full, BAD_INDEX = CAUSE.bad_index;
@@ -249,7 +250,7 @@ export class Simulation {
   private nextInjAt: number;
   private injLog: Injected[] = [];
   // Output.
-  /** Delivery latencies (µs). */
+  /** Delivery latencies (ns). */
   readonly hist: LatencyHistogram = new LatencyHistogram();
   /** Occupancy, "full" time and drops over simulated time. */
   readonly timeline: Timeline = new Timeline();
@@ -512,7 +513,7 @@ export class Simulation {
       this.live--;
       this.delivered++;
       lat = t - this.slotTime[s];
-      this.hist.add(lat);
+      this.hist.record(lat * 1000);
     } else {
       this.stale++;
     }

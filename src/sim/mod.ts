@@ -4,7 +4,8 @@
  * - `scenario.ts`, `fields.ts`: the scenario format (one field table) and its parser;
  * - `engine.ts`: the model; `events.ts`: what it tells observers;
  * - `trace.ts` (with `ascii.ts`): the NDJSON trace, an observer;
- * - `summary.ts`, `snapshot.ts`, `svg.ts`, `stats.ts`: views over a run;
+ * - `summary.ts`, `snapshot.ts`, `svg.ts`, `stats.ts`: views over a run (latencies kept in
+ *   `src/stats/histogram.ts`, in ns);
  * - `run.ts`: drives a run (chunks, snapshots, baseline, stop requests).
  *
  * @example
@@ -49,7 +50,7 @@ export { type Snapshot, takeSnapshot } from "./snapshot.ts";
 export { type Baseline, type SimSummary, summarize } from "./summary.ts";
 export { NdjsonTrace } from "./trace.ts";
 export { type ChartInput, occupancySvg } from "./svg.ts";
-export { LatencyHistogram, sparkline, Timeline } from "./stats.ts";
+export { type LatencyUs, latencyUs, sparkline, Timeline } from "./stats.ts";
 export {
   type DemoResult,
   runDemo,

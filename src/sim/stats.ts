@@ -1,96 +1,71 @@
 /**
- * Bounded-memory statistics for runs of any length: a log-linear latency histogram (relative
- * error under 1/64, exact when every sample is equal because percentiles are clamped to the
- * observed min and max), and an occupancy timeline of a fixed number of bins that halves its
- * resolution whenever simulated time outgrows it.
+ * Bounded-memory statistics for runs of any length: the delivery latencies as the summary
+ * reports them (kept in the one latency histogram of faultscope, `src/stats/histogram.ts`, in
+ * ns), and an occupancy timeline of a fixed number of bins that halves its resolution whenever
+ * simulated time outgrows it.
  *
  * @example
  * ```ts
- * import { LatencyHistogram } from "./stats.ts";
+ * import { LatencyHistogram } from "../stats/histogram.ts";
+ * import { latencyUs } from "./stats.ts";
  * const h = new LatencyHistogram();
- * for (const v of [10, 20, 30]) h.add(v);
- * h.percentile(0.5); // about 20
+ * for (const us of [10, 20, 30]) h.record(us * 1000);
+ * latencyUs(h).p50; // 20.096: the middle of the bucket [19.968, 20.224) µs that holds 20 µs
  * ```
  * @module
  */
+import type { LatencyHistogram } from "../stats/histogram.ts";
 import { DROP_CAUSES } from "./events.ts";
 
-/** Sub-buckets per power of two: 64 gives a relative bucket width of 1/64. */
+/** Sub-buckets per power of two of the histogram (`src/stats/histogram.ts`): 64. */
 const SUB = 64;
-const LOG_SUB = 6;
-/** Values are kept in nanoseconds; 2^52 ns is far beyond any simulated run. */
-const MAX_EXP = 52;
 
 /**
- * Latency histogram over non-negative values in microseconds.
+ * The bucket of the histogram that holds `ns`: its lower bound and width in ns (exact below
+ * 128 ns, then 64 buckets per power of two).
+ */
+function bucket(ns: number): [number, number] {
+  if (ns < 2 * SUB) return [Math.floor(ns), 1];
+  let e = Math.floor(Math.log2(ns));
+  // log2 of a value just below a power of two can round up: fix the octave exactly.
+  if (2 ** e > ns) e--;
+  else if (2 ** (e + 1) <= ns) e++;
+  const w = 2 ** (e - 6);
+  return [Math.floor(ns / w) * w, w];
+}
+
+/** Delivery latency as the summary reports it, in µs. */
+export interface LatencyUs {
+  /** Median. */
+  p50: number;
+  /** 99th percentile. */
+  p99: number;
+  /** Largest. */
+  max: number;
+  /** Mean. */
+  mean: number;
+}
+
+/**
+ * The latencies recorded in `h` (ns) in µs, as `simulate` has always reported them: each
+ * percentile the middle of the bucket that holds its rank, clamped to the observed minimum and
+ * maximum (so exact when all samples are equal); all 0 when nothing was delivered.
  *
  * @example
  * ```ts
- * const h = new LatencyHistogram();
- * h.add(12);
- * h.max; // 12
+ * latencyUs(new LatencyHistogram()); // { p50: 0, p99: 0, max: 0, mean: 0 }
  * ```
  */
-export class LatencyHistogram {
-  /** Samples per bucket. */
-  readonly counts = new Float64Array((MAX_EXP + 2) * SUB);
-  /** Samples added. */
-  count = 0;
-  /** Smallest sample (µs). */
-  min: number = Infinity;
-  /** Largest sample (µs). */
-  max = 0;
-  /** Sum of the samples (µs). */
-  sum = 0;
-
-  /** Bucket index of a value in ns: exact below 2*SUB ns, then SUB buckets per octave. */
-  static bucket(ns: number): number {
-    if (ns < 2 * SUB) return ns < 0 ? 0 : Math.floor(ns);
-    let e = Math.floor(Math.log2(ns)) - LOG_SUB;
-    let m = Math.floor(ns / 2 ** e);
-    // log2 of a value just below a power of two can round up; fix the octave exactly.
-    if (m < SUB) {
-      e--;
-      m = Math.floor(ns / 2 ** e);
-    } else if (m >= 2 * SUB) {
-      e++;
-      m = Math.floor(ns / 2 ** e);
-    }
-    return Math.min(e * SUB + m, (MAX_EXP + 2) * SUB - 1);
-  }
-
-  /** Lower bound (ns) and width of bucket `i`. */
-  static range(i: number): [number, number] {
-    if (i < 2 * SUB) return [i, 1];
-    const e = Math.floor(i / SUB) - 1;
-    const m = i - e * SUB;
-    return [m * 2 ** e, 2 ** e];
-  }
-
-  /** Adds a sample (µs). */
-  add(us: number): void {
-    this.counts[LatencyHistogram.bucket(us * 1000)]++;
-    this.count++;
-    this.sum += us;
-    if (us < this.min) this.min = us;
-    if (us > this.max) this.max = us;
-  }
-
-  /** The q-quantile (0..1) in µs, or 0 when empty. */
-  percentile(q: number): number {
-    if (this.count === 0) return 0;
-    const rank = Math.max(1, Math.ceil(q * this.count));
-    let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i];
-      if (seen >= rank) {
-        const [lo, w] = LatencyHistogram.range(i);
-        const mid = (lo + w / 2) / 1000;
-        return Math.min(this.max, Math.max(this.min, mid));
-      }
-    }
-    return this.max;
-  }
+export function latencyUs(h: LatencyHistogram): LatencyUs {
+  if (h.total === 0) return { p50: 0, p99: 0, max: 0, mean: 0 };
+  const min = h.min / 1000, max = h.max / 1000;
+  const at = (q: number) => {
+    // The histogram answers with a value inside the bucket of the rank (its lower bound, or the
+    // minimum when that lies in the same bucket): the bucket is the one holding that value.
+    const [lo, w] = bucket(h.percentile(q));
+    return Math.min(max, Math.max(min, (lo + w / 2) / 1000));
+  };
+  return { p50: at(0.5), p99: at(0.99), max, mean: h.mean / 1000 };
 }
 
 /**

@@ -15,6 +15,7 @@
  */
 import { DROP_CAUSES, type DropCause } from "./events.ts";
 import type { Simulation } from "./engine.ts";
+import { latencyUs } from "./stats.ts";
 
 /**
  * The same scenario run without its injections to the same simulated time (see
@@ -131,7 +132,7 @@ export function summarize(sim: Simulation, baseline?: Baseline): SimSummary {
   const sc = sim.scenario;
   const st = sim.stats();
   const end = st.timeUs;
-  const tl = sim.timeline, hist = sim.hist;
+  const tl = sim.timeline, latency = latencyUs(sim.hist);
   const header: Record<string, number> = {};
   const byRole: Record<string, number> = st.header;
   for (const f of sim.layout.header) if (f.role in byRole) header[f.name] = byRole[f.role];
@@ -162,10 +163,10 @@ export function summarize(sim: Simulation, baseline?: Baseline): SimSummary {
     time_full_us: r3(tl.totalFull),
     time_full_fraction: end > 0 ? r3(tl.totalFull / end) : 0,
     latency: {
-      p50: r3(hist.percentile(0.5)),
-      p99: r3(hist.percentile(0.99)),
-      max: r3(hist.max),
-      mean: r3(hist.count ? hist.sum / hist.count : 0),
+      p50: r3(latency.p50),
+      p99: r3(latency.p99),
+      max: r3(latency.max),
+      mean: r3(latency.mean),
       unit: "us",
     },
     signals: st.signals,
