@@ -60,18 +60,31 @@ const current: Runner = (json, trace) => {
   };
 };
 
-/** The same measurement for the checkout named by SIM_BENCH_BASELINE (the API before the split). */
+/**
+ * The same measurement for the checkout named by SIM_BENCH_BASELINE: the API since the model's
+ * split (`Simulation(s, { events })` observed by an `NdjsonTrace`), or the one before it (a
+ * `trace` sink option), whichever that checkout has.
+ */
 async function older(dir: string): Promise<Runner> {
   const engine = await import(`file://${dir}/src/sim/engine.ts`);
   const scenario = await import(`file://${dir}/src/sim/scenario.ts`);
+  let traceMod: { NdjsonTrace: typeof NdjsonTrace } | undefined;
+  try {
+    traceMod = await import(`file://${dir}/src/sim/trace.ts`);
+  } catch { /* before the split */ }
   return (json, trace) => {
     const s = scenario.parseScenario(json);
     return () => {
       let bytes = 0;
-      const sim = new engine.Simulation(
-        s,
-        trace ? { trace: (c: Uint8Array) => (bytes += c.length) } : {},
-      );
+      const sink = (c: Uint8Array) => (bytes += c.length);
+      if (traceMod) {
+        const t = trace ? new traceMod.NdjsonTrace(sink) : undefined;
+        const sim = new engine.Simulation(s, { events: t });
+        t?.begin(sim);
+        sim.run();
+        return sim.n + bytes;
+      }
+      const sim = new engine.Simulation(s, trace ? { trace: sink } : {});
       sim.run();
       return sim.n + bytes;
     };
