@@ -22,7 +22,7 @@ import { target, TARGETS } from "./targets/mod.ts";
 
 /**
  * Inputs per target of the CI slice (`--slice ci`): a fifth of the full run, the first 20000
- * inputs of each target's seed-1 sequence, about a minute and a half on two cores (README:
+ * inputs of each target's seed-1 sequence, 60-90 s on two cores (README:
  * Fuzzing).
  */
 export const CI_SLICE = 20_000;
