@@ -67,23 +67,45 @@ export class ClosedPipe extends Error {
 
 const encoder = new TextEncoder();
 
+import { type ByteBuffer, byteBuffer } from "../codec/jsonline.ts";
+
 /**
- * Buffered writer: one syscall per ~64 KiB, encoded into one reused buffer (a fresh buffer per
- * flush held hundreds of MB of dead memory on a large decode); a reader that went away becomes
- * {@link ClosedPipe}.
+ * Bytes written straight into an output buffer (the fast path of `decode --ndjson`: no string
+ * is built). Reserve room with {@link ByteWriter.room}, write at {@link ByteWriter.pos}, move
+ * `pos` past what was written, and call {@link ByteWriter.settle} at the end of each batch.
  */
-export class Output implements Writer {
+export interface ByteWriter {
+  /** The next free byte of the buffer {@link ByteWriter.room} returned. */
+  pos: number;
+  /** The buffer, with at least `n` bytes free from `pos` (earlier bytes may be written out). */
+  room(n: number): ByteBuffer;
+  /** Hands what was written to the writer beneath (a no-op when that is the buffer's owner). */
+  settle(): void;
+}
+
+/** Bytes the output buffer holds before they are written out: one write() per this many. */
+export const OUTPUT_BUFFER = 1 << 20;
+
+/**
+ * Buffered writer: text is queued and encoded into one reused byte buffer (a fresh buffer per
+ * flush held hundreds of MB of dead memory on a large decode), bytes are written into the same
+ * buffer directly ({@link ByteWriter}), and the buffer is written out when full: one syscall per
+ * MiB. A reader that went away becomes {@link ClosedPipe}.
+ */
+export class Output implements Writer, ByteWriter {
   #parts: string[] = [];
   #pending = 0;
-  #buf = new Uint8Array(1 << 18);
+  #out = byteBuffer(OUTPUT_BUFFER);
+  /** Bytes of `#buf` not yet written out. */
+  pos = 0;
   /** Writes to `sink` (stdout by default). */
   constructor(readonly sink: { writeSync(p: Uint8Array): number } = Deno.stdout) {}
 
-  /** Queues text; flushes past ~64 KiB. */
+  /** Queues text; it is encoded past ~64 KiB and written out when the buffer is full. */
   write(text: string): void {
     this.#parts.push(text);
     this.#pending += text.length;
-    if (this.#pending >= 1 << 16) this.flush();
+    if (this.#pending >= 1 << 16) this.#encode();
   }
 
   /** Queues a line. */
@@ -91,24 +113,80 @@ export class Output implements Writer {
     this.write(text + "\n");
   }
 
+  /** The buffer with `n` bytes free at {@link Output.pos}, queued text encoded before them. */
+  room(n: number): ByteBuffer {
+    if (this.#parts.length) this.#encode();
+    if (this.#out.bytes.length - this.pos < n) {
+      this.#writeOut();
+      if (this.#out.bytes.length < n) this.#out = byteBuffer(n);
+    }
+    return this.#out;
+  }
+
+  /** Nothing to do: the bytes are in this writer's own buffer. */
+  settle(): void {}
+
   /** Writes everything queued. */
   flush(): void {
+    this.#encode();
+    this.#writeOut();
+  }
+
+  /** Encodes the queued text into the buffer, writing the buffer out whenever it fills. */
+  #encode(): void {
     if (this.#parts.length === 0) return;
-    let text = this.#parts.join("");
+    let text = this.#parts.length === 1 ? this.#parts[0] : this.#parts.join("");
     this.#parts = [];
     this.#pending = 0;
+    while (true) {
+      const { read, written } = encoder.encodeInto(text, this.#out.bytes.subarray(this.pos));
+      this.pos += written;
+      if (read === text.length) return;
+      text = text.slice(read);
+      this.#writeOut();
+    }
+  }
+
+  #writeOut(): void {
+    const bytes = this.#out.bytes.subarray(0, this.pos);
+    this.pos = 0;
     try {
-      while (text.length) {
-        const { read, written } = encoder.encodeInto(text, this.#buf);
-        const bytes = this.#buf.subarray(0, written);
-        for (let o = 0; o < bytes.length;) o += this.sink.writeSync(bytes.subarray(o));
-        text = text.slice(read);
-      }
+      for (let o = 0; o < bytes.length;) o += this.sink.writeSync(bytes.subarray(o));
     } catch (e) {
       if (e instanceof Deno.errors.BrokenPipe) throw new ClosedPipe();
       throw e;
     }
   }
+}
+
+/** Decodes bytes written through a {@link ByteWriter} into text for a text-only {@link Writer}. */
+class TextBytes implements ByteWriter {
+  #buf = byteBuffer(1 << 16);
+  #text = new TextDecoder();
+  pos = 0;
+  constructor(readonly out: Writer) {}
+  room(n: number): ByteBuffer {
+    if (this.#buf.bytes.length - this.pos < n) {
+      this.settle();
+      if (this.#buf.bytes.length < n) this.#buf = byteBuffer(n);
+    }
+    return this.#buf;
+  }
+  settle(): void {
+    if (this.pos) {
+      const bytes = this.#buf.bytes.subarray(0, this.pos);
+      this.out.write(this.#text.decode(bytes, { stream: true }));
+    }
+    this.pos = 0;
+  }
+}
+
+/**
+ * A {@link ByteWriter} onto `out`: the {@link Output} itself, or one that decodes the bytes
+ * into text for any other writer (a test's captured terminal) at each `settle`.
+ */
+export function byteWriter(out: Writer): ByteWriter {
+  return out instanceof Output ? out : new TextBytes(out);
 }
 
 /**

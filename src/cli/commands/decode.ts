@@ -42,7 +42,7 @@ import { type AbiGuess, guessAbi } from "../../codec/guess.ts";
 import { hexLines, hexString } from "../../codec/hex.ts";
 import { iommuFaultOutcomes, outcomeJson } from "../../codec/hw_fault.ts";
 import { type JsonObject, recordJson } from "../../codec/json.ts";
-import { jsonLineWriter } from "../../codec/jsonline.ts";
+import { jsonLineBytes, writeDecimal } from "../../codec/jsonline.ts";
 import { hex, plural } from "../../codec/numbers.ts";
 import type { Finding } from "../../rules/finding.ts";
 import { checkRecord } from "../../rules/records.ts";
@@ -64,7 +64,7 @@ import { KeptFindings } from "../findings_view.ts";
 import { cellWriter, columnWidths, recordColumns } from "../format.ts";
 import { findingJson } from "../hints.ts";
 import { FAULT_COLUMNS, FAULT_HEADING, faultRows } from "../iommu_fault_view.ts";
-import type { Io } from "../io.ts";
+import { byteWriter, type Io } from "../io.ts";
 import { fit, FixedTable, table, wrap } from "../render.ts";
 import type { Parsed } from "../spec.ts";
 import { decodeVevents } from "../vevent_view.ts";
@@ -147,6 +147,8 @@ class Checker {
 interface View {
   /** Record `i` of `run` (`rec`: already decoded, when the filter needed it). */
   record(run: RecordRun, i: number, rec: DecodedFields | undefined): void;
+  /** The first `n` records of `run`, every one shown (no filter): a view's fast path, if any. */
+  records?(run: RecordRun, n: number): void;
   /** The capture ended (or `--count` stopped it): totals, findings, summary. */
   end(read: number): void;
   /** Errors the record rules found. */
@@ -274,17 +276,27 @@ function stderrNotes(d: Decoded, io: Io) {
   if (note) io.err(`faultscope: ${d.src.name}: ${note}\n`);
 }
 
+const ascii = (s: string) => new TextEncoder().encode(s);
+/** The position keys of a record line, around its index and offset. */
+const INDEX_KEY = ascii('{"index":'), OFFSET_KEY = ascii(',"offset":');
+
+/** Copies a short constant into `b` at `p`; returns the end. */
+function put(b: Uint8Array, p: number, a: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) b[p + i] = a[i];
+  return p + a.length;
+}
+
 /**
  * The JSON views: one object holding the records (streamed into it), or one record per line.
- * Without `--check`, `--raw` or a filter a line is written straight from the bytes (compiled from
- * the ABI data), the path that keeps `--ndjson` at its speed. With `--summary`, the object holds
- * the summary instead of the records.
+ * Without `--check`, `--raw` or a filter, a run of records is written as bytes straight into
+ * the output buffer by the writer compiled from the ABI data (`jsonLineBytes`): the path that
+ * keeps `--ndjson` near the speed of the I/O beneath it. With `--summary`, the object holds the
+ * summary instead of the records.
  */
 function jsonView(d: Decoded, io: Io, lines: boolean): View {
   const out = io.out;
   stderrNotes(d, io);
   const size = d.layout.size;
-  const line = jsonLineWriter(d.layout);
   const dec = decoderFor(d.layout);
   const checker = new Checker(d);
   const fast = !d.check && !d.raw && !d.asFault;
@@ -294,24 +306,53 @@ function jsonView(d: Decoded, io: Io, lines: boolean): View {
     const h = JSON.stringify(head);
     out.write(`${h.slice(0, -1)},\n"records": [`);
   }
+  const w = jsonLineBytes(d.layout);
+  // Room for the longest record, its position keys (two safe integers) and separators.
+  const need = w.maxBytes + 64;
+  const bw = byteWriter(out);
+  /** Writes records `from` to `to` (excluded) of `run` as JSON into the output buffer. */
+  const write = (run: RecordRun, from: number, to: number) => {
+    const dv = run.dv, le = d.le, body = w.write;
+    let buf = bw.room(need), b = buf.bytes, p = bw.pos;
+    for (let i = from, o = from * size; i < to; i++, o += size) {
+      if (b.length - p < need) {
+        bw.pos = p;
+        buf = bw.room(need);
+        b = buf.bytes;
+        p = bw.pos;
+      }
+      if (!lines) {
+        if (!first) b[p++] = 44; // ,
+        b[p++] = 10;
+        first = false;
+      }
+      p = put(b, p, INDEX_KEY);
+      p = writeDecimal(b, p, run.index + i);
+      p = put(b, p, OFFSET_KEY);
+      p = writeDecimal(b, p, run.base + o);
+      b[p++] = 44; // ,
+      p = body(dv, o, le, buf, p);
+      if (lines) b[p++] = 10;
+    }
+    bw.pos = p;
+    bw.settle();
+  };
   return {
     record(run, i, r) {
       const off = i * size, index = run.index + i, at = run.base + off;
       if (d.summary) return d.summary.add(r ?? dec(run.dv, off, d.le));
-      let s: string;
-      if (fast) s = line(run.dv, off, d.le, `"index":${index},"offset":${at}`);
-      else {
-        const rec = r ?? dec(run.dv, off, d.le);
-        const j = recordJson(d.layout, rec, { index, offset: at });
-        if (d.raw) j.raw = hexString(run.bytes.subarray(off, off + size));
-        if (d.asFault) j.iommu_fault = iommuFaultOutcomes(d.abi, rec).map(outcomeJson);
-        if (d.check) j.findings = checker.of(run, i, rec).map((f) => findingJson(f));
-        s = JSON.stringify(j);
-      }
+      if (fast) return write(run, i, i + 1);
+      const rec = r ?? dec(run.dv, off, d.le);
+      const j = recordJson(d.layout, rec, { index, offset: at });
+      if (d.raw) j.raw = hexString(run.bytes.subarray(off, off + size));
+      if (d.asFault) j.iommu_fault = iommuFaultOutcomes(d.abi, rec).map(outcomeJson);
+      if (d.check) j.findings = checker.of(run, i, rec).map((f) => findingJson(f));
+      const s = JSON.stringify(j);
       if (lines) out.line(s);
       else out.write(first ? `\n${s}` : `,\n${s}`);
       first = false;
     },
+    records: fast && !d.summary ? (run, n) => write(run, 0, n) : undefined,
     end() {
       const tail: JsonObject = {};
       if (d.check) {
@@ -419,6 +460,18 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
   let stopped = count <= 0;
   if (!stopped) {
     runs: for await (const run of d.capture.runs) {
+      if (!keep && view.records) {
+        // Every record read is shown, and the reading itself stops at --count.
+        const n = Math.min(run.count, count - shown);
+        view.records(run, n);
+        read += n;
+        shown += n;
+        if (shown >= count) {
+          stopped = true;
+          break runs;
+        }
+        continue;
+      }
       for (let i = 0; i < run.count; i++) {
         read++;
         let rec: DecodedFields | undefined;
