@@ -37,7 +37,7 @@ import {
   seconds,
   sizeArg,
 } from "./options.ts";
-import { ArgError, type CommandModule, type CommandSpec } from "./spec.ts";
+import { ArgError, type CommandModule, type CommandSpec } from "./spec_core.ts";
 
 type Loader = () => Promise<CommandModule>;
 

@@ -13,10 +13,33 @@
  * ```
  * @module
  */
-import { styleText } from "node:util";
+import type { styleText } from "node:util";
 
 /** A style of `node:util` `styleText`, e.g. `"bold"` or `"red"`. */
 export type Style = Parameters<typeof styleText>[0];
+
+/**
+ * node:util, once colour needs it. Loading node:util costs about 5 ms, a third of faultscope's
+ * own start-up; without colour (a pipe, a file, NO_COLOR) nothing is painted and nothing needs
+ * it, so it is loaded only for a terminal: `run` awaits {@link loadColour} when `io.color`.
+ */
+let util: typeof import("node:util") | undefined;
+
+/** Loads what {@link paint} needs (node:util's `styleText`); idempotent. */
+export async function loadColour(): Promise<void> {
+  util ??= await import("node:util");
+}
+
+/**
+ * `text` without its terminal escape sequences (node:util's `stripVTControlCharacters`), for
+ * widths. Without colour loaded, faultscope wrote no escape sequence and the text is returned
+ * whole: a raw escape byte in the input then counts in a width, the only difference.
+ */
+export function withoutEscapes(text: string): string {
+  return util && (text.includes("\x1b") || text.includes("\x9b"))
+    ? util.stripVTControlCharacters(text)
+    : text;
+}
 
 /** Where text goes: buffered, flushed by the caller (main flushes stdout after each command). */
 export interface Writer {
@@ -67,7 +90,7 @@ export class ClosedPipe extends Error {
 
 const encoder = new TextEncoder();
 
-import { type ByteBuffer, byteBuffer } from "../codec/jsonline.ts";
+import type { ByteBuffer } from "../codec/jsonline.ts";
 
 /**
  * Bytes written straight into an output buffer (the fast path of `decode --ndjson`: no string
@@ -81,6 +104,12 @@ export interface ByteWriter {
   room(n: number): ByteBuffer;
   /** Hands what was written to the writer beneath (a no-op when that is the buffer's owner). */
   settle(): void;
+}
+
+/** A {@link ByteBuffer} of `n` bytes. */
+function byteBuffer(n: number): ByteBuffer {
+  const bytes = new Uint8Array(n);
+  return { bytes, view: new DataView(bytes.buffer) };
 }
 
 /** Bytes the output buffer holds before they are written out: one write() per this many. */
@@ -203,9 +232,9 @@ export function colourEnabled(): boolean {
   }
 }
 
-/** Colours text when `enabled`. */
+/** Colours text when `enabled` (and {@link loadColour} has run: `run` sees to it). */
 export function paint(style: Style, text: string, enabled: boolean): string {
-  return enabled ? styleText(style, text, { validateStream: false }) : text;
+  return enabled && util ? util.styleText(style, text, { validateStream: false }) : text;
 }
 
 function terminalColumns(): number | undefined {

@@ -13,8 +13,8 @@
  */
 import { command, COMMANDS } from "./commands.ts";
 import { EXIT, type ExitCode, FaultscopeError, InputError, UsageError } from "./errors.ts";
-import { ClosedPipe, denoIo, type Io } from "./io.ts";
-import { commandHelp, parseCommand, suggest, wrap } from "./spec.ts";
+import { ClosedPipe, denoIo, type Io, loadColour } from "./io.ts";
+import { commandHelp, parseArgv, suggest, wrap } from "./spec_core.ts";
 
 /** faultscope's version, as `--version` prints it. */
 export const VERSION = "0.1.0";
@@ -83,7 +83,7 @@ export async function dispatch(args: string[], io: Io): Promise<ExitCode> {
   }
   const spec = command(name);
   if (!spec) throw unknownCommand(name);
-  const parsed = parseCommand(spec, rest);
+  const parsed = await parseArgv(spec, rest);
   if (parsed.help) {
     io.out.write(commandHelp(spec, width));
     return EXIT.OK;
@@ -124,6 +124,7 @@ function fail(e: unknown, io: Io): ExitCode {
 /** Runs faultscope with `args` (without the program name); resolves to the exit code. */
 export async function run(args: string[], io: Io = denoIo()): Promise<ExitCode> {
   try {
+    if (io.color) await loadColour();
     const code = await dispatch(args, io);
     io.out.flush();
     return code;

@@ -22,7 +22,7 @@
  */
 import { ABI_IDS } from "../abi/records.ts";
 import { PAGE_SIZES } from "../abi/regions.ts";
-import { ArgError } from "./spec.ts";
+import { ArgError } from "./spec_core.ts";
 
 /** A count as written: decimal, 0x hex, or `1e6` notation; NaN when it is none of them. */
 function countValue(s: string): number {

@@ -17,9 +17,9 @@
  * ```
  * @module
  */
-import { stripVTControlCharacters } from "node:util";
+import { withoutEscapes } from "./io.ts";
 
-const visible = (s: string) => stripVTControlCharacters(s).length;
+const visible = (s: string) => withoutEscapes(s).length;
 
 /**
  * Lays out rows under headers with two spaces between columns; right-aligns the listed columns.
@@ -95,7 +95,7 @@ export class FixedTable {
  */
 export function fit(line: string, columns: number | undefined): string {
   if (columns === undefined || columns < 2 || line.length <= columns) return line;
-  const plain = stripVTControlCharacters(line);
+  const plain = withoutEscapes(line);
   if (plain.length <= columns) return line;
   return plain.slice(0, columns - 1) + "…";
 }

@@ -4,6 +4,8 @@
  * the one command table (`commands.ts`) is a list of them. From that data this module parses
  * argv (with `node:util` `parseArgs`) into a typed options object and renders `--help`; shell
  * completion and the manual are generated from the same table. Nothing here knows any command.
+ * All but the argv splitting lives in `spec_core.ts` (re-exported here), which start-up loads
+ * without node:util.
  *
  * A command's module is imported only when that command runs, so `faultscope inspect` loads
  * inspect's code and nothing of `simulate` or `bench`.
@@ -26,175 +28,17 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors.ts";
-import type { Io } from "./io.ts";
+import {
+  type CommandSpec,
+  flagKeys,
+  flagName,
+  optionLabel,
+  type ParseResult,
+  parseTokens,
+  suggest,
+} from "./spec_core.ts";
 
-/** Thrown by an option's value parser: the message says what a valid value is. */
-export class ArgError extends Error {
-  /** What a valid value is. */
-  constructor(message: string) {
-    super(message);
-    this.name = "ArgError";
-  }
-}
-
-/** What shell completion offers for a value or an argument. */
-export type Completion = "file" | "dir" | "none" | readonly string[];
-
-/** One `--option`. It takes a value when `value` (the placeholder shown in help) is set. */
-export interface OptionSpec {
-  /** One line of help. */
-  readonly help: string;
-  /** Placeholder of the value, e.g. `n` in `--limit <n>`; absent for a boolean flag. */
-  readonly value?: string;
-  /** One-letter alias, e.g. `j` for `--json`. */
-  readonly short?: string;
-  /** The only accepted values (checked before `parse`). */
-  readonly choices?: readonly string[];
-  /** Turns the text into the value; throws {@link ArgError} saying what is valid. */
-  readonly parse?: (text: string) => unknown;
-  /** The value when the option is not given. */
-  readonly default?: unknown;
-  /** A boolean that defaults to true and is turned off with `--no-<name>`. */
-  readonly negate?: true;
-  /** May be given several times; the values are collected in order. */
-  readonly multiple?: true;
-  /** Options (by key) that cannot be combined with this one. */
-  readonly conflicts?: readonly string[];
-  /** Left out of help and completion (self-tests). */
-  readonly hidden?: true;
-  /** What completion offers for the value (default: the choices, or nothing). */
-  readonly complete?: Completion;
-}
-
-/**
- * An example command line, as `--help`, the manual and the README show it. A string runs as
- * shown in the examples test; the object form says why the test cannot run it here (`skip`: a
- * device path, a shell's own syntax) or only runs it on request (`slow`: minutes of work).
- */
-export type Example =
-  | string
-  | { readonly line: string; readonly skip: string }
-  | { readonly line: string; readonly slow: string };
-
-/** The command line of an example. */
-export function exampleLine(e: Example): string {
-  return typeof e === "string" ? e : e.line;
-}
-
-/** One positional argument. */
-export interface ArgSpec {
-  /** Its name in usage lines and in the parsed options. */
-  readonly name: string;
-  /** One line of help. */
-  readonly help: string;
-  /** Missing is a usage error. */
-  readonly required?: true;
-  /** Takes every remaining positional argument. */
-  readonly variadic?: true;
-  /** What completion offers for it. */
-  readonly complete?: Completion;
-}
-
-/** What a command module exports: its one entry point. */
-export interface CommandModule {
-  /** Runs the command with its parsed options; resolves to the exit status. */
-  // deno-lint-ignore no-explicit-any
-  run(options: any, io: Io): Promise<number>;
-}
-
-/** One command of the table. */
-export interface CommandSpec {
-  /** The command's name: `faultscope <name>`. */
-  readonly name: string;
-  /** One line, shown in `faultscope --help` and as the first line of the command's help. */
-  readonly summary: string;
-  /** Positional arguments, in order. */
-  readonly args: readonly ArgSpec[];
-  /** Options by key; the flag is the key in kebab case (`regionSize` is `--region-size`). */
-  readonly options: { readonly [key: string]: OptionSpec };
-  /** Command lines shown under "Examples:"; each runs as shown (test/examples_test.ts). */
-  readonly examples: readonly Example[];
-  /** Paragraphs shown before the examples (exit status, inputs that can block, ...). */
-  readonly notes?: readonly string[];
-  /** Imports the module that runs the command. */
-  readonly load: () => Promise<CommandModule>;
-}
-
-/** Identity with inference: keeps the literal types of `spec` for {@link Parsed}. */
-export function defineCommand<const C extends CommandSpec>(spec: C): C {
-  return spec;
-}
-
-/** The value of one option: what its parser returns, one of its choices, a string or a flag. */
-export type OptionValue<O> = O extends { parse: (text: string) => infer R } ? R
-  : O extends { choices: readonly (infer C)[] } ? C
-  : O extends { value: string } ? string
-  : boolean;
-/** An option's value, or the list of them for a repeatable option. */
-export type OptionType<O> = O extends { multiple: true } ? OptionValue<O>[] : OptionValue<O>;
-/** Whether an option always has a value (a default, a negatable flag, a list, a boolean). */
-export type Always<O> = O extends { default: unknown } | { negate: true } | { multiple: true }
-  ? true
-  : O extends { value: string } ? false
-  : true;
-/** The options of a spec, typed: those with a value always present, the others optional. */
-export type OptionValues<Os> =
-  & { -readonly [K in keyof Os as Always<Os[K]> extends true ? K : never]: OptionType<Os[K]> }
-  & { -readonly [K in keyof Os as Always<Os[K]> extends true ? never : K]?: OptionType<Os[K]> };
-/** The positional arguments of a spec, by name. */
-export type ArgValues<As extends readonly ArgSpec[]> = {
-  -readonly [A in As[number] as A["name"]]: A extends { variadic: true } ? string[]
-    : A extends { required: true } ? string
-    : string | undefined;
-};
-
-/** The typed options object a command's `run` receives: options and arguments by name. */
-export type Parsed<C extends CommandSpec> = OptionValues<C["options"]> & ArgValues<C["args"]>;
-
-/** `regionSize` -> `region-size`. */
-export function flagName(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
-/** How an option is written in help and messages: `--limit <n>`, `-j, --json`, `--no-idle`. */
-export function optionLabel(key: string, o: OptionSpec, withShort = false): string {
-  const long = o.negate ? `--no-${flagName(key)}` : `--${flagName(key)}`;
-  const value = o.value ? ` <${o.value}>` : "";
-  return `${withShort && o.short ? `-${o.short}, ` : ""}${long}${value}`;
-}
-
-/** Levenshtein distance, for "did you mean" on a mistyped option or command. */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const t = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = t;
-    }
-  }
-  return d[b.length];
-}
-
-/** The closest of `known` to `word`, when it is close enough to be a typo. */
-export function suggest(word: string, known: readonly string[]): string | undefined {
-  let best: string | undefined, bestD = Infinity;
-  for (const k of known) {
-    const dist = distance(word, k);
-    if (dist < bestD) [best, bestD] = [k, dist];
-  }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-/** The result of parsing one command's argv. */
-export interface ParseResult<C extends CommandSpec> {
-  /** `-h`/`--help` was given: print help instead of running. */
-  help: boolean;
-  /** The options and arguments, typed from the spec. */
-  options: Parsed<C>;
-}
+export * from "./spec_core.ts";
 
 /**
  * Parses `argv` (after the command name) against `spec`. Every problem is a one-line
@@ -206,13 +50,11 @@ export function parseCommand<C extends CommandSpec>(spec: C, argv: string[]): Pa
     { type: "string" | "boolean"; short?: string; multiple?: boolean }
   >;
   const pa: PaOptions = { help: { type: "boolean", short: "h" } };
-  const byFlag = new Map<string, string>();
-  for (const [key, o] of Object.entries(spec.options)) {
-    const flag = o.negate ? `no-${flagName(key)}` : flagName(key);
+  for (const [flag, key] of flagKeys(spec)) {
+    const o = spec.options[key];
     pa[flag] = { type: o.value ? "string" : "boolean" };
     if (o.short) pa[flag].short = o.short;
     if (o.multiple) pa[flag].multiple = true;
-    byFlag.set(flag, key);
   }
   let values: Record<string, unknown>, positionals: string[];
   try {
@@ -225,71 +67,7 @@ export function parseCommand<C extends CommandSpec>(spec: C, argv: string[]): Pa
   } catch (e) {
     throw parseArgsError(spec, e);
   }
-  const opts: Record<string, unknown> = {};
-  for (const [flag, raw] of Object.entries(values)) {
-    if (flag === "help") continue;
-    const key = byFlag.get(flag)!;
-    const o = spec.options[key];
-    if (o.negate) {
-      opts[key] = !raw;
-      continue;
-    }
-    opts[key] = Array.isArray(raw) ? raw.map((r) => convert(key, o, r)) : convert(key, o, raw);
-  }
-  for (const [key, o] of Object.entries(spec.options)) {
-    for (const other of o.conflicts ?? []) {
-      if (opts[key] !== undefined && opts[other] !== undefined) {
-        throw new UsageError(
-          `option '${optionLabel(key, o)}' cannot be used with option ` +
-            `'${optionLabel(other, spec.options[other])}'`,
-        );
-      }
-    }
-  }
-  for (const [key, o] of Object.entries(spec.options)) {
-    if (opts[key] !== undefined) continue;
-    if (o.negate) opts[key] = true;
-    else if (o.multiple) opts[key] = [];
-    else if (o.default !== undefined) opts[key] = o.default;
-    else if (!o.value) opts[key] = false;
-  }
-  const rest = [...positionals];
-  for (const a of spec.args) {
-    if (a.variadic) {
-      if (a.required && !rest.length) throw new UsageError(`missing required argument '${a.name}'`);
-      opts[a.name] = rest.splice(0);
-    } else if (rest.length) opts[a.name] = rest.shift();
-    else if (a.required && !values.help) {
-      throw new UsageError(`missing required argument '${a.name}'`);
-    }
-  }
-  if (rest.length && !values.help) {
-    const max = spec.args.length;
-    throw new UsageError(
-      `too many arguments for '${spec.name}': expected ${max === 0 ? "none" : `at most ${max}`}` +
-        `, got '${rest[0]}'`,
-    );
-  }
-  return { help: values.help === true, options: opts as Parsed<C> };
-}
-
-function convert(key: string, o: OptionSpec, raw: unknown): unknown {
-  if (typeof raw !== "string") return raw;
-  const label = optionLabel(key, o);
-  if (o.choices && !o.choices.includes(raw)) {
-    throw new UsageError(
-      `option '${label}' argument '${raw}' is invalid: expected one of ${o.choices.join(", ")}`,
-    );
-  }
-  if (!o.parse) return raw;
-  try {
-    return o.parse(raw);
-  } catch (e) {
-    if (e instanceof ArgError) {
-      throw new UsageError(`option '${label}' argument '${raw}' is invalid: ${e.message}`);
-    }
-    throw e;
-  }
+  return parseTokens(spec, values, positionals);
 }
 
 function parseArgsError(spec: CommandSpec, e: unknown): Error {
@@ -317,79 +95,4 @@ function parseArgsError(spec: CommandSpec, e: unknown): Error {
     return new UsageError(msg.split("\n")[0].replace(/\.$/, ""));
   }
   return new UsageError(msg.split("\n")[0]);
-}
-
-/** Wraps `text` to `width` columns, continuing lines at `indent`. */
-export function wrap(text: string, width: number, indent: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && indent + line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line || !lines.length) lines.push(line);
-  return lines;
-}
-
-/** Two columns: terms padded to one width, help wrapped beside them. */
-function twoColumns(rows: readonly (readonly [string, string])[], width: number): string[] {
-  const termWidth = Math.min(32, Math.max(...rows.map(([t]) => t.length)));
-  const indent = 2 + termWidth + 2;
-  const out: string[] = [];
-  for (const [term, help] of rows) {
-    const body = wrap(help, width, indent);
-    if (term.length > termWidth) {
-      out.push(`  ${term}`);
-      for (const l of body) out.push(" ".repeat(indent) + l);
-    } else {
-      out.push(`  ${term.padEnd(termWidth)}  ${body[0]}`);
-      for (const l of body.slice(1)) out.push(" ".repeat(indent) + l);
-    }
-  }
-  return out;
-}
-
-/** The usage line's argument part: `<file>`, `[file]`, `<source...>`. */
-export function argsUsage(args: readonly ArgSpec[]): string {
-  return args.map((a) => {
-    const n = a.variadic ? `${a.name}...` : a.name;
-    return a.required ? `<${n}>` : `[${n}]`;
-  }).join(" ");
-}
-
-/** An option's help line with its choices and default, as `--help` and the manual show it. */
-export function optionHelp(o: OptionSpec): string {
-  let help = o.help;
-  if (o.choices) help += ` (one of: ${o.choices.join(", ")})`;
-  if (o.default !== undefined && !o.negate && typeof o.default !== "object") {
-    help += ` (default: ${o.default})`;
-  }
-  return help;
-}
-
-/** The help text of one command, wrapped to `width` columns. */
-export function commandHelp(spec: CommandSpec, width = 80): string {
-  const out = [
-    `Usage: faultscope ${spec.name} [options]${spec.args.length ? " " + argsUsage(spec.args) : ""}`,
-    "",
-    ...wrap(spec.summary, width, 0),
-  ];
-  if (spec.args.length) {
-    out.push("", "Arguments:", ...twoColumns(spec.args.map((a) => [a.name, a.help]), width));
-  }
-  // Long flags line up whether or not they have a short one: `-j, --json` over `    --all`.
-  const rows: [string, string][] = [];
-  for (const [key, o] of Object.entries(spec.options)) {
-    if (o.hidden) continue;
-    rows.push([`${o.short ? "" : "    "}${optionLabel(key, o, true)}`, optionHelp(o)]);
-  }
-  rows.push(["-h, --help", "show this help"]);
-  out.push("", "Options:", ...twoColumns(rows, width));
-  for (const n of spec.notes ?? []) out.push("", ...wrap(n, width, 0));
-  if (spec.examples.length) {
-    out.push("", "Examples:", ...spec.examples.map((e) => `  ${exampleLine(e)}`));
-  }
-  return out.join("\n") + "\n";
 }
