@@ -1,7 +1,8 @@
 /**
  * What `decode`'s record views and its vEVENTQ view share: how the input was read (in words and
- * in JSON), the filters of the command line as the core takes them, the summary's lines, the
- * widths of the position columns, and the error of a file that shrank while it was read.
+ * in JSON), the filters of the command line as the core takes them, the widths of the position
+ * columns, and the error of a file that shrank while it was read. What needs the facets (the
+ * filters' predicate, the summary's lines) is in `facets_view.ts`, loaded when asked for.
  *
  * @example
  * ```ts
@@ -10,20 +11,13 @@
  * ```
  * @module
  */
-import {
-  FilterError,
-  recordFilter,
-  type RecordFilterSpec,
-  type RecordKind,
-  type SummaryResult,
-} from "../codec/facets.ts";
+import type { RecordFilterSpec } from "../codec/facets.ts";
 import type { HexReading } from "../codec/hex.ts";
 import type { JsonObject } from "../codec/json.ts";
-import { hex, plural } from "../codec/numbers.ts";
+import { hex } from "../codec/numbers.ts";
 import type { CaptureInput } from "./capture_input.ts";
 import type { DECODE } from "./commands.ts";
-import { InputError, UsageError } from "./errors.ts";
-import { table } from "./render.ts";
+import { InputError } from "./errors.ts";
 import type { Parsed } from "./spec.ts";
 
 /** How a word-grouped dump was read, in one line; undefined for bytes. */
@@ -80,34 +74,9 @@ export function filterSpec(o: FilterOptions): RecordFilterSpec {
   return { type: o.type, reason: o.reason, pasid: o.pasid, device: o.device, address: o.addr };
 }
 
-/** The core's predicate for the filters given; a filter that cannot apply is a usage error. */
-export function compileFilter(
-  kind: RecordKind,
-  spec: RecordFilterSpec,
-): ((rec: Readonly<Record<string, unknown>>) => boolean) | undefined {
-  try {
-    return recordFilter(kind, spec);
-  } catch (e) {
-    if (!(e instanceof FilterError)) throw e;
-    const flag = e.facet === "address" ? "addr" : e.facet;
-    throw new UsageError(`--${flag}: ${e.message}`);
-  }
-}
-
-/** The summary as lines: counts per type x reason, then the address range and pages. */
-export function summaryLines(s: SummaryResult, what = "record"): string[] {
-  const lines = [`summary of ${plural(s.records, what)}:`];
-  if (s.rows.length) {
-    const rows = s.rows.map((r) => [r.type, r.reason, String(r.count)]);
-    lines.push(...table(["type", "reason", "records"], rows, new Set([2])).map((l) => `  ${l}`));
-  }
-  lines.push(
-    s.address
-      ? `  addresses ${hex(s.address.min)}-${hex(s.address.max)} in ` +
-        `${s.pagesExact ? "" : "at least "}${plural(s.pages, "page")} of 4 KiB`
-      : "  addresses: none (no record has one)",
-  );
-  return lines;
+/** Whether any filter is given (then the facets are loaded: `facets_view.ts`). */
+export function filtered(spec: RecordFilterSpec): boolean {
+  return Object.values(spec).some((v) => v !== undefined);
 }
 
 /** Digits of the largest index and offset of a capture of `length` bytes (a wide guess when unknown). */

@@ -35,15 +35,8 @@ import type { Finding } from "../rules/finding.ts";
 import { VeventChecker } from "../rules/vevent.ts";
 import type { CaptureInput } from "./capture_input.ts";
 import type { DECODE } from "./commands.ts";
-import {
-  compileFilter,
-  filterSpec,
-  hexJson,
-  inputNote,
-  positionWidths,
-  shrankError,
-  summaryLines,
-} from "./decode_common.ts";
+import { filterSpec, hexJson, inputNote, positionWidths, shrankError } from "./decode_common.ts";
+import { compileFilter, summaryLines } from "./facets_view.ts";
 import type { Parsed } from "./spec.ts";
 
 type DecodeOpts = Parsed<typeof DECODE>;

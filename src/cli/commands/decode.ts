@@ -32,15 +32,9 @@ import { type AbiId, HARDWARE_ABIS, RECORDS } from "../../abi/records.ts";
 import type { RecordLayout } from "../../abi/types.ts";
 import { type Capture, captureUnit, readCapture, type RecordRun } from "../../codec/capture.ts";
 import { type DecodedFields, decoderFor } from "../../codec/decode.ts";
-import {
-  filterText,
-  type RecordFilterSpec,
-  RecordSummary,
-  summaryJson,
-} from "../../codec/facets.ts";
+import type { RecordFilterSpec, RecordSummary } from "../../codec/facets.ts";
 import { type AbiGuess, guessAbi } from "../../codec/guess.ts";
 import { hexLines, hexString } from "../../codec/hex.ts";
-import { iommuFaultOutcomes, outcomeJson } from "../../codec/hw_fault.ts";
 import { type JsonObject, recordJson } from "../../codec/json.ts";
 import { jsonLineBytes, writeDecimal } from "../../codec/jsonline.ts";
 import { hex, plural } from "../../codec/numbers.ts";
@@ -49,13 +43,12 @@ import { checkRecord } from "../../rules/records.ts";
 import { GroupChecker, trailingFinding } from "../../rules/stream.ts";
 import { rankingJson, rankingLines } from "../abi_choice.ts";
 import {
-  compileFilter,
+  filtered,
   filterSpec,
   hexJson,
   inputNote,
   positionWidths,
   shrankError,
-  summaryLines,
 } from "../decode_common.ts";
 import { type CaptureInput, openCapture } from "../capture_input.ts";
 import type { DECODE } from "../commands.ts";
@@ -63,14 +56,18 @@ import { EXIT, type ExitCode, InputError, UsageError } from "../errors.ts";
 import { KeptFindings } from "../findings_view.ts";
 import { cellWriter, columnWidths, recordColumns } from "../format.ts";
 import { findingJson } from "../hints.ts";
-import { FAULT_COLUMNS, FAULT_HEADING, faultRows } from "../iommu_fault_view.ts";
 import { byteWriter, type Io } from "../io.ts";
 import { fit, FixedTable, table, wrap } from "../render.ts";
 import type { Parsed } from "../spec.ts";
-import { decodeVevents } from "../vevent_view.ts";
 
 /** The parsed options of `decode`. */
 export type DecodeOpts = Parsed<typeof DECODE>;
+
+/** The modules `--as-iommu-fault` needs, loaded only for it. */
+interface AsFault {
+  hw: typeof import("../../codec/hw_fault.ts");
+  view: typeof import("../iommu_fault_view.ts");
+}
 
 /** What the core made of the input: the records of one ABI, as runs, and how it was chosen. */
 interface Decoded {
@@ -84,8 +81,10 @@ interface Decoded {
   check: boolean;
   /** Add each record's raw bytes. */
   raw: boolean;
-  /** Add the iommu_fault each (hardware) record becomes. */
-  asFault: boolean;
+  /** Add the iommu_fault each (hardware) record becomes: its modules, loaded for it. */
+  asFault: AsFault | undefined;
+  /** The filters and the summary, loaded when one is given. */
+  facets: typeof import("../facets_view.ts") | undefined;
   /** The filters' predicate (undefined: every record). */
   keep: ((rec: DecodedFields) => boolean) | undefined;
   filter: RecordFilterSpec;
@@ -165,7 +164,7 @@ function headLines(d: Decoded): string[] {
   if (d.guess) { for (const l of rankingLines(d.guess)) lines.push(`  ${l}`); }
   const note = inputNote(d.src);
   if (note) lines.push(`  ${note}`);
-  const f = filterText(d.filter);
+  const f = d.facets?.filterText(d.filter);
   if (f) lines.push(`  only records with ${f}`);
   return lines;
 }
@@ -214,6 +213,7 @@ function humanView(d: Decoded, io: Io): View {
   const flushFaults = () => {
     if (!faults.length) return;
     out.line();
+    const { FAULT_COLUMNS, FAULT_HEADING } = d.asFault!.view;
     out.line(FAULT_HEADING);
     for (const l of table(FAULT_COLUMNS, faults, new Set([0]))) out.line(fit(l, cols));
     out.line();
@@ -234,12 +234,12 @@ function humanView(d: Decoded, io: Io): View {
       if (d.raw) {
         for (const l of hexLines(run.bytes.subarray(off, off + size), at)) out.line(`      ${l}`);
       }
-      if (d.asFault) faults.push(...faultRows(d.abi, run.index + i, rec));
+      if (d.asFault) faults.push(...d.asFault.view.faultRows(d.abi, run.index + i, rec));
     },
     end(read) {
       flushFaults();
       if (!headed && !d.summary) out.line(fit(t.header(), cols));
-      if (d.summary) { for (const l of summaryLines(d.summary.result())) out.line(l); }
+      if (d.summary) { for (const l of d.facets!.summaryLines(d.summary.result())) out.line(l); }
       if (d.keep && !d.summary) {
         out.line(`${shown} of ${plural(read, "record")} shown`);
       }
@@ -345,7 +345,10 @@ function jsonView(d: Decoded, io: Io, lines: boolean): View {
       const rec = r ?? dec(run.dv, off, d.le);
       const j = recordJson(d.layout, rec, { index, offset: at });
       if (d.raw) j.raw = hexString(run.bytes.subarray(off, off + size));
-      if (d.asFault) j.iommu_fault = iommuFaultOutcomes(d.abi, rec).map(outcomeJson);
+      if (d.asFault) {
+        const { iommuFaultOutcomes, outcomeJson } = d.asFault.hw;
+        j.iommu_fault = iommuFaultOutcomes(d.abi, rec).map(outcomeJson);
+      }
       if (d.check) j.findings = checker.of(run, i, rec).map((f) => findingJson(f));
       const s = JSON.stringify(j);
       if (lines) out.line(s);
@@ -368,7 +371,8 @@ function jsonView(d: Decoded, io: Io, lines: boolean): View {
         }
       }
       if (d.summary) {
-        out.line(JSON.stringify({ ...head, summary: summaryJson(d.summary.result()), ...tail }));
+        const summary = d.facets!.summaryJson(d.summary.result());
+        out.line(JSON.stringify({ ...head, summary, ...tail }));
       } else if (!lines) {
         const t = JSON.stringify(tail);
         out.line(`\n]${t.length > 2 ? `,\n${t.slice(1, -1)}` : ""}}`);
@@ -414,7 +418,9 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
     // Chunks are a multiple of every record size: no record straddles two in practice.
     unit: captureUnit(),
   }, io.stdin);
-  if (o.abi === "vevent") return await decodeVevents(src, o, io);
+  if (o.abi === "vevent") {
+    return await (await import("../vevent_view.ts")).decodeVevents(src, o, io);
+  }
   let abi = o.abi as AbiId | undefined;
   let guess: AbiGuess | undefined;
   if (!abi) {
@@ -432,7 +438,8 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
     throw new UsageError(`${abi} records are little endian in every IOMMU; drop --endian big`);
   }
   const filter = filterSpec(o);
-  const keep = compileFilter(layout, filter);
+  const facets = filtered(filter) || o.summary ? await import("../facets_view.ts") : undefined;
+  const keep = facets?.compileFilter(layout, filter);
   const count = o.count ?? Infinity;
   const d: Decoded = {
     src,
@@ -444,10 +451,16 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
     capture: readCapture(src.chunks, layout.size, keep ? Infinity : count),
     check: o.check,
     raw: o.raw,
-    asFault: o.asIommuFault,
+    asFault: o.asIommuFault
+      ? {
+        hw: await import("../../codec/hw_fault.ts"),
+        view: await import("../iommu_fault_view.ts"),
+      }
+      : undefined,
+    facets,
     keep,
     filter,
-    summary: o.summary ? new RecordSummary(layout) : undefined,
+    summary: facets && o.summary ? new facets.RecordSummary(layout) : undefined,
     count,
   };
   const view = o.json

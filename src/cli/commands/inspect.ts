@@ -25,9 +25,7 @@
  */
 import { RECORDS } from "../../abi/records.ts";
 import { type DecodedFields, decoderFor } from "../../codec/decode.ts";
-import { filterText, RecordSummary, summaryJson } from "../../codec/facets.ts";
-import { hexLines, hexString } from "../../codec/hex.ts";
-import { type JsonObject, recordJson } from "../../codec/json.ts";
+import type { JsonObject } from "../../codec/json.ts";
 import type { HeaderRole } from "../../abi/types.ts";
 import { hex, plural } from "../../codec/numbers.ts";
 import {
@@ -40,7 +38,7 @@ import {
   slotsInRegion,
 } from "../../region/model.ts";
 import { rankingJson, rankingLines } from "../abi_choice.ts";
-import { compileFilter, filterSpec, summaryLines } from "../decode_common.ts";
+import { filtered, filterSpec } from "../decode_common.ts";
 import { recordCells, recordColumns } from "../format.ts";
 import type { INSPECT } from "../commands.ts";
 import { EXIT, type ExitCode } from "../errors.ts";
@@ -82,6 +80,16 @@ export interface Listing {
   slots: Listed[];
   /** What is not listed, and why. */
   notShown: NotShown[];
+}
+
+/**
+ * What `inspect` loads only when an option asks for it: the facets (filters, `--summary`), the
+ * hex dump (`--raw`), the JSON view (`--json`). A plain `inspect FILE` loads none of them.
+ */
+interface Loaded {
+  facets?: typeof import("../facets_view.ts");
+  hex?: typeof import("../../codec/hex.ts");
+  json?: typeof import("../../codec/json.ts");
 }
 
 /** Which records to list: every one, or those the filters keep (described in words). */
@@ -179,10 +187,10 @@ function listings(
 }
 
 /** The summary of the records a listing holds. */
-function summaryOf(r: Region, l: Listing) {
+function summaryOf(r: Region, l: Listing, m: Loaded) {
   const dv = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
   const decode = decoderFor(r.abi);
-  const s = new RecordSummary(RECORDS[r.abi]);
+  const s = new m.facets!.RecordSummary(RECORDS[r.abi]);
   for (const { slot } of l.slots) {
     s.add(decode(dv, slotOffset(r, slot, l.ringOffset), r.littleEndian));
   }
@@ -205,30 +213,35 @@ function rawHex(r: Region, slot: number, ringOffset: number): Uint8Array {
   return r.bytes.subarray(off, off + r.geometry.entrySize);
 }
 
-function recordsJson(r: Region, l: Listing, withHex: boolean): JsonObject[] {
+function recordsJson(r: Region, l: Listing, withHex: boolean, m: Loaded): JsonObject[] {
   const dv = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
   const decode = decoderFor(r.abi);
   return l.slots.map(({ slot, state }) => {
     const off = slotOffset(r, slot, l.ringOffset);
-    const j = recordJson(r.abi, decode(dv, off, r.littleEndian), { slot, offset: off, state });
-    if (withHex) j.raw = hexString(rawHex(r, slot, l.ringOffset));
+    const j = m.json!.recordJson(r.abi, decode(dv, off, r.littleEndian), {
+      slot,
+      offset: off,
+      state,
+    });
+    if (withHex) j.raw = m.hex!.hexString(rawHex(r, slot, l.ringOffset));
     return j;
   });
 }
 
 /** The records of a listing in JSON, or with `--summary` its summary. */
-function listed(r: Region, l: Listing, withHex: boolean, summary: boolean): JsonObject {
+function listed(r: Region, l: Listing, withHex: boolean, summary: boolean, m: Loaded): JsonObject {
   return summary
-    ? { summary: summaryJson(summaryOf(r, l)) }
-    : { records: recordsJson(r, l, withHex) };
+    ? { summary: m.facets!.summaryJson(summaryOf(r, l, m)) }
+    : { records: recordsJson(r, l, withHex, m) };
 }
 
 /** The `inspect --json` object (documented in the README). */
-export function inspectJson(
+function inspectJson(
   r: Region,
   ls: Listing[],
   withHex: boolean,
-  summary = false,
+  summary: boolean,
+  m: Loaded,
 ): JsonObject {
   const g = r.geometry;
   const occ = r.occupancy;
@@ -254,13 +267,13 @@ export function inspectJson(
     empty: occ?.empty ?? null,
     // A full ring means the kernel is dropping faults it never counts: the view is lossy.
     lossy: occ ? occ.full : null,
-    ...listed(r, main, withHex, summary),
+    ...listed(r, main, withHex, summary, m),
     not_shown: main.notShown.map((n) => ({ ...n })),
     views: ls.length > 1
       ? ls.map((l) => ({
         path: l.path!,
         ring_offset: l.ringOffset,
-        ...listed(r, l, withHex, summary),
+        ...listed(r, l, withHex, summary, m),
         not_shown: l.notShown.map((n) => ({ ...n })),
       }))
       : null,
@@ -271,14 +284,14 @@ function renderListing(
   io: Io,
   r: Region,
   l: Listing,
-  o: { all: boolean; raw: boolean; summary: boolean },
+  o: ListOptions,
   heading: string,
 ) {
   const out = io.out;
   out.line();
   out.line(heading);
   if (o.summary) {
-    for (const line of summaryLines(summaryOf(r, l))) out.line(line);
+    for (const line of o.loaded.facets!.summaryLines(summaryOf(r, l, o.loaded))) out.line(line);
   } else if (l.slots.length) {
     const dv = new DataView(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
     const decode = decoderFor(r.abi);
@@ -295,7 +308,10 @@ function renderListing(
       if (o.raw) {
         const slot = l.slots[i].slot;
         for (
-          const h of hexLines(rawHex(r, slot, l.ringOffset), slotOffset(r, slot, l.ringOffset))
+          const h of o.loaded.hex!.hexLines(
+            rawHex(r, slot, l.ringOffset),
+            slotOffset(r, slot, l.ringOffset),
+          )
         ) {
           out.line(`      ${h}`);
         }
@@ -318,6 +334,8 @@ interface ListOptions {
   summary: boolean;
   /** The filters in words, when given. */
   filter?: string;
+  /** What the options loaded. */
+  loaded: Loaded;
 }
 
 function renderHuman(
@@ -460,16 +478,23 @@ export async function run(o: Parsed<typeof INSPECT>, io: Io): Promise<ExitCode> 
   }
   const raw = o.raw || o.hex;
   const spec = filterSpec(o);
-  const keep = compileFilter(RECORDS[region.abi], spec);
-  const sel: Selection = keep ? { keep, text: filterText(spec) } : {};
+  const loaded: Loaded = {
+    facets: filtered(spec) || o.summary ? await import("../facets_view.ts") : undefined,
+    hex: raw ? await import("../../codec/hex.ts") : undefined,
+    json: o.json ? await import("../../codec/json.ts") : undefined,
+  };
+  const keep = loaded.facets?.compileFilter(RECORDS[region.abi], spec);
+  const sel: Selection = keep ? { keep, text: loaded.facets!.filterText(spec) } : {};
   const ls = listings(region, o.all, o.limit, sel);
-  if (o.json) io.out.line(JSON.stringify(inspectJson(region, ls, raw, o.summary), null, 2));
-  else {
+  if (o.json) {
+    io.out.line(JSON.stringify(inspectJson(region, ls, raw, o.summary, loaded), null, 2));
+  } else {
     renderHuman(io, name, o.offset, region, ls, {
       all: o.all,
       raw,
       summary: o.summary,
       filter: sel.text,
+      loaded,
     });
   }
   return EXIT.OK;
