@@ -19,7 +19,7 @@ import { VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
 import { DEFAULT_SPIN_US, MAX_SPIN_US, WAIT_STRATEGIES } from "../ring/doorbell.ts";
 import { RING_LAYOUTS } from "../ring/geometry.ts";
 import { RULES, type Severity } from "../rules/catalogue.ts";
-import { INJECT_KINDS } from "../sim/scenario.ts";
+import { INJECT_KINDS } from "../sim/choices.ts";
 import { OUTPUT_IDS } from "./schemas/outputs.ts";
 import { FORMATS, parseTimeArg } from "../klog/container.ts";
 import { VENDORS } from "../klog/types.ts";

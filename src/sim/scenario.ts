@@ -47,32 +47,21 @@ import {
   ScenarioError,
   type Scope,
 } from "./fields.ts";
+import { INJECT_KINDS, type InjectKind } from "./choices.ts";
 
 export { ScenarioError } from "./fields.ts";
 
 /** A layout the simulator drives: one with simulator defaults in the region registry. */
 export type SimLayout = SimulatedLayoutId;
+
+// The injection kinds the command table offers live in a light module: start-up loads them, not
+// this one.
+export { INJECT_KINDS, type InjectKind } from "./choices.ts";
+
 /** Kernel header checks on each enqueue. */
 export type HeaderCheck = SimulatorDefaults["headerCheck"];
 /** When the consumer publishes its index. */
 export type ConsWrite = SimulatorDefaults["consWrite"];
-
-/**
- * Fault injection kinds.
- *
- * @example
- * ```ts
- * parseScenario({ inject: [{ kind: INJECT_KINDS[3], at_event: 10 }] });
- * ```
- */
-export const INJECT_KINDS = [
-  "cons_out_of_range",
-  "reserved_nonzero",
-  "size_changed",
-  "prod_corrupt",
-] as const;
-/** A fault injection kind. */
-export type InjectKind = typeof INJECT_KINDS[number];
 
 /**
  * The layout a scenario gets when it names none: the first the simulator drives in the
