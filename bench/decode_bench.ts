@@ -76,15 +76,14 @@ Deno.bench("decode mainline: interpreted field walk", { group: "decode" }, () =>
 
 // `decode --ndjson`'s path: lines written as bytes into one reused buffer, with their position
 // keys, as the command writes them (a 1 MiB buffer, written out when full).
-const bytesWriter = jsonLineBytes("mainline");
+const bytesWriter = jsonLineBytes("mainline", ["index", "offset"]);
 const out = byteBuffer(1 << 20);
 Deno.bench("ndjson mainline: compiled JSON byte writer", { group: "json", baseline: true }, () => {
   let p = 0;
   for (let i = 0; i < N; i++) {
-    if (out.bytes.length - p < bytesWriter.maxBytes + 64) [sink, p] = [sink + p, 0];
-    p = writeDecimal(out.bytes, p, i);
-    p = writeDecimal(out.bytes, p, i * 64);
-    p = bytesWriter.write(dv, i * 64, true, out, p);
+    if (out.bytes.length - p < bytesWriter.maxBytes + 1) [sink, p] = [sink + p, 0];
+    p = bytesWriter.write(dv, i * 64, true, out, p, i, i * 64);
+    out.bytes[p++] = 10;
   }
   sink += p;
 });

@@ -70,7 +70,7 @@ for (const abi of ABI_IDS) {
       assert.ok(end <= maxBytes, `${end} > ${maxBytes}`);
       const line = new TextDecoder().decode(out.bytes.subarray(0, end));
       const ref = JSON.stringify(recordJson(abi, decoderFor(abi)(dv, 0, le)));
-      assert.equal(`{${line}`, ref);
+      assert.equal(line, ref);
     };
     const ones = new Uint8Array(size).fill(0xff);
     check(ones, true);

@@ -15,10 +15,10 @@
  * const dv = new DataView(new ArrayBuffer(48));
  * const line = jsonLineWriter("rfc3")(dv, 0, true, '"index":0,"offset":0');
  * JSON.parse(line).type_name; // null (type 0 is not a fault type)
- * const w = jsonLineBytes("rfc3");
+ * const w = jsonLineBytes("rfc3", ["index", "offset"]);
  * const buf = byteBuffer(w.maxBytes);
- * const end = w.write(dv, 0, true, buf, 0); // `"abi":"rfc3",...}`: the record after its position
- * new TextDecoder().decode(buf.bytes.subarray(0, end)) === line.slice(line.indexOf('"abi"')); // true
+ * const end = w.write(dv, 0, true, buf, 0, 0, 0); // `{"index":0,"offset":0,"abi":"rfc3",...}`
+ * new TextDecoder().decode(buf.bytes.subarray(0, end)) === line; // true
  * ```
  * @module
  */
@@ -52,9 +52,9 @@ export function byteBuffer(n: number): ByteBuffer {
 }
 
 /**
- * Writes the members of one record's JSON object, from `"abi":` to the closing brace, into
- * `out` at `p`; returns the position after the last byte. The caller writes the opening brace
- * and the position keys (`{"index":7,"offset":448,`) and guarantees `maxBytes` of room.
+ * Writes one record's JSON object into `out` at `p`, its position keys' values first (`k0`,
+ * `k1`: safe integers, as many as the writer has keys); returns the position after the closing
+ * brace. The caller guarantees `maxBytes` of room.
  */
 export type JsonBytesWriter = (
   dv: DataView,
@@ -62,6 +62,8 @@ export type JsonBytesWriter = (
   le: boolean,
   out: ByteBuffer,
   p: number,
+  k0?: number,
+  k1?: number,
 ) => number;
 
 /** The compiled byte writer of one record layout. */
@@ -368,14 +370,31 @@ function offsetOf(list: readonly Field[], name: string): number {
   return list.find((f) => f.name === name)!.offset;
 }
 
-const cache = new Map<RecordLayout, JsonLineBytes>();
+const cache = new Map<RecordLayout, Map<string, JsonLineBytes>>();
 
-/** The compiled JSON byte writer of a record ABI, or of any record description (cached). */
-export function jsonLineBytes(abi: AbiId | RecordLayout): JsonLineBytes {
+/**
+ * The compiled JSON byte writer of a record ABI, or of any record description (cached), with up
+ * to two position keys before the record's members (`["index", "offset"]`: `{"index":7,...`),
+ * whose values the writer takes as arguments.
+ */
+export function jsonLineBytes(
+  abi: AbiId | RecordLayout,
+  keys: readonly string[] = [],
+): JsonLineBytes {
+  if (keys.length > 2) throw new RangeError("at most two position keys");
   const layout = typeof abi === "string" ? RECORDS[abi] : abi;
-  let w = cache.get(layout);
+  const byKeys = cache.get(layout) ?? new Map<string, JsonLineBytes>();
+  cache.set(layout, byKeys);
+  let w = byKeys.get(keys.join(","));
   if (w) return w;
   const ctx: Ctx = { tables: [], code: [], text: "", max: 0 };
+  lit(ctx, "{");
+  keys.forEach((k, i) => {
+    lit(ctx, `${JSON.stringify(k)}:`);
+    // A position is a safe integer: 16 digits at most.
+    dyn(ctx, `p = dec(b, p, k${i});`, 16);
+    lit(ctx, ",");
+  });
   lit(ctx, `"abi":${JSON.stringify(layout.id)},`);
   fields(ctx, layout.fields, "o", true);
   lit(ctx, "}");
@@ -388,7 +407,7 @@ export function jsonLineBytes(abi: AbiId | RecordLayout): JsonLineBytes {
     "text",
     "slow",
     "bdf",
-    `return (dv, o, le, out, p) => {\nconst b = out.bytes, bv = out.view;\n${
+    `return (dv, o, le, out, p, k0, k1) => {\nconst b = out.bytes, bv = out.view;\n${
       ctx.code.join("\n")
     }\nreturn p;\n};`,
   );
@@ -402,7 +421,7 @@ export function jsonLineBytes(abi: AbiId | RecordLayout): JsonLineBytes {
     bdf,
   ) as JsonBytesWriter;
   w = { write, maxBytes: ctx.max };
-  cache.set(layout, w);
+  byKeys.set(keys.join(","), w);
   return w;
 }
 
@@ -412,8 +431,9 @@ const utf8Text = new TextDecoder();
 export function jsonLineWriter(abi: AbiId | RecordLayout): JsonLineWriter {
   const { write, maxBytes } = jsonLineBytes(abi);
   const buf = byteBuffer(maxBytes);
+  // The members after the brace, behind any position keys given as text.
   return (dv, o, le, prefix) =>
     `{${prefix}${prefix ? "," : ""}${
-      utf8Text.decode(buf.bytes.subarray(0, write(dv, o, le, buf, 0)))
+      utf8Text.decode(buf.bytes.subarray(1, write(dv, o, le, buf, 0)))
     }`;
 }

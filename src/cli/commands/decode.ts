@@ -36,7 +36,7 @@ import type { RecordFilterSpec, RecordSummary } from "../../codec/facets.ts";
 import { type AbiGuess, guessAbi } from "../../codec/guess.ts";
 import { hexLines, hexString } from "../../codec/hex.ts";
 import { type JsonObject, recordJson } from "../../codec/json.ts";
-import { jsonLineBytes, writeDecimal } from "../../codec/jsonline.ts";
+import { jsonLineBytes } from "../../codec/jsonline.ts";
 import { hex, plural } from "../../codec/numbers.ts";
 import type { Finding } from "../../rules/finding.ts";
 import { checkRecord } from "../../rules/records.ts";
@@ -276,16 +276,6 @@ function stderrNotes(d: Decoded, io: Io) {
   if (note) io.err(`faultscope: ${d.src.name}: ${note}\n`);
 }
 
-const ascii = (s: string) => new TextEncoder().encode(s);
-/** The position keys of a record line, around its index and offset. */
-const INDEX_KEY = ascii('{"index":'), OFFSET_KEY = ascii(',"offset":');
-
-/** Copies a short constant into `b` at `p`; returns the end. */
-function put(b: Uint8Array, p: number, a: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) b[p + i] = a[i];
-  return p + a.length;
-}
-
 /**
  * The JSON views: one object holding the records (streamed into it), or one record per line.
  * Without `--check`, `--raw` or a filter, a run of records is written as bytes straight into
@@ -306,9 +296,9 @@ function jsonView(d: Decoded, io: Io, lines: boolean): View {
     const h = JSON.stringify(head);
     out.write(`${h.slice(0, -1)},\n"records": [`);
   }
-  const w = jsonLineBytes(d.layout);
-  // Room for the longest record, its position keys (two safe integers) and separators.
-  const need = w.maxBytes + 64;
+  const w = jsonLineBytes(d.layout, ["index", "offset"]);
+  // Room for the longest record and a separator.
+  const need = w.maxBytes + 2;
   const bw = byteWriter(out);
   /** Writes records `from` to `to` (excluded) of `run` as JSON into the output buffer. */
   const write = (run: RecordRun, from: number, to: number) => {
@@ -326,12 +316,7 @@ function jsonView(d: Decoded, io: Io, lines: boolean): View {
         b[p++] = 10;
         first = false;
       }
-      p = put(b, p, INDEX_KEY);
-      p = writeDecimal(b, p, run.index + i);
-      p = put(b, p, OFFSET_KEY);
-      p = writeDecimal(b, p, run.base + o);
-      b[p++] = 44; // ,
-      p = body(dv, o, le, buf, p);
+      p = body(dv, o, le, buf, p, run.index + i, run.base + o);
       if (lines) b[p++] = 10;
     }
     bw.pos = p;
