@@ -214,11 +214,12 @@ export function parseTokens<C extends CommandSpec>(
   values: Readonly<Record<string, unknown>>,
   positionals: readonly string[],
 ): ParseResult<C> {
-  const byFlag = flagKeys(spec);
   const opts: Record<string, unknown> = {};
-  for (const [flag, raw] of Object.entries(values)) {
+  const given = Object.entries(values);
+  const byFlag = given.length ? flagKeys(spec) : undefined;
+  for (const [flag, raw] of given) {
     if (flag === "help") continue;
-    const key = byFlag.get(flag)!;
+    const key = byFlag!.get(flag)!;
     const o = spec.options[key];
     if (o.negate) {
       opts[key] = !raw;
