@@ -3,10 +3,10 @@
  * shapes of the command table ({@link CommandSpec}), the help rendered from it, and the typed
  * options built from argv once it is split into option values and positional arguments.
  *
- * Splitting argv is node:util's `parseArgs` (`spec.ts`); loading node:util costs about 5 ms, a
- * third of faultscope's own start-up, so {@link parseArgv} loads it only for an argv that holds
- * an option: `faultscope inspect FILE` does not pay for it. Everything else here imports nothing
- * but the error classes.
+ * Splitting argv is node:util's `parseArgs`; loading node:util costs about 5 ms, a third of
+ * faultscope's own start-up, so {@link parseArgv} loads it only for an argv that holds an option:
+ * `faultscope inspect FILE` does not pay for it. `spec.ts` is the same with node:util imported
+ * statically (`parseCommand`, synchronous). Nothing else here imports more than the error classes.
  *
  * @example
  * ```ts
@@ -283,6 +283,70 @@ function convert(key: string, o: OptionSpec, raw: unknown): unknown {
   }
 }
 
+/** node:util's `parseArgs`, as {@link parseWith} calls it. */
+export type ParseArgs = typeof import("node:util").parseArgs;
+
+/**
+ * Parses `argv` against `spec`, splitting it with `parseArgs` (node:util's: `spec.ts` passes it
+ * from its static import, {@link parseArgv} from a dynamic one, loaded only when needed).
+ */
+export function parseWith<C extends CommandSpec>(
+  spec: C,
+  argv: string[],
+  parseArgs: ParseArgs,
+): ParseResult<C> {
+  type PaOptions = Record<
+    string,
+    { type: "string" | "boolean"; short?: string; multiple?: boolean }
+  >;
+  const pa: PaOptions = { help: { type: "boolean", short: "h" } };
+  for (const [flag, key] of flagKeys(spec)) {
+    const o = spec.options[key];
+    pa[flag] = { type: o.value ? "string" : "boolean" };
+    if (o.short) pa[flag].short = o.short;
+    if (o.multiple) pa[flag].multiple = true;
+  }
+  let values: Record<string, unknown>, positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: pa,
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (e) {
+    throw parseArgsError(spec, e);
+  }
+  return parseTokens(spec, values, positionals);
+}
+
+function parseArgsError(spec: CommandSpec, e: unknown): Error {
+  const code = (e as { code?: string }).code;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const opt = msg.match(/'([^']+)'/)?.[1] ?? msg;
+    const known = Object.entries(spec.options).filter(([, o]) => !o.hidden)
+      .map(([k, o]) => optionLabel(k, o).split(" ")[0]);
+    const near = suggest(opt.split("=")[0], known);
+    return new UsageError(
+      `unknown option '${opt}' for '${spec.name}'` +
+        (near ? ` (did you mean ${near}?)` : `; see 'faultscope ${spec.name} --help'`),
+    );
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const flag = msg.match(/'(-[^' ]+)/)?.[1];
+    if (flag && /argument missing/.test(msg)) {
+      const key = [...Object.keys(spec.options)].find((k) =>
+        `--${flagName(k)}` === flag || `-${spec.options[k].short}` === flag
+      );
+      const label = key ? optionLabel(key, spec.options[key]) : flag;
+      return new UsageError(`option '${label}' needs a value`);
+    }
+    return new UsageError(msg.split("\n")[0].replace(/\.$/, ""));
+  }
+  return new UsageError(msg.split("\n")[0]);
+}
+
 /**
  * Whether parseArgs reads every element of `argv` as a positional argument (nothing starts with
  * `-`, or is `-` alone: stdin); then no option is given and argv needs no splitting.
@@ -300,8 +364,8 @@ export async function parseArgv<C extends CommandSpec>(
   argv: readonly string[],
 ): Promise<ParseResult<C>> {
   if (onlyPositionals(argv)) return parseTokens(spec, {}, argv);
-  const { parseCommand } = await import("./spec.ts");
-  return parseCommand(spec, [...argv]);
+  const { parseArgs } = await import("node:util");
+  return parseWith(spec, [...argv], parseArgs);
 }
 
 /** Wraps `text` to `width` columns, continuing lines at `indent`. */
