@@ -131,7 +131,7 @@ export function runPostMessageConsumer(o: WorkerOrder): Promise<ConsumerReport> 
         verify: v.result,
         nextSeq: v.next,
         ...win.result(now, v.seen),
-        latency: v.latency.counts,
+        latency: v.latency.snapshot(),
       });
     };
     awaitGo(ctl);
@@ -253,7 +253,7 @@ export function runRingbufConsumer(o: WorkerOrder): ConsumerReport {
     verify: v.result,
     nextSeq: v.next,
     ...win.result(end, v.seen),
-    latency: v.latency.counts,
+    latency: v.latency.snapshot(),
   };
 }
 

@@ -28,7 +28,7 @@ import type {
 } from "./bench_types.ts";
 import { createControl, CTL, wakeAll } from "./control.ts";
 import { ringGeometry } from "./geometry.ts";
-import { LatencyHistogram } from "./histogram.ts";
+import { LatencyHistogram } from "../stats/histogram.ts";
 import { BenchRecordCodec } from "./record.ts";
 import { createRingBuffer } from "./region.ts";
 
@@ -186,7 +186,7 @@ function summarise(
   }
   const abi = spec.transport === "ring" ? ringGeometry(spec.layout).abi : "mainline";
   const recordSize = new BenchRecordCodec(abi === "rfc3" ? "rfc3" : "mainline").size;
-  const hist = new LatencyHistogram(consumer?.latency);
+  const hist = consumer ? LatencyHistogram.from(consumer.latency) : new LatencyHistogram();
   const v = consumer?.verify;
   // Records published that the consumer never reached count as lost.
   const unread = producer && consumer ? Math.max(0, producer.stats.records - consumer.nextSeq) : 0;

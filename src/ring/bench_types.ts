@@ -12,6 +12,7 @@
  * ```
  * @module
  */
+import type { HistogramSnapshot } from "../stats/histogram.ts";
 import type { IndexPlacement, RingLayoutId } from "./geometry.ts";
 import type { WaitStrategy } from "./doorbell.ts";
 
@@ -98,8 +99,8 @@ export interface ConsumerReport {
   /** Records in the measurement window and its length. */
   windowRecords: number;
   windowMs: number;
-  /** Latency histogram counts (see LatencyHistogram). */
-  latency: Float64Array;
+  /** Delivery latencies (ns) of the measurement window. */
+  latency: HistogramSnapshot;
 }
 
 /** The producer's report. */

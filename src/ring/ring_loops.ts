@@ -258,6 +258,6 @@ export function runRingConsumer(o: WorkerOrder): ConsumerReport {
     verify: v.result,
     nextSeq: v.next,
     ...win.result(end, v.seen),
-    latency: v.latency.counts,
+    latency: v.latency.snapshot(),
   };
 }

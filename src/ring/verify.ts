@@ -19,7 +19,7 @@
  * @module
  */
 import type { Verification } from "./bench_types.ts";
-import { LatencyHistogram } from "./histogram.ts";
+import { LatencyHistogram } from "../stats/histogram.ts";
 import type { BenchRecordCodec } from "./record.ts";
 
 /**
