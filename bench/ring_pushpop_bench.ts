@@ -14,7 +14,7 @@ import { RingBuffer } from "ringbuf.js";
 import { RingConsumer } from "../src/ring/consumer.ts";
 import { ringGeometry } from "../src/ring/geometry.ts";
 import { RingProducer } from "../src/ring/producer.ts";
-import { BenchRecordCodec } from "../src/ring/record.ts";
+import { BenchRecordCodec } from "../src/bench/record.ts";
 import { createRingBuffer } from "../src/ring/region.ts";
 
 const TOTAL = 100_000;

@@ -13,8 +13,8 @@
  * @module
  */
 import { RECORDS } from "../src/abi/records.ts";
-import { BenchRecordCodec } from "../src/ring/record.ts";
-import { RecordVerifier } from "../src/ring/verify.ts";
+import { BenchRecordCodec } from "../src/bench/record.ts";
+import { RecordVerifier } from "../src/bench/verify.ts";
 
 const N = 512;
 const codec = new BenchRecordCodec("mainline");

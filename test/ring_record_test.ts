@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { decodeRecord } from "../src/codec/decode.ts";
-import { type BenchAbi, BenchRecordCodec } from "../src/ring/record.ts";
-import { RecordVerifier } from "../src/ring/verify.ts";
+import { type BenchAbi, BenchRecordCodec } from "../src/bench/record.ts";
+import { RecordVerifier } from "../src/bench/verify.ts";
 
 function bytesOf(w: Int32Array, words: number, base = 0): Uint8Array {
   return new Uint8Array(w.buffer, w.byteOffset + base * 4, words * 4).slice();

@@ -5,11 +5,11 @@ import assert from "node:assert/strict";
 import { decodeRecord } from "../src/codec/decode.ts";
 import { openRegion, pendingSlots, slotOffset } from "../src/region/model.ts";
 import { validateImage } from "../src/rules/validate.ts";
-import { runConfig } from "../src/ring/bench_runner.ts";
+import { runConfig } from "../src/bench/runner.ts";
 import { RingConsumer } from "../src/ring/consumer.ts";
 import { ringGeometry, type RingLayoutId } from "../src/ring/geometry.ts";
 import { RingProducer } from "../src/ring/producer.ts";
-import { BenchRecordCodec } from "../src/ring/record.ts";
+import { BenchRecordCodec } from "../src/bench/record.ts";
 import { createRingBuffer, dumpRegion } from "../src/ring/region.ts";
 
 function serious(bytes: Uint8Array) {

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { RingConsumer } from "../src/ring/consumer.ts";
 import { ringGeometry, type RingLayoutId } from "../src/ring/geometry.ts";
 import { RingProducer } from "../src/ring/producer.ts";
-import { BenchRecordCodec } from "../src/ring/record.ts";
+import { BenchRecordCodec } from "../src/bench/record.ts";
 import { createRingBuffer, dumpRegion } from "../src/ring/region.ts";
 
 const LAYOUTS: RingLayoutId[] = ["rfc3", "dma-fault"];

@@ -1,6 +1,6 @@
 /** The consumers' measurement window: opens after the warm-up time or a fifth of the records. */
 import assert from "node:assert/strict";
-import { MeasureWindow, warmRecordsFor } from "../src/ring/window.ts";
+import { MeasureWindow, warmRecordsFor } from "../src/bench/window.ts";
 
 Deno.test("the window opens when the warm-up time is over, and measures from there", () => {
   const w = new MeasureWindow(100, 200, Infinity);

@@ -5,8 +5,8 @@
 // Kept to a few seconds in all: small record counts, but many wraps of each ring.
 import assert from "node:assert/strict";
 import { decoderFor } from "../src/codec/decode.ts";
-import { runConfig } from "../src/ring/bench_runner.ts";
-import type { RunSpec } from "../src/ring/bench_types.ts";
+import { runConfig } from "../src/bench/runner.ts";
+import type { RunSpec } from "../src/bench/types.ts";
 import type { WaitStrategy } from "../src/ring/doorbell.ts";
 import { ringGeometry, type RingLayoutId } from "../src/ring/geometry.ts";
 import { createRingBuffer } from "../src/ring/region.ts";

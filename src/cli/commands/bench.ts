@@ -7,7 +7,7 @@
  * the baselines. Every record is verified; a lost, duplicated, reordered or torn record makes
  * the command fail with exit 1. Ctrl-C stops the workers, prints what was measured, exit 130.
  *
- * The measuring lives in `src/ring/bench_suite.ts`; this module parses flags and formats.
+ * The measuring lives in `src/bench/suite.ts`; this module parses flags and formats.
  *
  * @example
  * ```sh
@@ -26,7 +26,7 @@ import {
   type SuiteOptions,
   type SuiteResult,
   type SuiteRow,
-} from "../../ring/bench_suite.ts";
+} from "../../bench/suite.ts";
 import {
   DEFAULT_SPIN_US,
   MAX_SPIN_US,
@@ -223,7 +223,7 @@ export function benchText(s: SuiteResult, color: boolean): string {
   return out.join("\n") + "\n";
 }
 
-function side(st: import("../../ring/bench_types.ts").SideStats | undefined) {
+function side(st: import("../../bench/types.ts").SideStats | undefined) {
   return st === undefined ? null : {
     records: st.records,
     publishes: st.publishes,

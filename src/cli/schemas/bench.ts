@@ -12,7 +12,7 @@
 import { closed, count, type JsonSchema, nullable } from "../../codec/json_schema.ts";
 import { WAIT_STRATEGIES } from "../../ring/doorbell.ts";
 import { RING_LAYOUTS } from "../../ring/geometry.ts";
-import { BASELINES } from "../../ring/bench_suite.ts";
+import { BASELINES } from "../../bench/suite.ts";
 
 const NUM: JsonSchema = { type: "number", minimum: 0 };
 const STR: JsonSchema = { type: "string" };

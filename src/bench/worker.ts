@@ -6,8 +6,8 @@
  *
  * @example
  * ```ts ignore
- * const w = new Worker(new URL("./bench_worker.ts", import.meta.url), { type: "module" });
- * w.postMessage(order); // see bench_runner.ts
+ * const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+ * w.postMessage(order); // see runner.ts
  * ```
  * @module
  */
@@ -17,7 +17,7 @@ import {
   runRingbufConsumer,
   runRingbufProducer,
 } from "./baseline_loops.ts";
-import type { ConsumerReport, ProducerReport, WorkerOrder, WorkerReply } from "./bench_types.ts";
+import type { ConsumerReport, ProducerReport, WorkerOrder, WorkerReply } from "./types.ts";
 import { runRingConsumer, runRingProducer } from "./ring_loops.ts";
 
 const scope = globalThis as unknown as {

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import type { RunSpec } from "./bench_types.ts";
+ * import type { RunSpec } from "./types.ts";
  * const spec: RunSpec = {
  *   transport: "ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
  *   records: 100_000, durationMs: 0,
@@ -13,8 +13,8 @@
  * @module
  */
 import type { HistogramSnapshot } from "../stats/histogram.ts";
-import type { IndexPlacement, RingLayoutId } from "./geometry.ts";
-import type { WaitStrategy } from "./doorbell.ts";
+import type { IndexPlacement, RingLayoutId } from "../ring/geometry.ts";
+import type { WaitStrategy } from "../ring/doorbell.ts";
 
 /** How records travel from the producer worker to the consumer worker. */
 export type Transport = "ring" | "postMessage" | "postMessage-batched" | "ringbuf.js";

@@ -5,21 +5,21 @@
  *
  * @example
  * ```ts ignore
- * // inside a worker (see bench_worker.ts):
+ * // inside a worker (see worker.ts):
  * import { runRingConsumer } from "./ring_loops.ts";
  * self.onmessage = (e) => postMessage({ type: "consumer", report: runRingConsumer(e.data) });
  * ```
  * @module
  */
 import { MeasureWindow, warmRecordsFor } from "./window.ts";
-import type { ConsumerReport, ProducerReport, WorkerOrder } from "./bench_types.ts";
-import { emptyStats } from "./bench_types.ts";
+import type { ConsumerReport, ProducerReport, WorkerOrder } from "./types.ts";
+import { emptyStats } from "./types.ts";
 import { LatencyClock } from "./clock.ts";
-import { RingConsumer } from "./consumer.ts";
+import { RingConsumer } from "../ring/consumer.ts";
 import { CTL } from "./control.ts";
-import { DEFAULT_SPIN_US, Doorbell, Spinner } from "./doorbell.ts";
-import { ringGeometry } from "./geometry.ts";
-import { RingProducer } from "./producer.ts";
+import { DEFAULT_SPIN_US, Doorbell, Spinner } from "../ring/doorbell.ts";
+import { ringGeometry } from "../ring/geometry.ts";
+import { RingProducer } from "../ring/producer.ts";
 import { BenchRecordCodec } from "./record.ts";
 import { RecordVerifier } from "./verify.ts";
 

@@ -6,17 +6,17 @@
  *
  * @example
  * ```ts ignore
- * import { planSuite, runSuite } from "./bench_suite.ts";
+ * import { planSuite, runSuite } from "./suite.ts";
  * const suite = await runSuite(planSuite({ durationMs: 500, records: 0 }));
  * suite.rows.find((r) => r.name === "ringbuf.js")?.recordsPerS;
  * ```
  * @module
  */
 import process from "node:process";
-import { runConfig, type RunResult } from "./bench_runner.ts";
-import type { RunSpec, SideStats } from "./bench_types.ts";
-import { WAIT_STRATEGIES, type WaitStrategy } from "./doorbell.ts";
-import { geometryName, RING_LAYOUTS, ringGeometry, type RingLayoutId } from "./geometry.ts";
+import { runConfig, type RunResult } from "./runner.ts";
+import type { RunSpec, SideStats } from "./types.ts";
+import { WAIT_STRATEGIES, type WaitStrategy } from "../ring/doorbell.ts";
+import { geometryName, RING_LAYOUTS, ringGeometry, type RingLayoutId } from "../ring/geometry.ts";
 
 /** Warm-up before each configuration's measurement window, in ms, unless told otherwise. */
 export const DEFAULT_WARMUP_MS = 200;

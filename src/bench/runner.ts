@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts ignore
- * import { runConfig } from "./bench_runner.ts";
+ * import { runConfig } from "./runner.ts";
  * const r = await runConfig({
  *   transport: "ring", layout: "dma-fault", placement: "region", batch: 256, wait: "spin",
  *   records: 1_000_000, durationMs: 0,
@@ -19,18 +19,12 @@
  * @module
  */
 import { ringbufStorage } from "./baseline_loops.ts";
-import type {
-  ConsumerReport,
-  ProducerReport,
-  RunSpec,
-  WorkerOrder,
-  WorkerReply,
-} from "./bench_types.ts";
+import type { ConsumerReport, ProducerReport, RunSpec, WorkerOrder, WorkerReply } from "./types.ts";
 import { createControl, CTL, wakeAll } from "./control.ts";
-import { ringGeometry } from "./geometry.ts";
+import { ringGeometry } from "../ring/geometry.ts";
 import { LatencyHistogram } from "../stats/histogram.ts";
 import { BenchRecordCodec } from "./record.ts";
-import { createRingBuffer } from "./region.ts";
+import { createRingBuffer } from "../ring/region.ts";
 
 /** Options of {@link runConfig}. */
 export interface RunOptions {
@@ -74,7 +68,7 @@ export interface RunResult {
   readonly sab: SharedArrayBuffer | undefined;
 }
 
-const WORKER_URL = new URL("./bench_worker.ts", import.meta.url);
+const WORKER_URL = new URL("./worker.ts", import.meta.url);
 /** How long stopped workers get to report before they are terminated. */
 const GRACE_MS = 1000;
 

@@ -18,7 +18,7 @@
  * ```
  * @module
  */
-import type { Verification } from "./bench_types.ts";
+import type { Verification } from "./types.ts";
 import { LatencyHistogram } from "../stats/histogram.ts";
 import type { BenchRecordCodec } from "./record.ts";
 

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts ignore
- * // inside a worker (see bench_worker.ts):
+ * // inside a worker (see worker.ts):
  * import { runPostMessageConsumer } from "./baseline_loops.ts";
  * self.onmessage = async (e) =>
  *   postMessage({ type: "consumer", report: await runPostMessageConsumer(e.data) });
@@ -15,8 +15,8 @@
  */
 import { MeasureWindow, warmRecordsFor } from "./window.ts";
 import { RingBuffer } from "ringbuf.js";
-import type { ConsumerReport, ProducerReport, WorkerOrder } from "./bench_types.ts";
-import { emptyStats } from "./bench_types.ts";
+import type { ConsumerReport, ProducerReport, WorkerOrder } from "./types.ts";
+import { emptyStats } from "./types.ts";
 import { LatencyClock } from "./clock.ts";
 import { CTL } from "./control.ts";
 import { BenchRecordCodec } from "./record.ts";
