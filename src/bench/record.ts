@@ -194,3 +194,16 @@ export class BenchRecordCodec {
     return w[base + this.tsWord] >>> 0;
   }
 }
+
+/**
+ * The record every baseline moves: the 64-byte mainline `iommu_fault`, as in `dma-fault`.
+ *
+ * @example
+ * ```ts
+ * import { baselineCodec } from "./record.ts";
+ * baselineCodec().size; // 64
+ * ```
+ */
+export function baselineCodec(): BenchRecordCodec {
+  return new BenchRecordCodec("mainline");
+}

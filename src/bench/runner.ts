@@ -18,7 +18,7 @@
  * ```
  * @module
  */
-import { ringbufStorage } from "./baseline_loops.ts";
+import { ringbufStorage } from "./ringbuf_side.ts";
 import type { ConsumerReport, ProducerReport, RunSpec, WorkerOrder, WorkerReply } from "./types.ts";
 import { createControl, CTL, wakeAll } from "./control.ts";
 import { ringGeometry } from "../ring/geometry.ts";

@@ -11,14 +11,10 @@
  * ```
  * @module
  */
-import {
-  runPostMessageConsumer,
-  runPostMessageProducer,
-  runRingbufConsumer,
-  runRingbufProducer,
-} from "./baseline_loops.ts";
+import { runPostMessageConsumer, runPostMessageProducer } from "./postmessage_loops.ts";
+import { runRingbufConsumer, runRingbufProducer } from "./ringbuf_side.ts";
 import type { ConsumerReport, ProducerReport, WorkerOrder, WorkerReply } from "./types.ts";
-import { runRingConsumer, runRingProducer } from "./ring_loops.ts";
+import { runRingConsumer, runRingProducer } from "./ring_side.ts";
 
 const scope = globalThis as unknown as {
   onmessage: ((e: MessageEvent<WorkerOrder>) => void) | null;

@@ -1,0 +1,200 @@
+/**
+ * The fault ring as a benchmark transport: its producer and consumer sides for the shared
+ * loops of skeleton.ts. The producer writes a batch (staged in a private buffer and copied in
+ * with one `Uint8Array.set` from {@link DEFAULT_STAGE_MIN} records, written in place below)
+ * and publishes `prod`; the consumer verifies every ready record and publishes `cons` once.
+ * With `spin-wait` each side rings the other's doorbell after publishing. The test hooks
+ * (a corrupted index, a captured copy of every record) live here, since only the ring has
+ * indices to corrupt.
+ *
+ * @example
+ * ```ts ignore
+ * // inside a worker (see worker.ts):
+ * import { runRingConsumer } from "./ring_side.ts";
+ * self.onmessage = (e) => postMessage({ type: "consumer", report: runRingConsumer(e.data) });
+ * ```
+ * @module
+ */
+import { RingConsumer } from "../ring/consumer.ts";
+import { Doorbell } from "../ring/doorbell.ts";
+import { ringGeometry } from "../ring/geometry.ts";
+import { RingProducer } from "../ring/producer.ts";
+import { CTL } from "./control.ts";
+import { BenchRecordCodec } from "./record.ts";
+import { consume, type ConsumerSide, produce, type ProducerSide } from "./skeleton.ts";
+import type { ConsumerReport, ProducerReport, WorkerOrder } from "./types.ts";
+import { RecordVerifier } from "./verify.ts";
+
+/**
+ * Batches of at least this many records are built in a private buffer and copied into the ring
+ * with one memcpy (see RingProducer.copyIn); smaller ones are written in place.
+ */
+export const DEFAULT_STAGE_MIN = 8;
+
+function codecFor(o: WorkerOrder): BenchRecordCodec {
+  const g = ringGeometry(o.spec.layout, { placement: o.spec.placement });
+  return new BenchRecordCodec(g.abi === "rfc3" ? "rfc3" : "mainline");
+}
+
+/**
+ * The ring's producer side.
+ *
+ * @example
+ * ```ts ignore
+ * const side = new RingProducerSide(order, consumerBell);
+ * side.reserve(16); // slots free now, up to 16
+ * ```
+ */
+export class RingProducerSide implements ProducerSide {
+  readonly #p: RingProducer;
+  readonly #codec: BenchRecordCodec;
+  readonly #stage: Int32Array;
+  readonly #stageBytes: Uint8Array;
+  readonly #stageMin: number;
+  readonly #bell: Doorbell;
+  readonly #sleepy: boolean;
+  readonly #corruptAt: number;
+  readonly #badProd: number;
+  readonly #prodWord: number;
+
+  constructor(o: WorkerOrder, consumerBell: Doorbell) {
+    const g = ringGeometry(o.spec.layout, { placement: o.spec.placement });
+    this.#p = new RingProducer(o.sab!, g);
+    this.#codec = codecFor(o);
+    this.#stage = new Int32Array(Math.min(o.spec.batch, g.capacity) * this.#codec.words);
+    this.#stageBytes = new Uint8Array(this.#stage.buffer);
+    this.#stageMin = o.spec.stageMin ?? DEFAULT_STAGE_MIN;
+    this.#bell = consumerBell;
+    this.#sleepy = o.spec.wait === "spin-wait";
+    this.#corruptAt = o.spec.corruptProdAt ?? -1;
+    this.#badProd = g.capacity + 3;
+    this.#prodWord = g.prodOffset >> 2;
+  }
+
+  get fault(): string | undefined {
+    return this.#p.fault?.reason;
+  }
+
+  reserve(max: number): number {
+    return this.#p.reserve(max);
+  }
+
+  write(seq: number, n: number, ts: number): boolean {
+    const p = this.#p;
+    const codec = this.#codec;
+    if (n >= this.#stageMin) {
+      const stage = this.#stage;
+      const W = codec.words;
+      for (let i = 0; i < n; i++) codec.write(stage, i * W, seq + i, ts);
+      p.copyIn(this.#stageBytes, n);
+    } else {
+      const w = p.words;
+      for (let i = 0; i < n; i++) codec.write(w, p.slotWord(i), seq + i, ts);
+    }
+    p.publish(n);
+    if (this.#sleepy) this.#bell.ring();
+    if (this.#corruptAt >= 0 && seq + n >= this.#corruptAt) {
+      // Test hook: a broken producer publishes an index outside the ring, then goes away.
+      Atomics.store(p.words, this.#prodWord, this.#badProd);
+      this.#bell.ring();
+      return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * The ring's consumer side.
+ *
+ * @example
+ * ```ts ignore
+ * const side = new RingConsumerSide(order, producerBell);
+ * side.poll(); // records ready
+ * ```
+ */
+export class RingConsumerSide implements ConsumerSide {
+  readonly #c: RingConsumer;
+  readonly #W: number;
+  readonly #bell: Doorbell;
+  readonly #sleepy: boolean;
+  readonly #corruptAt: number;
+  readonly #corruptValue: number;
+  readonly #consWord: number;
+  readonly #capture: Int32Array | undefined;
+
+  constructor(o: WorkerOrder, producerBell: Doorbell) {
+    const g = ringGeometry(o.spec.layout, { placement: o.spec.placement });
+    this.#c = new RingConsumer(o.sab!, g);
+    this.#W = g.entrySize >> 2;
+    this.#bell = producerBell;
+    this.#sleepy = o.spec.wait === "spin-wait";
+    this.#corruptAt = o.spec.corruptConsAt ?? -1;
+    this.#corruptValue = o.spec.corruptConsValue ?? g.capacity;
+    this.#consWord = g.consOffset >> 2;
+    this.#capture = o.spec.capture ? new Int32Array(o.spec.capture) : undefined;
+  }
+
+  get fault(): string | undefined {
+    return this.#c.fault?.reason;
+  }
+
+  poll(): number {
+    return this.#c.available();
+  }
+
+  take(n: number, v: RecordVerifier, nowNs: number, measure: boolean): boolean {
+    const c = this.#c;
+    const w = c.words;
+    const capture = this.#capture;
+    for (let i = 0; i < n; i++) {
+      const base = c.slotWord(i);
+      if (capture !== undefined) {
+        const W = this.#W;
+        const at = v.seen * W;
+        for (let k = 0; k < W && at + k < capture.length; k++) capture[at + k] = w[base + k];
+      }
+      v.take(w, base, nowNs, measure);
+    }
+    c.release(n);
+    if (this.#sleepy) this.#bell.ring();
+    if (this.#corruptAt >= 0 && v.seen >= this.#corruptAt) {
+      // Test hook: a buggy VMM scribbles on its consumer index.
+      Atomics.store(w, this.#consWord, this.#corruptValue);
+      return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * The kernel's side of a ring run, inside the producer worker.
+ *
+ * @example
+ * ```ts ignore
+ * runRingProducer(order).stats.publishes; // index publications
+ * ```
+ */
+export function runRingProducer(o: WorkerOrder): ProducerReport {
+  const ctl = new Int32Array(o.control);
+  const consumerBell = new Doorbell(ctl, CTL.CONSUMER_BELL);
+  return produce(o, new RingProducerSide(o, consumerBell), consumerBell);
+}
+
+/**
+ * The VMM's side of a ring run, inside the consumer worker.
+ *
+ * @example
+ * ```ts ignore
+ * runRingConsumer(order).verify.lost; // 0 when nothing was lost
+ * ```
+ */
+export function runRingConsumer(o: WorkerOrder): ConsumerReport {
+  const ctl = new Int32Array(o.control);
+  const producerBell = new Doorbell(ctl, CTL.PRODUCER_BELL);
+  return consume(
+    o,
+    new RingConsumerSide(o, producerBell),
+    new RecordVerifier(codecFor(o)),
+    producerBell,
+  );
+}

@@ -1,0 +1,272 @@
+/**
+ * The one loop every shared-memory transport runs in its workers: the producer's (reserve,
+ * write and publish a batch, or wait) and the consumer's (poll, verify and free what is ready,
+ * or wait), with the start signal, the deadline, the stop flag, the wait strategy, the
+ * measurement window and the reports written once. A transport supplies only its
+ * {@link ProducerSide} and {@link ConsumerSide}: the fault ring and ringbuf.js run the same
+ * skeleton, so their figures differ only by what the transports themselves do.
+ *
+ * Each run uses fresh workers, so a skeleton only ever sees one side class: its calls to the
+ * side stay monomorphic and V8 inlines them (measured: the ring moved the same records/s
+ * through this skeleton as through its former hand-written loops; see bench/RESULTS.md).
+ *
+ * @example
+ * ```ts ignore
+ * // inside a worker (see worker.ts):
+ * const report = produce(order, new RingProducerSide(order));
+ * ```
+ * @module
+ */
+import { DEFAULT_SPIN_US, Doorbell, Spinner } from "../ring/doorbell.ts";
+import { LatencyClock } from "./clock.ts";
+import { CTL } from "./control.ts";
+import type { ConsumerReport, ProducerReport, SideStats, WorkerOrder } from "./types.ts";
+import { emptyStats } from "./types.ts";
+import type { RecordVerifier } from "./verify.ts";
+import { MeasureWindow, warmRecordsFor } from "./window.ts";
+
+/** Longest single sleep by default: a sleeping side re-checks the stop flag this often. */
+export const DEFAULT_SLEEP_MS = 50;
+
+/** A transport's producer, as the producer loop drives it. */
+export interface ProducerSide {
+  /** Records (at most `max`) that may be written now: 0 when full, -1 once stopped for good. */
+  reserve(max: number): number;
+  /**
+   * Writes records `seq` .. `seq + n - 1` stamped `ts` (u32 ns, see LatencyClock) into the
+   * reserved space and publishes them. Returns false when the side must stop (a test hook).
+   */
+  write(seq: number, n: number, ts: number): boolean;
+  /** Why the side stopped using the queue, if it did. */
+  readonly fault: string | undefined;
+}
+
+/** A transport's consumer, as the consumer loop drives it. */
+export interface ConsumerSide {
+  /** Records ready to take: 0 when empty, -1 once stopped for good (a bad index). */
+  poll(): number;
+  /**
+   * Verifies the `n` ready records with `v` (delivered at `nowNs`, latency recorded when
+   * `measure`), then frees them. Returns false when the side must stop (a test hook).
+   */
+  take(n: number, v: RecordVerifier, nowNs: number, measure: boolean): boolean;
+  /** Why the side stopped using the queue, if it did. */
+  readonly fault: string | undefined;
+}
+
+/**
+ * Signals readiness and blocks until the main thread says go.
+ *
+ * @example
+ * ```ts ignore
+ * awaitGo(new Int32Array(order.control)); // returns once the main thread sets GO
+ * ```
+ */
+export function awaitGo(ctl: Int32Array): void {
+  Atomics.add(ctl, CTL.READY, 1);
+  while (Atomics.load(ctl, CTL.GO) === 0) Atomics.wait(ctl, CTL.GO, 0, DEFAULT_SLEEP_MS);
+}
+
+const napWord = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Pauses `us` microseconds (test hook: a slow side): busy below a millisecond, asleep above, so
+ * that an idle producer costs no CPU when the idle consumer's CPU is being measured.
+ *
+ * @example
+ * ```ts ignore
+ * pause(100); // busy for 100 µs
+ * pause(5000); // asleep for 5 ms
+ * ```
+ */
+export function pause(us: number): void {
+  if (us >= 1000) {
+    Atomics.wait(napWord, 0, 0, us / 1000);
+    return;
+  }
+  const end = performance.now() + us / 1000;
+  while (performance.now() < end) { /* spin */ }
+}
+
+/** The wait strategy of one side: its own doorbell and spinner, and the other side's bell. */
+interface Waiting {
+  readonly mine: Doorbell;
+  readonly spinner: Spinner;
+}
+
+function waiting(o: WorkerOrder, ctl: Int32Array, myWord: number): Waiting {
+  const mine = new Doorbell(ctl, myWord);
+  const spinner = new Spinner(
+    mine,
+    o.spec.wait,
+    o.spec.spinUs ?? DEFAULT_SPIN_US,
+    o.spec.sleepMs ?? DEFAULT_SLEEP_MS,
+  );
+  return { mine, spinner };
+}
+
+function finishStats(st: SideStats, w: Waiting, otherBell: Doorbell, fault: string | undefined) {
+  st.arms = w.mine.arms;
+  st.sleeps = w.mine.sleeps;
+  st.timeouts = w.mine.timeouts;
+  st.notifies = otherBell.notifies;
+  if (fault !== undefined) st.fault = fault;
+}
+
+/**
+ * The producer loop: writes `spec.records` records (or until `spec.durationMs`), in batches of
+ * up to `spec.batch`, stamping each batch with one clock reading. When the transport is full
+ * it counts the episode, polls, and with `spin-wait` sleeps on its doorbell after the spin
+ * budget. `consumerBell` is the doorbell the side rings after publishing (it rings it itself,
+ * in `write`, where it knows a publish happened).
+ *
+ * @example
+ * ```ts ignore
+ * const report = produce(order, side, consumerBell); // inside the producer worker
+ * report.stats.publishes; // batches published
+ * ```
+ */
+export function produce(
+  o: WorkerOrder,
+  side: ProducerSide,
+  consumerBell: Doorbell,
+): ProducerReport {
+  const { spec } = o;
+  const ctl = new Int32Array(o.control);
+  const clock = new LatencyClock(o.epoch);
+  const w = waiting(o, ctl, CTL.PRODUCER_BELL);
+  const spinner = w.spinner;
+  const st = emptyStats();
+  const k = spec.batch;
+  const limit = spec.records > 0 ? spec.records : Infinity;
+  const pauseUs = spec.producerPauseUs ?? 0;
+  const ready = () => side.reserve(1) !== 0 || Atomics.load(ctl, CTL.STOP) !== 0;
+  awaitGo(ctl);
+  const start = performance.now();
+  const deadline = spec.durationMs > 0 ? start + (spec.warmupMs ?? 0) + spec.durationMs : Infinity;
+  let seq = 0;
+  let idle = false;
+  while (seq < limit) {
+    let n = side.reserve(k);
+    if (n === 0) {
+      // Full. Count the episode once, then poll; spin-wait sleeps after its budget.
+      if (!idle) {
+        st.waits++;
+        idle = true;
+      }
+      if ((++st.spins & 1023) === 0 && Atomics.load(ctl, CTL.STOP) !== 0) break;
+      spinner.idle(ready);
+      continue;
+    }
+    if (n < 0) break;
+    if (idle) {
+      idle = false;
+      spinner.progress();
+    }
+    if (n > limit - seq) n = limit - seq;
+    const now = performance.now();
+    const go = side.write(seq, n, clock.ns(now));
+    seq += n;
+    st.publishes++;
+    if (!go || now >= deadline || Atomics.load(ctl, CTL.STOP) !== 0) break;
+    if (pauseUs > 0) pause(pauseUs);
+  }
+  st.records = seq;
+  finishStats(st, w, consumerBell, side.fault);
+  Atomics.store(ctl, CTL.DONE, 1);
+  Atomics.notify(ctl, CTL.CONSUMER_BELL);
+  return { stats: st };
+}
+
+/**
+ * The consumer loop: takes everything ready, verifying every record, until the producer is
+ * done and the transport is empty, or the run is stopped. Measures records and time inside
+ * the window that opens after the warm-up. `producerBell` is the doorbell the side rings after
+ * freeing space.
+ *
+ * @example
+ * ```ts ignore
+ * const report = consume(order, side, verifier, producerBell); // inside the consumer worker
+ * report.verify.lost; // 0 when nothing was lost
+ * ```
+ */
+export function consume(
+  o: WorkerOrder,
+  side: ConsumerSide,
+  v: RecordVerifier,
+  producerBell: Doorbell,
+): ConsumerReport {
+  const { spec } = o;
+  const ctl = new Int32Array(o.control);
+  const clock = new LatencyClock(o.epoch);
+  const w = waiting(o, ctl, CTL.CONSUMER_BELL);
+  const spinner = w.spinner;
+  const st = emptyStats();
+  const pauseUs = spec.consumerPauseUs ?? 0;
+  const ready = () =>
+    side.poll() !== 0 || Atomics.load(ctl, CTL.DONE) !== 0 || Atomics.load(ctl, CTL.STOP) !== 0;
+  awaitGo(ctl);
+  const t0 = performance.now();
+  const win = new MeasureWindow(t0, spec.warmupMs ?? 0, warmRecordsFor(spec.records));
+  let idle = false;
+  for (;;) {
+    let n = side.poll();
+    if (n === 0) {
+      if (Atomics.load(ctl, CTL.DONE) !== 0) {
+        n = side.poll(); // DONE is stored after the last publish: this poll sees it all.
+        if (n === 0) break;
+      } else {
+        if (!idle) {
+          st.waits++;
+          idle = true;
+        }
+        if ((++st.spins & 1023) === 0 && Atomics.load(ctl, CTL.STOP) !== 0) break;
+        spinner.idle(ready);
+        continue;
+      }
+    }
+    if (n < 0) {
+      // A bad index: stop, and tell the producer nobody will free its slots again.
+      Atomics.store(ctl, CTL.STOP, 1);
+      Atomics.notify(ctl, CTL.PRODUCER_BELL);
+      break;
+    }
+    if (idle) {
+      idle = false;
+      spinner.progress();
+    }
+    const now = performance.now();
+    const measure = win.open(now, v.seen);
+    const go = side.take(n, v, clock.ns(now), measure);
+    st.publishes++;
+    if (!go) break;
+    if (pauseUs > 0) pause(pauseUs);
+  }
+  const end = performance.now();
+  st.records = v.seen;
+  finishStats(st, w, producerBell, side.fault);
+  return consumerReport(st, v, win, end);
+}
+
+/**
+ * The consumer's report from its counters, verifier and window.
+ *
+ * @example
+ * ```ts ignore
+ * return consumerReport(stats, verifier, window, performance.now());
+ * ```
+ */
+export function consumerReport(
+  st: SideStats,
+  v: RecordVerifier,
+  win: MeasureWindow,
+  end: number,
+): ConsumerReport {
+  return {
+    stats: st,
+    verify: v.result,
+    nextSeq: v.next,
+    ...win.result(end, v.seen),
+    latency: v.latency.snapshot(),
+  };
+}
