@@ -43,6 +43,38 @@ Deno.bench("write: generated straight-line Int32 stores (the ring's path)", {
   for (let i = 0; i < N; i++) codec.write(ring, (RING >> 2) + i * W, seq++, 1000);
 });
 
+Deno.bench("write: generated run, one call per batch (fill)", { group: "write" }, () => {
+  codec.fill(ring, RING >> 2, (RING >> 2) + N * W, seq, 1000);
+  seq += N;
+});
+
+// The minimal ring's record (10 of 16 words, an xor checksum folded by the caller), as the
+// simplest correct ring writes it: what faultscope's record costs over it.
+const u32 = new Uint32Array(sab);
+function minimalFill(slot: number, s: number): number {
+  const o = (RING >> 2) + slot * 16;
+  const reason = s & 7, flags = (s >>> 3) & 15;
+  const pasid = Math.imul(s, 0x9E3779B1) >>> 12, perm = 1 << (s & 3);
+  const addrLo = (s & 0xfffff) * 4096, addrHi = 0x7f00 + (s >>> 20);
+  const fetchLo = addrLo + ((s << 2) & 0xffc);
+  u32[o] = 1;
+  u32[o + 1] = 0;
+  u32[o + 2] = reason;
+  u32[o + 3] = flags;
+  u32[o + 4] = pasid;
+  u32[o + 5] = perm;
+  u32[o + 6] = addrLo;
+  u32[o + 7] = addrHi;
+  u32[o + 8] = fetchLo;
+  u32[o + 9] = addrHi;
+  return 1 ^ reason ^ (flags << 8) ^ pasid ^ (perm << 16) ^ fetchLo ^ addrHi;
+}
+Deno.bench("write: the minimal ring's record (10 words, xor fold)", { group: "write" }, () => {
+  let csum = 0;
+  for (let i = 0; i < N; i++) csum = (Math.imul(csum, 31) + minimalFill(i, seq++)) | 0;
+  sink += csum;
+});
+
 Deno.bench("write: template loop of 16 Int32 stores + 5 fields", { group: "write" }, () => {
   const t = staged.subarray(0, W);
   for (let i = 0; i < N; i++) {
@@ -120,9 +152,40 @@ Deno.bench("check: weighted sum over all 16 words in a loop", { group: "check" }
 });
 
 const v = new RecordVerifier(codec);
-Deno.bench("check: full verifier (seq order + checksum + latency run)", { group: "check" }, () => {
+Deno.bench("check: full verifier per record (seq order + checksum + latency)", {
+  group: "check",
+}, () => {
   v.next = 0;
   for (let i = 0; i < N; i++) v.take(ring, (RING >> 2) + i * W, 5000, true);
+});
+
+Deno.bench("check: full verifier, generated run (scan + latency runs)", { group: "check" }, () => {
+  v.next = 0;
+  v.takeRun(ring, RING >> 2, (RING >> 2) + N * W, 5000, true);
+});
+
+// The minimal ring's check: type and addr against the expected sequence number, and an xor
+// fold of 7 words into a checksum compared with the producer's at the end.
+const mu32 = new Uint32Array(N * 16);
+for (let i = 0; i < N; i++) {
+  const o = i * 16;
+  mu32[o] = 1;
+  mu32[o + 6] = (i & 0xfffff) * 4096;
+  mu32[o + 7] = 0x7f00 + (i >>> 20);
+}
+Deno.bench("check: the minimal ring's check (type, addr, xor fold)", { group: "check" }, () => {
+  let csum = 0, errors = 0;
+  for (let s = 0; s < N; s++) {
+    const o = s * 16;
+    if (
+      !(mu32[o] === 1 && mu32[o + 6] === (s & 0xfffff) * 4096 &&
+        mu32[o + 7] === 0x7f00 + (s >>> 20))
+    ) errors++;
+    csum = (Math.imul(csum, 31) +
+      (mu32[o] ^ mu32[o + 2] ^ (mu32[o + 3] << 8) ^ mu32[o + 4] ^ (mu32[o + 5] << 16) ^
+        mu32[o + 8] ^ mu32[o + 9])) | 0;
+  }
+  sink += csum + errors;
 });
 
 Deno.bench("clock: performance.now() x512", { group: "clock", baseline: true }, () => {

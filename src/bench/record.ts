@@ -80,6 +80,30 @@ function weight(k: number): number {
 export type RecordWriter = (w: Int32Array, base: number, seq: number, ts: number) => void;
 /** Checks the record at word index `base`: its sequence number (u32), or -1 if corrupt/torn. */
 export type RecordChecker = (w: Int32Array, base: number) => number;
+/**
+ * Writes records `seq`, `seq + 1`, ... (u32, wrapping) at word indices `b`, `b + words`, ...
+ * below `end`, all stamped `ts`.
+ */
+export type RecordFiller = (w: Int32Array, b: number, end: number, seq: number, ts: number) => void;
+/** Receives runs of records that share a producer timestamp (see {@link RecordScanner}). */
+export interface LatencySink {
+  /** `n` consecutive records stamped `ts` (u32 ns) were delivered at `nowNs`. */
+  latencyRun(ts: number, n: number, nowNs: number): void;
+}
+/**
+ * Checks records at word indices `b`, `b + words`, ... below `end`, expecting them intact and
+ * carrying sequence numbers `next`, `next + 1`, ... (compared modulo 2^32). Returns the word
+ * index of the first record that is not exactly what was expected (or `end`). Runs of good
+ * records sharing a timestamp go to `sink` (when not null) with `nowNs`.
+ */
+export type RecordScanner = (
+  w: Int32Array,
+  b: number,
+  end: number,
+  next: number,
+  nowNs: number,
+  sink: LatencySink | null,
+) => number;
 
 /**
  * Writes and checks bench records of one ABI.
@@ -107,6 +131,16 @@ export class BenchRecordCodec {
   readonly checkWord: number;
   /** Word index of the timestamp (low word of `fetch_addr`). */
   readonly tsWord: number;
+  /** Word index of `pasid`. */
+  readonly pasidWord: number;
+  /** Word index of the low word of `addr` (the high word follows). */
+  readonly addrWord: number;
+  /**
+   * The words every record shares (type, reason, flags, perm, zeros), with 0 in the words that
+   * vary (`pasid`, `addr`, `fetch_addr`): what another implementation needs to write the same
+   * records (see bench/c/ring.c).
+   */
+  readonly template: Int32Array;
   /**
    * Writes every word of record `seq` (the kernel copies the whole struct, and so do we), with
    * timestamp `ts` (u32 ns), at word index `base` of `w`.
@@ -117,6 +151,17 @@ export class BenchRecordCodec {
    * sequence-derived fields; returns its sequence number (u32), or -1 if corrupt or torn.
    */
   readonly check: RecordChecker;
+  /**
+   * Writes a run of consecutive records: the producer's hot loop, generated like `write` with
+   * the batch's timestamp term of the checksum computed once.
+   */
+  readonly fill: RecordFiller;
+  /**
+   * Checks a run of records the consumer expects in order: the consumer's hot loop, generated
+   * like `check`, one branch per record. The first record that is not the expected one stops
+   * it; the caller classifies that one with `check` (lost, duplicated, reordered or torn).
+   */
+  readonly scan: RecordScanner;
 
   constructor(abi: BenchAbi) {
     this.abi = abi;
@@ -143,6 +188,9 @@ export class BenchRecordCodec {
     }
     const P = pasid.offset >> 2;
     const AL = addr.offset >> 2;
+    this.pasidWord = P;
+    this.addrWord = AL;
+    this.template = t;
     const AH = AL + 1;
     this.tsWord = fetch.offset >> 2;
     this.checkWord = this.tsWord + 1;
@@ -187,6 +235,62 @@ export class BenchRecordCodec {
     ];
     this.write = new Function("w", "b", "seq", "ts", wr.join("\n")) as RecordWriter;
     this.check = new Function("w", "b", ck.join("\n")) as RecordChecker;
+
+    // The run forms. `seq` and `next` are kept as int32 (sequence numbers modulo 2^32), so the
+    // loops stay in integer registers whatever the run's length.
+    const W = this.words;
+    const fl = [
+      `const tsTerm = (${base} + Math.imul(ts, ${weight(T)})) | 0;`,
+      `let s = seq | 0;`,
+      `for (; b < end; b += ${W}) {`,
+      `  const pasid = s & 0xfffff, lo = s << 12, hi = s >>> 20;`,
+    ];
+    for (let k = 0; k < W; k++) {
+      const v = k === P
+        ? "pasid"
+        : k === AL
+        ? "lo"
+        : k === AH
+        ? "hi"
+        : k === T
+        ? "ts"
+        : k === C
+        ? `(tsTerm + Math.imul(pasid, ${weight(P)}) + Math.imul(lo, ${weight(AL)}) + ` +
+          `Math.imul(hi, ${weight(AH)})) | 0`
+        : String(t[k]);
+      fl.push(`  w[b + ${k}] = ${v};`);
+    }
+    fl.push(`  s = (s + 1) | 0;`, `}`);
+    const sc = [
+      `let n = next | 0, runTs = 0, run = 0;`,
+      `for (; b < end; b += ${W}) {`,
+      `  const pasid = w[b + ${P}], lo = w[b + ${AL}], hi = w[b + ${AH}], ts = w[b + ${T}];`,
+      `  const seq = (lo >>> 12) | (hi << 20);`,
+      `  const sum = (${base} + Math.imul(pasid, ${weight(P)}) + Math.imul(lo, ${weight(AL)}) + ` +
+      `Math.imul(hi, ${weight(AH)}) + Math.imul(ts, ${weight(T)})) | 0;`,
+      `  if ((${fixed.join(" | ")} | (sum ^ w[b + ${C}]) | (pasid ^ (seq & 0xfffff)) | ` +
+      `(seq ^ n)) !== 0) break;`,
+      `  n = (n + 1) | 0;`,
+      `  if (ts !== runTs) {`,
+      `    if (run !== 0 && sink !== null) sink.latencyRun(runTs, run, nowNs);`,
+      `    runTs = ts;`,
+      `    run = 0;`,
+      `  }`,
+      `  run++;`,
+      `}`,
+      `if (run !== 0 && sink !== null) sink.latencyRun(runTs, run, nowNs);`,
+      `return b;`,
+    ];
+    this.fill = new Function("w", "b", "end", "seq", "ts", fl.join("\n")) as RecordFiller;
+    this.scan = new Function(
+      "w",
+      "b",
+      "end",
+      "next",
+      "nowNs",
+      "sink",
+      sc.join("\n"),
+    ) as RecordScanner;
   }
 
   /** Producer timestamp (u32 ns) of the record at word index `base`. */
