@@ -72,7 +72,7 @@ export async function runPostMessageProducer(o: WorkerOrder): Promise<ProducerRe
     const n = Math.min(k, limit - seq);
     const now = performance.now();
     const ts = clock.ns(now);
-    for (let i = 0; i < n; i++) codec.write(staging, i * W, seq + i, ts);
+    codec.fill(staging, 0, n * W, seq, ts);
     // A view's whole buffer is cloned, so a short last batch gets its own copy.
     port.postMessage(n === k ? staging : staging.slice(0, n * W));
     seq += n;
@@ -101,7 +101,6 @@ export function runPostMessageConsumer(o: WorkerOrder): Promise<ConsumerReport> 
   const clock = new LatencyClock(o.epoch);
   const v = new RecordVerifier(codec);
   const st = emptyStats();
-  const W = codec.words;
   let win = new MeasureWindow(0, 0, 0); // replaced at the go signal, before any message
   let lastAck = 0;
   return new Promise((resolve) => {
@@ -111,7 +110,7 @@ export function runPostMessageConsumer(o: WorkerOrder): Promise<ConsumerReport> 
       if (d instanceof Int32Array) {
         const measure = win.open(now, v.seen);
         const nowNs = clock.ns(now);
-        for (let b = 0; b < d.length; b += W) v.take(d, b, nowNs, measure);
+        v.takeRun(d, 0, d.length, nowNs, measure);
         st.publishes++;
         if (v.seen - lastAck >= POST_ACK_EVERY) {
           lastAck = v.seen;

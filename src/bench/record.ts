@@ -163,6 +163,7 @@ export class BenchRecordCodec {
    */
   readonly scan: RecordScanner;
 
+  /** Generates the writer and checkers of `abi`'s records from the ABI data. */
   constructor(abi: BenchAbi) {
     this.abi = abi;
     const rec = RECORDS[abi as AbiId];

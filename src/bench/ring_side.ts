@@ -57,6 +57,7 @@ export class RingProducerSide implements ProducerSide {
   readonly #badProd: number;
   readonly #prodWord: number;
 
+  /** The producer of `o`'s ring; `consumerBell` is rung after publishing (spin-wait). */
   constructor(o: WorkerOrder, consumerBell: Doorbell) {
     const g = ringGeometry(o.spec.layout, { placement: o.spec.placement });
     this.#p = new RingProducer(o.sab!, g);
@@ -75,6 +76,10 @@ export class RingProducerSide implements ProducerSide {
     return this.#p.fault?.reason;
   }
 
+  get indexLoads(): number {
+    return this.#p.consLoads;
+  }
+
   reserve(max: number): number {
     return this.#p.reserve(max);
   }
@@ -82,14 +87,20 @@ export class RingProducerSide implements ProducerSide {
   write(seq: number, n: number, ts: number): boolean {
     const p = this.#p;
     const codec = this.#codec;
+    const W = codec.words;
     if (n >= this.#stageMin) {
-      const stage = this.#stage;
-      const W = codec.words;
-      for (let i = 0; i < n; i++) codec.write(stage, i * W, seq + i, ts);
+      codec.fill(this.#stage, 0, n * W, seq, ts);
       p.copyIn(this.#stageBytes, n);
     } else {
+      // In place: up to the end of the ring, then from its start.
       const w = p.words;
-      for (let i = 0; i < n; i++) codec.write(w, p.slotWord(i), seq + i, ts);
+      const first = Math.min(n, p.capacity - p.prod);
+      const b = p.slotWord(0);
+      codec.fill(w, b, b + first * W, seq, ts);
+      if (first < n) {
+        const b2 = p.slotWord(first);
+        codec.fill(w, b2, b2 + (n - first) * W, seq + first, ts);
+      }
     }
     p.publish(n);
     if (this.#sleepy) this.#bell.ring();
@@ -122,6 +133,7 @@ export class RingConsumerSide implements ConsumerSide {
   readonly #consWord: number;
   readonly #capture: Int32Array | undefined;
 
+  /** The consumer of `o`'s ring; `producerBell` is rung after freeing slots (spin-wait). */
   constructor(o: WorkerOrder, producerBell: Doorbell) {
     const g = ringGeometry(o.spec.layout, { placement: o.spec.placement });
     this.#c = new RingConsumer(o.sab!, g);
@@ -138,6 +150,10 @@ export class RingConsumerSide implements ConsumerSide {
     return this.#c.fault?.reason;
   }
 
+  get indexLoads(): number {
+    return this.#c.prodLoads;
+  }
+
   poll(): number {
     return this.#c.available();
   }
@@ -145,15 +161,25 @@ export class RingConsumerSide implements ConsumerSide {
   take(n: number, v: RecordVerifier, nowNs: number, measure: boolean): boolean {
     const c = this.#c;
     const w = c.words;
+    const W = this.#W;
     const capture = this.#capture;
-    for (let i = 0; i < n; i++) {
-      const base = c.slotWord(i);
-      if (capture !== undefined) {
-        const W = this.#W;
+    if (capture !== undefined) {
+      // Test hook: copy every record out, in arrival order, and check it alone.
+      for (let i = 0; i < n; i++) {
+        const base = c.slotWord(i);
         const at = v.seen * W;
         for (let k = 0; k < W && at + k < capture.length; k++) capture[at + k] = w[base + k];
+        v.take(w, base, nowNs, measure);
       }
-      v.take(w, base, nowNs, measure);
+    } else {
+      // Up to the end of the ring, then from its start.
+      const first = Math.min(n, c.capacity - c.cons);
+      const b = c.slotWord(0);
+      v.takeRun(w, b, b + first * W, nowNs, measure);
+      if (first < n) {
+        const b2 = c.slotWord(first);
+        v.takeRun(w, b2, b2 + (n - first) * W, nowNs, measure);
+      }
     }
     c.release(n);
     if (this.#sleepy) this.#bell.ring();

@@ -30,18 +30,24 @@ import { RecordVerifier } from "./verify.ts";
  * ```
  */
 export class RingbufProducerSide implements ProducerSide {
-  readonly fault = undefined;
+  /** ringbuf.js has no index to corrupt: the side never stops on a fault. */
+  readonly fault: undefined = undefined;
   readonly #rb: RingBuffer;
   readonly #codec: BenchRecordCodec;
   readonly #staging: Int32Array;
 
+  /** The producer over `o`'s ringbuf.js buffer. */
   constructor(o: WorkerOrder) {
     this.#rb = new RingBuffer(o.sab!, Int32Array);
     this.#codec = baselineCodec();
     this.#staging = new Int32Array(o.spec.batch * this.#codec.words);
   }
 
+  /** Loads of the read index: one per reserve (availableWrite) and one per push. */
+  indexLoads = 0;
+
   reserve(max: number): number {
+    this.indexLoads++;
     // Whole records only: the capacity is a multiple of a record, so a push never splits one.
     const n = Math.floor(this.#rb.availableWrite() / this.#codec.words);
     return n < max ? n : max;
@@ -51,8 +57,9 @@ export class RingbufProducerSide implements ProducerSide {
     const codec = this.#codec;
     const W = codec.words;
     const staging = this.#staging;
-    for (let i = 0; i < n; i++) codec.write(staging, i * W, seq + i, ts);
+    codec.fill(staging, 0, n * W, seq, ts);
     this.#rb.push(staging, n * W);
+    this.indexLoads++;
     return true;
   }
 }
@@ -66,28 +73,34 @@ export class RingbufProducerSide implements ProducerSide {
  * ```
  */
 export class RingbufConsumerSide implements ConsumerSide {
-  readonly fault = undefined;
+  /** ringbuf.js has no index to corrupt: the side never stops on a fault. */
+  readonly fault: undefined = undefined;
   readonly #rb: RingBuffer;
   readonly #W: number;
   readonly #buf: Int32Array;
   /** Records popped and not yet taken. */
   #held = 0;
 
+  /** The consumer over `o`'s ringbuf.js buffer. */
   constructor(o: WorkerOrder) {
     this.#rb = new RingBuffer(o.sab!, Int32Array);
     this.#W = baselineCodec().words;
     this.#buf = new Int32Array(this.#rb.capacity());
   }
 
+  /** Loads of the write index: one per pop. */
+  indexLoads = 0;
+
   poll(): number {
-    if (this.#held === 0) this.#held = this.#rb.pop(this.#buf, this.#buf.length) / this.#W;
+    if (this.#held === 0) {
+      this.indexLoads++;
+      this.#held = this.#rb.pop(this.#buf, this.#buf.length) / this.#W;
+    }
     return this.#held;
   }
 
   take(n: number, v: RecordVerifier, nowNs: number, measure: boolean): boolean {
-    const buf = this.#buf;
-    const W = this.#W;
-    for (let b = 0, end = n * W; b < end; b += W) v.take(buf, b, nowNs, measure);
+    v.takeRun(this.#buf, 0, n * this.#W, nowNs, measure);
     this.#held = 0;
     return true;
   }

@@ -18,6 +18,7 @@
  * ```
  * @module
  */
+import { MINIMAL_RECORD, minimalRegion } from "./minimal_ring.ts";
 import { ringbufStorage } from "./ringbuf_side.ts";
 import type { ConsumerReport, ProducerReport, RunSpec, WorkerOrder, WorkerReply } from "./types.ts";
 import { createControl, CTL, wakeAll } from "./control.ts";
@@ -38,27 +39,40 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** The ring buffer to use instead of a fresh one (tests inspect it afterwards). */
   readonly sab?: SharedArrayBuffer;
+  /** Called once both workers are set up and have been let go. */
+  readonly onStart?: () => void;
 }
 
 /** A finished (or interrupted) run, with its derived figures. */
 export interface RunResult {
+  /** The configuration that ran. */
   readonly spec: RunSpec;
+  /** The producer's report (undefined if it never reported). */
   readonly producer: ProducerReport | undefined;
+  /** The consumer's report (undefined if it never reported). */
   readonly consumer: ConsumerReport | undefined;
   /** Bytes per record moved. */
   readonly recordSize: number;
   /** Records per second over the measurement window (0 without one). */
   readonly recordsPerS: number;
+  /** Megabytes (10^6) per second over the measurement window. */
   readonly mbPerS: number;
-  /** Delivery latency percentiles in ns (NaN without samples). */
-  readonly latencyNs: { readonly p50: number; readonly p99: number; readonly p999: number };
+  /** Delivery latency percentiles and maximum in ns (NaN without samples). */
+  readonly latencyNs: {
+    readonly p50: number;
+    readonly p99: number;
+    readonly p999: number;
+    readonly max: number;
+  };
   /** Records per publish, each side. */
   readonly meanBatch: { readonly producer: number; readonly consumer: number };
   /** Every record published arrived once, in order, intact, and no side stopped on a fault. */
   readonly verified: boolean;
   /** Records published but lost, duplicated/reordered, or torn (see Verification). */
   readonly lost: number;
+  /** Records that arrived again or out of order. */
   readonly duplicatedOrReordered: number;
+  /** Records that failed their check. */
   readonly torn: number;
   /** Why the run is not verified, or why a side stopped; empty when all is well. */
   readonly problems: readonly string[];
@@ -81,6 +95,7 @@ function bufferFor(spec: RunSpec, given?: SharedArrayBuffer): SharedArrayBuffer 
     // The same usable capacity as the dma-fault ring: nb_entries - 1 records.
     return ringbufStorage(ringGeometry("dma-fault").capacity - 1);
   }
+  if (spec.transport === "minimal-ring") return minimalRegion();
   return undefined;
 }
 
@@ -139,6 +154,7 @@ export async function runConfig(spec: RunSpec, opts: RunOptions = {}): Promise<R
     if (opts.signal?.aborted) stop();
     Atomics.store(control, CTL.GO, 1);
     Atomics.notify(control, CTL.GO);
+    opts.onStart?.();
     const all = Promise.all(replies);
     let got: WorkerReply[] | undefined = await Promise.race([
       all,
@@ -179,7 +195,9 @@ function summarise(
     else problems.push(`worker failed: ${r.message}`);
   }
   const abi = spec.transport === "ring" ? ringGeometry(spec.layout).abi : "mainline";
-  const recordSize = new BenchRecordCodec(abi === "rfc3" ? "rfc3" : "mainline").size;
+  const recordSize = spec.transport === "minimal-ring"
+    ? MINIMAL_RECORD
+    : new BenchRecordCodec(abi === "rfc3" ? "rfc3" : "mainline").size;
   const hist = consumer ? LatencyHistogram.from(consumer.latency) : new LatencyHistogram();
   const v = consumer?.verify;
   // Records published that the consumer never reached count as lost.
@@ -194,6 +212,13 @@ function summarise(
   if (lost > 0) problems.push(`${lost} records lost`);
   if (dup > 0) problems.push(`${dup} records duplicated or reordered`);
   if (torn > 0) problems.push(`${torn} records torn or corrupt`);
+  const sums = [producer?.stats.checksum, consumer?.stats.checksum];
+  if (sums[0] !== undefined && sums[1] !== undefined && sums[0] !== sums[1]) {
+    problems.push(
+      `checksums differ (producer ${sums[0].toString(16)}, consumer ${sums[1].toString(16)}): ` +
+        "records were corrupted",
+    );
+  }
   if (
     !interrupted && spec.records > 0 && spec.durationMs === 0 && producer &&
     !producer.stats.fault &&
@@ -216,6 +241,7 @@ function summarise(
       p50: hist.percentile(0.5),
       p99: hist.percentile(0.99),
       p999: hist.percentile(0.999),
+      max: hist.max,
     },
     meanBatch: { producer: per(producer?.stats), consumer: per(consumer?.stats) },
     verified: problems.length === 0 && !interrupted,

@@ -19,6 +19,7 @@
  */
 import { DEFAULT_SPIN_US, Doorbell, Spinner } from "../ring/doorbell.ts";
 import { LatencyClock } from "./clock.ts";
+import { CpuTrace } from "./machine.ts";
 import { CTL } from "./control.ts";
 import type { ConsumerReport, ProducerReport, SideStats, WorkerOrder } from "./types.ts";
 import { emptyStats } from "./types.ts";
@@ -39,6 +40,8 @@ export interface ProducerSide {
   write(seq: number, n: number, ts: number): boolean;
   /** Why the side stopped using the queue, if it did. */
   readonly fault: string | undefined;
+  /** Loads of the other side's index so far. */
+  readonly indexLoads: number;
 }
 
 /** A transport's consumer, as the consumer loop drives it. */
@@ -52,6 +55,8 @@ export interface ConsumerSide {
   take(n: number, v: RecordVerifier, nowNs: number, measure: boolean): boolean;
   /** Why the side stopped using the queue, if it did. */
   readonly fault: string | undefined;
+  /** Loads of the other side's index so far. */
+  readonly indexLoads: number;
 }
 
 /**
@@ -105,7 +110,16 @@ function waiting(o: WorkerOrder, ctl: Int32Array, myWord: number): Waiting {
   return { mine, spinner };
 }
 
-function finishStats(st: SideStats, w: Waiting, otherBell: Doorbell, fault: string | undefined) {
+function finishStats(
+  st: SideStats,
+  w: Waiting,
+  otherBell: Doorbell,
+  side: ProducerSide | ConsumerSide,
+) {
+  st.indexLoads = side.indexLoads;
+  // One clock read per batch (producer) or drain (consumer), plus the spin budget's.
+  st.clockReads = st.publishes + w.spinner.clockReads;
+  const fault = side.fault;
   st.arms = w.mine.arms;
   st.sleeps = w.mine.sleeps;
   st.timeouts = w.mine.timeouts;
@@ -141,8 +155,10 @@ export function produce(
   const limit = spec.records > 0 ? spec.records : Infinity;
   const pauseUs = spec.producerPauseUs ?? 0;
   const ready = () => side.reserve(1) !== 0 || Atomics.load(ctl, CTL.STOP) !== 0;
+  const cpu = new CpuTrace();
   awaitGo(ctl);
   const start = performance.now();
+  cpu.sample(start);
   const deadline = spec.durationMs > 0 ? start + (spec.warmupMs ?? 0) + spec.durationMs : Infinity;
   let seq = 0;
   let idle = false;
@@ -168,11 +184,14 @@ export function produce(
     const go = side.write(seq, n, clock.ns(now));
     seq += n;
     st.publishes++;
+    cpu.maybe(now);
     if (!go || now >= deadline || Atomics.load(ctl, CTL.STOP) !== 0) break;
     if (pauseUs > 0) pause(pauseUs);
   }
   st.records = seq;
-  finishStats(st, w, consumerBell, side.fault);
+  cpu.sample(performance.now());
+  st.cpus = cpu.cpus;
+  finishStats(st, w, consumerBell, side);
   Atomics.store(ctl, CTL.DONE, 1);
   Atomics.notify(ctl, CTL.CONSUMER_BELL);
   return { stats: st };
@@ -205,8 +224,10 @@ export function consume(
   const pauseUs = spec.consumerPauseUs ?? 0;
   const ready = () =>
     side.poll() !== 0 || Atomics.load(ctl, CTL.DONE) !== 0 || Atomics.load(ctl, CTL.STOP) !== 0;
+  const cpu = new CpuTrace();
   awaitGo(ctl);
   const t0 = performance.now();
+  cpu.sample(t0);
   const win = new MeasureWindow(t0, spec.warmupMs ?? 0, warmRecordsFor(spec.records));
   let idle = false;
   for (;;) {
@@ -239,12 +260,15 @@ export function consume(
     const measure = win.open(now, v.seen);
     const go = side.take(n, v, clock.ns(now), measure);
     st.publishes++;
+    cpu.maybe(now);
     if (!go) break;
     if (pauseUs > 0) pause(pauseUs);
   }
   const end = performance.now();
   st.records = v.seen;
-  finishStats(st, w, producerBell, side.fault);
+  cpu.sample(end);
+  st.cpus = cpu.cpus;
+  finishStats(st, w, producerBell, side);
   return consumerReport(st, v, win, end);
 }
 

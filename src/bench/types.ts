@@ -17,16 +17,25 @@ import type { IndexPlacement, RingLayoutId } from "../ring/geometry.ts";
 import type { WaitStrategy } from "../ring/doorbell.ts";
 
 /** How records travel from the producer worker to the consumer worker. */
-export type Transport = "ring" | "postMessage" | "postMessage-batched" | "ringbuf.js";
+export type Transport =
+  | "ring"
+  | "postMessage"
+  | "postMessage-batched"
+  | "ringbuf.js"
+  | "minimal-ring"
+  | "c-reference";
 
 /** One configuration to run. */
 export interface RunSpec {
+  /** How records travel. */
   readonly transport: Transport;
   /** Record layout: the ring's region layout; baselines carry the same `dma-fault` records. */
   readonly layout: RingLayoutId;
+  /** Where the ring's indices sit. */
   readonly placement: IndexPlacement;
   /** Records the producer writes before it publishes (postMessage: records per message). */
   readonly batch: number;
+  /** How a side waits when it cannot make progress. */
   readonly wait: WaitStrategy;
   /** Stop after this many records (0: no limit). */
   readonly records: number;
@@ -72,8 +81,16 @@ export interface SideStats {
   timeouts: number;
   /** Doorbell rings that issued `Atomics.notify`. */
   notifies: number;
+  /** Loads of the other side's index (each may pull a cache line from the other core). */
+  indexLoads: number;
+  /** Clock reads (`performance.now()`), for timestamps, the deadline and the spin budget. */
+  clockReads: number;
   /** Why the side stopped using the queue, if it did. */
   fault?: string;
+  /** CPUs the side's thread was seen on (empty where the OS does not tell). */
+  cpus: number[];
+  /** Transports without per-record checksums: the fold of every record, to compare sides. */
+  checksum?: number;
 }
 
 /** What the consumer found while verifying every record. */
@@ -92,12 +109,15 @@ export interface Verification {
 
 /** The consumer's report. */
 export interface ConsumerReport {
+  /** The consumer's counters. */
   stats: SideStats;
+  /** What the verifier found. */
   verify: Verification;
   /** Sequence number the consumer expected next: records after it never arrived. */
   nextSeq: number;
   /** Records in the measurement window and its length. */
   windowRecords: number;
+  /** Milliseconds in the measurement window. */
   windowMs: number;
   /** Delivery latencies (ns) of the measurement window. */
   latency: HistogramSnapshot;
@@ -105,6 +125,7 @@ export interface ConsumerReport {
 
 /** The producer's report. */
 export interface ProducerReport {
+  /** The producer's counters. */
   stats: SideStats;
 }
 
@@ -116,10 +137,13 @@ export type WorkerReply =
 
 /** Messages the main thread posts to a worker. */
 export interface WorkerOrder {
+  /** Which side the worker plays. */
   readonly role: "producer" | "consumer";
+  /** The configuration to run. */
   readonly spec: RunSpec;
   /** Ring buffer (ring and ringbuf.js transports). */
   readonly sab?: SharedArrayBuffer;
+  /** The control block (see control.ts). */
   readonly control: SharedArrayBuffer;
   /** The main thread's `performance.timeOrigin`. */
   readonly epoch: number;
@@ -146,5 +170,8 @@ export function emptyStats(): SideStats {
     sleeps: 0,
     timeouts: 0,
     notifies: 0,
+    indexLoads: 0,
+    clockReads: 0,
+    cpus: [],
   };
 }

@@ -60,6 +60,7 @@ export class RecordVerifier implements LatencySink {
   readonly #tsWord: number;
   readonly #hist = new LatencyHistogram();
 
+  /** A verifier of `codec`'s records, expecting sequence number 0 first. */
   constructor(codec: BenchRecordCodec) {
     this.#codec = codec;
     this.#scan = codec.scan;

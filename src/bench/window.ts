@@ -16,7 +16,9 @@
 
 /** Records and milliseconds inside the window (zero when it never opened). */
 export interface WindowResult {
+  /** Records consumed inside the window. */
   windowRecords: number;
+  /** Length of the window in ms. */
   windowMs: number;
 }
 
@@ -26,6 +28,8 @@ export class MeasureWindow {
   #from = 0;
 
   /**
+   * A window for a run that started at `t0`.
+   *
    * @param t0 when the run started (ms, `performance.now()`)
    * @param warmMs warm-up time; 0 measures from `t0`
    * @param warmRecords records after which the window opens even if the warm-up time is not over

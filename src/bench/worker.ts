@@ -13,6 +13,7 @@
  */
 import { runPostMessageConsumer, runPostMessageProducer } from "./postmessage_loops.ts";
 import { runRingbufConsumer, runRingbufProducer } from "./ringbuf_side.ts";
+import { runMinimalConsumer, runMinimalProducer } from "./minimal_ring.ts";
 import type { ConsumerReport, ProducerReport, WorkerOrder, WorkerReply } from "./types.ts";
 import { runRingConsumer, runRingProducer } from "./ring_side.ts";
 
@@ -27,12 +28,14 @@ async function play(o: WorkerOrder): Promise<WorkerReply> {
     let report: ProducerReport;
     if (t === "ring") report = runRingProducer(o);
     else if (t === "ringbuf.js") report = runRingbufProducer(o);
+    else if (t === "minimal-ring") report = runMinimalProducer(o);
     else report = await runPostMessageProducer(o);
     return { type: "producer", report };
   }
   let report: ConsumerReport;
   if (t === "ring") report = runRingConsumer(o);
   else if (t === "ringbuf.js") report = runRingbufConsumer(o);
+  else if (t === "minimal-ring") report = runMinimalConsumer(o);
   else report = await runPostMessageConsumer(o);
   return { type: "consumer", report };
 }

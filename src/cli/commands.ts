@@ -470,8 +470,8 @@ export const SIMULATE = {
 /** `faultscope bench`. */
 export const BENCH = {
   name: "bench",
-  summary: "benchmark the lock-free fault ring between two workers against postMessage and " +
-    "ringbuf.js; every record is verified",
+  summary: "benchmark the lock-free fault ring between two workers against postMessage, " +
+    "ringbuf.js, a minimal ring and (--c-reference) C; every record is verified",
   args: [],
   options: {
     records: {
@@ -506,9 +506,18 @@ export const BENCH = {
       help: "run each configuration n times, round after round, and show the median (default 1)",
       parse: intArg(1, 100),
     },
+    cReference: {
+      help: "also build bench/c/ring.c with cc and run its C11 twin of every ring configuration",
+    },
     split: { help: "skip the indices-on-separate-cache-lines variants", negate: true },
-    baselines: { help: "skip postMessage and ringbuf.js (no ratios then)", negate: true },
-    idle: { help: "skip the idle-CPU check of the wait strategies", negate: true },
+    baselines: {
+      help: "skip postMessage, ringbuf.js and the minimal ring (no ratios then)",
+      negate: true,
+    },
+    idle: {
+      help: "skip the latency probes and the idle-CPU check of the wait strategies",
+      negate: true,
+    },
     warmup: {
       value: "ms",
       help: "warm-up per configuration before measuring (default 200)",
@@ -527,8 +536,15 @@ export const BENCH = {
       parse: intArg(1, 2 ** 40),
       hidden: true,
     },
+    // For tests and scripts: an empty file created once the first run's workers are going.
+    readyFile: {
+      value: "path",
+      help: "create this file once the first run is going",
+      hidden: true,
+    },
     json: {
-      help: "one JSON object {machine, options, results, idle, verified} on stdout",
+      help: "one JSON object {machine, options, c_reference, verified, results, headline, " +
+        "latency, idle} on stdout",
       short: "j",
     },
   },
@@ -541,6 +557,10 @@ export const BENCH = {
   examples: [
     { line: "faultscope bench", slow: "about 30 s of measurement" },
     "faultscope bench --duration 0.5 --batch 1,64 --layout dma-fault --json > bench.json",
+    {
+      line: "faultscope bench --c-reference --batch 256 --no-split   # against C, in the same run",
+      slow: "about 25 s of measurement, and a C compiler",
+    },
     {
       line: "faultscope bench --records 100000000 --wait spin-wait   # a long verified soak",
       slow: "minutes: 10^8 records through every configuration and baseline",

@@ -46,6 +46,8 @@ export class RingConsumer {
   readonly capacity: number;
   /** Why the consumer stopped, once it has. */
   fault: RingFault | undefined;
+  /** Loads of the producer index so far (each may move a cache line from the other core). */
+  prodLoads = 0;
   #cons = 0;
   /** `prod` as last read: it may only move forward, and never onto `cons` from behind. */
   #prod = 0;
@@ -55,6 +57,7 @@ export class RingConsumer {
   readonly #slotWords: number;
   readonly #name: { prod: string; cons: string; cap: string };
 
+  /** The consumer of the ring in `sab` laid out as `g`, starting at the `cons` it holds. */
   constructor(sab: SharedArrayBuffer, g: RingGeometry) {
     this.words = new Int32Array(sab);
     this.capacity = g.capacity;
@@ -81,6 +84,7 @@ export class RingConsumer {
     if (this.fault !== undefined) return -1;
     const cap = this.capacity;
     const p = Atomics.load(this.words, this.#prodWord) >>> 0;
+    this.prodLoads++;
     let n = p - this.#cons;
     if (n < 0) n += cap;
     if (p !== this.#prod) {

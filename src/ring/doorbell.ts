@@ -71,6 +71,7 @@ export class Doorbell {
   readonly #ctl: Int32Array;
   readonly #word: number;
 
+  /** The doorbell at word `word` of `ctl`. */
   constructor(ctl: Int32Array, word: number) {
     this.#ctl = ctl;
     this.#word = word;
@@ -138,8 +139,11 @@ export class Spinner {
   readonly #sleepMs: number;
   #budgetMs: number;
   #polls = 0;
+  /** Clock reads so far. */
+  clockReads = 0;
   #since = 0;
 
+  /** A spinner that sleeps on `bell` (spin-wait) after `spinUs`, at most `sleepMs` at a time. */
   constructor(
     bell: Doorbell,
     wait: WaitStrategy,
@@ -165,6 +169,7 @@ export class Spinner {
     const n = ++this.#polls;
     if ((n & 127) !== 0 || !this.#sleepy) return;
     const now = performance.now();
+    this.clockReads++;
     if (n === 128) {
       this.#since = now;
       return;
@@ -173,6 +178,7 @@ export class Spinner {
     const outcome = this.#bell.sleep(ready, this.#sleepMs);
     if (outcome !== "ready") {
       const slept = performance.now() - now;
+      this.clockReads++;
       this.#budgetMs = outcome === "woken" && slept <= this.#maxMs
         ? Math.min(this.#maxMs, this.#budgetMs * 2)
         : Math.max(this.#minMs, this.#budgetMs / 2);

@@ -39,6 +39,7 @@ export interface RingGeometry {
   readonly layout: RingLayoutId;
   /** Record ABI carried in the slots. */
   readonly abi: AbiId;
+  /** Where the indices sit: as the region lays them out, or each on its own cache line. */
   readonly placement: IndexPlacement;
   /** Bytes of the region image (for a split geometry: of the benchmark buffer). */
   readonly regionSize: number;
@@ -54,6 +55,7 @@ export interface RingGeometry {
   readonly capacity: number;
   /** Header words the kernel writes once at setup: byte offset and value. */
   readonly headerInit: readonly { readonly offset: number; readonly value: number }[];
+  /** Host page size the ring offset was computed with. */
   readonly pageSize: number;
 }
 

@@ -53,6 +53,8 @@ export class RingProducer {
   readonly capacity: number;
   /** Why the producer stopped, once it has. */
   fault: RingFault | undefined;
+  /** Loads of the consumer index so far (each may move a cache line from the other core). */
+  consLoads = 0;
   #prod = 0;
   /** `cons` as last read: the consumer may only move it forward, up to `prod`. */
   #cons = 0;
@@ -63,6 +65,7 @@ export class RingProducer {
   readonly #name: { prod: string; cons: string; cap: string };
   readonly #bytes: Uint8Array;
 
+  /** The producer of the ring in `sab` laid out as `g`, starting at the `prod` it holds. */
   constructor(sab: SharedArrayBuffer, g: RingGeometry) {
     this.words = new Int32Array(sab);
     this.#bytes = new Uint8Array(sab);
@@ -98,6 +101,7 @@ export class RingProducer {
     if (free < 0) free += cap;
     if (free >= max) return max;
     const c = Atomics.load(this.words, this.#consWord) >>> 0;
+    this.consLoads++;
     if (c !== this.#cons) {
       if (c >= cap) {
         return this.#stop(c, `${this.#name.cons} ${c} is out of range (${this.#name.cap} ${cap})`);

@@ -1,32 +1,42 @@
 /**
  * `faultscope bench`: runs the lock-free fault ring (both region layouts, a sweep of batch
  * sizes, busy spin and spin-then-wait, indices on shared or separate cache lines) between a
- * producer worker and a consumer worker, then the baselines on the same records
- * (`postMessage` per record, batched `postMessage`, `ringbuf.js` at its best batch size), and
- * prints records/s, MB/s, delivery latency, batching, waits and each configuration's ratio to
- * the baselines. Every record is verified; a lost, duplicated, reordered or torn record makes
- * the command fail with exit 1. Ctrl-C stops the workers, prints what was measured, exit 130.
+ * producer worker and a consumer worker, then the baselines on 64-byte records (`postMessage`
+ * per record, batched `postMessage`, `ringbuf.js` and the minimal SharedArrayBuffer ring at
+ * their best batch size), with `--c-reference` the C11 twin of every ring configuration, the
+ * latency probes and the idle check, and prints records/s, MB/s, delivery latency, batching,
+ * waits, the CPUs the workers ran on and each configuration's ratios. Every record is
+ * verified; a lost, duplicated, reordered or torn record makes the command fail with exit 1.
+ * Ctrl-C stops the workers, prints what was measured, exit 130.
  *
- * The measuring lives in `src/bench/suite.ts`; this module parses flags and formats.
+ * The measuring lives in `src/bench/`; this module parses flags and formats.
  *
  * @example
  * ```sh
  * faultscope bench                           # the default suite, about 40 s
  * faultscope bench --duration 0.3 --batch 16 --json
- * faultscope bench --layout dma-fault --wait spin-wait --duration 60   # a one-minute soak
+ * faultscope bench --c-reference --layout dma-fault --batch 256   # against C, same run
  * ```
  * @module
  */
+import { buildCReference, type CReference, removeCReference } from "../../bench/c_reference.ts";
+import { machineInfo } from "../../bench/machine.ts";
+import { DEFAULT_SLEEP_MS } from "../../bench/skeleton.ts";
+import { DEFAULT_STAGE_MIN } from "../../bench/ring_side.ts";
 import {
-  BASELINES,
   DEFAULT_BATCHES,
   DEFAULT_WARMUP_MS,
+  LATENCY_PROBES,
   planSuite,
+  RATIO_KEYS,
+  type RatioKey,
   runSuite,
   type SuiteOptions,
   type SuiteResult,
   type SuiteRow,
 } from "../../bench/suite.ts";
+import type { SideStats } from "../../bench/types.ts";
+import type { RunResult } from "../../bench/runner.ts";
 import {
   DEFAULT_SPIN_US,
   MAX_SPIN_US,
@@ -39,22 +49,40 @@ import { CheckFailed, EXIT, type ExitCode, Interrupted } from "../errors.ts";
 import { type Io, paint } from "../io.ts";
 import { progressBar } from "../progress.ts";
 import { table } from "../render.ts";
+import { interrupts } from "../signals.ts";
 import type { Parsed } from "../spec.ts";
 
 /** Parsed flags of `bench`. */
 export interface BenchFlags {
+  /** `--records`: records per configuration. */
   records?: number;
+  /** `--duration`: seconds of measurement per configuration. */
   duration?: number;
+  /** `--batch`: producer batch sizes. */
   batch?: number[];
+  /** `--layout`: region layouts. */
   layout?: RingLayoutId[];
+  /** `--wait`: wait strategies. */
   wait?: WaitStrategy[];
+  /** `--no-split` sets it false. */
   split?: boolean;
+  /** `--no-baselines` sets it false. */
   baselines?: boolean;
+  /** `--no-idle` sets it false. */
   idle?: boolean;
+  /** `--c-reference`. */
+  cReference?: boolean;
+  /** `--warmup`: ms. */
   warmup?: number;
+  /** `--spin-us`. */
   spinUs?: number;
+  /** Hidden self-test hook (`--corrupt-cons-at`). */
   corruptConsAt?: number;
+  /** Hidden: a file created once the first run's workers are going. */
+  readyFile?: string;
+  /** `--repeat`. */
   repeat?: number;
+  /** `--json`. */
   json?: boolean;
 }
 
@@ -64,10 +92,32 @@ export async function run(o: Parsed<typeof BENCH>, io: Io): Promise<ExitCode> {
   return EXIT.OK;
 }
 
+function suiteOptions(flags: BenchFlags): SuiteOptions {
+  const durationMs = flags.duration !== undefined
+    ? flags.duration * 1000
+    : flags.records !== undefined
+    ? 0
+    : 1000;
+  return {
+    records: flags.records ?? 0,
+    durationMs,
+    batches: flags.batch ?? DEFAULT_BATCHES,
+    layouts: flags.layout ?? RING_LAYOUTS,
+    waits: flags.wait ?? WAIT_STRATEGIES,
+    split: flags.split ?? true,
+    baselines: flags.baselines ?? true,
+    cReference: flags.cReference ?? false,
+    warmupMs: flags.warmup ?? DEFAULT_WARMUP_MS,
+    spinUs: flags.spinUs ?? DEFAULT_SPIN_US,
+    repeat: flags.repeat ?? 1,
+    corruptConsAt: flags.corruptConsAt,
+  };
+}
+
 /**
  * Runs the bench with parsed flags, writing through `io`. Throws {@link CheckFailed} (exit 1)
- * when a record failed verification and {@link Interrupted} (exit 130) when interrupted, after
- * printing.
+ * when a record failed verification and `Interrupted` (exit 130, or 143 for SIGTERM) when
+ * interrupted, after printing.
  *
  * @example
  * ```ts ignore
@@ -79,45 +129,40 @@ export async function runBench(
   io: Io,
   signal?: AbortSignal,
 ): Promise<SuiteResult> {
-  const durationMs = flags.duration !== undefined
-    ? flags.duration * 1000
-    : flags.records !== undefined
-    ? 0
-    : 1000;
-  const opts: SuiteOptions = {
-    records: flags.records ?? 0,
-    durationMs,
-    batches: flags.batch,
-    layouts: flags.layout,
-    waits: flags.wait,
-    split: flags.split,
-    baselines: flags.baselines,
-    warmupMs: flags.warmup,
-    spinUs: flags.spinUs,
-    repeat: flags.repeat,
-    corruptConsAt: flags.corruptConsAt,
-  };
+  const opts = suiteOptions(flags);
   const plan = planSuite(opts);
+  let c: CReference | undefined;
+  if (opts.cReference) {
+    c = await buildCReference();
+    if (!c.ok) io.err(`faultscope: bench: C reference skipped: ${c.reason}\n`);
+  }
+  const runs = plan.filter((r) => c?.ok || r.spec.transport !== "c-reference").length;
+  using stop = interrupts();
   const ac = new AbortController();
   signal?.addEventListener("abort", () => ac.abort());
-  const onSignal = () => ac.abort();
-  for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(sig, onSignal);
+  stop.abort.addEventListener("abort", () => ac.abort());
   const bar = await progressBar(io.stderrIsTerminal, "bench [{bar}] {value}/{total} {run}");
-  bar?.start(plan.length * (flags.repeat ?? 1), 0, { run: plan[0]?.name ?? "" });
+  bar?.start(runs * opts.repeat!, 0, { run: plan[0]?.name ?? "" });
   let suite: SuiteResult;
   try {
     suite = await runSuite(plan, {
       signal: ac.signal,
       idle: flags.idle,
-      repeat: flags.repeat,
+      repeat: opts.repeat,
+      c,
+      spinUs: opts.spinUs,
+      waits: opts.waits,
       progress: (done, _total, run) => bar?.update(done, { run }),
+      onFirstRun: flags.readyFile === undefined
+        ? undefined
+        : () => Deno.writeTextFileSync(flags.readyFile!, ""),
     });
   } finally {
     bar?.stop();
-    for (const sig of ["SIGINT", "SIGTERM"] as const) Deno.removeSignalListener(sig, onSignal);
+    if (c !== undefined) await removeCReference(c);
   }
-  if (flags.json) io.out.line(JSON.stringify(benchJson(suite, opts), null, 2));
-  else io.out.write(benchText(suite, io.color));
+  if (flags.json) io.out.line(JSON.stringify(benchJson(suite, opts, c), null, 2));
+  else io.out.write(benchText(suite, io.color, c));
   if (suite.failures.length > 0) {
     const first = suite.failures[0];
     throw new CheckFailed(
@@ -126,7 +171,11 @@ export async function runBench(
     );
   }
   if (suite.interrupted) {
-    throw new Interrupted("bench: interrupted; partial results above");
+    const message = "bench: interrupted; partial results above";
+    stop.throwIfInterrupted(message);
+    // Stopped by the caller's signal, or a run that hung and was stopped by its timeout.
+    if (signal?.aborted) throw new Interrupted(message);
+    throw new CheckFailed("bench: a run did not finish in time; partial results above");
   }
   return suite;
 }
@@ -148,6 +197,17 @@ const ns = (v: number) =>
     ? `${(v / 1e3).toFixed(1)}us`
     : `${v}ns`;
 const x = (v: number | undefined) => v === undefined ? "-" : `${v.toFixed(2)}x`;
+const cpuList = (st: SideStats | undefined) =>
+  st === undefined || st.cpus.length === 0 ? "-" : st.cpus.join(",");
+
+/** Short column titles of the ratios. */
+const RATIO_TITLES: Record<RatioKey, string> = {
+  "postMessage": "vs pm",
+  "postMessage-batched": "vs pm-b",
+  "ringbuf.js": "vs rb.js",
+  "minimal-ring": "vs min",
+  "c-reference": "vs C",
+};
 
 function rowCells(r: SuiteRow, color: boolean): string[] {
   const res = r.result;
@@ -167,20 +227,34 @@ function rowCells(r: SuiteRow, color: boolean): string[] {
     `${res.meanBatch.producer.toFixed(1)}/${res.meanBatch.consumer.toFixed(1)}`,
     `${p?.waits ?? "-"}/${c?.waits ?? "-"}`,
     `${p?.sleeps ?? "-"}/${c?.sleeps ?? "-"}`,
-    ...BASELINES.map((b) => x(r.ratio[b])),
+    `${cpuList(p)}/${cpuList(c)}`,
+    ...RATIO_KEYS.map((b) => x(r.ratio[b])),
     ok,
   ];
 }
 
+function latencyCells(r: RunResult | undefined): string[] {
+  if (r === undefined) return ["-", "-", "-", "-"];
+  const l = r.latencyNs;
+  return [ns(l.p50), ns(l.p99), ns(l.p999), ns(l.max)];
+}
+
 /**
- * The human table, the idle check and the verdict.
+ * The human table, the headline, the latency probes, the idle check and the verdict.
  *
  * @example
  * ```ts ignore
  * io.stdout(benchText(suite, false)); // the padded table, no colour
  * ```
  */
-export function benchText(s: SuiteResult, color: boolean): string {
+export function benchText(s: SuiteResult, color: boolean, c?: CReference): string {
+  const m = machineInfo();
+  const out = [
+    `machine: ${m.cpuModel ?? "unknown CPU"}, ${m.logicalCpus} logical CPUs` +
+    (m.physicalCores !== null ? ` (${m.physicalCores} cores)` : "") +
+    (m.allowedCpus !== null ? `, this process may run on ${m.allowedCpus}` : ""),
+    "",
+  ];
   const head = [
     "configuration",
     "rec/s",
@@ -191,27 +265,70 @@ export function benchText(s: SuiteResult, color: boolean): string {
     "batch P/C",
     "waits P/C",
     "sleeps P/C",
-    "vs pm",
-    "vs pm-b",
-    "vs rb.js",
+    "cpus P/C",
+    ...RATIO_KEYS.map((k) => RATIO_TITLES[k]),
     "verified",
   ];
-  const lines = table(
-    head,
-    s.rows.map((r) => rowCells(r, color)),
-    new Set([1, 2, 3, 4, 5, 9, 10, 11]),
-  );
-  const out = [...lines, ""];
   out.push(
+    ...table(
+      head,
+      s.rows.map((r) => rowCells(r, color)),
+      new Set([1, 2, 3, 4, 5, ...RATIO_KEYS.map((_, i) => 10 + i)]),
+    ),
+    "",
     "rec/s and latency over the measurement window; latency = producer timestamp to consumer " +
       "read, under saturation;",
     "batch = records per index publish (producer/consumer); waits = times a side found the " +
-      "ring full/empty; vs = ratio to each baseline",
+      "ring full/empty; cpus = CPUs the side ran on;",
+    "vs = ratio to each baseline (best batch), and vs C to the C11 twin of the same configuration",
   );
+  const h = s.headline;
+  if (h.best !== undefined) {
+    out.push(
+      "",
+      `best batched: ${h.best.name} ${si(h.best.result.recordsPerS)} rec/s = ` +
+        `${x(h.vsMinimalRing)} the minimal ring, ${x(h.vsCReference)} its C11 twin; ` +
+        `best dma-fault / best rfc3 = ${x(h.dmaFaultVsRfc3)}`,
+    );
+  }
+  if (s.latency.length > 0) {
+    out.push(
+      "",
+      ...table(
+        [
+          "latency, dma-fault, 1 record at a time",
+          "p50",
+          "p99",
+          "p99.9",
+          "max",
+          "C11 p50",
+          "C11 p99",
+          "C11 p99.9",
+          "C11 max",
+        ],
+        s.latency.map((p) => [
+          p.kind === "paced"
+            ? `every ${p.gapUs}us, ${p.wait}`
+            : `wake-up after ${p.gapUs / 1000}ms idle, ${p.wait}`,
+          ...latencyCells(p.ring),
+          ...latencyCells(p.c),
+        ]),
+        new Set([1, 2, 3, 4, 5, 6, 7, 8]),
+      ),
+    );
+  }
+  if (s.idle.length > 0) out.push("");
   for (const i of s.idle) {
     out.push(
       `idle consumer, ${i.wait}: ${i.cpuMs.toFixed(0)} ms CPU in ${i.idleMs} ms with no record ` +
         `(${(100 * i.cpuMs / i.idleMs).toFixed(0)}% of a core), ${i.consumer?.sleeps ?? 0} sleeps`,
+    );
+  }
+  if (c !== undefined) {
+    out.push(
+      c.ok
+        ? `C reference: bench/c/ring.c built with ${c.compiler} (-O2, acquire/release indices)`
+        : `C reference skipped: ${c.reason}`,
     );
   }
   for (const f of s.failures) {
@@ -223,7 +340,7 @@ export function benchText(s: SuiteResult, color: boolean): string {
   return out.join("\n") + "\n";
 }
 
-function side(st: import("../../bench/types.ts").SideStats | undefined) {
+function side(st: SideStats | undefined) {
   return st === undefined ? null : {
     records: st.records,
     publishes: st.publishes,
@@ -233,34 +350,62 @@ function side(st: import("../../bench/types.ts").SideStats | undefined) {
     sleeps: st.sleeps,
     timeouts: st.timeouts,
     notifies: st.notifies,
+    index_loads: st.indexLoads,
+    clock_reads: st.clockReads,
+    cpus: st.cpus,
     fault: st.fault ?? null,
   };
 }
 
-const num = (v: number) => Number.isFinite(v) ? Math.round(v * 100) / 100 : null;
+const num = (v: number | undefined) =>
+  v !== undefined && Number.isFinite(v) ? Math.round(v * 100) / 100 : null;
+
+function latencyJson(r: RunResult | undefined) {
+  if (r === undefined) return null;
+  const l = r.latencyNs;
+  return { p50: num(l.p50), p99: num(l.p99), p999: num(l.p999), max: num(l.max) };
+}
+
+function waitName(r: RunResult): string {
+  const t = r.spec.transport;
+  return t === "ring" || t === "c-reference"
+    ? r.spec.wait
+    : t === "ringbuf.js" || t === "minimal-ring"
+    ? "spin"
+    : "event-loop";
+}
 
 /**
- * The `--json` object: `results` has one row per configuration and baseline.
+ * The `--json` object, documented in the README ("bench --json"): every key is always present,
+ * with `null` where a value does not apply.
  *
  * @example
  * ```ts ignore
- * JSON.stringify(benchJson(suite, options)); // {machine, options, results, idle, ...}
+ * JSON.stringify(benchJson(suite, options)); // {machine, options, results, ...}
  * ```
  */
-export function benchJson(s: SuiteResult, o: SuiteOptions): Record<string, unknown> {
+export function benchJson(
+  s: SuiteResult,
+  o: SuiteOptions,
+  c?: CReference,
+): Record<string, unknown> {
   let load: number[] | null = null;
   try {
     load = Deno.loadavg();
   } catch { /* no sys permission */ }
+  const m = machineInfo();
+  const h = s.headline;
   return {
     machine: {
-      cpus: navigator.hardwareConcurrency,
-      os: `${Deno.build.os} ${Deno.build.arch}`,
-      deno: Deno.version.deno,
-      v8: Deno.version.v8,
+      cpu_model: m.cpuModel,
+      logical_cpus: m.logicalCpus,
+      physical_cores: m.physicalCores,
+      allowed_cpus: m.allowedCpus,
+      os: m.os,
+      deno: m.deno,
+      v8: m.v8,
       loadavg: load,
     },
-    // What the run used, defaults included; a limit not set is null, never 0.
     options: {
       records: o.records > 0 ? o.records : null,
       duration_ms: o.durationMs > 0 ? o.durationMs : null,
@@ -270,43 +415,45 @@ export function benchJson(s: SuiteResult, o: SuiteOptions): Record<string, unkno
       waits: o.waits ?? WAIT_STRATEGIES,
       split: o.split ?? true,
       baselines: o.baselines ?? true,
+      c_reference: o.cReference ?? false,
       spin_us: o.spinUs ?? DEFAULT_SPIN_US,
       spin_max_us: Math.max(o.spinUs ?? DEFAULT_SPIN_US, MAX_SPIN_US),
+      sleep_ms: DEFAULT_SLEEP_MS,
+      stage_min: DEFAULT_STAGE_MIN,
       repeat: o.repeat ?? 1,
     },
+    c_reference: c === undefined
+      ? { available: false, compiler: null, reason: "not requested (--c-reference)" }
+      : c.ok
+      ? { available: true, compiler: c.compiler, reason: null }
+      : { available: false, compiler: null, reason: c.reason },
     verified: s.failures.length === 0 && !s.interrupted,
     interrupted: s.interrupted,
     results: s.rows.map((r) => {
       const res = r.result;
-      const ring = res.spec.transport === "ring";
+      const ring = res.spec.transport === "ring" || res.spec.transport === "c-reference";
       return {
         name: r.name,
         transport: res.spec.transport,
         layout: ring ? res.spec.layout : null,
         indices: ring ? res.spec.placement : null,
+        twin_of: r.twinOf ?? null,
         record_size: res.recordSize,
         batch: res.spec.batch,
-        wait: ring ? res.spec.wait : res.spec.transport === "ringbuf.js" ? "spin" : "event-loop",
+        wait: waitName(res),
         records: res.consumer?.windowRecords ?? 0,
-        seconds: num((res.consumer?.windowMs ?? 0) / 1000),
+        seconds: Math.round((res.consumer?.windowMs ?? 0) * 1000) / 1e6,
         records_per_s: Math.round(res.recordsPerS),
         runs: r.runs.map((v) => Math.round(v)),
         mb_per_s: num(res.mbPerS),
-        latency_ns: {
-          p50: num(res.latencyNs.p50),
-          p99: num(res.latencyNs.p99),
-          p999: num(res.latencyNs.p999),
-        },
+        latency_ns: latencyJson(res),
         mean_batch: {
           producer: num(res.meanBatch.producer),
           consumer: num(res.meanBatch.consumer),
         },
         producer: side(res.producer?.stats),
         consumer: side(res.consumer?.stats),
-        ratio: Object.fromEntries(
-          BASELINES.map((b) => [b, r.ratio[b] === undefined ? null : num(r.ratio[b]!)]),
-        ),
-        // ringbuf.js's best of every batch size; null for a row that is one configuration.
+        ratio: Object.fromEntries(RATIO_KEYS.map((k) => [k, num(r.ratio[k])])),
         sweep: r.sweep?.map((p) => ({
           batch: p.batch,
           records_per_s: Math.round(p.recordsPerS),
@@ -318,6 +465,24 @@ export function benchJson(s: SuiteResult, o: SuiteOptions): Record<string, unkno
         problems: res.problems,
       };
     }),
+    headline: {
+      best: h.best?.name ?? null,
+      records_per_s: h.best ? Math.round(h.best.result.recordsPerS) : null,
+      vs_minimal_ring: num(h.vsMinimalRing),
+      vs_c_reference: num(h.vsCReference),
+      best_per_layout: Object.fromEntries(
+        RING_LAYOUTS.map((l) => [l, h.bestPerLayout[l]?.name ?? null]),
+      ),
+      dma_fault_vs_rfc3: num(h.dmaFaultVsRfc3),
+    },
+    latency: s.latency.map((p) => ({
+      kind: p.kind,
+      wait: p.wait,
+      gap_us: p.gapUs,
+      records: LATENCY_PROBES[p.kind].records,
+      ring: latencyJson(p.ring),
+      c_reference: latencyJson(p.c),
+    })),
     idle: s.idle.map((i) => ({
       wait: i.wait,
       idle_ms: i.idleMs,

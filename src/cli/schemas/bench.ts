@@ -1,6 +1,7 @@
 /**
- * Schema of `bench --json`: the machine, the options used, one row per configuration and
- * baseline, and the idle-CPU check of the wait strategies.
+ * Schema of `bench --json`: the machine, the options used, the C reference, one row per
+ * configuration, C twin and baseline, the headline ratios, the latency probes and the idle-CPU
+ * check of the wait strategies.
  *
  * @example
  * ```ts
@@ -12,7 +13,7 @@
 import { closed, count, type JsonSchema, nullable } from "../../codec/json_schema.ts";
 import { WAIT_STRATEGIES } from "../../ring/doorbell.ts";
 import { RING_LAYOUTS } from "../../ring/geometry.ts";
-import { BASELINES } from "../../bench/suite.ts";
+import { LATENCY_PROBES, RATIO_KEYS } from "../../bench/suite.ts";
 
 const NUM: JsonSchema = { type: "number", minimum: 0 };
 const STR: JsonSchema = { type: "string" };
@@ -28,14 +29,23 @@ const SIDE = nullable(closed({
   sleeps: count(),
   timeouts: count(),
   notifies: count(),
+  index_loads: count("loads of the other side's index"),
+  clock_reads: count(),
+  cpus: { type: "array", items: count(), description: "CPUs the side ran on; empty: unknown" },
   fault: nullable(STR),
 }));
+
+/** Delivery latency in ns; nulls where the transport stamps nothing. */
+const LATENCY = closed({ p50: FIGURE, p99: FIGURE, p999: FIGURE, max: FIGURE });
 
 /** `bench --json`. */
 export function benchSchema(): JsonSchema {
   return closed({
     machine: closed({
-      cpus: count(),
+      cpu_model: nullable(STR),
+      logical_cpus: count(),
+      physical_cores: nullable(count()),
+      allowed_cpus: nullable(STR),
       os: STR,
       deno: STR,
       v8: STR,
@@ -54,22 +64,31 @@ export function benchSchema(): JsonSchema {
         waits: { type: "array", items: { enum: WAIT_STRATEGIES }, minItems: 1 },
         split: { type: "boolean", description: "also the indices on separate cache lines" },
         baselines: { type: "boolean" },
+        c_reference: { type: "boolean" },
         spin_us: count("spin-wait: first and smallest spin budget (µs)"),
         spin_max_us: count("spin-wait: largest spin budget (µs)"),
+        sleep_ms: count("spin-wait: longest single sleep (ms)"),
+        stage_min: count(),
         repeat: count(),
       },
       undefined,
       { description: "what the run used, defaults included" },
     ),
+    c_reference: closed({
+      available: { type: "boolean" },
+      compiler: nullable(STR),
+      reason: nullable({ ...STR, description: "why it is not available" }),
+    }),
     verified: { type: "boolean" },
     interrupted: { type: "boolean" },
     results: {
       type: "array",
       items: closed({
         name: STR,
-        transport: { enum: ["ring", ...BASELINES] },
+        transport: { enum: ["ring", ...RATIO_KEYS] },
         layout: nullable({ enum: RING_LAYOUTS }),
         indices: nullable(STR),
+        twin_of: nullable({ ...STR, description: "the ring row a C11 twin mirrors" }),
         record_size: count(),
         batch: count(),
         wait: { enum: [...WAIT_STRATEGIES, "spin", "event-loop"] },
@@ -78,21 +97,40 @@ export function benchSchema(): JsonSchema {
         records_per_s: count(),
         runs: { type: "array", items: count() },
         mb_per_s: FIGURE,
-        latency_ns: closed({ p50: FIGURE, p99: FIGURE, p999: FIGURE }),
+        latency_ns: LATENCY,
         mean_batch: closed({ producer: FIGURE, consumer: FIGURE }),
         producer: SIDE,
         consumer: SIDE,
-        ratio: closed(Object.fromEntries(BASELINES.map((b) => [b, FIGURE]))),
+        ratio: closed(Object.fromEntries(RATIO_KEYS.map((b) => [b, FIGURE]))),
         sweep: nullable({
           type: "array",
           items: closed({ batch: count(), records_per_s: count() }),
-          description: "ringbuf.js: each batch size (the row is the best); null for the others",
+          description: "a swept baseline: each batch size (the row is the best); null otherwise",
         }),
         verified: { type: "boolean" },
         lost: count(),
         duplicated_or_reordered: count(),
         torn: count(),
         problems: { type: "array", items: STR },
+      }),
+    },
+    headline: closed({
+      best: nullable({ ...STR, description: "the batched ring row with the most records/s" }),
+      records_per_s: nullable(count()),
+      vs_minimal_ring: FIGURE,
+      vs_c_reference: FIGURE,
+      best_per_layout: closed(Object.fromEntries(RING_LAYOUTS.map((l) => [l, nullable(STR)]))),
+      dma_fault_vs_rfc3: FIGURE,
+    }),
+    latency: {
+      type: "array",
+      items: closed({
+        kind: { enum: Object.keys(LATENCY_PROBES) },
+        wait: { enum: WAIT_STRATEGIES },
+        gap_us: count(),
+        records: count(),
+        ring: LATENCY,
+        c_reference: nullable(LATENCY),
       }),
     },
     idle: {

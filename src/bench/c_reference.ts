@@ -1,0 +1,283 @@
+/**
+ * The C11 reference ring of `bench --c-reference`: builds `bench/c/ring.c` with the system's C
+ * compiler (`cc -std=c11 -O2 -pthread`) into a temporary directory, and runs it with the
+ * layout and the record template of a ring configuration, both derived from the ABI data as
+ * the TypeScript ring's are, so the two move the same bytes by the same protocol. Its one JSON
+ * line becomes a {@link RunResult} like a Worker run's.
+ *
+ * Where there is no compiler, no source (a compiled faultscope binary carries none) or no
+ * permission to run one, {@link buildCReference} says so in one line instead of failing.
+ *
+ * @example
+ * ```ts ignore
+ * const c = await buildCReference();
+ * if (c.ok) {
+ *   const r = await runCReference(c, spec);
+ *   r.recordsPerS;
+ * }
+ * ```
+ * @module
+ */
+import { ringGeometry } from "../ring/geometry.ts";
+import { BenchRecordCodec } from "./record.ts";
+import type { RunResult } from "./runner.ts";
+import type { ConsumerReport, ProducerReport, RunSpec, SideStats } from "./types.ts";
+import { LatencyHistogram } from "../stats/histogram.ts";
+
+/** The C reference's source, next to the project's benchmarks. */
+export const C_SOURCE = new URL("../../bench/c/ring.c", import.meta.url);
+
+/** A built C reference, or why there is none. */
+export type CReference =
+  | { readonly ok: true; readonly binary: string; readonly compiler: string; readonly dir: string }
+  | { readonly ok: false; readonly reason: string };
+
+async function run(cmd: string, args: string[], signal?: AbortSignal) {
+  const out = await new Deno.Command(cmd, {
+    args,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal,
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * Compiles the C reference, or says in one line why it cannot.
+ *
+ * @example
+ * ```ts ignore
+ * const c = await buildCReference();
+ * c.ok ? c.compiler : c.reason; // e.g. "cc (Debian 14.2.0-19) 14.2.0"
+ * ```
+ */
+export async function buildCReference(cc = "cc"): Promise<CReference> {
+  if (C_SOURCE.protocol !== "file:") {
+    return { ok: false, reason: "the C reference source is not a local file here" };
+  }
+  const src = C_SOURCE.pathname;
+  try {
+    await Deno.stat(src);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      return { ok: false, reason: `no C reference source at ${src} (a compiled binary has none)` };
+    }
+    return { ok: false, reason: `cannot read ${src}: ${(e as Error).message}` };
+  }
+  let version: string;
+  try {
+    version = (await run(cc, ["--version"])).stdout.split("\n")[0].trim();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      return { ok: false, reason: `no C compiler: \`${cc}\` is not on PATH` };
+    }
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      return { ok: false, reason: `running \`${cc}\` needs --allow-run` };
+    }
+    return { ok: false, reason: `cannot run \`${cc}\`: ${(e as Error).message}` };
+  }
+  let dir: string;
+  try {
+    dir = await Deno.makeTempDir({ prefix: "faultscope-cref-" });
+  } catch (e) {
+    return { ok: false, reason: `cannot make a build directory: ${(e as Error).message}` };
+  }
+  const binary = `${dir}/ring`;
+  const r = await run(cc, ["-std=c11", "-O2", "-pthread", "-o", binary, src]);
+  if (r.code !== 0) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    const first = r.stderr.split("\n").find((l) => l.includes("error")) ?? r.stderr.split("\n")[0];
+    return { ok: false, reason: `\`${cc}\` failed on ${src}: ${first.trim()}` };
+  }
+  return { ok: true, binary, compiler: version || cc, dir };
+}
+
+/**
+ * Removes the C reference's build directory.
+ *
+ * @example
+ * ```ts ignore
+ * await removeCReference(c);
+ * ```
+ */
+export async function removeCReference(c: CReference): Promise<void> {
+  if (c.ok) await Deno.remove(c.dir, { recursive: true }).catch(() => {});
+}
+
+/**
+ * The command-line arguments that make the C reference run `spec`.
+ *
+ * @example
+ * ```ts
+ * import { cReferenceArgs } from "./c_reference.ts";
+ * cReferenceArgs({
+ *   transport: "c-reference", layout: "dma-fault", placement: "region", batch: 256,
+ *   wait: "spin", records: 0, durationMs: 1000,
+ * }).slice(0, 2); // ["-g", "16,0,4096,64,512,36864"]
+ * ```
+ */
+export function cReferenceArgs(spec: RunSpec): string[] {
+  const g = ringGeometry(spec.layout, { placement: spec.placement });
+  const codec = new BenchRecordCodec(g.abi === "rfc3" ? "rfc3" : "mainline");
+  const args = [
+    "-g",
+    [g.prodOffset, g.consOffset, g.ringOffset, g.entrySize, g.capacity, g.regionSize].join(","),
+    "-t",
+    [...codec.template].map((w) => String(w >>> 0)).join(","),
+    "-f",
+    [codec.pasidWord, codec.addrWord, codec.addrWord + 1, codec.tsWord, codec.checkWord].join(","),
+    "-b",
+    String(spec.batch),
+    "-w",
+    spec.wait,
+    "-u",
+    String(spec.warmupMs ?? 0),
+  ];
+  if (spec.records > 0) args.push("-n", String(spec.records));
+  else args.push("-d", String(spec.durationMs));
+  if (spec.spinUs !== undefined) args.push("-s", String(spec.spinUs));
+  if (spec.producerPauseUs !== undefined) args.push("-i", String(spec.producerPauseUs));
+  return args;
+}
+
+interface CSide {
+  records: number;
+  publishes: number;
+  waits: number;
+  spins: number;
+  arms: number;
+  sleeps: number;
+  timeouts: number;
+  notifies: number;
+  index_loads: number;
+  clock_reads: number;
+  fault: string | null;
+  cpus: number[];
+}
+
+interface COutput {
+  verified: boolean;
+  records_per_s: number;
+  window_records: number;
+  window_ms: number;
+  ok: number;
+  lost: number;
+  duplicated_or_reordered: number;
+  torn: number;
+  clock_skew: number;
+  latency_ns: { p50: number; p99: number; p999: number; max: number } | null;
+  producer: CSide;
+  consumer: CSide;
+}
+
+function sideStats(s: CSide): SideStats {
+  const st: SideStats = {
+    records: s.records,
+    publishes: s.publishes,
+    waits: s.waits,
+    spins: s.spins,
+    arms: s.arms,
+    sleeps: s.sleeps,
+    timeouts: s.timeouts,
+    notifies: s.notifies,
+    indexLoads: s.index_loads,
+    clockReads: s.clock_reads,
+    cpus: [...s.cpus].sort((a, b) => a - b),
+  };
+  if (s.fault !== null) st.fault = s.fault;
+  return st;
+}
+
+/**
+ * Runs the C reference for `spec` (a `c-reference` spec: the ring configuration it mirrors).
+ * Aborting `signal` kills it; the result is then `interrupted`.
+ *
+ * @example
+ * ```ts ignore
+ * const r = await runCReference(c, { ...ringSpec, transport: "c-reference" });
+ * r.verified; // true
+ * ```
+ */
+export async function runCReference(
+  c: CReference & { ok: true },
+  spec: RunSpec,
+  signal?: AbortSignal,
+): Promise<RunResult> {
+  const g = ringGeometry(spec.layout, { placement: spec.placement });
+  const problems: string[] = [];
+  let out: COutput | undefined;
+  let interrupted = false;
+  try {
+    const r = await run(c.binary, cReferenceArgs(spec), signal);
+    try {
+      out = JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "") as COutput;
+    } catch {
+      problems.push(
+        `the C reference exited ${r.code} without a result: ${r.stderr.trim() || "no output"}`,
+      );
+    }
+  } catch (e) {
+    if (signal?.aborted) interrupted = true;
+    else problems.push(`the C reference did not run: ${(e as Error).message}`);
+  }
+  if (signal?.aborted) interrupted = true;
+  let producer: ProducerReport | undefined;
+  let consumer: ConsumerReport | undefined;
+  if (out !== undefined) {
+    producer = { stats: sideStats(out.producer) };
+    consumer = {
+      stats: sideStats(out.consumer),
+      verify: {
+        ok: out.ok,
+        lost: out.lost,
+        duplicatedOrReordered: out.duplicated_or_reordered,
+        torn: out.torn,
+        clockSkew: out.clock_skew,
+      },
+      nextSeq: out.consumer.records,
+      windowRecords: out.window_records,
+      windowMs: out.window_ms,
+      latency: new LatencyHistogram().snapshot(),
+    };
+    if (out.producer.fault) problems.push(`producer stopped: ${out.producer.fault}`);
+    if (out.consumer.fault) problems.push(`consumer stopped: ${out.consumer.fault}`);
+    if (out.lost > 0) problems.push(`${out.lost} records lost`);
+    if (out.duplicated_or_reordered > 0) {
+      problems.push(`${out.duplicated_or_reordered} records duplicated or reordered`);
+    }
+    if (out.torn > 0) problems.push(`${out.torn} records torn or corrupt`);
+    if (out.consumer.records < out.producer.records) {
+      problems.push(`${out.producer.records - out.consumer.records} records lost`);
+    }
+    if (!out.verified && problems.length === 0) problems.push("the C reference did not verify");
+  }
+  const recordsPerS = out !== undefined && out.window_ms > 0
+    ? out.window_records / (out.window_ms / 1000)
+    : 0;
+  const lat = out?.latency_ns;
+  const per = (s: CSide | undefined) => s && s.publishes > 0 ? s.records / s.publishes : 0;
+  return {
+    spec,
+    producer,
+    consumer,
+    recordSize: g.entrySize,
+    recordsPerS,
+    mbPerS: recordsPerS * g.entrySize / 1e6,
+    latencyNs: {
+      p50: lat?.p50 ?? NaN,
+      p99: lat?.p99 ?? NaN,
+      p999: lat?.p999 ?? NaN,
+      max: lat?.max ?? NaN,
+    },
+    meanBatch: { producer: per(out?.producer), consumer: per(out?.consumer) },
+    verified: problems.length === 0 && !interrupted && out !== undefined,
+    lost: out?.lost ?? 0,
+    duplicatedOrReordered: out?.duplicated_or_reordered ?? 0,
+    torn: out?.torn ?? 0,
+    problems,
+    interrupted,
+    sab: undefined,
+  };
+}
