@@ -117,16 +117,23 @@ for (const abi of ["rfc3", "mainline"] as BenchAbi[]) {
         fc.integer({ min: 0, max: 40 }),
         fc.nat({ max: 0xffffffff }),
         (seq, n, ts) => {
-          const run = new Int32Array(n * W + 2).fill(0x5a5a5a5a);
-          codec.fill(run, 1, 1 + n * W, seq, ts);
-          const one = new Int32Array(n * W + 2).fill(0x5a5a5a5a);
+          // Records start on an 8-byte boundary (word 2 here), as in every ring layout.
+          const run = new Int32Array(n * W + 4).fill(0x5a5a5a5a);
+          codec.fill(run, 2, 2 + n * W, seq, ts);
+          const one = new Int32Array(n * W + 4).fill(0x5a5a5a5a);
           // Sequence numbers wrap modulo 2^32 in both.
-          for (let i = 0; i < n; i++) codec.write(one, 1 + i * W, (seq + i) >>> 0, ts);
+          for (let i = 0; i < n; i++) codec.write(one, 2 + i * W, (seq + i) >>> 0, ts);
           assert.deepEqual(run, one);
         },
       ),
       { numRuns: 200 },
     );
+    // The run forms write and read pairs of words as 64-bit words: a record off an 8-byte
+    // boundary is refused, not half-written.
+    const odd = new Int32Array(W + 2);
+    assert.throws(() => codec.fill(odd, 1, 1 + W, 0, 0), RangeError);
+    assert.throws(() => codec.scan(odd, 1, 1 + W, 0, 0, null), RangeError);
+    assert.deepEqual([...odd], new Array(W + 2).fill(0));
   });
 }
 

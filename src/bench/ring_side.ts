@@ -1,8 +1,8 @@
 /**
  * The fault ring as a benchmark transport: its producer and consumer sides for the shared
- * loops of skeleton.ts. The producer writes a batch (staged in a private buffer and copied in
- * with one `Uint8Array.set` from {@link DEFAULT_STAGE_MIN} records, written in place below)
- * and publishes `prod`; the consumer verifies every ready record and publishes `cons` once.
+ * loops of skeleton.ts. The producer writes a batch in place (one generated loop per
+ * contiguous run of slots) and publishes `prod`; the consumer verifies every ready record the
+ * same way and publishes `cons` after each contiguous run.
  * With `spin-wait` each side rings the other's doorbell after publishing. The test hooks
  * (a corrupted index, a captured copy of every record) live here, since only the ring has
  * indices to corrupt.
@@ -25,12 +25,6 @@ import { consume, type ConsumerSide, produce, type ProducerSide } from "./skelet
 import type { ConsumerReport, ProducerReport, WorkerOrder } from "./types.ts";
 import { RecordVerifier } from "./verify.ts";
 
-/**
- * Batches of at least this many records are built in a private buffer and copied into the ring
- * with one memcpy (see RingProducer.copyIn); smaller ones are written in place.
- */
-export const DEFAULT_STAGE_MIN = 8;
-
 function codecFor(o: WorkerOrder): BenchRecordCodec {
   const g = ringGeometry(o.spec.layout, { placement: o.spec.placement });
   return new BenchRecordCodec(g.abi === "rfc3" ? "rfc3" : "mainline");
@@ -48,9 +42,6 @@ function codecFor(o: WorkerOrder): BenchRecordCodec {
 export class RingProducerSide implements ProducerSide {
   readonly #p: RingProducer;
   readonly #codec: BenchRecordCodec;
-  readonly #stage: Int32Array;
-  readonly #stageBytes: Uint8Array;
-  readonly #stageMin: number;
   readonly #bell: Doorbell;
   readonly #sleepy: boolean;
   readonly #corruptAt: number;
@@ -62,9 +53,6 @@ export class RingProducerSide implements ProducerSide {
     const g = ringGeometry(o.spec.layout, { placement: o.spec.placement });
     this.#p = new RingProducer(o.sab!, g);
     this.#codec = codecFor(o);
-    this.#stage = new Int32Array(Math.min(o.spec.batch, g.capacity) * this.#codec.words);
-    this.#stageBytes = new Uint8Array(this.#stage.buffer);
-    this.#stageMin = o.spec.stageMin ?? DEFAULT_STAGE_MIN;
     this.#bell = consumerBell;
     this.#sleepy = o.spec.wait === "spin-wait";
     this.#corruptAt = o.spec.corruptProdAt ?? -1;
@@ -88,19 +76,15 @@ export class RingProducerSide implements ProducerSide {
     const p = this.#p;
     const codec = this.#codec;
     const W = codec.words;
-    if (n >= this.#stageMin) {
-      codec.fill(this.#stage, 0, n * W, seq, ts);
-      p.copyIn(this.#stageBytes, n);
-    } else {
-      // In place: up to the end of the ring, then from its start.
-      const w = p.words;
-      const first = Math.min(n, p.capacity - p.prod);
-      const b = p.slotWord(0);
-      codec.fill(w, b, b + first * W, seq, ts);
-      if (first < n) {
-        const b2 = p.slotWord(first);
-        codec.fill(w, b2, b2 + (n - first) * W, seq + first, ts);
-      }
+    // In place (a staged copy costs more: V8 copies into shared memory 8 bytes at a time, with
+    // relaxed atomic moves): up to the end of the ring, then from its start.
+    const w = p.words;
+    const first = Math.min(n, p.capacity - p.prod);
+    const b = p.slotWord(0);
+    codec.fill(w, b, b + first * W, seq, ts);
+    if (first < n) {
+      const b2 = p.slotWord(first);
+      codec.fill(w, b2, b2 + (n - first) * W, seq + first, ts);
     }
     p.publish(n);
     if (this.#sleepy) this.#bell.ring();
@@ -171,17 +155,20 @@ export class RingConsumerSide implements ConsumerSide {
         for (let k = 0; k < W && at + k < capture.length; k++) capture[at + k] = w[base + k];
         v.take(w, base, nowNs, measure);
       }
+      c.release(n);
     } else {
-      // Up to the end of the ring, then from its start.
-      const first = Math.min(n, c.capacity - c.cons);
-      const b = c.slotWord(0);
-      v.takeRun(w, b, b + first * W, nowNs, measure);
-      if (first < n) {
-        const b2 = c.slotWord(first);
-        v.takeRun(w, b2, b2 + (n - first) * W, nowNs, measure);
+      // Contiguous runs up to the end of the ring (then from its start), each freed as soon
+      // as it is checked.
+      let left = n;
+      while (left > 0) {
+        let k = c.capacity - c.cons;
+        if (k > left) k = left;
+        const b = c.slotWord(0);
+        v.takeRun(w, b, b + k * W, nowNs, measure);
+        c.release(k);
+        left -= k;
       }
     }
-    c.release(n);
     if (this.#sleepy) this.#bell.ring();
     if (this.#corruptAt >= 0 && v.seen >= this.#corruptAt) {
       // Test hook: a buggy VMM scribbles on its consumer index.

@@ -45,8 +45,6 @@ export interface RunSpec {
   readonly spinUs?: number;
   /** Longest single sleep in ms (spin-wait); a side re-checks the stop flag this often. */
   readonly sleepMs?: number;
-  /** Producer batches of at least this many records are staged and memcpy'd (0: always). */
-  readonly stageMin?: number;
   /** Warm-up before the measurement window opens, in ms (records still verified). */
   readonly warmupMs?: number;
   /** Test hooks: the consumer publishes a bogus `cons` after this many records. */

@@ -22,7 +22,7 @@
  * @module
  */
 import { LatencyHistogram } from "../stats/histogram.ts";
-import type { BenchRecordCodec, LatencySink, RecordScanner } from "./record.ts";
+import type { BenchRecordCodec, LatencySink } from "./record.ts";
 import type { Verification } from "./types.ts";
 
 /**
@@ -55,7 +55,6 @@ export class RecordVerifier implements LatencySink {
   /** Sequence number expected next (counting every record sent, not modulo 2^32). */
   next = 0;
   readonly #codec: BenchRecordCodec;
-  readonly #scan: RecordScanner;
   readonly #W: number;
   readonly #tsWord: number;
   readonly #hist = new LatencyHistogram();
@@ -63,7 +62,6 @@ export class RecordVerifier implements LatencySink {
   /** A verifier of `codec`'s records, expecting sequence number 0 first. */
   constructor(codec: BenchRecordCodec) {
     this.#codec = codec;
-    this.#scan = codec.scan;
     this.#W = codec.words;
     this.#tsWord = codec.tsWord;
   }
@@ -94,7 +92,7 @@ export class RecordVerifier implements LatencySink {
     const sink = measure ? this : null;
     const r = this.result;
     while (b < end) {
-      const stop = this.#scan(w, b, end, this.next, nowNs, sink);
+      const stop = this.#codec.scan(w, b, end, this.next, nowNs, sink);
       const good = (stop - b) / W;
       this.seen += good;
       this.next += good;

@@ -22,7 +22,6 @@
 import { buildCReference, type CReference, removeCReference } from "../../bench/c_reference.ts";
 import { machineInfo } from "../../bench/machine.ts";
 import { DEFAULT_SLEEP_MS } from "../../bench/skeleton.ts";
-import { DEFAULT_STAGE_MIN } from "../../bench/ring_side.ts";
 import {
   DEFAULT_BATCHES,
   DEFAULT_WARMUP_MS,
@@ -419,7 +418,6 @@ export function benchJson(
       spin_us: o.spinUs ?? DEFAULT_SPIN_US,
       spin_max_us: Math.max(o.spinUs ?? DEFAULT_SPIN_US, MAX_SPIN_US),
       sleep_ms: DEFAULT_SLEEP_MS,
-      stage_min: DEFAULT_STAGE_MIN,
       repeat: o.repeat ?? 1,
     },
     c_reference: c === undefined

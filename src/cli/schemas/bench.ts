@@ -68,7 +68,6 @@ export function benchSchema(): JsonSchema {
         spin_us: count("spin-wait: first and smallest spin budget (µs)"),
         spin_max_us: count("spin-wait: largest spin budget (µs)"),
         sleep_ms: count("spin-wait: longest single sleep (ms)"),
-        stage_min: count(),
         repeat: count(),
       },
       undefined,
