@@ -19,6 +19,7 @@ import type { ConsumerReport, ProducerReport, WorkerOrder } from "./types.ts";
 import { emptyStats } from "./types.ts";
 import { LatencyClock } from "./clock.ts";
 import { CTL } from "./control.ts";
+import { CpuTrace } from "./machine.ts";
 import { baselineCodec } from "./record.ts";
 import { awaitGo, consumerReport } from "./skeleton.ts";
 import { RecordVerifier } from "./verify.ts";
@@ -52,6 +53,7 @@ export async function runPostMessageProducer(o: WorkerOrder): Promise<ProducerRe
   const k = spec.transport === "postMessage" ? 1 : spec.batch;
   const staging = new Int32Array(k * W);
   const st = emptyStats();
+  const cpu = new CpuTrace();
   const limit = spec.records > 0 ? spec.records : Infinity;
   let acked = 0;
   let wake: (() => void) | undefined;
@@ -61,6 +63,7 @@ export async function runPostMessageProducer(o: WorkerOrder): Promise<ProducerRe
     wake = undefined;
   };
   awaitGo(ctl);
+  cpu.sample(performance.now());
   const deadline = deadlineOf(o);
   let seq = 0;
   while (seq < limit) {
@@ -80,6 +83,8 @@ export async function runPostMessageProducer(o: WorkerOrder): Promise<ProducerRe
     if (now >= deadline || Atomics.load(ctl, CTL.STOP) !== 0) break;
   }
   st.records = seq;
+  cpu.sample(performance.now());
+  st.cpus = cpu.cpus;
   port.postMessage({ done: seq });
   return { stats: st };
 }
@@ -101,6 +106,7 @@ export function runPostMessageConsumer(o: WorkerOrder): Promise<ConsumerReport> 
   const clock = new LatencyClock(o.epoch);
   const v = new RecordVerifier(codec);
   const st = emptyStats();
+  const cpu = new CpuTrace();
   let win = new MeasureWindow(0, 0, 0); // replaced at the go signal, before any message
   let lastAck = 0;
   return new Promise((resolve) => {
@@ -119,10 +125,13 @@ export function runPostMessageConsumer(o: WorkerOrder): Promise<ConsumerReport> 
         return;
       }
       st.records = v.seen;
+      cpu.sample(now);
+      st.cpus = cpu.cpus;
       port.close();
       resolve(consumerReport(st, v, win, now));
     };
     awaitGo(ctl);
+    cpu.sample(performance.now());
     win = new MeasureWindow(performance.now(), spec.warmupMs ?? 0, warmRecordsFor(spec.records));
   });
 }
