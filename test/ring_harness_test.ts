@@ -92,12 +92,14 @@ Deno.test("C reference: spin-wait sleeps on a slow producer and is woken, every 
     const { runCReference } = await import("../src/bench/c_reference.ts");
     const r = await runCReference(
       c,
+      // Sleeps end by the doorbell or after 5 s: a timeout here is a lost wake-up, not load.
       spec({
         transport: "c-reference",
         wait: "spin-wait",
         batch: 1,
         records: 30,
         producerPauseUs: 5000,
+        sleepMs: 5000,
       }),
     );
     assert.deepEqual(r.problems, []);

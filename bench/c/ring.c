@@ -68,7 +68,7 @@ static double g_gap_us = 0;    /* paced mode when > 0 */
 static int g_sc = 0;
 static int g_pin_p = -1, g_pin_c = -1;
 static const char *g_dump; /* -x: write the region here after the run */
-static const int SLEEP_MS = 50;
+static int g_sleep_ms = 50; /* longest single sleep (-l): a sleeper re-checks this often */
 
 /* ---------------------------------------------------------------- shared state */
 static uint8_t *g_buf;
@@ -165,9 +165,16 @@ static void futex_wake(_Atomic uint32_t *w)
 	syscall(SYS_futex, (uint32_t *)w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
-/* Waker, after publishing: wake the sleeper if it armed its bell. */
+/*
+ * Waker, after publishing: wake the sleeper if it armed its bell. The publish was a release
+ * store, which x86 (and C11) may still hold in a store buffer past the load of the bell; the
+ * sleeper may then arm the bell, re-read the index before the publish is visible, and sleep
+ * through it (a lost wake-up). The fence orders the publish before the load, as the JS ring's
+ * seq_cst Atomics.store does.
+ */
 static inline void bell_ring(_Atomic uint32_t *bell, struct side *waker)
 {
+	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load(bell) == 0)
 		return;
 	atomic_store(bell, 0);
@@ -203,7 +210,7 @@ static void spinner_idle(struct spinner *sp, _Atomic uint32_t *bell, struct side
 		return;
 	}
 	me->sleeps++;
-	futex_wait(bell, 1, SLEEP_MS);
+	futex_wait(bell, 1, g_sleep_ms);
 	int woken = atomic_load(bell) == 0;
 	atomic_store(bell, 0);
 	double slept = now_ms() - now;
@@ -554,7 +561,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ring -g prod,cons,ring,entry,capacity,region -t w0,w1,... -f P,AL,AH,T,C\n"
-		"            [-b batch] [-w spin|spin-wait] [-s spin_us] [-S max_spin_us]\n"
+		"            [-b batch] [-w spin|spin-wait] [-s spin_us] [-S max_spin_us] [-l sleep_ms]\n"
 		"            [-d duration_ms] [-u warmup_ms] [-n records] [-i gap_us] [-o rel|sc] [-p P,C]\n"
 		"            [-x region_dump_file]\n");
 	exit(2);
@@ -599,7 +606,7 @@ int main(int argc, char **argv)
 {
 	long long v[MAX_WORDS];
 	int opt, have_g = 0, have_t = 0, have_f = 0;
-	while ((opt = getopt(argc, argv, "g:t:f:b:w:s:S:d:u:n:i:o:p:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "g:t:f:b:w:s:S:l:d:u:n:i:o:p:x:")) != -1) {
 		switch (opt) {
 		case 'g':
 			if (parse_list(optarg, v, 6) != 6)
@@ -632,6 +639,7 @@ int main(int argc, char **argv)
 			break;
 		case 's': g_spin_us = strtod(optarg, NULL); break;
 		case 'S': g_max_spin_us = strtod(optarg, NULL); break;
+		case 'l': g_sleep_ms = atoi(optarg); break;
 		case 'd': g_duration_ms = strtod(optarg, NULL); break;
 		case 'u': g_warmup_ms = strtod(optarg, NULL); break;
 		case 'n': g_records = strtoull(optarg, NULL, 0); break;
@@ -652,6 +660,8 @@ int main(int argc, char **argv)
 	    (uint64_t)g_ring_off + (uint64_t)g_cap * g_entry > g_region || g_P >= g_words ||
 	    g_AL >= g_words || g_AH >= g_words || g_T >= g_words || g_C >= g_words ||
 	    (g_prod_off & 3) || (g_cons_off & 3) || (g_ring_off & 3))
+		usage();
+	if (g_sleep_ms < 1)
 		usage();
 	if (g_max_spin_us < g_spin_us)
 		g_max_spin_us = g_spin_us;

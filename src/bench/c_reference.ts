@@ -138,6 +138,7 @@ export function cReferenceArgs(spec: RunSpec): string[] {
   if (spec.records > 0) args.push("-n", String(spec.records));
   else args.push("-d", String(spec.durationMs));
   if (spec.spinUs !== undefined) args.push("-s", String(spec.spinUs));
+  if (spec.sleepMs !== undefined) args.push("-l", String(spec.sleepMs));
   if (spec.producerPauseUs !== undefined) args.push("-i", String(spec.producerPauseUs));
   return args;
 }
