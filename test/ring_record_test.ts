@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { decodeRecord } from "../src/codec/decode.ts";
-import { type BenchAbi, BenchRecordCodec } from "../src/bench/record.ts";
+import { type BenchAbi, BenchRecordCodec, RUN_SLOTS } from "../src/bench/record.ts";
 import { RecordVerifier } from "../src/bench/verify.ts";
 
 function bytesOf(w: Int32Array, words: number, base = 0): Uint8Array {
@@ -132,7 +132,10 @@ for (const abi of ["rfc3", "mainline"] as BenchAbi[]) {
     // boundary is refused, not half-written.
     const odd = new Int32Array(W + 2);
     assert.throws(() => codec.fill(odd, 1, 1 + W, 0, 0), RangeError);
-    assert.throws(() => codec.scan(odd, 1, 1 + W, 0, 0, null), RangeError);
+    assert.throws(
+      () => codec.scan(odd, 1, 1 + W, 0, new Int32Array(1 + 2 * RUN_SLOTS)),
+      RangeError,
+    );
     assert.deepEqual([...odd], new Array(W + 2).fill(0));
   });
 }
