@@ -14,7 +14,7 @@
 # `bench --c-reference` with cc when present); the minimal TypeScript ring is the suite's
 # `minimal-ring` baseline. Nothing outside the repository is used.
 #
-# Budget: about 4 minutes on a quiet 16-core machine (2 min unpinned, 40 s per pair), and
+# Budget: about 5 minutes on a quiet 16-core machine (3 min unpinned, 40 s per pair), and
 # never past 7: each run is capped by `timeout` (190 s, then 70 s per pair; an interrupted
 # bench still writes its partial JSON). For a quick local check of the script itself:
 #   OUT=/tmp/mc MULTICORE_DURATION=0.05 bench/multicore.sh
@@ -94,14 +94,14 @@ run_bench() { # name, seconds cap, then taskset args (possibly none) and bench f
 }
 
 COMMON=(--c-reference --json --duration "$DURATION")
-# Unpinned: the whole suite (both layouts, both waits, batches 1/16/256, split indices, every
+# Unpinned: the whole suite (both layouts, both waits, batches 1/16/64/256, split indices, every
 # baseline, latency probes, idle check), two rounds, rows are medians.
 run_bench unpinned 190 "${FS[@]}" bench "${COMMON[@]}" --repeat 2
 # Pinned pairs: the batched configurations, where the targets are stated.
 for p in "${pairs[@]}"; do
   name=${p%%:*}
   run_bench "pin-$name-${p#*:}" 70 taskset -c "${p#*:}" "${FS[@]}" bench "${COMMON[@]}" \
-    --batch 16,256 --no-idle
+    --batch 64,256 --no-idle
 done
 
 # ---------------------------------------------------------------- the summary

@@ -36,7 +36,7 @@ export type RatioKey = BaselineName | "c-reference";
 export const RATIO_KEYS: readonly RatioKey[] = [...BASELINES, "c-reference"];
 
 /** Batch sizes swept by default. */
-export const DEFAULT_BATCHES: readonly number[] = [1, 16, 256];
+export const DEFAULT_BATCHES: readonly number[] = [1, 16, 64, 256];
 /** Warm-up per configuration by default, in ms. */
 export const DEFAULT_WARMUP_MS = 200;
 
@@ -180,7 +180,7 @@ function ringName(spec: RunSpec): string {
  * @example
  * ```ts
  * import { planSuite } from "./suite.ts";
- * planSuite({ records: 0, durationMs: 1000 }).length; // 26: 18 ring + 8 baseline
+ * planSuite({ records: 0, durationMs: 1000 }).length; // 34: 24 ring + 10 baseline
  * ```
  */
 export function planSuite(o: SuiteOptions): PlannedRun[] {

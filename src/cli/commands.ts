@@ -486,7 +486,7 @@ export const BENCH = {
     },
     batch: {
       value: "list",
-      help: "producer batch sizes (default 1,16,256)",
+      help: "producer batch sizes (default 1,16,64,256)",
       parse: (v: string) => [...new Set(intList(v, 1, 1 << 16))],
     },
     layout: {
