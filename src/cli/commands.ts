@@ -555,7 +555,7 @@ export const BENCH = {
     "error, 130 interrupted (partial results printed).",
   ],
   examples: [
-    { line: "faultscope bench", slow: "about 30 s of measurement" },
+    { line: "faultscope bench", slow: "about 50 s of measurement" },
     "faultscope bench --duration 0.5 --batch 1,64 --layout dma-fault --json > bench.json",
     {
       line: "faultscope bench --c-reference --batch 256 --no-split   # against C, in the same run",

@@ -13,7 +13,7 @@
  *
  * @example
  * ```sh
- * faultscope bench                           # the default suite, about 40 s
+ * faultscope bench                           # the default suite, about 50 s
  * faultscope bench --duration 0.3 --batch 16 --json
  * faultscope bench --c-reference --layout dma-fault --batch 256   # against C, same run
  * ```
