@@ -28,6 +28,10 @@ FS=(deno run --cached-only --frozen -A main.ts)
 
 log() { echo "[$(($(date +%s) - start))s] $*" | tee -a "$OUT/progress.log"; }
 
+# npm packages live in node_modules (deno.json: nodeModulesDir manual); fill it from DENO_DIR's
+# cache, offline, when the copy of the repository came without it.
+[ -d node_modules ] || deno install --frozen --cached-only --quiet || echo "deno install failed" >&2
+
 # ---------------------------------------------------------------- the machine
 {
   echo "date: $(date -u +%FT%TZ)"
