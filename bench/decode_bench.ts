@@ -18,7 +18,7 @@ import type { Field } from "../src/abi/types.ts";
 import { type DecodedFields, decoderFor } from "../src/codec/decode.ts";
 import { encodeInto } from "../src/codec/encode.ts";
 import { recordJson } from "../src/codec/json.ts";
-import { byteBuffer, jsonLineBytes, jsonLineWriter, writeDecimal } from "../src/codec/jsonline.ts";
+import { byteBuffer, jsonLineBytes, jsonLineWriter } from "../src/codec/jsonline.ts";
 import { HexError, hexLines, parseHex } from "../src/codec/hex.ts";
 import { guessAbi } from "../src/codec/guess.ts";
 
