@@ -12,7 +12,8 @@
  * const chunks: string[] = [];
  * const w = new AsciiWriter((b) => chunks.push(new TextDecoder().decode(b)));
  * w.raw('{"n":'); w.int(42); w.raw(',"t":'); w.time(1.5); w.raw("}\n");
- * w.flush(); // chunks: ['{"n":42,"t":1.5}\n']
+ * w.flush();
+ * chunks; // => ['{"n":42,"t":1.5}\n']
  * ```
  * @module
  */
@@ -24,7 +25,9 @@ const enc = new TextEncoder();
  *
  * @example
  * ```ts
- * const KEY = ascii(',"slot":');
+ * import { ascii } from "./ascii.ts";
+ * const KEY = ascii(',"slot":'); // encoded once, written many times
+ * KEY.length; // => 8
  * ```
  */
 export function ascii(s: string): Uint8Array {
@@ -36,8 +39,13 @@ export function ascii(s: string): Uint8Array {
  *
  * @example
  * ```ts
- * const w = new AsciiWriter((b) => Deno.stdout.writeSync(b));
- * w.int(12); w.raw("\n"); w.flush(); // prints 12
+ * import { AsciiWriter } from "./ascii.ts";
+ * let out = "";
+ * const w = new AsciiWriter((b) => out += new TextDecoder().decode(b));
+ * w.int(12); w.raw(" "); w.time(0.0004); w.raw("\n");
+ * out; // => "": nothing reaches the sink before a flush or a full chunk
+ * w.flush();
+ * out; // => "12 0\n"
  * ```
  */
 export class AsciiWriter {

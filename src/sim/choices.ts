@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { INJECT_KINDS } from "./choices.ts";
- * INJECT_KINDS.includes("size_changed"); // true
+ * INJECT_KINDS.includes("size_changed"); // => true
  * ```
  * @module
  */
@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * INJECT_KINDS[3]; // "prod_corrupt"
+ * INJECT_KINDS[3]; // => "prod_corrupt"
  * ```
  */
 export const INJECT_KINDS = [

@@ -8,8 +8,8 @@
  * @example
  * ```ts
  * import { CIRC_SPACE, trueSpace } from "./circ.ts";
- * CIRC_SPACE(4, 40, 85); // 0: the kernel thinks the ring is full...
- * trueSpace(4, 40, 85); // 35: ...while 35 slots are free
+ * CIRC_SPACE(4, 40, 85); // => 0: the kernel thinks the ring is full...
+ * trueSpace(4, 40, 85); // => 35: ...while 35 slots are free
  * ```
  * @module
  */
@@ -23,8 +23,8 @@ export type IndexMath = "modulo" | "circ";
  *
  * @example
  * ```ts
- * CIRC_CNT(3, 1, 8); // 2
- * CIRC_CNT(1, 3, 8); // 6: wrapped
+ * CIRC_CNT(3, 1, 8); // => 2
+ * CIRC_CNT(1, 3, 8); // => 6: wrapped
  * ```
  */
 export function CIRC_CNT(head: number, tail: number, size: number): number {
@@ -38,7 +38,7 @@ export function CIRC_CNT(head: number, tail: number, size: number): number {
  *
  * @example
  * ```ts
- * CIRC_SPACE(0, 0, 8); // 7: one slot stays empty
+ * CIRC_SPACE(0, 0, 8); // => 7: one slot stays empty
  * ```
  */
 export function CIRC_SPACE(head: number, tail: number, size: number): number {
@@ -50,7 +50,7 @@ export function CIRC_SPACE(head: number, tail: number, size: number): number {
  *
  * @example
  * ```ts
- * trueSpace(0, 0, 85); // 84
+ * trueSpace(0, 0, 85); // => 84
  * ```
  */
 export function trueSpace(head: number, tail: number, size: number): number {
@@ -62,7 +62,7 @@ export function trueSpace(head: number, tail: number, size: number): number {
  *
  * @example
  * ```ts
- * trueCount(2, 80, 85); // 7
+ * trueCount(2, 80, 85); // => 7
  * ```
  */
 export function trueCount(head: number, tail: number, size: number): number {
@@ -75,8 +75,8 @@ export function trueCount(head: number, tail: number, size: number): number {
  *
  * @example
  * ```ts
- * hasSpace("circ", 4, 40, 85); // false (spurious full)
- * hasSpace("modulo", 4, 40, 85); // true
+ * hasSpace("circ", 4, 40, 85); // => false (spurious full)
+ * hasSpace("modulo", 4, 40, 85); // => true
  * ```
  */
 export function hasSpace(math: IndexMath, head: number, tail: number, size: number): boolean {

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { DEFAULT_SCENARIO } from "./defaults.ts";
- * DEFAULT_SCENARIO.region.capacity; // 1365
+ * DEFAULT_SCENARIO.region.capacity; // => 1365
  * ```
  * @module
  */
@@ -18,7 +18,8 @@ import { parseScenario, type Scenario } from "./scenario.ts";
  *
  * @example
  * ```ts
- * DEFAULT_SCENARIO_JSON.consumer.stalls[0]; // { at_us: 150000, for_us: 300000 }
+ * import { DEFAULT_SCENARIO_JSON } from "./defaults.ts";
+ * DEFAULT_SCENARIO_JSON.consumer.stalls[0]; // => { at_us: 150000, for_us: 300000 }
  * ```
  */
 export const DEFAULT_SCENARIO_JSON = {
@@ -50,7 +51,9 @@ export const DEFAULT_SCENARIO_JSON = {
  *
  * @example
  * ```ts
- * new Simulation(DEFAULT_SCENARIO).run(); // 23725 events
+ * import { DEFAULT_SCENARIO } from "./defaults.ts";
+ * import { Simulation } from "./engine.ts";
+ * new Simulation(DEFAULT_SCENARIO).run(); // => 23725 events
  * ```
  */
 export const DEFAULT_SCENARIO: Scenario = parseScenario(

@@ -30,7 +30,7 @@
  * const sim = new Simulation(parseScenario({ events: 10_000 }));
  * sim.run();
  * const s = sim.stats();
- * s.produced === s.delivered + s.dropped + s.pending; // true
+ * s.produced === s.delivered + s.dropped + s.pending; // => true
  * ```
  * @module
  */
@@ -59,7 +59,12 @@ const STATE_NAMES = ["not started", "idle", "waking", "draining", "stalled", "hu
  *
  * @example
  * ```ts
- * sim.marks.filter((m) => m.kind === "stall").length; // stall windows seen so far
+ * import { DEFAULT_SCENARIO } from "./defaults.ts";
+ * import { Simulation } from "./engine.ts";
+ * const sim = new Simulation(DEFAULT_SCENARIO); // the VMM stalls from 150 ms to 450 ms
+ * sim.run();
+ * sim.marks.filter((m) => m.kind === "stall");
+ * // => [{ kind: "stall", from: 150000, to: 450000, label: "stall" }]
  * ```
  */
 export interface Mark {
@@ -155,10 +160,14 @@ export interface SimOptions {
  *
  * @example
  * ```ts
- * const sim = new Simulation(scenario);
+ * import { Simulation } from "./engine.ts";
+ * import { parseScenario } from "./scenario.ts";
+ * import { takeSnapshot } from "./snapshot.ts";
+ * const sim = new Simulation(parseScenario({ events: 5000 }));
  * sim.run(500); // stop after event 500
- * const image = takeSnapshot(sim).image;
- * sim.run();
+ * takeSnapshot(sim).event; // => 500
+ * sim.run(); // on to the scenario's end
+ * sim.n; // => 5000
  * ```
  */
 export class Simulation {

@@ -5,9 +5,17 @@
  *
  * @example
  * ```ts
+ * import { DEFAULT_SCENARIO } from "./defaults.ts";
+ * import { Simulation } from "./engine.ts";
  * import type { SimEvents } from "./events.ts";
  * let drops = 0;
- * const counter: Partial<SimEvents> = { drop: () => drops++ };
+ * const none = () => {};
+ * const counter: SimEvents = {
+ *   fault: none, drop: () => drops++, wake: none, deliver: none, hang: none,
+ *   start: none, stall: none, resume: none, inject: none,
+ * };
+ * new Simulation(DEFAULT_SCENARIO, { events: counter }).run();
+ * drops; // => 14920: the storm's faults lost while the VMM stalls
  * ```
  * @module
  */
@@ -17,7 +25,14 @@
  *
  * @example
  * ```ts
- * summary.dropped_by_cause[DROP_CAUSES[1]]; // spurious_full
+ * import { DEFAULT_SCENARIO } from "./defaults.ts";
+ * import { Simulation } from "./engine.ts";
+ * import { DROP_CAUSES } from "./events.ts";
+ * import { summarize } from "./summary.ts";
+ * const sim = new Simulation(DEFAULT_SCENARIO);
+ * sim.run();
+ * DROP_CAUSES[0]; // => "full"
+ * summarize(sim).dropped_by_cause[DROP_CAUSES[0]]; // => 14920
  * ```
  */
 export const DROP_CAUSES = [
@@ -48,7 +63,13 @@ export const CAUSE = {
  *
  * @example
  * ```ts
- * const sim = new Simulation(scenario, { events: new NdjsonTrace(write) });
+ * import { Simulation } from "./engine.ts";
+ * import { parseScenario } from "./scenario.ts";
+ * import { NdjsonTrace } from "./trace.ts";
+ * const chunks: Uint8Array[] = [];
+ * const trace = new NdjsonTrace((chunk) => chunks.push(chunk.slice()));
+ * new Simulation(parseScenario({ events: 3 }), { events: trace }).run();
+ * chunks.length; // => 0: the trace buffers until its `end`
  * ```
  */
 export interface SimEvents {

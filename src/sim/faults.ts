@@ -9,11 +9,12 @@
  *
  * @example
  * ```ts
- * import { faultFields, compileMix } from "./faults.ts";
+ * import { compileMix, faultFields } from "./faults.ts";
  * import { parseScenario } from "./scenario.ts";
  * const s = parseScenario({ region: { layout: "dma-fault" } });
- * faultFields(compileMix(s.producer.mix, "mainline"), 1, 0);
- * // { type: 1, padding: 0, event: { reason: 6, flags: 3, pasid: 1, perm: 1, addr: 0x100000000n, fetch_addr: 0n } }
+ * s.region.abi; // => "mainline"
+ * faultFields(compileMix(s.producer.mix, "mainline"), 1, 0).event;
+ * // => { reason: 6, flags: 3, pasid: 3, perm: 2, addr: 0x100000000n, fetch_addr: 0n }
  * ```
  * @module
  */
@@ -84,7 +85,11 @@ const bit = (set: FlagSet | undefined, name: string): number => {
  *
  * @example
  * ```ts
- * compileMix(mix, "rfc3").reasons[0].value; // 10 for PERMISSION in RFC v3 numbering
+ * import { compileMix } from "./faults.ts";
+ * import { parseScenario } from "./scenario.ts";
+ * const { mix } = parseScenario({}).producer; // PERMISSION first
+ * compileMix(mix, "rfc3").reasons[0].value; // => 10: PERMISSION in RFC v3 numbering
+ * compileMix(mix, "mainline").reasons[0].value; // => 6
  * ```
  */
 export function compileMix(mix: Mix, abi: AbiId): CompiledMix {
@@ -141,7 +146,14 @@ function pick<T extends { upTo: number }>(list: T[], u: number): T {
  *
  * @example
  * ```ts
- * faultFields(compileMix(mix, "rfc3"), 1, 41).type; // 1 or 2, the same on every run
+ * import { compileMix, faultFields } from "./faults.ts";
+ * import { parseScenario } from "./scenario.ts";
+ * const { mix } = parseScenario({ producer: { mix: { type: { DMA_UNRECOV: 1, PAGE_REQ: 1 } } } })
+ *   .producer;
+ * const cm = compileMix(mix, "rfc3");
+ * faultFields(cm, 1, 0).type; // => 2: a page request, the same on every run
+ * faultFields(cm, 1, 41); // WALK_EABT: a fetch address, no address
+ * // => { type: 1, reason: 8, addr: 0n, fetch_addr: 0x100029000n, pasid: 4, pasid_valid: 1 }
  * ```
  */
 export function faultFields(cm: CompiledMix, seed: number, k: number): EncodeInput {

@@ -7,12 +7,16 @@
  *
  * @example
  * ```ts
+ * import { throws } from "node:assert/strict";
  * import { type FieldSpec, resolveFields } from "./fields.ts";
  * const fields: readonly FieldSpec[] = [
  *   { key: "wake_us", type: "number", default: 10, min: 0, max: 1e6, doc: "handler start delay" },
  * ];
- * resolveFields(fields, { wake_us: 3 }, ""); // { wakeUs: 3 }
- * resolveFields(fields, { wake_us: -1 }, ""); // throws "wake_us: expected a number >= 0, got -1"
+ * resolveFields(fields, { wake_us: 3 }, ""); // => { wakeUs: 3 }
+ * resolveFields(fields, {}, ""); // => { wakeUs: 10 }
+ * throws(() => resolveFields(fields, { wake_us: -1 }, ""), {
+ *   message: "wake_us: expected a number >= 0, got -1",
+ * });
  * ```
  * @module
  */
@@ -22,8 +26,9 @@
  *
  * @example
  * ```ts
+ * import { ScenarioError } from "./fields.ts";
  * new ScenarioError("consumer.batch", "expected an integer, got 1.5").message;
- * // "consumer.batch: expected an integer, got 1.5"
+ * // => "consumer.batch: expected an integer, got 1.5"
  * ```
  */
 export class ScenarioError extends Error {
@@ -44,7 +49,14 @@ export class ScenarioError extends Error {
  *
  * @example
  * ```ts
- * const capacityDefault = (s: Scope) => (s.get("layout") === "rfc3" ? 1365 : 512);
+ * import { type FieldSpec, resolveFields, type Scope } from "./fields.ts";
+ * const capacityDefault = (s: Scope) => (s.get("layout") === "rfc3" ? 1365 : 85);
+ * const fields: readonly FieldSpec[] = [
+ *   { key: "layout", type: "choice", values: ["rfc3", "fault-prod"], default: "rfc3", doc: "" },
+ *   { key: "capacity", type: "integer", default: capacityDefault, min: 1, max: 1e6, doc: "" },
+ * ];
+ * resolveFields(fields, { layout: "fault-prod" }, "region");
+ * // => { layout: "fault-prod", capacity: 85 }
  * ```
  */
 export interface Scope {
@@ -185,9 +197,15 @@ export interface VariantSpec extends BaseSpec {
  *
  * @example
  * ```ts
+ * import { throws } from "node:assert/strict";
+ * import { type FieldSpec, resolveFields } from "./fields.ts";
  * const seed: FieldSpec = {
  *   key: "seed", type: "integer", default: 1, min: 0, max: 0xffffffff, doc: "PRNG seed",
  * };
+ * resolveFields([seed], {}, ""); // => { seed: 1 }
+ * throws(() => resolveFields([seed], { seed: 1.5 }, ""), {
+ *   message: "seed: expected an integer, got 1.5",
+ * });
  * ```
  */
 export type FieldSpec =
@@ -205,7 +223,8 @@ export type FieldSpec =
  *
  * @example
  * ```ts
- * camel("service_jitter_us"); // "serviceJitterUs"
+ * import { camel } from "./fields.ts";
+ * camel("service_jitter_us"); // => "serviceJitterUs"
  * ```
  */
 export function camel(key: string): string {
@@ -217,7 +236,9 @@ export function camel(key: string): string {
  *
  * @example
  * ```ts
- * describe([1]); // "an array"
+ * import { describe } from "./fields.ts";
+ * describe([1]); // => "an array"
+ * describe("x".repeat(50)); // => '"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"'
  * ```
  */
 export function describe(v: unknown): string {
@@ -237,7 +258,10 @@ export function describe(v: unknown): string {
  *
  * @example
  * ```ts
- * join("consumer.stalls", 1); // "consumer.stalls[1]"
+ * import { join } from "./fields.ts";
+ * join("consumer.stalls", 1); // => "consumer.stalls[1]"
+ * join("consumer", "batch"); // => "consumer.batch"
+ * join("", "seed"); // => "seed"
  * ```
  */
 export function join(path: string, key: string | number): string {
@@ -425,8 +449,15 @@ function variantKeys(spec: VariantSpec): string[] {
  *
  * @example
  * ```ts
- * resolveFields([{ key: "batch", type: "integer", default: 0, min: 0, max: 1e9, doc: "" }], {}, "consumer");
- * // { batch: 0 }
+ * import { throws } from "node:assert/strict";
+ * import { type FieldSpec, resolveFields } from "./fields.ts";
+ * const fields: FieldSpec[] = [
+ *   { key: "batch", type: "integer", default: 0, min: 0, max: 1e9, doc: "" },
+ * ];
+ * resolveFields(fields, {}, "consumer"); // => { batch: 0 }
+ * throws(() => resolveFields(fields, { batch: 1.5 }, "consumer"), {
+ *   message: "consumer.batch: expected an integer, got 1.5",
+ * });
  * ```
  */
 export function resolveFields(
@@ -491,7 +522,11 @@ function isNullDefault(spec: FieldSpec): boolean {
  *
  * @example
  * ```ts
- * fieldsToJson(fields, { wakeUs: 3 }); // { wake_us: 3 }
+ * import { type FieldSpec, fieldsToJson } from "./fields.ts";
+ * const fields: readonly FieldSpec[] = [
+ *   { key: "wake_us", type: "number", default: 10, min: 0, max: 1e6, doc: "handler start delay" },
+ * ];
+ * fieldsToJson(fields, { wakeUs: 3 }); // => { wake_us: 3 }
  * ```
  */
 export function fieldsToJson(fields: readonly FieldSpec[], value: Obj): Obj {
@@ -582,7 +617,9 @@ function defaultText(f: FieldSpec): string {
  *
  * @example
  * ```ts
- * fieldRows(SCENARIO_FIELDS).find((r) => r.key === "seed")?.default; // "1"
+ * import { fieldRows } from "./fields.ts";
+ * import { SCENARIO_FIELDS } from "./scenario.ts";
+ * fieldRows(SCENARIO_FIELDS).find((r) => r.key === "seed")?.default; // => "1"
  * ```
  */
 export function fieldRows(fields: readonly FieldSpec[], prefix = ""): FieldRow[] {

@@ -12,8 +12,8 @@
  * ```ts
  * import { runDemo } from "./mod.ts";
  * const { image, summary } = runDemo();
- * summary.dropped > 0; // true: the storm overflows the stalled ring
- * image.length; // 65536, a region image `inspect` and `validate` read
+ * summary.dropped > 0; // => true: the storm overflows the stalled ring
+ * image.length; // => 65536, a region image `inspect` and `validate` read
  * ```
  * @module
  */

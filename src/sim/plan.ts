@@ -7,9 +7,10 @@
  * @example
  * ```ts
  * import { planRun } from "./plan.ts";
+ * import { parseScenario } from "./scenario.ts";
  * const p = planRun(parseScenario({ events: 1e12 }), { trace: true });
- * p.events; // 1e12
- * p.seconds > 86_400; // true: more than a day
+ * p.events; // => 1e12
+ * p.seconds > 86_400; // => true: more than a day
  * ```
  * @module
  */
@@ -24,7 +25,7 @@ import type { Scenario } from "./scenario.ts";
  *
  * @example
  * ```ts
- * COSTS.traceBytesPerEvent; // 95: 100 M events made a 9.43 GB trace
+ * COSTS.traceBytesPerEvent; // => 95: 100 M events made a 9.43 GB trace
  * ```
  */
 export const COSTS = {
@@ -40,7 +41,7 @@ export const COSTS = {
  *
  * @example
  * ```ts
- * CONFIRM_ABOVE.seconds; // 300: five minutes
+ * CONFIRM_ABOVE.seconds; // => 300: five minutes
  * ```
  */
 export const CONFIRM_ABOVE = { seconds: 300, bytes: 4 * 2 ** 30, files: 10_000 } as const;
@@ -50,7 +51,7 @@ export const CONFIRM_ABOVE = { seconds: 300, bytes: 4 * 2 ** 30, files: 10_000 }
  *
  * @example
  * ```ts
- * ANNOUNCE_ABOVE.files; // 100
+ * ANNOUNCE_ABOVE.files; // => 100
  * ```
  */
 export const ANNOUNCE_ABOVE = { seconds: 10, bytes: 256 * 2 ** 20, files: 100 } as const;
@@ -109,7 +110,12 @@ function stallEdgesBy(s: Scenario, t: number): number {
  *
  * @example
  * ```ts
- * planRun(DEFAULT_SCENARIO, { snapshotEvery: 1 }).snapshots; // one image per event
+ * import { DEFAULT_SCENARIO } from "./defaults.ts";
+ * import { planRun } from "./plan.ts";
+ * const p = planRun(DEFAULT_SCENARIO, { snapshotEvery: 1 }); // one image per event
+ * p.events; // => 80003: at most four events per fault the 420 ms can hold, plus stall edges
+ * p.snapshots; // => 80003
+ * p.snapshotBytes; // => 5243076608: 64 KiB each
  * ```
  */
 export function planRun(s: Scenario, out: PlanOutputs = {}): RunPlan {
@@ -144,7 +150,11 @@ export function planRun(s: Scenario, out: PlanOutputs = {}): RunPlan {
  *
  * @example
  * ```ts
- * exceeds(planRun(scenario, { trace: true }), CONFIRM_ABOVE); // e.g. ["time", "disk"]
+ * import { CONFIRM_ABOVE, exceeds, planRun } from "./plan.ts";
+ * import { parseScenario } from "./scenario.ts";
+ * exceeds(planRun(parseScenario({ events: 1e12 }), { trace: true }), CONFIRM_ABOVE);
+ * // => ["time", "disk"]
+ * exceeds(planRun(parseScenario({ events: 1000 })), CONFIRM_ABOVE); // => []
  * ```
  */
 export function exceeds(

@@ -15,7 +15,7 @@
  * ```ts
  * import { Xoshiro128 } from "./prng.ts";
  * const rng = Xoshiro128.fromSeed(42);
- * rng.nextU32(); // 1776835114, as the reference C code prints
+ * rng.nextU32(); // => 1776835114, as the reference C code prints
  * ```
  * @module
  */
@@ -29,7 +29,7 @@ const M64 = (1n << 64n) - 1n;
  * @example
  * ```ts
  * const sm = new SplitMix64(1n);
- * sm.next(); // 0x910a2dec89025cc1n
+ * sm.next(); // => 0x910a2dec89025cc1n
  * ```
  */
 export class SplitMix64 {
@@ -58,7 +58,7 @@ export class SplitMix64 {
  * @example
  * ```ts
  * const r = new Xoshiro128(1, 2, 3, 4);
- * r.nextU32(); // 11520
+ * r.nextU32(); // => 11520
  * ```
  */
 export class Xoshiro128 {
@@ -143,7 +143,7 @@ function rotl(x: number, k: number): number {
  *
  * @example
  * ```ts
- * lowbias32(1); // 1753845952
+ * lowbias32(1); // => 1753845952
  * ```
  */
 export function lowbias32(x: number): number {
@@ -162,7 +162,7 @@ export function lowbias32(x: number): number {
  * @example
  * ```ts
  * const m = new Mulberry32(0);
- * m.nextU32(); // 1144304738
+ * m.nextU32(); // => 1144304738
  * ```
  */
 export class Mulberry32 {

@@ -15,8 +15,9 @@
  * const sim = new Simulation(parseScenario({ events: 50 }), { events: writer });
  * writer.attach(sim);
  * sim.run(sim.n + 1);
- * const writes: number[] = [];
- * writer.flush((offset) => writes.push(offset)); // the offsets written by the first event
+ * const writes: [number, number][] = [];
+ * writer.flush((offset, bytes) => writes.push([offset, bytes.length]));
+ * writes; // => [[16, 48], [4, 4]]: the first fault's record in slot 0, then prod
  * ```
  * @module
  */
@@ -167,7 +168,19 @@ export interface PacerOptions {
  *
  * @example
  * ```ts
- * const pace = pacer({ speed: 10, now: () => performance.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), flush: () => {} });
+ * import { pacer } from "./realtime.ts";
+ * import { runScenarioAsync } from "./run.ts";
+ * import { parseScenario } from "./scenario.ts";
+ * let clock = 0; // a clock of its own, so the example does not wait
+ * const slept: number[] = [];
+ * const pace = pacer({
+ *   speed: 0.001, // a simulated µs lasts a wall-clock ms
+ *   now: () => clock,
+ *   sleep: (ms) => Promise.resolve(void (slept.push(ms), clock += ms)),
+ *   flush: () => {},
+ * });
+ * await runScenarioAsync(parseScenario({ events: 5 }), { chunk: 1, pace });
+ * slept.map(Math.round); // => [10, 8, 2, 1]: the gaps between the events in simulated µs
  * ```
  */
 export function pacer(o: PacerOptions): (sim: Simulation) => Promise<void> | undefined {

@@ -6,8 +6,10 @@
  * @example
  * ```ts
  * import { runScenario } from "./run.ts";
+ * import { parseScenario } from "./scenario.ts";
  * const r = runScenario(parseScenario({ events: 5000 }), { snapshotAt: [1000, 2000] });
- * r.snapshots.map((s) => s.event); // [1000, 2000]
+ * r.snapshots.map((s) => s.event); // => [1000, 2000]
+ * r.summary.events; // => 5000
  * ```
  * @module
  */
@@ -148,8 +150,11 @@ function* steps(scenario: Scenario, opts: RunOptions): Generator<Simulation, Run
  *
  * @example
  * ```ts
+ * import { runScenario } from "./run.ts";
+ * import { parseScenario } from "./scenario.ts";
  * const r = runScenario(parseScenario({ events: 5000 }), { snapshotAt: [1000, 2000] });
- * r.snapshots.map((s) => s.event); // [1000, 2000]
+ * r.snapshots.map((s) => s.event); // => [1000, 2000]
+ * r.interrupted; // => false
  * ```
  */
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
@@ -166,10 +171,16 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
  *
  * @example
  * ```ts
- * let stop = false;
- * Deno.addSignalListener("SIGINT", () => (stop = true));
- * const r = await runScenarioAsync(scenario, { shouldStop: () => stop });
- * r.interrupted; // true if Ctrl-C arrived
+ * import { runScenarioAsync } from "./run.ts";
+ * import { parseScenario } from "./scenario.ts";
+ * let stop = false; // a SIGINT listener sets it in `simulate`; here, the progress callback
+ * const r = await runScenarioAsync(parseScenario({ events: 5000 }), {
+ *   chunk: 1000,
+ *   onProgress: (n) => (stop = n >= 3000),
+ *   shouldStop: () => stop,
+ * });
+ * r.interrupted; // => true
+ * r.summary.events; // => 3000
  * ```
  */
 export async function runScenarioAsync(
@@ -221,8 +232,11 @@ export interface DemoResult {
  *
  * @example
  * ```ts
- * const { image, summary } = runDemo();
- * // write image to a file, then inspect/validate it with layout rfc3
+ * import { runDemo } from "./run.ts";
+ * const { image, summary } = runDemo(); // write `image` to a file, then inspect or validate it
+ * image.length; // => 65536
+ * summary.dropped; // => 14920
+ * summary.header; // => { size: 1365, prod: 985, cons: 986, reserved: 0 }: the ring is full
  * ```
  */
 export function runDemo(): DemoResult {

@@ -18,8 +18,8 @@
  * ```ts
  * import { parseScenario } from "./scenario.ts";
  * const s = parseScenario({ region: { layout: "fault-prod" } });
- * s.region.capacity; // 85: PAGE_SIZE / 48 on a 4 KiB host
- * s.kernel.indexMath; // "circ", as v8 did
+ * s.region.capacity; // => 85: PAGE_SIZE / 48 on a 4 KiB host
+ * s.kernel.indexMath; // => "circ", as v8 did
  * ```
  * @module
  */
@@ -69,7 +69,9 @@ export type ConsWrite = SimulatorDefaults["consWrite"];
  *
  * @example
  * ```ts
- * parseScenario({}).region.layout === DEFAULT_LAYOUT; // true
+ * import { DEFAULT_LAYOUT, parseScenario } from "./scenario.ts";
+ * parseScenario({}).region.layout === DEFAULT_LAYOUT; // => true
+ * DEFAULT_LAYOUT; // => "rfc3"
  * ```
  */
 export const DEFAULT_LAYOUT: SimLayout = SIMULATED_LAYOUTS[0];
@@ -104,7 +106,8 @@ const SIMULATED_ABIS = ABI_IDS.filter((a) =>
  *
  * @example
  * ```ts
- * parseScenario({ events: MAX_EVENTS }).events; // 1e15
+ * import { MAX_EVENTS, parseScenario } from "./scenario.ts";
+ * parseScenario({ events: MAX_EVENTS }).events; // => 1e15
  * ```
  */
 export const MAX_EVENTS = 1e15;
@@ -115,7 +118,12 @@ export const MAX_EVENTS = 1e15;
  *
  * @example
  * ```ts
- * parseScenario({ producer: { arrivals: { kind: "poisson", start_us: 1e308 } } }); // throws
+ * import { throws } from "node:assert/strict";
+ * import { MAX_TIME_US, parseScenario } from "./scenario.ts";
+ * MAX_TIME_US; // => 1e12
+ * throws(() => parseScenario({ producer: { arrivals: { kind: "poisson", start_us: 1e308 } } }), {
+ *   message: "producer.arrivals.start_us: expected a number <= 1e12, got 1e+308",
+ * });
  * ```
  */
 export const MAX_TIME_US = 1e12;
@@ -126,7 +134,12 @@ export const MAX_TIME_US = 1e12;
  *
  * @example
  * ```ts
- * parseScenario({ region: { region_size: 1e15 } }); // throws: region.region_size: ... <= 67108864
+ * import { throws } from "node:assert/strict";
+ * import { MAX_REGION_SIZE, parseScenario } from "./scenario.ts";
+ * MAX_REGION_SIZE; // => 67108864
+ * throws(() => parseScenario({ region: { region_size: 1e15 } }), {
+ *   message: "region.region_size: expected a number <= 67108864, got 1000000000000000",
+ * });
  * ```
  */
 export const MAX_REGION_SIZE = 64 * 1024 * 1024;
@@ -232,8 +245,9 @@ export interface Scenario {
  *
  * @example
  * ```ts
- * reasonNames("rfc3").includes("INTERNAL"); // true: RFC v3 numbering
- * reasonNames("v8").includes("INTERNAL"); // false
+ * import { reasonNames } from "./scenario.ts";
+ * reasonNames("rfc3").includes("INTERNAL"); // => true: RFC v3 numbering
+ * reasonNames("v8").includes("INTERNAL"); // => false
  * ```
  */
 export function reasonNames(abi: AbiId): string[] {
@@ -798,7 +812,10 @@ const FIELDS = [
  *
  * @example
  * ```ts
- * SCENARIO_FIELDS.map((f) => f.key); // ["name", "description", "seed", "events", ...]
+ * import { SCENARIO_FIELDS } from "./scenario.ts";
+ * SCENARIO_FIELDS.map((f) => f.key);
+ * // => ["name", "description", "seed", "events", "duration_us", "region", "kernel", "producer",
+ * //   "consumer", "inject"]
  * ```
  */
 export const SCENARIO_FIELDS: readonly FieldSpec[] = FIELDS;
@@ -832,7 +849,10 @@ const _sameKeys: [
  *
  * @example
  * ```ts
- * scenarioKeys().find((r) => r.key === "consumer.service_us")?.type; // "number > 0, <= 1e12"
+ * import { scenarioKeys } from "./scenario.ts";
+ * scenarioKeys().find((r) => r.key === "consumer.service_us");
+ * // => { key: "consumer.service_us", type: "number > 0, <= 1e12", default: "2",
+ * //   doc: "time per record (µs)" }
  * ```
  */
 export function scenarioKeys(): FieldRow[] {
@@ -921,9 +941,13 @@ const POLICY_KEYS = [
  *
  * @example
  * ```ts
- * parseScenario({ consumer: { service_us: -1 } });
- * // throws ScenarioError("consumer.service_us: expected a number > 0, got -1")
- * parseScenario({ seed: 3 }, { seed: 7 }).seed; // 7
+ * import { throws } from "node:assert/strict";
+ * import { parseScenario } from "./scenario.ts";
+ * throws(() => parseScenario({ consumer: { service_us: -1 } }), {
+ *   name: "ScenarioError",
+ *   message: "consumer.service_us: expected a number > 0, got -1",
+ * });
+ * parseScenario({ seed: 3 }, { seed: 7 }).seed; // => 7
  * ```
  */
 export function parseScenario(input: unknown, overrides: ScenarioOverrides = {}): Scenario {
@@ -957,8 +981,14 @@ export function parseScenario(input: unknown, overrides: ScenarioOverrides = {})
  *
  * @example
  * ```ts
- * parseInjectSpec("prod_corrupt@5000=9999"); // { kind: "prod_corrupt", atEvent: 5000, value: 9999 }
- * parseInjectSpec("bogus@1"); // throws "bogus@1: the kind must be one of cons_out_of_range, ..."
+ * import { throws } from "node:assert/strict";
+ * import { parseInjectSpec } from "./scenario.ts";
+ * parseInjectSpec("prod_corrupt@5000=9999");
+ * // => { kind: "prod_corrupt", atEvent: 5000, value: 9999 }
+ * throws(() => parseInjectSpec("bogus@1"), {
+ *   message: "bogus@1: the kind must be one of cons_out_of_range, reserved_nonzero, " +
+ *     "size_changed, prod_corrupt",
+ * });
  * ```
  */
 export function parseInjectSpec(
@@ -987,7 +1017,8 @@ export function parseInjectSpec(
  *
  * @example
  * ```ts
- * parseScenarioText('{"seed": 7}').seed; // 7
+ * import { parseScenarioText } from "./scenario.ts";
+ * parseScenarioText('{"seed": 7}').seed; // => 7
  * ```
  */
 export function parseScenarioText(text: string, overrides: ScenarioOverrides = {}): Scenario {
@@ -1006,7 +1037,9 @@ export function parseScenarioText(text: string, overrides: ScenarioOverrides = {
  *
  * @example
  * ```ts
- * scenarioJson(parseScenario({})).producer; // { arrivals: {...}, faults: null, mix: {...} }
+ * import { parseScenario, scenarioJson } from "./scenario.ts";
+ * scenarioJson(parseScenario({})).producer;
+ * // => { arrivals: { kind: "poisson", rate_per_s: 50000, start_us: 0 }, faults: null, mix: {...} }
  * ```
  */
 export function scenarioJson(s: Scenario): Record<string, unknown> {
@@ -1018,8 +1051,13 @@ export function scenarioJson(s: Scenario): Record<string, unknown> {
  *
  * @example
  * ```ts
- * captureRecords(scenario, new Uint8Array(96)); // 2 with 48-byte rfc3 records
- * captureRecords(scenario, new Uint8Array(50)); // throws "50 bytes is not a whole number of ..."
+ * import { throws } from "node:assert/strict";
+ * import { captureRecords, parseScenario } from "./scenario.ts";
+ * const scenario = parseScenario({}); // rfc3: 48-byte records
+ * captureRecords(scenario, new Uint8Array(96)); // => 2
+ * throws(() => captureRecords(scenario, new Uint8Array(50)), {
+ *   message: "50 bytes is not a whole number of 48-byte rfc3 records",
+ * });
  * ```
  */
 export function captureRecords(s: Scenario, bytes: Uint8Array): number {

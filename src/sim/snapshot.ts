@@ -5,10 +5,15 @@
  *
  * @example
  * ```ts
+ * import { Simulation } from "./engine.ts";
+ * import { parseScenario } from "./scenario.ts";
  * import { takeSnapshot } from "./snapshot.ts";
  * const sim = new Simulation(parseScenario({ events: 5000 }));
  * sim.run();
- * takeSnapshot(sim).image.length; // 65536: an image `inspect` and `validate` read
+ * const { image } = takeSnapshot(sim); // an image `inspect` and `validate` read
+ * image.length; // => 65536
+ * new Uint32Array(image.buffer, 0, 4);
+ * // => Uint32Array.of(1365, 493, 493, 0): size, prod, cons, reserved
  * ```
  * @module
  */
@@ -43,8 +48,16 @@ export interface Snapshot {
  *
  * @example
  * ```ts
+ * import { Simulation } from "./engine.ts";
+ * import { parseScenario } from "./scenario.ts";
+ * import { takeSnapshot } from "./snapshot.ts";
+ * const sim = new Simulation(parseScenario({ events: 5000 }));
+ * sim.run(1000);
  * const s = takeSnapshot(sim);
- * await Deno.writeFile(`snap-${s.event}.bin`, s.image);
+ * s.event; // => 1000
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeFile(`${dir}/snap-${s.event}.bin`, s.image); // `faultscope inspect` reads it
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function takeSnapshot(sim: Simulation): Snapshot {

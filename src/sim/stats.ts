@@ -10,7 +10,8 @@
  * import { latencyUs } from "./stats.ts";
  * const h = new LatencyHistogram();
  * for (const us of [10, 20, 30]) h.record(us * 1000);
- * latencyUs(h).p50; // 20.096: the middle of the bucket [19.968, 20.224) µs that holds 20 µs
+ * latencyUs(h); // => { p50: 20.096, p99: 30, max: 30, mean: 20 }
+ * // p50: the middle of the bucket [19.968, 20.224) µs that holds 20 µs
  * ```
  * @module
  */
@@ -53,7 +54,9 @@ export interface LatencyUs {
  *
  * @example
  * ```ts
- * latencyUs(new LatencyHistogram()); // { p50: 0, p99: 0, max: 0, mean: 0 }
+ * import { LatencyHistogram } from "../stats/histogram.ts";
+ * import { latencyUs } from "./stats.ts";
+ * latencyUs(new LatencyHistogram()); // => { p50: 0, p99: 0, max: 0, mean: 0 }
  * ```
  */
 export function latencyUs(h: LatencyHistogram): LatencyUs {
@@ -73,7 +76,8 @@ export function latencyUs(h: LatencyHistogram): LatencyUs {
  *
  * @example
  * ```ts
- * new Timeline().maxOcc.length === TIMELINE_BINS; // true
+ * import { Timeline, TIMELINE_BINS } from "./stats.ts";
+ * new Timeline().maxOcc.length === TIMELINE_BINS; // => true
  * ```
  */
 export const TIMELINE_BINS = 1024;
@@ -84,9 +88,13 @@ export const TIMELINE_BINS = 1024;
  *
  * @example
  * ```ts
+ * import { Timeline } from "./stats.ts";
  * const tl = new Timeline();
- * tl.advance(5, 3); // occupancy 3 held from 0 to 5 µs
- * tl.meanOccupancy(5); // 3
+ * tl.advance(0, 3); // 3 records queued at 0 µs
+ * tl.advance(5, 1); // held until 5 µs, then 1
+ * tl.advance(10, 1);
+ * tl.meanOccupancy(10); // => 2
+ * tl.maxOcc[0]; // => 3: bin 0 covers [0, 1) µs
  * ```
  */
 export class Timeline {
@@ -201,7 +209,12 @@ const SPARK = "▁▂▃▄▅▆▇█";
  *
  * @example
  * ```ts
- * sparkline(tl, end, 1364, 40); // "▁▁▂▅███████▇▃▁..."
+ * import { DEFAULT_SCENARIO } from "./defaults.ts";
+ * import { runScenario } from "./run.ts";
+ * import { sparkline } from "./stats.ts";
+ * const { timeline, sim } = runScenario(DEFAULT_SCENARIO); // storms at 1, 101, 201 ... ms
+ * sparkline(timeline, sim.now, 1364, 40); // full, drained, full again, then full in the stall
+ * // => "█▁▁▁▁▁▁▁▁█▁▁▁▁▁▁▁▁▁█████████████████████"
  * ```
  */
 export function sparkline(tl: Timeline, end: number, scale: number, width = 60): string {

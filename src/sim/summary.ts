@@ -5,11 +5,14 @@
  *
  * @example
  * ```ts
+ * import { Simulation } from "./engine.ts";
+ * import { parseScenario } from "./scenario.ts";
  * import { summarize } from "./summary.ts";
  * const sim = new Simulation(parseScenario({ events: 10_000 }));
  * sim.run();
  * const s = summarize(sim);
- * s.produced === s.delivered + s.dropped + s.pending; // true
+ * s.produced === s.delivered + s.dropped + s.pending; // => true
+ * Object.keys(s).slice(0, 4); // => ["scenario", "seed", "layout", "abi"]
  * ```
  * @module
  */
@@ -125,7 +128,13 @@ const byCause = (a: readonly number[]) =>
  *
  * @example
  * ```ts
- * summarize(sim).dropped_by_cause.full; // faults dropped because the ring was full
+ * import { DEFAULT_SCENARIO } from "./defaults.ts";
+ * import { Simulation } from "./engine.ts";
+ * import { summarize } from "./summary.ts";
+ * const sim = new Simulation(DEFAULT_SCENARIO);
+ * sim.run();
+ * summarize(sim).dropped_by_cause.full; // => 14920: faults dropped because the ring was full
+ * summarize(sim).latency.unit; // => "us"
  * ```
  */
 export function summarize(sim: Simulation, baseline?: Baseline): SimSummary {

@@ -6,9 +6,12 @@
  *
  * @example
  * ```ts
+ * import { DEFAULT_SCENARIO } from "./defaults.ts";
+ * import { runScenario } from "./run.ts";
  * import { occupancySvg } from "./svg.ts";
- * const svg = occupancySvg(runScenario(scenario));
- * svg.startsWith("<svg"); // true
+ * const svg = occupancySvg(runScenario(DEFAULT_SCENARIO));
+ * svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'); // => true
+ * svg.includes(">consumer stalled<"); // => true: the legend of the shaded stall
  * ```
  * @module
  */
@@ -97,7 +100,9 @@ function niceStep(span: number, target: number): number {
  *
  * @example
  * ```ts
- * fmtTime(150000, 50000); // "150 ms"
+ * import { fmtTime } from "./svg.ts";
+ * fmtTime(150000, 50000); // => "150 ms"
+ * fmtTime(1500, 100); // => "1500 µs"
  * ```
  */
 export function fmtTime(us: number, step = us): string {
@@ -112,7 +117,13 @@ export function fmtTime(us: number, step = us): string {
  *
  * @example
  * ```ts
- * await Deno.writeTextFile("run.svg", occupancySvg(runScenario(scenario)));
+ * import { parseScenario } from "./scenario.ts";
+ * import { runScenario } from "./run.ts";
+ * import { occupancySvg } from "./svg.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".svg" });
+ * await Deno.writeTextFile(path, occupancySvg(runScenario(parseScenario({ events: 1000 }))));
+ * (await Deno.readTextFile(path)).endsWith("</svg>\n"); // => true
+ * await Deno.remove(path);
  * ```
  */
 export function occupancySvg(run: ChartInput): string {

@@ -6,13 +6,20 @@
  *
  * @example
  * ```ts
+ * import { Simulation } from "./engine.ts";
+ * import { parseScenario } from "./scenario.ts";
+ * import { summarize } from "./summary.ts";
  * import { NdjsonTrace } from "./trace.ts";
- * const chunks: Uint8Array[] = [];
- * const trace = new NdjsonTrace((c) => chunks.push(c.slice()));
- * const sim = new Simulation(scenario, { events: trace });
+ * let text = "";
+ * const trace = new NdjsonTrace((c) => text += new TextDecoder().decode(c));
+ * const sim = new Simulation(parseScenario({ events: 3 }), { events: trace });
  * trace.begin(sim);
  * sim.run();
- * trace.end(summarize(sim)); // flushes: chunks now hold the whole trace
+ * trace.end(summarize(sim)); // flushes: the sink now holds the whole trace
+ * text.split("\n")[1];
+ * // => '{"n":1,"t":10.04,"ev":"fault","k":0,"slot":0,"prod":1,"occ":1,"sig":1}'
+ * text.trim().split("\n").map((line) => JSON.parse(line).ev);
+ * // => ["begin", "fault", "fault", "wake", "end"]
  * ```
  * @module
  */
@@ -54,7 +61,17 @@ const CAUSE_JSON = DROP_CAUSES.map((c) => ascii(`,"cause":"${c}","prod":`));
  *
  * @example
  * ```ts
- * const trace = new NdjsonTrace((chunk) => Deno.stdout.writeSync(chunk));
+ * import { Simulation } from "./engine.ts";
+ * import { parseScenario } from "./scenario.ts";
+ * import { summarize } from "./summary.ts";
+ * import { NdjsonTrace } from "./trace.ts";
+ * let text = "";
+ * const trace = new NdjsonTrace((chunk) => text += new TextDecoder().decode(chunk)); // copies it
+ * const sim = new Simulation(parseScenario({ events: 3 }), { events: trace });
+ * trace.begin(sim);
+ * sim.run();
+ * trace.end(summarize(sim));
+ * JSON.parse(text.split("\n")[0]).format; // => "faultscope-sim-trace/1"
  * ```
  */
 export class NdjsonTrace implements SimEvents {
