@@ -16,7 +16,8 @@
  *   tied: ["v8", "v4"],
  *   by: "rank",
  * });
- * lines[0]; // "ambiguous: v8 and v4 read these records equally well, and their PERM and flag bits differ"
+ * lines[0];
+ * // => "ambiguous: v8 and v4 read these records equally well, and their PERM and flag bits differ"
  * ```
  * @module
  */

@@ -13,15 +13,22 @@
  * @example
  * ```ts
  * import { AtomicFile, checkOutput, writeFileAtomic } from "./atomic_file.ts";
- * checkOutput("out/chart.svg", "chart"); // before the work: the directory exists, is writable
- * writeFileAtomic("out/chart.svg", "<svg/>", "chart"); // all or nothing
+ * const out = await Deno.makeTempDir();
+ * checkOutput(`${out}/chart.svg`, "chart").kind; // => "new": the directory takes a new file
+ * writeFileAtomic(`${out}/chart.svg`, "<svg/>", "chart"); // all or nothing
  *
  * // Streaming: write as you go, commit at the end; leaving the block without commit cleans up.
  * {
- *   using trace = AtomicFile.open("run.ndjson", "trace");
+ *   using trace = AtomicFile.open(`${out}/run.ndjson`, "trace");
  *   trace.write(new TextEncoder().encode('{"n":1}\n'));
  *   trace.commit();
  * }
+ * {
+ *   using lost = AtomicFile.open(`${out}/lost.ndjson`, "trace");
+ *   lost.write(new TextEncoder().encode('{"n":1}\n')); // no commit: nothing is left
+ * }
+ * Array.from(Deno.readDirSync(out), (e) => e.name).sort(); // => ["chart.svg", "run.ndjson"]
+ * await Deno.remove(out, { recursive: true });
  * ```
  * @module
  */
@@ -32,8 +39,9 @@ import { InputError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import { OutputError } from "./atomic_file.ts";
  * new OutputError("/dev/full", "region image", "no space left on device").message;
- * // "/dev/full: cannot write the region image: no space left on device"
+ * // => "/dev/full: cannot write the region image: no space left on device"
  * ```
  */
 export class OutputError extends InputError {
@@ -100,8 +108,13 @@ function statOrUndefined(path: string): Deno.FileInfo | undefined {
  *
  * @example
  * ```ts
- * checkOutput("/nonexistent/x.svg", "chart");
- * // throws OutputError "/nonexistent/x.svg: cannot write the chart: no such directory /nonexistent"
+ * import { throws } from "node:assert/strict";
+ * import { checkOutput } from "./atomic_file.ts";
+ * throws(() => checkOutput("/nonexistent/x.svg", "chart"), {
+ *   name: "OutputError",
+ *   message: "/nonexistent/x.svg: cannot write the chart: no such directory /nonexistent",
+ * });
+ * checkOutput("/dev/null", "trace").kind; // => "device": written in place, not renamed over
  * ```
  */
 export function checkOutput(path: string, what: string): OutputTarget {
@@ -148,13 +161,18 @@ function tempName(real: string): string {
  *
  * @example
  * ```ts
- * const f = AtomicFile.open("snap.bin", "region image");
+ * import { AtomicFile } from "./atomic_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * const image = new Uint8Array(65536);
+ * const f = AtomicFile.open(`${dir}/snap.bin`, "region image");
  * try {
  *   f.write(image);
  *   f.commit(); // snap.bin now holds the whole image
  * } finally {
  *   f.abort(); // no-op after a commit
  * }
+ * Deno.statSync(`${dir}/snap.bin`).size; // => 65536
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class AtomicFile implements Disposable {
@@ -253,7 +271,11 @@ export class AtomicFile implements Disposable {
  *
  * @example
  * ```ts
- * writeFileAtomic("snap-000500.bin", image, "region image");
+ * import { writeFileAtomic } from "./atomic_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * writeFileAtomic(`${dir}/snap-000500.bin`, new Uint8Array(65536), "region image");
+ * Deno.statSync(`${dir}/snap-000500.bin`).size; // => 65536
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string, what: string): void {

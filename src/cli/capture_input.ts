@@ -11,8 +11,8 @@
  * ```ts
  * import { openCapture } from "./capture_input.ts";
  * const src = await openCapture({ file: "testdata/rfc3-capture.bin" }, Deno.stdin);
- * src.length; // 240
- * src.kind?.why; // "a NUL byte at offset 0x1"
+ * src.length; // => 240
+ * src.kind?.why; // => "a NUL byte at offset 0x1"
  * ```
  * @module
  */

@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * import { COMMANDS } from "./commands.ts";
- * COMMANDS.map((c) => c.name); // ["demo", "decode", "inspect", "validate", ...]
+ * COMMANDS.map((c) => c.name).slice(0, 5); // => ["demo", "decode", "dmesg", "inspect", "validate"]
  * ```
  * @module
  */

@@ -18,7 +18,7 @@
  * import { COMMANDS } from "./commands.ts";
  * import { completionScript } from "./completion.ts";
  * const bash = completionScript("bash", COMMANDS);
- * bash.includes("complete -F _faultscope faultscope"); // true
+ * bash.includes("complete -F _faultscope faultscope"); // => true
  * ```
  * @module
  */

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { positionWidths } from "./decode_common.ts";
- * positionWidths(64000000, 64); // [6, 9]: index up to 999999, offset up to 0x3d08fff
+ * positionWidths(64000000, 64); // => [6, 9]: index up to 999999, offset up to 0x3d08fff
  * ```
  * @module
  */

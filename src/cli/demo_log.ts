@@ -10,7 +10,7 @@
  * import { demoKernelLog } from "./demo_log.ts";
  * const log = demoKernelLog();
  * log.split("\n")[1];
- * // "[  812.004421] DMAR: [DMA Read NO_PASID] Request device [3b:00.0] fault addr 0xfee00000 [fault reason 0x06] PTE Read access is not set"
+ * // => "[  812.004421] DMAR: [DMA Read NO_PASID] Request device [3b:00.0] fault addr 0xfee00000 [fault reason 0x06] PTE Read access is not set"
  * ```
  * @module
  */

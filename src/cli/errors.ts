@@ -15,7 +15,7 @@
  * ```ts
  * import { EXIT, InputError } from "./errors.ts";
  * const e = new InputError("capture.bin: 100 bytes is not a multiple of the 64-byte record");
- * e.exitCode === EXIT.INPUT; // true
+ * e.exitCode === EXIT.INPUT; // => true
  * ```
  * @module
  */

@@ -9,7 +9,7 @@
  * import { compileFilter } from "./facets_view.ts";
  * import { RECORDS } from "../abi/records.ts";
  * const keep = compileFilter(RECORDS.mainline, { pasid: [5] });
- * keep?.({ type: 1, event: { pasid: 5 } }); // true
+ * keep?.({ type: 1, event: { pasid: 5 } }); // => true
  * ```
  * @module
  */

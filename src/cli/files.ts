@@ -7,7 +7,7 @@
  * ```ts
  * import { readRange } from "./files.ts";
  * const header = await readRange("testdata/rfc3-sample.bin", 0, 16); // only the 16 header bytes
- * header.length; // 16
+ * header.length; // => 16
  * ```
  * @module
  */

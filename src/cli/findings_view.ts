@@ -11,7 +11,7 @@
  * import { finding } from "../rules/finding.ts";
  * const kept = new KeptFindings();
  * for (let i = 0; i < 25; i++) kept.add([finding("REC-TYPE", "type = 0", { index: i })]);
- * kept.lines(25, "record").at(-2); // "... 5 more REC-TYPE findings (--ndjson lists every one)"
+ * kept.lines(25, "record").at(-2); // => "... 5 more REC-TYPE findings (--ndjson lists every one)"
  * ```
  * @module
  */

@@ -7,8 +7,8 @@
  * ```ts
  * import { columnWidths, recordColumns } from "./format.ts";
  * recordColumns("mainline");
- * // ["type", "reason", "flags", "pasid", "perm", "addr", "fetch_addr", "grpid", "private_data"]
- * columnWidths("mainline")[0]; // 14: "DMA_UNRECOV(1)" is the longest type
+ * // => ["type", "reason", "flags", "pasid", "perm", "addr", "fetch_addr", "grpid", "private_data"]
+ * columnWidths("mainline")[0]; // => 14: "DMA_UNRECOV(1)" is the longest type
  * ```
  * @module
  */

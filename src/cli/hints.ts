@@ -7,7 +7,7 @@
  * ```ts
  * import { withHints } from "./hints.ts";
  * withHints("consumer index is not in this region", [{ kind: "consumer-index" }]);
- * // "consumer index is not in this region; pass --cons N"
+ * // => "consumer index is not in this region; pass --cons N"
  * ```
  * @module
  */

@@ -7,9 +7,9 @@
  * @example
  * ```ts
  * import { denoIo } from "./io.ts";
- * const io = denoIo();
- * io.out.line(io.paint("bold", "faultscope"));
- * io.out.flush();
+ * const io = denoIo(); // colour only on a terminal without NO_COLOR
+ * io.out.line(io.paint("bold", "faultscope")); // queued
+ * io.out.flush(); // now on stdout: "faultscope", bold on a terminal
  * ```
  * @module
  */

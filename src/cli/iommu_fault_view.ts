@@ -7,8 +7,8 @@
  * ```ts
  * import { FAULT_COLUMNS, faultRows } from "./iommu_fault_view.ts";
  * import { decodeRecord } from "../codec/decode.ts";
- * FAULT_COLUMNS.slice(0, 4); // ["index", "path", "kernels", "type"]
- * faultRows("vtd-fault", 0, decodeRecord("vtd-fault", new Uint8Array(16)))[0][3]; // "none"
+ * FAULT_COLUMNS.slice(0, 4); // => ["index", "path", "kernels", "type"]
+ * faultRows("vtd-fault", 0, decodeRecord("vtd-fault", new Uint8Array(16)))[0][3]; // => "none"
  * ```
  * @module
  */

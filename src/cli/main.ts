@@ -7,7 +7,14 @@
  * @example
  * ```ts
  * import { run } from "./main.ts";
- * const code = await run(["layout", "rfc3"]); // prints the layout, resolves to 0
+ * import { denoIo } from "./io.ts";
+ * let stdout = ""; // captured; `denoIo()` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * await run(["layout", "rfc3"], io); // => 0; `run(["layout", "rfc3"])` prints to the terminal
+ * stdout.split("\n")[1]; // => "struct iommu_fault {"
+ * await run(["layout", "--bogus"], { ...io, err: () => {} });
+ * // => 2: a usage error, one line on stderr
  * ```
  * @module
  */

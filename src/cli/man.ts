@@ -8,7 +8,7 @@
  * import { COMMANDS } from "./commands.ts";
  * import { manPage } from "./man.ts";
  * const roff = manPage(COMMANDS, { version: "0.1.0", about: "Inspect fault regions." });
- * roff.startsWith(".\\\""); // true: a comment line, then .TH
+ * roff.startsWith(".\\\""); // => true: a comment line, then .TH
  * ```
  * @module
  */

@@ -12,11 +12,11 @@
  * @example
  * ```ts
  * import { intArg, parseOffset, parsePageSize, sizeArg } from "./options.ts";
- * intArg(0)("1e6"); // 1000000
- * sizeArg(1)("64k"); // 65536
- * parseOffset("9<<40"); // 9895604649984: VFIO region index 9
- * parseOffset("0x10000"); // 65536
- * parsePageSize("64k"); // 65536
+ * intArg(0)("1e6"); // => 1000000
+ * sizeArg(1)("64k"); // => 65536
+ * parseOffset("9<<40"); // => 9895604649984: VFIO region index 9
+ * parseOffset("0x10000"); // => 65536
+ * parsePageSize("64k"); // => 65536
  * ```
  * @module
  */

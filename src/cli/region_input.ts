@@ -12,7 +12,7 @@
  * ```ts
  * import { loadRegion } from "./region_input.ts";
  * const { region } = await loadRegion("testdata/rfc3-sample.bin", {});
- * region.layout.id; // "rfc3"
+ * region.layout.id; // => "rfc3"
  * ```
  * @module
  */

@@ -7,13 +7,12 @@
  * @example
  * ```ts
  * import { FixedTable, table, wrap } from "./render.ts";
- * table(["rule", "severity"], [["IDX-FULL", "warning"]]).join("\n");
- * // rule      severity
- * // IDX-FULL  warning
+ * table(["rule", "severity"], [["IDX-FULL", "warning"]]);
+ * // => ["rule      severity", "IDX-FULL  warning"]
  * const t = new FixedTable(["index", "type"], [5, 14], new Set([0]));
- * t.row(["7", "DMA_UNRECOV(1)"]); // "    7  DMA_UNRECOV(1)"
+ * t.row(["7", "DMA_UNRECOV(1)"]); // => "    7  DMA_UNRECOV(1)"
  * wrap("why: the kernel drops the fault", 20, "     ");
- * // ["why: the kernel", "     drops the fault"]
+ * // => ["why: the kernel", "     drops the fault"]
  * ```
  * @module
  */

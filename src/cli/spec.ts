@@ -21,8 +21,7 @@
  *   examples: ["faultscope hello world --loud"],
  *   load: () => Promise.resolve({ run: () => Promise.resolve(0) }),
  * });
- * const parsed = parseCommand(spec, ["world", "-l"]);
- * // parsed = { help: false, options: { who: "world", loud: true } }
+ * parseCommand(spec, ["world", "-l"]); // => { help: false, options: { who: "world", loud: true } }
  * ```
  * @module
  */

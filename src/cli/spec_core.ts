@@ -19,8 +19,8 @@
  *   examples: ["faultscope hello world --loud"],
  *   load: () => Promise.resolve({ run: () => Promise.resolve(0) }),
  * });
- * const parsed = await parseArgv(spec, ["world"]); // no option: node:util is not loaded
- * // parsed = { help: false, options: { who: "world", loud: false } }
+ * await parseArgv(spec, ["world"]); // no option given: node:util is not loaded
+ * // => { help: false, options: { who: "world", loud: false } }
  * ```
  * @module
  */

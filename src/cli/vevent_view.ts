@@ -11,7 +11,7 @@
  * ```ts
  * import { lossText } from "./vevent_view.ts";
  * lossText({ lost: 2, exact: true, headers: 1, gaps: 1 });
- * // "2 events lost (from 1 LOST_EVENTS header and 1 sequence gap): the guest never heard of them"
+ * // => "2 events lost (from 1 LOST_EVENTS header and 1 sequence gap): the guest never heard of them"
  * ```
  * @module
  */
@@ -103,7 +103,7 @@ interface Checked {
 /** Decodes a vEVENTQ stream. */
 export async function decodeVevents(
   src: CaptureInput,
-  o: DecodeOpts,
+  o: Parsed<typeof DECODE>,
   io: Io,
 ): Promise<ExitCode> {
   const type: VeventTypeId = o.veventType;

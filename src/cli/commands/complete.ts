@@ -6,10 +6,14 @@
  * ```ts
  * import { run } from "./complete.ts";
  * import { denoIo } from "../io.ts";
- * // zsh the same after compinit; fish: `faultscope complete fish | source`.
- * const io = denoIo();
- * await run({ shell: "bash" }, io); // the script `source <(faultscope complete bash)` loads
- * io.out.flush();
+ * let stdout = ""; // captured; `denoIo()` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * await run({ shell: "bash" }, io); // => 0
+ * stdout.split("\n")[0];
+ * // => "# bash completion for faultscope 0.1.0, generated from its command table by"
+ * // The script `source <(faultscope complete bash)` loads; zsh the same after compinit;
+ * // fish: `faultscope complete fish | source`.
  * ```
  * @module
  */

@@ -21,10 +21,13 @@
  * import { parseCommand } from "../spec.ts";
  * const rfc3 = "01 00 00 00 0a 00 00 00 00 b0 ad de" + " 00".repeat(36);
  * const { options } = parseCommand(DECODE, ["--abi", "rfc3", "--hex", rfc3, "--ndjson"]);
- * const io = denoIo();
- * const code = await run(options, io); // one JSON line: the RFC v3 PERMISSION fault of abi.md TV3
- * code; // 0
- * io.out.flush();
+ * let stdout = ""; // captured; `denoIo()` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * await run(options, io); // => 0
+ * JSON.parse(stdout); // one JSON line: the RFC v3 PERMISSION fault of abi.md TV3
+ * // => { index: 0, offset: 0, abi: "rfc3", type: 1, type_name: "DMA_UNRECOV", reason: 10,
+ * //   reason_name: "PERMISSION", addr: "0xdeadb000", fetch_addr: "0x0", ... }
  * ```
  * @module
  */

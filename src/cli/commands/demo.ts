@@ -61,7 +61,16 @@ async function prepareDir(dir: string): Promise<boolean> {
  * @example
  * ```ts
  * import { run } from "../main.ts";
- * await run(["demo", "--dir", "/tmp/fs-demo"]); // simulate, inspect, validate; files kept
+ * import { denoIo } from "../io.ts";
+ * let stdout = ""; // captured; `denoIo()` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * const dir = await Deno.makeTempDir();
+ * await run(["demo", "--dir", dir], io); // => 0: simulate, inspect, validate, dmesg
+ * stdout.split("\n")[0].startsWith(`$ faultscope simulate --out ${dir}/seed-storm.bin`); // => true
+ * Array.from(Deno.readDirSync(dir), (e) => e.name).sort(); // the files are kept
+ * // => ["iommu-storm.log", "seed-storm.bin", "seed-storm.svg"]
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function run(o: Parsed<typeof DEMO>, io: Io): Promise<ExitCode> {

@@ -15,10 +15,11 @@
  * import { denoIo } from "../io.ts";
  * import { parseCommand } from "../spec.ts";
  * const { options } = parseCommand(DMESG, ["testdata/klog/intel.log", "--no-events"]);
- * const io = denoIo();
- * const code = await run(options, io); // "summary  5 faults in 9 lines (dmesg), 2 signs of loss"
- * io.out.flush();
- * code; // 0
+ * let stdout = ""; // captured; `denoIo()` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * await run(options, io); // => 0
+ * stdout.split("\n")[0]; // => "summary  5 faults in 9 lines (dmesg), 2 signs of loss"
  * ```
  * @module
  */

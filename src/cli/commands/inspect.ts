@@ -17,9 +17,11 @@
  * import { denoIo } from "../io.ts";
  * import { parseCommand } from "../spec.ts";
  * const { options } = parseCommand(INSPECT, ["testdata/rfc3-sample.bin", "--limit", "2"]);
- * const io = denoIo();
- * await run(options, io); // header, geometry, occupancy; 2 of the 5 pending records
- * io.out.flush();
+ * let stdout = ""; // captured; `denoIo()` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * await run(options, io); // => 0: header, geometry, occupancy; 2 of the 5 pending records
+ * stdout.split("\n")[6]; // => "occupancy  5 pending, 1359 free of 1364 usable; not full"
  * ```
  * @module
  */

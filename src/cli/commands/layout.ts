@@ -7,7 +7,8 @@
  * import { recordLayoutLines } from "./layout.ts";
  * import { RECORDS } from "../../abi/records.ts";
  * const lines = recordLayoutLines(RECORDS.rfc3); // the flat 48-byte record, pahole style
- * lines.at(-1); // "note: The encoding of prot and access is not documented in the header (abi.md: [U])."
+ * lines.at(-1);
+ * // => "note: The encoding of prot and access is not documented in the header (abi.md: [U])."
  * ```
  * @module
  */

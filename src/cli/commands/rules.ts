@@ -14,9 +14,12 @@
  * import { denoIo } from "../io.ts";
  * import { parseCommand } from "../spec.ts";
  * const { options } = parseCommand(RULES_COMMAND, ["IDX-FULL", "--json"]);
- * const io = denoIo();
- * await run(options, io); // [{ "id": "IDX-FULL", "severity": "warning", ... }]
- * io.out.flush();
+ * let stdout = ""; // captured; `denoIo()` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * await run(options, io); // => 0
+ * JSON.parse(stdout);
+ * // => [{ id: "IDX-FULL", severity: "warning", invariant: "pending < capacity - 1", ... }]
  * ```
  * @module
  */

@@ -9,9 +9,11 @@
  * ```ts
  * import { run } from "./schema.ts";
  * import { denoIo } from "../io.ts";
- * const io = denoIo();
- * await run({ output: "rules.json" }, io); // {"$schema": "https://json-schema.org/draft/2020-12/schema", ...}
- * io.out.flush();
+ * let stdout = ""; // captured; `denoIo()` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * await run({ output: "rules.json" }, io); // => 0
+ * JSON.parse(stdout).$schema; // => "https://json-schema.org/draft/2020-12/schema"
  * ```
  * @module
  */

@@ -10,7 +10,12 @@
  * @example
  * ```ts
  * import { run } from "../main.ts";
- * await run(["simulate", "--events", "10000", "--json"]); // prints the summary JSON
+ * import { denoIo } from "../io.ts";
+ * let stdout = ""; // captured here; `run(args)` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * await run(["simulate", "--events", "10000", "--json"], io); // => 0
+ * JSON.parse(stdout).events; // => 10000
  * ```
  * @module
  */
@@ -135,8 +140,11 @@ export interface LoadedScenario {
  *
  * @example
  * ```ts
+ * import { loadScenario } from "./simulate.ts";
+ * // Paths are relative to the working directory: the repository root here.
  * const { scenario } = await loadScenario({ scenario: "testdata/scenarios/v8-85-circ.json", seed: 2 });
- * scenario.seed; // 2
+ * scenario.name; // => "v8-85-circ"
+ * scenario.seed; // => 2: the flag wins over the file
  * ```
  */
 export async function loadScenario(f: SimulateFlags): Promise<LoadedScenario> {
@@ -170,7 +178,9 @@ export async function loadScenario(f: SimulateFlags): Promise<LoadedScenario> {
  *
  * @example
  * ```ts
- * numberedName("out/snap.bin", 123, 6); // "out/snap-000123.bin"
+ * import { numberedName } from "./simulate.ts";
+ * numberedName("out/snap.bin", 123, 6); // => "out/snap-000123.bin"
+ * numberedName("snap", 5, 3); // => "snap-005"
  * ```
  */
 export function numberedName(out: string, event: number, width: number): string {
@@ -250,7 +260,9 @@ function describePlan(p: RunPlan): string {
  *
  * @example
  * ```ts
- * scenarioKeysText().split("\n")[0]; // 'name  string of at most 200 characters; default: "unnamed"'
+ * import { scenarioKeysText } from "./simulate.ts";
+ * scenarioKeysText().split("\n")[0];
+ * // => 'name  string of at most 200 characters; default: "unnamed"'
  * ```
  */
 export function scenarioKeysText(): string {
@@ -266,9 +278,16 @@ export function scenarioKeysText(): string {
  *
  * @example
  * ```ts
- * import { cli } from "../../../test/support/cli.ts";
- * const r = await cli(["simulate", "--events", "10000", "--json"]);
- * JSON.parse(r.stdout).events; // 10000
+ * import { run } from "./simulate.ts";
+ * import { SIMULATE } from "../commands.ts";
+ * import { denoIo } from "../io.ts";
+ * import { parseCommand } from "../spec.ts";
+ * let stdout = "";
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * const { options } = parseCommand(SIMULATE, ["--events", "10000", "--json"]);
+ * await run(options, io); // => 0
+ * JSON.parse(stdout).events; // => 10000
  * ```
  */
 export async function run(o: Parsed<typeof SIMULATE>, io: Io): Promise<ExitCode> {
@@ -535,7 +554,13 @@ function fmtUs(us: number): string {
  *
  * @example
  * ```ts
- * renderSummary(summary, "▁▂▃", false); // "seed-storm-stalled (seed 1)\n  region ..."
+ * import { renderSummary } from "./simulate.ts";
+ * import { runDemo } from "../../sim/run.ts";
+ * const text = renderSummary(runDemo().summary, "▁▂▃", false);
+ * text.split("\n").slice(0, 2);
+ * // => ["seed-storm-stalled (seed 1)",
+ * //   "  region              rfc3, 1365 entries of rfc3 records, 65536 bytes, 4 KiB pages"]
+ * text.split("\n")[6]; // => "  dropped             14920 (full 14920)"
  * ```
  */
 export function renderSummary(s: SimSummary, spark: string, color: boolean): string {

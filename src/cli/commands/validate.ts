@@ -12,10 +12,11 @@
  * import { denoIo } from "../io.ts";
  * import { parseCommand } from "../spec.ts";
  * const { options } = parseCommand(VALIDATE, ["testdata/rfc3-sample.bin"]);
- * const io = denoIo();
- * const code = await run(options, io); // "consistent: 0 errors, 0 warnings, 1 info"
- * io.out.flush();
- * code; // 0
+ * let stdout = ""; // captured; `denoIo()` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * await run(options, io); // => 0
+ * stdout.trimEnd().split("\n").at(-1); // => "consistent: 0 errors, 0 warnings, 1 info"
  * ```
  * @module
  */

@@ -15,10 +15,17 @@
  * import { WATCH } from "../commands.ts";
  * import { denoIo } from "../io.ts";
  * import { parseCommand } from "../spec.ts";
- * const { options } = parseCommand(WATCH, ["testdata/rfc3-sample.bin", "--from-start", "--duration", "0.2"]);
- * const io = denoIo();
- * await run(options, io); // the 5 pending faults, one line each, then the summary
- * io.out.flush();
+ * const argv = ["testdata/rfc3-sample.bin", "--from-start", "--duration", "0.2"];
+ * const { options } = parseCommand(WATCH, argv);
+ * let stdout = ""; // captured; `denoIo()` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * await run(options, io);
+ * // => 0 after 0.2 s: the 5 pending faults, one line each, then the summary
+ * stdout.split("\n").filter((l) => l.endsWith("]")).length;
+ * // => 5: "... PERMISSION (10) ... [slot 1363]"
+ * stdout.trimEnd().split("\n").at(-1);
+ * // => "complete: every fault the sources carried while watched was reported"
  * ```
  * @module
  */

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { benchSchema } from "./bench.ts";
- * (benchSchema().required as string[]).includes("results"); // true
+ * (benchSchema().required as string[]).includes("results"); // => true
  * ```
  * @module
  */

@@ -9,8 +9,8 @@
  * @example
  * ```ts
  * import { dmesgLineSchema, dmesgSchema } from "./dmesg.ts";
- * (dmesgSchema().required as string[]); // ["events", "summary", "lost"]
- * Array.isArray(dmesgLineSchema().oneOf); // true
+ * (dmesgSchema().required as string[]); // => ["events", "summary", "lost"]
+ * Array.isArray(dmesgLineSchema().oneOf); // => true
  * ```
  * @module
  */

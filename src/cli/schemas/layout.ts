@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { layoutSchema } from "./layout.ts";
- * Object.keys(layoutSchema().properties as object); // ["records", "regions"]
+ * Object.keys(layoutSchema().properties as object); // => ["records", "regions"]
  * ```
  * @module
  */

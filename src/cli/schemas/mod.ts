@@ -7,8 +7,8 @@
  * @example
  * ```ts
  * import { outputSchema, schemaText } from "./mod.ts";
- * outputSchema("rules.json").$schema; // "https://json-schema.org/draft/2020-12/schema"
- * schemaText("decode.ndjson").endsWith("}\n"); // true
+ * outputSchema("rules.json").$schema; // => "https://json-schema.org/draft/2020-12/schema"
+ * schemaText("decode.ndjson").endsWith("}\n"); // => true
  * ```
  * @module
  */

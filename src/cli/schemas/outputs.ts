@@ -9,8 +9,8 @@
  * @example
  * ```ts
  * import { jsonOutput } from "./outputs.ts";
- * jsonOutput("decode", "ndjson")?.id; // "decode.ndjson"
- * jsonOutput("dmesg", "ndjson")?.lines; // true
+ * jsonOutput("decode", "ndjson")?.id; // => "decode.ndjson"
+ * jsonOutput("dmesg", "ndjson")?.lines; // => true
  * ```
  * @module
  */

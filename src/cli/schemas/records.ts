@@ -9,7 +9,7 @@
  * ```ts
  * import { decodeLineSchema } from "./records.ts";
  * const s = decodeLineSchema();
- * Object.keys(s.$defs as object).includes("rfc3"); // true
+ * Object.keys(s.$defs as object).includes("abi-rfc3"); // => true
  * ```
  * @module
  */

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { simulateSchema } from "./simulate.ts";
- * (simulateSchema().required as string[]).includes("dropped_by_cause"); // true
+ * (simulateSchema().required as string[]).includes("dropped_by_cause"); // => true
  * ```
  * @module
  */

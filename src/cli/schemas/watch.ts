@@ -8,7 +8,8 @@
  * ```ts
  * import { watchLineSchema } from "./watch.ts";
  * const s = watchLineSchema();
- * (s.properties as Record<string, { enum?: string[] }>).type.enum; // ["fault", "loss", "finding", "state"]
+ * (s.properties as Record<string, { enum?: string[] }>).type.enum;
+ * // => ["fault", "loss", "finding", "state"]
  * ```
  * @module
  */

@@ -9,7 +9,7 @@
  * import { WatchMetrics } from "../../../watch/exporter.ts";
  * const metrics = new WatchMetrics({ maxDevices: 64, version: "0.1.0", runtime: Deno.version.deno });
  * const server = serveMetrics({ hostname: "127.0.0.1", port: 0 }, metrics);
- * server.address.port; // the port the system picked
+ * server.address.port > 0; // => true: the port the system picked
  * await server.shutdown();
  * ```
  * @module

@@ -8,10 +8,17 @@
  * ```ts
  * import { WatchOutput } from "./output.ts";
  * import { denoIo } from "../../io.ts";
- * const out = new WatchOutput(denoIo(), { ndjson: true, quiet: false });
+ * let stdout = ""; // captured; `denoIo()` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * const out = new WatchOutput(io, { ndjson: true, quiet: false });
  * const sink = out.source("kmsg", "kmsg");
- * sink.loss({ time: 0, cause: "kmsg_overwritten", unit: "records", count: 3, message: "kmsg overwrote 3 records" });
- * out.flush(); // {"time":"1970-01-01T00:00:00.000Z","source":"kmsg","type":"loss",...}
+ * const message = "kmsg overwrote 3 records";
+ * sink.loss({ time: 0, cause: "kmsg_overwritten", unit: "records", count: 3, message });
+ * out.flush();
+ * JSON.parse(stdout);
+ * // => { time: "1970-01-01T00:00:00.000Z", source: "kmsg", type: "loss",
+ * //   cause: "kmsg_overwritten", unit: "records", count: 3, message: "kmsg overwrote 3 records" }
  * ```
  * @module
  */

@@ -10,7 +10,7 @@
  * ```ts
  * import { parseSourceArg } from "./sources.ts";
  * parseSourceArg("/tmp/veq.fifo,abi=vevent,label=vm1");
- * // { path: "/tmp/veq.fifo", keys: { abi: "vevent", label: "vm1" } }
+ * // => { path: "/tmp/veq.fifo", keys: { abi: "vevent", label: "vm1" } }
  * ```
  * @module
  */
