@@ -6,7 +6,7 @@
  * ```ts
  * import { u32, u64 } from "./fields.ts";
  * const fields = [u32("type", 0, "fault type"), u64("addr", 8, "page address")];
- * fields[1].type; // "u64"
+ * fields[1].type; // => "u64"
  * ```
  * @module
  */

@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { headerWord } from "./header.ts";
- * headerWord("prod", 4, "producer", "kernel", "producer index").role; // "producer"
+ * headerWord("prod", 4, "producer", "kernel", "producer index").role; // => "producer"
  * ```
  * @module
  */

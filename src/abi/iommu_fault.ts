@@ -7,8 +7,8 @@
  * @example
  * ```ts
  * import { PERM_V4, PERM_V8 } from "./iommu_fault.ts";
- * PERM_V4.bits[0].name; // "WRITE": v4-v7
- * PERM_V8.bits[0].name; // "READ": v8 and mainline
+ * PERM_V4.bits[0].name; // => "WRITE": v4-v7
+ * PERM_V8.bits[0].name; // => "READ": v8 and mainline
  * ```
  * @module
  */

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { RECORDS, REGIONS } from "./mod.ts";
- * REGIONS.rfc3.headerSize + 1365 * RECORDS.rfc3.size; // 65536
+ * REGIONS.rfc3.headerSize + 1365 * RECORDS.rfc3.size; // => 65536
  * ```
  * @module
  */

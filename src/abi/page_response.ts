@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { pageResponse } from "./page_response.ts";
- * pageResponse({ id: "example", argsz: true, era: "v5.10+", source: "K3" }).size; // 24
+ * pageResponse({ id: "example", argsz: true, era: "v5.10+", source: "K3" }).size; // => 24
  * ```
  * @module
  */

@@ -8,9 +8,9 @@
  * @example
  * ```ts
  * import { ABI_IDS, GUESS_ORDER, RECORDS } from "./records.ts";
- * RECORDS.rfc3.size; // 48: the flat RFC v3 record, 1365 of them fill a 64 KiB region
- * ABI_IDS.includes("mainline"); // true
- * GUESS_ORDER.slice(0, 5); // ["mainline", "rfc3", "v8", "v4", "v7"]
+ * RECORDS.rfc3.size; // => 48: the flat RFC v3 record, 1365 of them fill a 64 KiB region
+ * ABI_IDS.includes("mainline"); // => true
+ * GUESS_ORDER.slice(0, 5); // => ["mainline", "rfc3", "v8", "v4", "v7"]
  * ```
  * @module
  */

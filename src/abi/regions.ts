@@ -9,8 +9,8 @@
  * @example
  * ```ts
  * import { DETECT_ORDER, REGIONS, regionSizeFor } from "./regions.ts";
- * regionSizeFor(REGIONS["dma-fault"], 64, 512, 4096); // 0x9000: ALIGN(64 * 512, 4096) + 4096
- * DETECT_ORDER[0]; // "rfc3"
+ * regionSizeFor(REGIONS["dma-fault"], 64, 512, 4096); // => 0x9000: ALIGN(64 * 512, 4096) + 4096
+ * DETECT_ORDER[0]; // => "rfc3"
  * ```
  * @module
  */

@@ -17,7 +17,7 @@
  *   size: 4, source: "example",
  *   fields: [{ kind: "scalar", name: "version", offset: 0, type: "u32", meaning: "version" }],
  * };
- * tiny.size; // 4
+ * tiny.size; // => 4
  * ```
  * @module
  */

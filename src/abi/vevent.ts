@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { VEVENT_TYPES } from "./vevent.ts";
- * VEVENT_TYPES["arm-smmuv3"].payloadSize; // 32: the raw SMMUv3 event record
+ * VEVENT_TYPES["arm-smmuv3"].payloadSize; // => 32: the raw SMMUv3 event record
  * ```
  * @module
  */

@@ -9,9 +9,9 @@
  * import { SMMUV3_EVT } from "../abi/hw/smmuv3.ts";
  * const words = [0x0000010000000010n, 0x0000020800000000n, 0xffff1000n, 0x81234567n];
  * const f = decodeHw(SMMUV3_EVT, words);
- * f.sid; // 0x100n
- * f.ipa; // 0x81234000n: masked, not shifted
- * encodeHw(SMMUV3_EVT, { id: 0x10, sid: 0x100 })[0]; // 0x0000010000000010n
+ * f.sid; // => 0x100n
+ * f.ipa; // => 0x81234000n: masked, not shifted
+ * encodeHw(SMMUV3_EVT, { id: 0x10, sid: 0x100 })[0]; // => 0x0000010000000010n
  * ```
  * @module
  */

@@ -15,7 +15,7 @@
  * };
  * const dv = new DataView(new ArrayBuffer(8));
  * writeBits(ipa, dv, 0, 0x81234000n, true);
- * readBits(ipa, dv, 0, true); // 0x81234000n: an address, not a page number
+ * readBits(ipa, dv, 0, true); // => 0x81234000n: an address, not a page number
  * ```
  * @module
  */

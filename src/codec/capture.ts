@@ -8,14 +8,14 @@
  * @example
  * ```ts
  * import { captureUnit, readCapture } from "./capture.ts";
- * captureUnit([20, 24, 40, 48, 64]); // 960
+ * captureUnit([20, 24, 40, 48, 64]); // => 960
  * async function* chunks() { yield new Uint8Array(70); yield new Uint8Array(26); }
  * const capture = readCapture(chunks(), 48);
  * let n = 0;
  * for await (const run of capture.runs) n += run.count;
- * n; // 2: the second record straddled the two chunks
- * capture.end().trailing; // undefined: 96 bytes are two whole records
- * capture.end().bytes; // 96
+ * n; // => 2: the second record straddled the two chunks
+ * capture.end().trailing; // => undefined: 96 bytes are two whole records
+ * capture.end().bytes; // => 96
  * ```
  * @module
  */

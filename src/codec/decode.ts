@@ -9,7 +9,7 @@
  * import { decoderFor } from "./decode.ts";
  * const decode = decoderFor("mainline");
  * const rec = decode(new DataView(new ArrayBuffer(64)), 0, true);
- * rec; // { type: 0, padding: 0 }: type 0 selects no union member
+ * rec; // => { type: 0, padding: 0 }: type 0 selects no union member
  * ```
  * @module
  */

@@ -6,7 +6,7 @@
  * ```ts
  * import { encodeRecord } from "./encode.ts";
  * const bytes = encodeRecord("rfc3", { type: 1, reason: 10, addr: 0xdeadb000n, pasid: 5, pasid_valid: 1 });
- * bytes.length; // 48
+ * bytes.length; // => 48
  * ```
  * @module
  */

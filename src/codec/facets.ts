@@ -16,10 +16,10 @@
  * const rec = decodeRecord("mainline", encodeRecord("mainline", {
  *   type: 1, event: { reason: 6, flags: 3, pasid: 5, addr: 0xdeadb000n },
  * }));
- * recordFilter(RECORDS.mainline, { reason: ["permission"], pasid: [5] })!(rec); // true
+ * recordFilter(RECORDS.mainline, { reason: ["permission"], pasid: [5] })!(rec); // => true
  * const s = new RecordSummary(RECORDS.mainline);
  * s.add(rec);
- * s.result().rows; // [{ type: "DMA_UNRECOV", reason: "PERMISSION", count: 1 }]
+ * s.result().rows; // => [{ type: "DMA_UNRECOV", reason: "PERMISSION", count: 1 }]
  * ```
  * @module
  */

@@ -14,10 +14,11 @@
  * import { encodeRecord } from "./encode.ts";
  * const rec = encodeRecord("rfc3", { type: 1, reason: 10, addr: 0xdeadb000n, pasid: 5, pasid_valid: 1 });
  * const g = guessAbi(rec, rec.length, true);
- * g.kind === "guessed" && g.abi; // "rfc3": the other readings of its 48 bytes have errors
- * g.kind === "guessed" && g.ambiguous; // false
- * looksLikeText(new TextEncoder().encode("0000: 01 00")); // true
- * inputKind(Uint8Array.of(0xef, 0xbb, 0xbf, 0x30, 0x31)).why; // "UTF-8 text (byte-order mark skipped)"
+ * g.kind === "guessed" && g.abi; // => "rfc3": the other readings of its 48 bytes have errors
+ * g.kind === "guessed" && g.ambiguous; // => false
+ * looksLikeText(new TextEncoder().encode("0000: 01 00")); // => true
+ * inputKind(Uint8Array.of(0xef, 0xbb, 0xbf, 0x30, 0x31)).why;
+ * // => "UTF-8 text (byte-order mark skipped)"
  * ```
  * @module
  */

@@ -23,17 +23,17 @@
  * @example
  * ```ts
  * import { HexStream, parseHex, readHex } from "./hex.ts";
- * parseHex("0000: 01 00 00 00\n0004: 0a 00 00 00"); // Uint8Array [1, 0, 0, 0, 10, 0, 0, 0]
+ * parseHex("0000: 01 00 00 00\n0004: 0a 00 00 00"); // => Uint8Array.of(1, 0, 0, 0, 10, 0, 0, 0)
  * const r = readHex(" 00000001 0000000a"); // od -An -tx4 on a little-endian host
- * r.bytes; // Uint8Array [1, 0, 0, 0, 10, 0, 0, 0]
- * r.reading.groups; // "words"
+ * r.bytes; // => Uint8Array.of(1, 0, 0, 0, 10, 0, 0, 0)
+ * r.reading.groups; // => "words"
  * // xxd -a of a 256 MiB file of zeros: 138 characters, streamed in 64 KiB chunks.
  * const s = new HexStream();
  * let n = 0;
  * for (const chunk of s.write("00000000: 0000 0000 0000 0000 0000 0000 0000 0000  ....\n*\n")) n += chunk.length;
  * for (const chunk of s.write("0ffffff0: 0000 0000 0000 0000 0000 0000 0000 0000  ....\n")) n += chunk.length;
  * for (const chunk of s.end()) n += chunk.length;
- * n; // 268435456
+ * n; // => 268435456
  * ```
  * @module
  */

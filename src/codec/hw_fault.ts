@@ -23,7 +23,7 @@
  * import { decodeHw } from "./bitfield.ts";
  * import { SMMUV3_EVT } from "../abi/hw/smmuv3.ts";
  * const ev = decodeHw(SMMUV3_EVT, [0x0000010000000010n, 0x0000020800000000n, 0xffff1000n, 0n]);
- * smmuv3ToIommuFault(ev, "mainline-5.13").fault; // { type: 1, event: { reason: 5, ... } }
+ * smmuv3ToIommuFault(ev, "mainline-5.13").fault; // => { type: 1, event: { reason: 5, ... } }
  * ```
  * @module
  */
@@ -322,7 +322,7 @@ export function hwFields(rec: Readonly<Record<string, unknown>>): HwFields {
  * import { decodeRecord } from "./decode.ts";
  * import { parseHex } from "./hex.ts";
  * const rec = decodeRecord("vtd-fault", parseHex("00 20 3b 4c 5e 7f 00 00 10 00 00 80 71 1a 00 80"));
- * iommuFaultOutcomes("vtd-fault", rec)[0].fault; // null: VT-d logs DMA-remapping faults only
+ * iommuFaultOutcomes("vtd-fault", rec)[0].fault; // => null: VT-d logs DMA-remapping faults only
  * ```
  */
 export function iommuFaultOutcomes(

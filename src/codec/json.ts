@@ -10,7 +10,7 @@
  * import { recordJson } from "./json.ts";
  * import { decodeRecord } from "./decode.ts";
  * const rec = decodeRecord("rfc3", new Uint8Array(48));
- * recordJson("rfc3", rec).addr; // "0x0"
+ * recordJson("rfc3", rec).addr; // => "0x0"
  * ```
  * @module
  */

@@ -14,7 +14,7 @@
  * import { recordSchema } from "./json_schema.ts";
  * import { RECORDS } from "../abi/records.ts";
  * const s = recordSchema(RECORDS.rfc3);
- * (s.properties as Record<string, unknown>).addr; // { $ref: "#/$defs/u64" }
+ * (s.properties as Record<string, unknown>).addr; // => { $ref: "#/$defs/u64" }
  * ```
  * @module
  */

@@ -14,11 +14,11 @@
  * import { byteBuffer, jsonLineBytes, jsonLineWriter } from "./jsonline.ts";
  * const dv = new DataView(new ArrayBuffer(48));
  * const line = jsonLineWriter("rfc3")(dv, 0, true, '"index":0,"offset":0');
- * JSON.parse(line).type_name; // null (type 0 is not a fault type)
+ * JSON.parse(line).type_name; // => null (type 0 is not a fault type)
  * const w = jsonLineBytes("rfc3", ["index", "offset"]);
  * const buf = byteBuffer(w.maxBytes);
- * const end = w.write(dv, 0, true, buf, 0, 0, 0); // `{"index":0,"offset":0,"abi":"rfc3",...}`
- * new TextDecoder().decode(buf.bytes.subarray(0, end)) === line; // true
+ * const end = w.write(dv, 0, true, buf, 0, 0, 0); // the same line, as bytes: its end is returned
+ * new TextDecoder().decode(buf.bytes.subarray(0, end)) === line; // => true
  * ```
  * @module
  */
@@ -92,7 +92,7 @@ const PAIRS = utf8.encode(
  * ```ts
  * import { writeDecimal } from "./jsonline.ts";
  * const b = new Uint8Array(20);
- * writeDecimal(b, 0, 4294967295); // 10
+ * writeDecimal(b, 0, 4294967295); // => 10
  * ```
  */
 export function writeDecimal(b: Uint8Array, p: number, v: number): number {

@@ -5,9 +5,9 @@
  * ```ts
  * import { enumName, flagNameList, flagNames } from "./names.ts";
  * import { PERM_V8, REASON_V4 } from "../abi/records.ts";
- * flagNames(PERM_V8, 0x3); // { names: ["READ", "WRITE"], unknown: 0 }
- * flagNameList(PERM_V8, 0x83); // ["READ", "WRITE", "0x80"]
- * enumName(REASON_V4, 6); // "PERMISSION"
+ * flagNames(PERM_V8, 0x3); // => { names: ["READ", "WRITE"], unknown: 0 }
+ * flagNameList(PERM_V8, 0x83); // => ["READ", "WRITE", "0x80"]
+ * enumName(REASON_V4, 6); // => "PERMISSION"
  * ```
  * @module
  */

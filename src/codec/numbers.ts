@@ -14,11 +14,11 @@
  * @example
  * ```ts
  * import { article, duration, hex, plural } from "./numbers.ts";
- * hex(57005); // "0xdead"
- * plural(1, "record"); // "1 record"
- * plural(3, "entry", "entries"); // "3 entries"
- * article("8-byte header"); // "an 8-byte header"
- * duration(0.0000125); // "12.5 µs"
+ * hex(57005); // => "0xdead"
+ * plural(1, "record"); // => "1 record"
+ * plural(3, "entry", "entries"); // => "3 entries"
+ * article("8-byte header"); // => "an 8-byte header"
+ * duration(0.0000125); // => "12.5 µs"
  * ```
  * @module
  */

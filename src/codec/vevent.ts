@@ -17,9 +17,10 @@
  * ```ts
  * import { parseVevents, veventLoss } from "./vevent.ts";
  * const recs = [...parseVevents(new Uint8Array(8), "arm-smmuv3")];
- * recs[0].truncated; // true: a header promising a 32-byte payload that is not there
+ * recs[0].truncated; // => true: a header promising a 32-byte payload that is not there
  * veventLoss(0, { lost: true, sequence: 1 }); // abi.md TV10: one event (sequence 1) lost
- * veventLoss(0x7fffffff, { lost: false, sequence: 0 }).kind; // "next": the INT_MAX wrap
+ * // => { kind: "header", lost: 1, exact: true, first: 1, last: 1 }
+ * veventLoss(0x7fffffff, { lost: false, sequence: 0 }).kind; // => "next": the INT_MAX wrap
  * ```
  * @module
  */
@@ -107,8 +108,8 @@ function recordAt(
  * const s = readVevents(chunks(), "arm-smmuv3");
  * const recs = [];
  * for await (const r of s.records) recs.push(r);
- * recs.length; // 1: a 40-byte SMMUv3 event cut across the two chunks
- * s.end().bytes; // 40
+ * recs.length; // => 1: a 40-byte SMMUv3 event cut across the two chunks
+ * s.end().bytes; // => 40
  * ```
  */
 export function readVevents(

@@ -11,8 +11,8 @@
  * ```ts
  * import { stripLine } from "./container.ts";
  * const s = stripLine("[  812.004417] DMAR: DRHD: handling fault status reg 2", "auto");
- * s?.text; // "DMAR: DRHD: handling fault status reg 2"
- * s?.time.boot; // 812.004417
+ * s?.text; // => "DMAR: DRHD: handling fault status reg 2"
+ * s?.time.boot; // => 812.004417
  * ```
  * @module
  */

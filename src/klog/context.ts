@@ -7,7 +7,7 @@
  * ```ts
  * import { parseIomem, resolveAddr } from "./context.ts";
  * const map = parseIomem("00001000-0009ffff : System RAM\nfe000000-fe0fffff : PCI Bus 0000:00\n  fe000000-fe003fff : 0000:00:02.0\n");
- * resolveAddr(map, 0xfe000010n)?.path; // ["PCI Bus 0000:00", "0000:00:02.0"]
+ * resolveAddr(map, 0xfe000010n)?.path; // => ["PCI Bus 0000:00", "0000:00:02.0"]
  * ```
  * @module
  */

@@ -11,8 +11,8 @@
  *   access: ["write"], code: 2, name: "MAPPING", text: "...", generation: "virtio",
  *   recordOf: () => ({ endpoint: 8 }),
  * }, { text: null, boot: null, wall: null }, ["virtio_iommu virtio0: ..."], 1);
- * f.record?.endpoint; // 8
- * JSON.parse(JSON.stringify(f)).record.endpoint; // 8
+ * f.record?.endpoint; // => 8
+ * JSON.parse(JSON.stringify(f)).record.endpoint; // => 8
  * ```
  * @module
  */

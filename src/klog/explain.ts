@@ -14,8 +14,8 @@
  * @example
  * ```ts
  * import { mappingOf } from "./explain.ts";
- * mappingOf({ vendor: "arm-smmu-v3", code: 0x10, name: "F_TRANSLATION" }); // "none"
- * mappingOf({ vendor: "amd", code: 2, name: "IO_PAGE_FAULT" }, 0x70); // "denied"
+ * mappingOf({ vendor: "arm-smmu-v3", code: 0x10, name: "F_TRANSLATION" }); // => "none"
+ * mappingOf({ vendor: "amd", code: 2, name: "IO_PAGE_FAULT" }, 0x70); // => "denied"
  * ```
  * @module
  */

@@ -12,7 +12,8 @@
  * import { fieldsJson, halvesOf } from "./fast_fields.ts";
  * import { SMMUV3_EVT } from "../abi/hw/smmuv3.ts";
  * const h = halvesOf(["0000010000000010", "0000020800000000", "00000000ffff1000", "0"]);
- * fieldsJson(SMMUV3_EVT, h, ["id", "sid", "iova"]); // { id: 16, id_name: "F_TRANSLATION", sid: 256, iova: "0xffff1000" }
+ * fieldsJson(SMMUV3_EVT, h, ["id", "sid", "iova"]);
+ * // => { id: 16, id_name: "F_TRANSLATION", sid: 256, iova: "0xffff1000" }
  * ```
  * @module
  */

@@ -6,7 +6,7 @@
  * ```ts
  * import { makeFilter } from "./filter.ts";
  * const keep = makeFilter({ vendor: ["amd"] });
- * keep({ type: "fault", vendor: "intel" } as never); // false
+ * keep({ type: "fault", vendor: "intel" } as never); // => false
  * ```
  * @module
  */

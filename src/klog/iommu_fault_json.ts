@@ -5,7 +5,8 @@
  * @example
  * ```ts
  * import { encodeMainline } from "./iommu_fault_json.ts";
- * encodeMainline({ fault: null, path: "x", dropped: "stop marker" }); // { path: "x", dropped: "stop marker" }
+ * encodeMainline({ fault: null, path: "x", dropped: "stop marker" });
+ * // => { path: "x", dropped: "stop marker" }
  * ```
  * @module
  */

@@ -10,7 +10,7 @@
  * ```ts
  * import { printVtdFault } from "./kernel_print.ts";
  * printVtdFault("V4", [0x00007f5e4c3b2000n, 0x80001a7180000010n]);
- * // "DMAR: [DMA Write PASID 0x1a] Request device [00:02.0] fault addr 0x7f5e4c3b2000 [fault reason 0x71] SM: Present bit in first-level paging entry is clear"
+ * // => "DMAR: [DMA Write PASID 0x1a] Request device [00:02.0] fault addr 0x7f5e4c3b2000 [fault reason 0x71] SM: Present bit in first-level paging entry is clear"
  * ```
  * @module
  */

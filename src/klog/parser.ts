@@ -17,7 +17,7 @@
  * const p = new KlogParser({ onEvent: (e) => out.push(e.type) });
  * p.push("[  812.004421] DMAR: [DMA Read NO_PASID] Request device [3b:00.0] fault addr 0xfee00000 [fault reason 0x06] PTE Read access is not set\n");
  * p.end();
- * out; // ["fault"]
+ * out; // => ["fault"]
  * ```
  * @module
  */

@@ -20,7 +20,7 @@
  * ```ts
  * import { recognise } from "./recognise.ts";
  * const r = recognise("DMAR: [DMA Read NO_PASID] Request device [3b:00.0] fault addr 0xfee00000 [fault reason 0x06] PTE Read access is not set");
- * r?.k; // "fault"
+ * r?.k; // => "fault"
  * ```
  * @module
  */

@@ -8,8 +8,8 @@
  * import { halvesOf } from "./fast_fields.ts";
  * const words = halvesOf(["0000010000000010", "0000020800000000", "00000000ffff1000", "0"]);
  * const ev = smmuv3Fault("arm-smmu-v3.0.auto", words);
- * ev.name; // "F_TRANSLATION"
- * ev.device; // "sid:0x100"
+ * ev.name; // => "F_TRANSLATION"
+ * ev.device; // => "sid:0x100"
  * ```
  * @module
  */

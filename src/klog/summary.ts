@@ -8,7 +8,7 @@
  * ```ts
  * import { Summary } from "./summary.ts";
  * const s = new Summary();
- * s.lossLines(); // [] before any event
+ * s.lossLines(); // => [] before any event
  * ```
  * @module
  */

@@ -7,7 +7,7 @@
  * ```ts
  * import type { FaultEvent } from "./types.ts";
  * const e: Pick<FaultEvent, "vendor" | "code"> = { vendor: "intel", code: 6 };
- * e.code; // 6
+ * e.code; // => 6
  * ```
  * @module
  */

@@ -10,7 +10,7 @@
  * import { buildRegion } from "./model.ts";
  * const probe = buildRegion({ layout: "dma-fault", producer: 2, consumer: 0 }).subarray(0, 64);
  * const where = locate(probe, {}); // no size known: the header says ALIGN(64 * 512, 4 KiB) + 4 KiB
- * where.kind === "found" && where.regionSize; // 0x9000
+ * where.kind === "found" && where.regionSize; // => 0x9000
  * ```
  * @module
  */

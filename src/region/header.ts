@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { occupancy } from "./header.ts";
- * occupancy(3, 1365 - 2, 1365); // { pending: 5, free: 1359, full: false, empty: false }
+ * occupancy(3, 1365 - 2, 1365); // => { pending: 5, free: 1359, full: false, empty: false }
  * ```
  * @module
  */

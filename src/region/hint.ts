@@ -7,7 +7,7 @@
  * ```ts
  * import type { Hint } from "./hint.ts";
  * const h: Hint = { kind: "endian", order: "big" };
- * h.kind; // "endian"
+ * h.kind; // => "endian"
  * ```
  * @module
  */

@@ -8,7 +8,7 @@
  * import { buildRegion, openRegion } from "./model.ts";
  * const img = buildRegion({ layout: "rfc3", producer: 3, consumer: 1 });
  * const r = openRegion(img);
- * r.occupancy?.pending; // 2, in slots 1 and 2
+ * r.occupancy?.pending; // => 2, in slots 1 and 2
  * ```
  * @module
  */

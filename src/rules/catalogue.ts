@@ -6,8 +6,8 @@
  * @example
  * ```ts
  * import { RULES, rule } from "./catalogue.ts";
- * rule("IDX-PROD-RANGE").severity; // "error"
- * RULES.length > 20; // true
+ * rule("IDX-PROD-RANGE").severity; // => "error"
+ * RULES.length > 20; // => true
  * ```
  * @module
  */

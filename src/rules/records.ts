@@ -7,7 +7,7 @@
  * ```ts
  * import { checkRecord } from "./records.ts";
  * const bytes = new Uint8Array(64); // type 0: not a fault type
- * checkRecord("mainline", bytes, 0, { index: 0 }).map((f) => f.rule); // ["REC-TYPE"]
+ * checkRecord("mainline", bytes, 0, { index: 0 }).map((f) => f.rule); // => ["REC-TYPE"]
  * ```
  * @module
  */

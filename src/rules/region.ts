@@ -7,7 +7,7 @@
  * import { buildRegion, openRegion } from "../region/model.ts";
  * import { checkRegion } from "./region.ts";
  * const r = openRegion(buildRegion({ layout: "rfc3", producer: 0, consumer: 0, header: { reserved: 1 } }));
- * checkRegion(r).some((f) => f.rule === "HDR-RESERVED-ZERO"); // true
+ * checkRegion(r).some((f) => f.rule === "HDR-RESERVED-ZERO"); // => true
  * ```
  * @module
  */

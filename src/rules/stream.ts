@@ -12,9 +12,9 @@
  * const g = new GroupChecker(RECORDS["hwpt-pgfault"]);
  * const rec = (cookie: number, flags: number) =>
  *   ({ flags, dev_id: 1, pasid: 5, grpid: 7, perm: 1, __reserved: 0, addr: 0n, length: 0, cookie });
- * g.push(rec(1, 0x1), { index: 0 }); // []: a partial request of group 1
- * g.push(rec(2, 0x3), { index: 1 }).map((f) => f.rule); // ["FQ-GROUP"]: group 1 never ended
- * g.end(); // []: group 2 ended with LAST_PAGE
+ * g.push(rec(1, 0x1), { index: 0 }); // => []: a partial request of group 1
+ * g.push(rec(2, 0x3), { index: 1 }).map((f) => f.rule); // => ["FQ-GROUP"]: group 1 never ended
+ * g.end(); // => []: group 2 ended with LAST_PAGE
  * ```
  * @module
  */

@@ -10,7 +10,8 @@
  * import { buildRegion } from "../region/model.ts";
  * import { validateImage } from "./validate.ts";
  * const { findings } = validateImage(buildRegion({ layout: "rfc3", producer: 3, consumer: 1 }));
- * findings.filter((f) => f.severity === "error").length; // 2: the two pending slots are all-zero records (REC-TYPE)
+ * findings.filter((f) => f.severity === "error").length;
+ * // => 2: the two pending slots are all-zero records (REC-TYPE)
  * ```
  * @module
  */

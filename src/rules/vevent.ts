@@ -8,7 +8,8 @@
  * ```ts
  * import { parseVevents } from "../codec/vevent.ts";
  * import { checkVevents } from "./vevent.ts";
- * checkVevents([...parseVevents(new Uint8Array(8), "arm-smmuv3")], "arm-smmuv3")[0].rule; // "VEQ-TRUNCATED"
+ * checkVevents([...parseVevents(new Uint8Array(8), "arm-smmuv3")], "arm-smmuv3")[0].rule;
+ * // => "VEQ-TRUNCATED"
  * ```
  * @module
  */
@@ -45,10 +46,11 @@ function lostRange(step: Extract<VeventLoss, { kind: "header" | "gap" }>): strin
  * ```ts
  * import { VeventChecker } from "./vevent.ts";
  * const c = new VeventChecker("arm-smmuv3", { oneRead: true });
- * c.push({ offset: 0, flags: 1, sequence: 1, lost: true }).map((f) => f.rule); // ["VEQ-LOST-EVENTS"]
+ * c.push({ offset: 0, flags: 1, sequence: 1, lost: true }).map((f) => f.rule);
+ * // => ["VEQ-LOST-EVENTS"]
  * c.push({ offset: 8, flags: 1, sequence: 2, lost: true }).map((f) => f.rule);
- * // ["VEQ-LOST-LAST", "VEQ-LOST-EVENTS"]: the first header was not the read's last record
- * c.end(); // []
+ * // => ["VEQ-LOST-LAST", "VEQ-LOST-EVENTS"]: the first header was not the read's last record
+ * c.end(); // => []
  * ```
  */
 export class VeventChecker {

@@ -18,8 +18,8 @@
  * import { LatencyHistogram } from "./histogram.ts";
  * const h = new LatencyHistogram();
  * for (let ns = 1; ns <= 1000; ns++) h.record(ns);
- * h.percentile(0.5); // 500: the bucket [500, 504) holds the 500th sample
- * new LatencyHistogram().percentile(0.5); // NaN: no samples
+ * h.percentile(0.5); // => 500: the bucket [500, 504) holds the 500th sample
+ * new LatencyHistogram().percentile(0.5); // => NaN: no samples
  * ```
  * @module
  */
@@ -83,7 +83,7 @@ export interface HistogramSnapshot {
  * const a = new LatencyHistogram();
  * a.record(100, 3); // three samples of 100 ns
  * const b = LatencyHistogram.from(a.snapshot()); // e.g. after postMessage
- * [b.total, b.percentile(0.99), b.mean]; // [3, 100, 100]
+ * [b.total, b.percentile(0.99), b.mean]; // => [3, 100, 100]
  * ```
  */
 export class LatencyHistogram {
@@ -105,7 +105,7 @@ export class LatencyHistogram {
    * @example
    * ```ts
    * import { LatencyHistogram } from "./histogram.ts";
-   * LatencyHistogram.from(new LatencyHistogram().snapshot()).total; // 0
+   * LatencyHistogram.from(new LatencyHistogram().snapshot()).total; // => 0
    * ```
    */
   static from(s: HistogramSnapshot): LatencyHistogram {

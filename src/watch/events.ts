@@ -19,7 +19,7 @@
  *   state: (s) => seen.push(`state ${s.state}`),
  * };
  * sink.loss({ time: 0, cause: "vevent_overflow", unit: "faults", count: 2, message: "lost 2" });
- * seen; // ["loss vevent_overflow"]
+ * seen; // => ["loss vevent_overflow"]
  * ```
  * @module
  */

@@ -26,7 +26,8 @@
  * m.addSource("kmsg", "kmsg");
  * m.fault("kmsg", { vendor: "intel", device: "0000:3b:00.0", code: "6", name: "PTE Read" });
  * m.fault("kmsg", { vendor: "intel", device: "0000:3c:00.0", code: "6", name: "PTE Read" });
- * m.registry.render("prometheus").includes('device="other"'); // true: the second device is over the cap
+ * m.registry.render("prometheus").includes('device="other"');
+ * // => true: the second device is over the cap
  * ```
  * @module
  */

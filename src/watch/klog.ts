@@ -14,7 +14,7 @@
  * }, "kmsg");
  * k.push("6,100,5000,-;hello\n", 0);
  * k.push("6,103,5001,-;world\n", 1);
- * seen; // ["kmsg overwrote 2 records before they were read (sequence 100 -> 103)"]
+ * seen; // => ["kmsg overwrote 2 records before they were read (sequence 100 -> 103)"]
  * ```
  * @module
  */

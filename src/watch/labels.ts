@@ -18,7 +18,7 @@
  * rec[0] = 1; // type DMA_UNRECOV
  * rec[4] = 10; // reason PERMISSION (RFC v3 numbering)
  * recordLabeler("rfc3")(new DataView(rec.buffer), 0, true);
- * // { vendor: "vfio", device: "", code: "10", name: "PERMISSION" }
+ * // => { vendor: "vfio", device: "", code: "10", name: "PERMISSION" }
  * ```
  * @module
  */

@@ -14,10 +14,10 @@
  * const r = new Registry();
  * const faults = r.counter("faultscope_faults", "IOMMU faults reported.", ["source"]);
  * faults.inc(["kmsg"], 2);
- * r.render("prometheus");
- * // # HELP faultscope_faults_total IOMMU faults reported.
- * // # TYPE faultscope_faults_total counter
- * // faultscope_faults_total{source="kmsg"} 2
+ * r.render("prometheus").split("\n");
+ * // => ["# HELP faultscope_faults_total IOMMU faults reported.",
+ * //   "# TYPE faultscope_faults_total counter",
+ * //   'faultscope_faults_total{source="kmsg"} 2', ""]
  * ```
  * @module
  */
@@ -240,8 +240,8 @@ function renderOpenMetrics(families: readonly Family[]): string {
  * ```ts
  * // What Prometheus 2.x sends:
  * negotiate("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*\/*;q=0.1");
- * // "openmetrics"
- * negotiate(null); // "prometheus"
+ * // => "openmetrics"
+ * negotiate(null); // => "prometheus"
  * ```
  */
 export function negotiate(accept: string | null): ExpositionFormat {

@@ -32,7 +32,7 @@
  * });
  * f.observe({ bytes: buildRegion({ layout: "rfc3", producer: 0, consumer: 0 }), time: 0 });
  * f.observe({ bytes: buildRegion({ layout: "rfc3", producer: 2, consumer: 0 }), time: 100 });
- * lines; // ["slot 0", "slot 1"]
+ * lines; // => ["slot 0", "slot 1"]
  * ```
  * @module
  */

@@ -15,7 +15,7 @@
  * });
  * s.push(new Uint8Array(60), 0); // one 40-byte record and half of the next
  * s.push(new Uint8Array(20), 1); // the rest of it
- * faults; // 2
+ * faults; // => 2
  * ```
  * @module
  */

@@ -7,9 +7,9 @@
  * @example
  * ```ts
  * import { AMD_EVT, AMD_EVENT_TYPES, amdEventType } from "./amd.ts";
- * amdEventType(2)?.name; // "IO_PAGE_FAULT"
- * AMD_EVENT_TYPES.length; // 11
- * AMD_EVT.fields.find((f) => f.name === "flags")?.lo; // 48
+ * amdEventType(2)?.name; // => "IO_PAGE_FAULT"
+ * AMD_EVENT_TYPES.length; // => 11
+ * AMD_EVT.fields.find((f) => f.name === "flags")?.lo; // => 48
  * ```
  * @module
  */

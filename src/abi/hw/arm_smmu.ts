@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { ARM_SMMU_FSR } from "./arm_smmu.ts";
- * ARM_SMMU_FSR.fields.find((f) => f.name === "TF")?.lo; // 1
+ * ARM_SMMU_FSR.fields.find((f) => f.name === "TF")?.lo; // => 1
  * ```
  * @module
  */

@@ -19,7 +19,7 @@
  *   size: 16, source: "example",
  *   fields: [b64("id", 0, 7, 0, "event ID"), b64("addr", 8, 51, 12, "page", { take: "mask" })],
  * });
- * view.fields[1]; // { name: "addr", word: 1, lo: 12, hi: 51, take: "mask", meaning: "page" }
+ * view.fields[1]; // => { name: "addr", word: 1, lo: 12, hi: 51, take: "mask", meaning: "page" }
  * ```
  * @module
  */

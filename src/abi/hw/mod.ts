@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { HW_RECORDS } from "./mod.ts";
- * HW_RECORDS.map((r) => r.id).includes("smmuv3-evt"); // true
+ * HW_RECORDS.map((r) => r.id).includes("smmuv3-evt"); // => true
  * ```
  * @module
  */

@@ -7,9 +7,10 @@
  * @example
  * ```ts
  * import { SMMUV3_EVT, smmuv3Event } from "./smmuv3.ts";
- * SMMUV3_EVT.size; // 32
- * SMMUV3_EVT.fields.find((f) => f.name === "ipa"); // { word: 3, lo: 12, hi: 51, take: "mask", ... }
- * smmuv3Event(0x10)?.name; // "F_TRANSLATION"
+ * SMMUV3_EVT.size; // => 32
+ * SMMUV3_EVT.fields.find((f) => f.name === "ipa");
+ * // => { word: 3, lo: 12, hi: 51, take: "mask", ... }
+ * smmuv3Event(0x10)?.name; // => "F_TRANSLATION"
  * ```
  * @module
  */

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { VIRTIO_IOMMU_FAULT } from "./virtio_iommu.ts";
- * VIRTIO_IOMMU_FAULT.size; // 24
+ * VIRTIO_IOMMU_FAULT.size; // => 24
  * ```
  * @module
  */

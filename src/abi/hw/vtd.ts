@@ -7,9 +7,9 @@
  * @example
  * ```ts
  * import { vtdFaultReason } from "./vtd.ts";
- * vtdFaultReason(0x05).name; // "PTE Write access is not set"
- * vtdFaultReason(0x25).kind; // "intr"
- * vtdFaultReason(0x27).name; // "Unknown"
+ * vtdFaultReason(0x05).name; // => "PTE Write access is not set"
+ * vtdFaultReason(0x25).kind; // => "intr"
+ * vtdFaultReason(0x27).name; // => "Unknown"
  * ```
  * @module
  */

@@ -12,7 +12,7 @@
  * @example
  * ```ts
  * import { AMD_EVT } from "./amd_evt.ts";
- * AMD_EVT.size; // 16
+ * AMD_EVT.size; // => 16
  * ```
  * @module
  */

@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * import { AMD_PPR } from "./amd_ppr.ts";
- * AMD_PPR.size; // 16
+ * AMD_PPR.size; // => 16
  * ```
  * @module
  */

@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * import { ARM_SMMU_FSYNR0 } from "./arm_smmu_fsynr0.ts";
- * ARM_SMMU_FSYNR0.fields.find((f) => f.name === "WNR")?.lo; // 4
+ * ARM_SMMU_FSYNR0.fields.find((f) => f.name === "WNR")?.lo; // => 4
  * ```
  * @module
  */

@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { HWPT_PGFAULT } from "./hwpt_pgfault.ts";
- * HWPT_PGFAULT.size; // 40
+ * HWPT_PGFAULT.size; // => 40
  * ```
  * @module
  */

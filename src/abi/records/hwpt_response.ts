@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { HWPT_RESPONSE } from "./hwpt_response.ts";
- * HWPT_RESPONSE.size; // 8
+ * HWPT_RESPONSE.size; // => 8
  * ```
  * @module
  */

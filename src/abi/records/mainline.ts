@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { MAINLINE } from "./mainline.ts";
- * MAINLINE.size; // 64
+ * MAINLINE.size; // => 64
  * ```
  * @module
  */

@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { RESP20 } from "./resp20.ts";
- * RESP20.size; // 20
+ * RESP20.size; // => 20
  * ```
  * @module
  */

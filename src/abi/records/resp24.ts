@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { RESP24 } from "./resp24.ts";
- * RESP24.size; // 24
+ * RESP24.size; // => 24
  * ```
  * @module
  */

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { RFC3 } from "./rfc3.ts";
- * RFC3.size; // 48
+ * RFC3.size; // => 48
  * ```
  * @module
  */

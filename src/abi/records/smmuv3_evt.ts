@@ -16,8 +16,9 @@
  * @example
  * ```ts
  * import { SMMUV3_EVT } from "./smmuv3_evt.ts";
- * SMMUV3_EVT.size; // 32
+ * SMMUV3_EVT.size; // => 32
  * SMMUV3_EVT.fields.find((f) => f.name === "ipa"); // bits 51:12 of evt[3], taken masked
+ * // => { kind: "bits", name: "ipa", offset: 24, type: "u64", lo: 12, hi: 51, take: "mask", ... }
  * ```
  * @module
  */

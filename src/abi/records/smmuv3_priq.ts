@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { SMMUV3_PRIQ } from "./smmuv3_priq.ts";
- * SMMUV3_PRIQ.size; // 16
+ * SMMUV3_PRIQ.size; // => 16
  * ```
  * @module
  */

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { V4 } from "./v4.ts";
- * V4.size; // 48
+ * V4.size; // => 48
  * ```
  * @module
  */

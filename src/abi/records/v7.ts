@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { V7 } from "./v7.ts";
- * V7.size; // 48
+ * V7.size; // => 48
  * ```
  * @module
  */

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { V8 } from "./v8.ts";
- * V8.size; // 48
+ * V8.size; // => 48
  * ```
  * @module
  */

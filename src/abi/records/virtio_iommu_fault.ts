@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * import { VIRTIO_IOMMU_FAULT } from "./virtio_iommu_fault.ts";
- * VIRTIO_IOMMU_FAULT.size; // 24
+ * VIRTIO_IOMMU_FAULT.size; // => 24
  * ```
  * @module
  */

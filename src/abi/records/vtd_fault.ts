@@ -13,8 +13,8 @@
  * @example
  * ```ts
  * import { VTD_FRCD, VTD_REASON_ENUM } from "./vtd_fault.ts";
- * VTD_FRCD.size; // 16
- * VTD_REASON_ENUM.values.find((v) => v.value === 0x05)?.name; // "PTE Write access is not set"
+ * VTD_FRCD.size; // => 16
+ * VTD_REASON_ENUM.values.find((v) => v.value === 0x05)?.name; // => "PTE Write access is not set"
  * ```
  * @module
  */

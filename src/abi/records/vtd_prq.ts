@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { VTD_PRQ } from "./vtd_prq.ts";
- * VTD_PRQ.size; // 32
+ * VTD_PRQ.size; // => 32
  * ```
  * @module
  */

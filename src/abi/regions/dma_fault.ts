@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { DMA_FAULT_REGION } from "./dma_fault.ts";
- * DMA_FAULT_REGION.fixedCapacity; // 512
+ * DMA_FAULT_REGION.fixedCapacity; // => 512
  * ```
  * @module
  */

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { DMA_FAULT_RESPONSE_REGION } from "./dma_fault_response.ts";
- * DMA_FAULT_RESPONSE_REGION.defaultAbi; // "resp24"
+ * DMA_FAULT_RESPONSE_REGION.defaultAbi; // => "resp24"
  * ```
  * @module
  */

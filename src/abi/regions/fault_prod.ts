@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { FAULT_PROD_REGION } from "./fault_prod.ts";
- * FAULT_PROD_REGION.externalConsumer.field; // "cons"
+ * FAULT_PROD_REGION.externalConsumer.field; // => "cons"
  * ```
  * @module
  */

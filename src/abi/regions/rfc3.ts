@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { RFC3_REGION } from "./rfc3.ts";
- * RFC3_REGION.headerSize; // 16
+ * RFC3_REGION.headerSize; // => 16
  * ```
  * @module
  */
