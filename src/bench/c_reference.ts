@@ -10,10 +10,19 @@
  *
  * @example
  * ```ts ignore
+ * // Not run by `deno test --doc`: it spawns the C compiler, then the binary it built.
+ * import { buildCReference, removeCReference, runCReference } from "./c_reference.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "c-reference", layout: "dma-fault", placement: "region", batch: 64, wait: "spin",
+ *   records: 100_000, durationMs: 0,
+ * };
  * const c = await buildCReference();
  * if (c.ok) {
  *   const r = await runCReference(c, spec);
- *   r.recordsPerS;
+ *   r.verified; // => true
+ *   r.recordsPerS; // the C11 twin's figure, for the ring's `vs C` ratio
+ *   await removeCReference(c);
  * }
  * ```
  * @module
@@ -48,9 +57,11 @@ async function run(cmd: string, args: string[], signal?: AbortSignal) {
  * Compiles the C reference, or says in one line why it cannot.
  *
  * @example
- * ```ts ignore
- * const c = await buildCReference();
- * c.ok ? c.compiler : c.reason; // e.g. "cc (Debian 14.2.0-19) 14.2.0"
+ * ```ts
+ * import { buildCReference } from "./c_reference.ts";
+ * // With a compiler: `{ ok: true, compiler: "cc (Debian 14.2.0-19) 14.2.0", binary, dir }`.
+ * const c = await buildCReference("no-such-cc"); // a machine without one
+ * c.ok ? c.compiler : c.reason; // => "no C compiler: `no-such-cc` is not on PATH"
  * ```
  */
 export async function buildCReference(cc = "cc"): Promise<CReference> {
@@ -98,8 +109,13 @@ export async function buildCReference(cc = "cc"): Promise<CReference> {
  * Removes the C reference's build directory.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { type CReference, removeCReference } from "./c_reference.ts";
+ * const dir = await Deno.makeTempDir(); // as buildCReference leaves it: the binary inside
+ * await Deno.writeFile(`${dir}/ring`, new Uint8Array(0));
+ * const c: CReference = { ok: true, binary: `${dir}/ring`, compiler: "cc", dir };
  * await removeCReference(c);
+ * await Deno.stat(dir).catch((e) => e.name); // => "NotFound"
  * ```
  */
 export async function removeCReference(c: CReference): Promise<void> {
@@ -115,7 +131,8 @@ export async function removeCReference(c: CReference): Promise<void> {
  * cReferenceArgs({
  *   transport: "c-reference", layout: "dma-fault", placement: "region", batch: 256,
  *   wait: "spin", records: 0, durationMs: 1000,
- * }).slice(0, 2); // ["-g", "16,0,4096,64,512,36864"]
+ * }).slice(0, 2);
+ * // => ["-g", "16,0,4096,64,512,36864"]
  * ```
  */
 export function cReferenceArgs(spec: RunSpec): string[] {
@@ -197,8 +214,18 @@ function sideStats(s: CSide): SideStats {
  *
  * @example
  * ```ts ignore
+ * // Not run by `deno test --doc`: it spawns the binary buildCReference compiled.
+ * import { buildCReference, removeCReference, runCReference } from "./c_reference.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const ringSpec: RunSpec = {
+ *   transport: "ring", layout: "rfc3", placement: "region", batch: 16, wait: "spin-wait",
+ *   records: 100_000, durationMs: 0,
+ * };
+ * const c = await buildCReference();
+ * if (!c.ok) throw new Error(c.reason);
  * const r = await runCReference(c, { ...ringSpec, transport: "c-reference" });
- * r.verified; // true
+ * [r.verified, r.lost, r.recordSize]; // => [true, 0, 48]
+ * await removeCReference(c);
  * ```
  */
 export async function runCReference(

@@ -20,7 +20,7 @@
  * const clock = new LatencyClock(performance.timeOrigin);
  * const ts = clock.ns(performance.now());
  * const later = clock.ns(performance.now());
- * ((later - ts) | 0) >= 0; // true
+ * ((later - ts) | 0) >= 0; // => true
  * ```
  * @module
  */
@@ -29,9 +29,13 @@
  * u32 nanosecond timestamps relative to an epoch shared by all workers.
  *
  * @example
- * ```ts ignore
- * const clock = new LatencyClock(epochFromMainThread);
+ * ```ts
+ * import { LatencyClock } from "./clock.ts";
+ * const epoch = performance.timeOrigin; // the main thread's, passed to every worker
+ * const clock = new LatencyClock(epoch);
+ * clock.ns(1.5); // => 1500000: 1.5 ms after the epoch, in ns (this thread's origin is the epoch)
  * const ts = clock.ns(performance.now()); // written into the record
+ * Number.isInteger(ts) && ts >= 0 && ts < 2 ** 32; // => true: a u32
  * ```
  */
 export class LatencyClock {

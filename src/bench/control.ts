@@ -36,9 +36,12 @@ export const CONTROL_WORDS = 48;
  * A fresh control block.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { CONTROL_WORDS, createControl, CTL } from "./control.ts";
  * const ctl = createControl();
- * Atomics.store(ctl, CTL.GO, 1);
+ * ctl.length === CONTROL_WORDS; // => true, every word 0
+ * ctl.buffer instanceof SharedArrayBuffer; // => true: it crosses postMessage as shared memory
+ * Atomics.store(ctl, CTL.GO, 1); // let both sides start
  * ```
  */
 export function createControl(): Int32Array {
@@ -49,9 +52,12 @@ export function createControl(): Int32Array {
  * Wakes whoever sleeps on any word of the control block (used to stop a run).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { createControl, CTL, wakeAll } from "./control.ts";
+ * const ctl = createControl();
  * Atomics.store(ctl, CTL.STOP, 1);
- * wakeAll(ctl); // sleeping sides re-check STOP
+ * wakeAll(ctl); // sleeping sides re-check STOP (here none sleeps: nothing to wake)
+ * Atomics.load(ctl, CTL.STOP); // => 1
  * ```
  */
 export function wakeAll(ctl: Int32Array): void {

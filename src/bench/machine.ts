@@ -48,7 +48,7 @@ function readText(path: string): string | null {
  * ```ts
  * import { parseCpuinfo } from "./machine.ts";
  * parseCpuinfo("processor : 0\nmodel name : Xeon\nphysical id : 0\ncore id : 3\n");
- * // { model: "Xeon", cores: 1, processors: 1 }
+ * // => { model: "Xeon", cores: 1, processors: 1 }
  * ```
  */
 export function parseCpuinfo(
@@ -81,7 +81,7 @@ export function parseCpuinfo(
  * @example
  * ```ts
  * import { machineInfo } from "./machine.ts";
- * machineInfo().logicalCpus >= 1; // true
+ * machineInfo().logicalCpus >= 1; // => true
  * ```
  */
 export function machineInfo(): MachineInfo {
@@ -107,7 +107,7 @@ export function machineInfo(): MachineInfo {
  * ```ts
  * import { statProcessor } from "./machine.ts";
  * const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
- * statProcessor(`42 (a) b) ${fields.join(" ")}`); // 39
+ * statProcessor(`42 (a) b) ${fields.join(" ")}`); // => 39
  * ```
  */
 export function statProcessor(stat: string): number | null {

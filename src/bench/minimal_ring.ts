@@ -18,10 +18,24 @@
  * own, not the shared skeleton: a baseline must not inherit what it is measured against.
  *
  * @example
- * ```ts ignore
- * // inside a worker (see worker.ts):
- * import { runMinimalConsumer } from "./minimal_ring.ts";
- * self.onmessage = (e) => postMessage({ type: "consumer", report: runMinimalConsumer(e.data) });
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { minimalRegion, runMinimalConsumer, runMinimalProducer } from "./minimal_ring.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "minimal-ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: minimalRegion(), control, epoch };
+ * // Both sides in one thread, one after the other (`bench` runs each in its own worker): the
+ * // 100 records fit in the ring, so the producer never waits for the consumer.
+ * const p = runMinimalProducer({ ...order, role: "producer" });
+ * const c = runMinimalConsumer({ ...order, role: "consumer" });
+ * p.stats.checksum === c.stats.checksum; // => true
+ * c.verify; // => { ok: 100, lost: 0, duplicatedOrReordered: 0, torn: 0, clockSkew: 0 }
  * ```
  * @module
  */
@@ -52,7 +66,7 @@ const ADDR_HI = 0x7f00;
  * @example
  * ```ts
  * import { minimalRegion } from "./minimal_ring.ts";
- * new Uint32Array(minimalRegion())[0]; // 1023
+ * new Uint32Array(minimalRegion())[0]; // => 1023
  * ```
  */
 export function minimalRegion(): SharedArrayBuffer {
@@ -97,8 +111,21 @@ function mixAt(u32: Uint32Array, slot: number): number {
  * Producer worker of the minimal ring.
  *
  * @example
- * ```ts ignore
- * runMinimalProducer(order).stats.checksum; // must equal the consumer's
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { minimalRegion, runMinimalProducer } from "./minimal_ring.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "minimal-ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: minimalRegion(), control, epoch };
+ * const p = runMinimalProducer({ ...order, role: "producer" }); // must equal the consumer's
+ * p.stats.records; // => 100
+ * new Uint32Array(order.sab)[1]; // => 100: prod, stored once per batch
  * ```
  */
 export function runMinimalProducer(o: WorkerOrder): ProducerReport {
@@ -157,8 +184,24 @@ export function runMinimalProducer(o: WorkerOrder): ProducerReport {
  * Consumer worker of the minimal ring.
  *
  * @example
- * ```ts ignore
- * runMinimalConsumer(order).verify.torn; // records that failed the check
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { minimalRegion, runMinimalConsumer, runMinimalProducer } from "./minimal_ring.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "minimal-ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: minimalRegion(), control, epoch };
+ * // Both sides in one thread, one after the other (`bench` runs each in its own worker): the
+ * // 100 records fit in the ring, so the producer never waits for the consumer.
+ * runMinimalProducer({ ...order, role: "producer" });
+ * new Uint32Array(order.sab)[4 + 16 * 7 + 6] ^= 1; // a torn address in record 7
+ * runMinimalConsumer({ ...order, role: "consumer" }).verify.torn;
+ * // => 1: records that failed the check
  * ```
  */
 export function runMinimalConsumer(o: WorkerOrder): ConsumerReport {

@@ -6,11 +6,27 @@
  * run the shared-memory skeleton, only its start signal, window and report.
  *
  * @example
- * ```ts ignore
- * // inside a worker (see worker.ts):
- * import { runPostMessageConsumer } from "./postmessage_loops.ts";
- * self.onmessage = async (e) =>
- *   postMessage({ type: "consumer", report: await runPostMessageConsumer(e.data) });
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { runPostMessageConsumer, runPostMessageProducer } from "./postmessage_loops.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "postMessage-batched", layout: "dma-fault", placement: "region", batch: 16,
+ *   wait: "spin", records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const { port1, port2 } = new MessageChannel();
+ * // Both ends in one thread (`bench` gives each its own worker): the consumer's handler runs
+ * // once the producer has posted its 100 records, well inside its credit window.
+ * const [p, c] = await Promise.all([
+ *   runPostMessageProducer({ spec, control, epoch, role: "producer", port: port1 }),
+ *   runPostMessageConsumer({ spec, control, epoch, role: "consumer", port: port2 }),
+ * ]);
+ * port1.close();
+ * [p.stats.publishes, c.stats.publishes]; // => [7, 7]: 6 messages of 16 records, then 4
+ * c.verify; // => { ok: 100, lost: 0, duplicatedOrReordered: 0, torn: 0, clockSkew: 0 }
  * ```
  * @module
  */
@@ -39,8 +55,22 @@ function deadlineOf(o: WorkerOrder): number {
  * Producer of both postMessage baselines: one record per message, or `batch` per message.
  *
  * @example
- * ```ts ignore
- * const report = await runPostMessageProducer(order); // order.port: a MessagePort
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { runPostMessageProducer } from "./postmessage_loops.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "postMessage", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const { port1, port2 } = new MessageChannel();
+ * const order = { spec, control, epoch, role: "producer" as const, port: port1 };
+ * const report = await runPostMessageProducer(order);
+ * report.stats.publishes; // => 100: one record per message ("postMessage")
+ * port1.close(); // nobody reads them here
  * ```
  */
 export async function runPostMessageProducer(o: WorkerOrder): Promise<ProducerReport> {
@@ -93,9 +123,27 @@ export async function runPostMessageProducer(o: WorkerOrder): Promise<ProducerRe
  * Consumer of both postMessage baselines.
  *
  * @example
- * ```ts ignore
- * const report = await runPostMessageConsumer(order);
- * report.windowRecords / (report.windowMs / 1000); // records/s
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { runPostMessageConsumer, runPostMessageProducer } from "./postmessage_loops.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "postMessage", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const { port1, port2 } = new MessageChannel();
+ * // Both ends in one thread (`bench` gives each its own worker): the consumer's handler runs
+ * // once the producer has posted its 100 records, well inside its credit window.
+ * const [p, c] = await Promise.all([
+ *   runPostMessageProducer({ spec, control, epoch, role: "producer", port: port1 }),
+ *   runPostMessageConsumer({ spec, control, epoch, role: "consumer", port: port2 }),
+ * ]);
+ * port1.close();
+ * c.verify.ok; // => 100
+ * c.windowRecords; // => 100 (no warm-up asked); records/s is windowRecords / (windowMs / 1000)
  * ```
  */
 export function runPostMessageConsumer(o: WorkerOrder): Promise<ConsumerReport> {

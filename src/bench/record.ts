@@ -26,9 +26,9 @@
  * const codec = new BenchRecordCodec("mainline");
  * const words = new Int32Array(codec.words);
  * codec.write(words, 0, 42, 1000);
- * codec.check(words, 0); // 42
+ * codec.check(words, 0); // => 42
  * words[3] ^= 1;
- * codec.check(words, 0); // -1: corrupted
+ * codec.check(words, 0); // => -1: corrupted
  * ```
  * @module
  */
@@ -133,7 +133,7 @@ type WideScanner = (
  * ```ts
  * import { BenchRecordCodec } from "./record.ts";
  * const c = new BenchRecordCodec("rfc3");
- * c.words; // 12: the 48-byte RFC v3 record
+ * c.words; // => 12: the 48-byte RFC v3 record
  * ```
  */
 export class BenchRecordCodec {
@@ -371,7 +371,7 @@ export class BenchRecordCodec {
  * @example
  * ```ts
  * import { baselineCodec } from "./record.ts";
- * baselineCodec().size; // 64
+ * baselineCodec().size; // => 64
  * ```
  */
 export function baselineCodec(): BenchRecordCodec {

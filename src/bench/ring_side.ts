@@ -8,10 +8,25 @@
  * indices to corrupt.
  *
  * @example
- * ```ts ignore
- * // inside a worker (see worker.ts):
- * import { runRingConsumer } from "./ring_side.ts";
- * self.onmessage = (e) => postMessage({ type: "consumer", report: runRingConsumer(e.data) });
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { ringGeometry } from "../ring/geometry.ts";
+ * import { createRingBuffer } from "../ring/region.ts";
+ * import { runRingConsumer, runRingProducer } from "./ring_side.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: createRingBuffer(ringGeometry("dma-fault")), control, epoch };
+ * // Both sides in one thread, one after the other (`bench` runs each in its own worker): the
+ * // 100 records fit in the ring, so the producer never waits for the consumer.
+ * runRingProducer({ ...order, role: "producer" }).stats.records; // => 100
+ * runRingConsumer({ ...order, role: "consumer" }).verify;
+ * // => { ok: 100, lost: 0, duplicatedOrReordered: 0, torn: 0, clockSkew: 0 }
  * ```
  * @module
  */
@@ -34,9 +49,26 @@ function codecFor(o: WorkerOrder): BenchRecordCodec {
  * The ring's producer side.
  *
  * @example
- * ```ts ignore
- * const side = new RingProducerSide(order, consumerBell);
- * side.reserve(16); // slots free now, up to 16
+ * ```ts
+ * import { Doorbell } from "../ring/doorbell.ts";
+ * import { createControl, CTL } from "./control.ts";
+ * import { ringGeometry } from "../ring/geometry.ts";
+ * import { createRingBuffer } from "../ring/region.ts";
+ * import { RingProducerSide } from "./ring_side.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: createRingBuffer(ringGeometry("dma-fault")), control, epoch };
+ * const consumerBell = new Doorbell(ctl, CTL.CONSUMER_BELL); // rung after each publish
+ * const side = new RingProducerSide({ ...order, role: "producer" }, consumerBell);
+ * side.reserve(16); // => 16: slots free now, up to 16
+ * side.write(0, 16, 0); // => true: records 0..15 written in place and published
+ * side.reserve(1000); // => 495: the rest of the 511 usable slots
  * ```
  */
 export class RingProducerSide implements ProducerSide {
@@ -102,9 +134,30 @@ export class RingProducerSide implements ProducerSide {
  * The ring's consumer side.
  *
  * @example
- * ```ts ignore
- * const side = new RingConsumerSide(order, producerBell);
- * side.poll(); // records ready
+ * ```ts
+ * import { Doorbell } from "../ring/doorbell.ts";
+ * import { createControl, CTL } from "./control.ts";
+ * import { ringGeometry } from "../ring/geometry.ts";
+ * import { createRingBuffer } from "../ring/region.ts";
+ * import { BenchRecordCodec } from "./record.ts";
+ * import { RingConsumerSide, runRingProducer } from "./ring_side.ts";
+ * import { RecordVerifier } from "./verify.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: createRingBuffer(ringGeometry("dma-fault")), control, epoch };
+ * runRingProducer({ ...order, role: "producer" });
+ * const producerBell = new Doorbell(ctl, CTL.PRODUCER_BELL); // rung after freeing slots
+ * const side = new RingConsumerSide({ ...order, role: "consumer" }, producerBell);
+ * side.poll(); // => 100: records ready
+ * const v = new RecordVerifier(new BenchRecordCodec("mainline"));
+ * side.take(100, v, 0, false); // => true: verified, then freed
+ * [v.result.ok, side.poll()]; // => [100, 0]
  * ```
  */
 export class RingConsumerSide implements ConsumerSide {
@@ -183,8 +236,21 @@ export class RingConsumerSide implements ConsumerSide {
  * The kernel's side of a ring run, inside the producer worker.
  *
  * @example
- * ```ts ignore
- * runRingProducer(order).stats.publishes; // index publications
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { ringGeometry } from "../ring/geometry.ts";
+ * import { createRingBuffer } from "../ring/region.ts";
+ * import { runRingProducer } from "./ring_side.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: createRingBuffer(ringGeometry("dma-fault")), control, epoch };
+ * runRingProducer({ ...order, role: "producer" }).stats.publishes; // => 7: index publications
  * ```
  */
 export function runRingProducer(o: WorkerOrder): ProducerReport {
@@ -197,8 +263,24 @@ export function runRingProducer(o: WorkerOrder): ProducerReport {
  * The VMM's side of a ring run, inside the consumer worker.
  *
  * @example
- * ```ts ignore
- * runRingConsumer(order).verify.lost; // 0 when nothing was lost
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { ringGeometry } from "../ring/geometry.ts";
+ * import { createRingBuffer } from "../ring/region.ts";
+ * import { runRingConsumer, runRingProducer } from "./ring_side.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: createRingBuffer(ringGeometry("dma-fault")), control, epoch };
+ * // Both sides in one thread, one after the other (`bench` runs each in its own worker): the
+ * // 100 records fit in the ring, so the producer never waits for the consumer.
+ * runRingProducer({ ...order, role: "producer" });
+ * runRingConsumer({ ...order, role: "consumer" }).verify.lost; // => 0
  * ```
  */
 export function runRingConsumer(o: WorkerOrder): ConsumerReport {

@@ -6,10 +6,23 @@
  * everything available into its own buffer and verifies it there.
  *
  * @example
- * ```ts ignore
- * // inside a worker (see worker.ts):
- * import { runRingbufConsumer } from "./ringbuf_side.ts";
- * self.onmessage = (e) => postMessage({ type: "consumer", report: runRingbufConsumer(e.data) });
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { ringbufStorage, runRingbufConsumer, runRingbufProducer } from "./ringbuf_side.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ringbuf.js", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: ringbufStorage(511), control, epoch };
+ * // Both sides in one thread, one after the other (`bench` runs each in its own worker): the
+ * // 100 records fit in the ring, so the producer never waits for the consumer.
+ * runRingbufProducer({ ...order, role: "producer" }).stats.records; // => 100
+ * runRingbufConsumer({ ...order, role: "consumer" }).verify;
+ * // => { ok: 100, lost: 0, duplicatedOrReordered: 0, torn: 0, clockSkew: 0 }
  * ```
  * @module
  */
@@ -25,8 +38,22 @@ import { RecordVerifier } from "./verify.ts";
  * The producer side over `ringbuf.js`.
  *
  * @example
- * ```ts ignore
- * new RingbufProducerSide(order).reserve(256); // whole records that fit now, up to 256
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { RingbufProducerSide, ringbufStorage } from "./ringbuf_side.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ringbuf.js", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: ringbufStorage(511), control, epoch };
+ * const side = new RingbufProducerSide({ ...order, role: "producer" });
+ * side.reserve(256); // => 256: whole records that fit now, up to 256
+ * side.write(0, 256, 0); // => true: pushed
+ * side.reserve(1000); // => 255: the rest of the 511 records' room
  * ```
  */
 export class RingbufProducerSide implements ProducerSide {
@@ -68,8 +95,20 @@ export class RingbufProducerSide implements ProducerSide {
  * The consumer side over `ringbuf.js`.
  *
  * @example
- * ```ts ignore
- * new RingbufConsumerSide(order).poll(); // records popped into the side's buffer
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { RingbufConsumerSide, ringbufStorage, runRingbufProducer } from "./ringbuf_side.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ringbuf.js", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: ringbufStorage(511), control, epoch };
+ * runRingbufProducer({ ...order, role: "producer" });
+ * new RingbufConsumerSide({ ...order, role: "consumer" }).poll(); // => 100: popped into its buffer
  * ```
  */
 export class RingbufConsumerSide implements ConsumerSide {
@@ -110,8 +149,19 @@ export class RingbufConsumerSide implements ConsumerSide {
  * Producer worker of the ringbuf.js baseline.
  *
  * @example
- * ```ts ignore
- * runRingbufProducer(order).stats.records;
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { ringbufStorage, runRingbufProducer } from "./ringbuf_side.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ringbuf.js", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: ringbufStorage(511), control, epoch };
+ * runRingbufProducer({ ...order, role: "producer" }).stats.records; // => 100
  * ```
  */
 export function runRingbufProducer(o: WorkerOrder): ProducerReport {
@@ -123,8 +173,22 @@ export function runRingbufProducer(o: WorkerOrder): ProducerReport {
  * Consumer worker of the ringbuf.js baseline.
  *
  * @example
- * ```ts ignore
- * runRingbufConsumer(order).verify.ok;
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { ringbufStorage, runRingbufConsumer, runRingbufProducer } from "./ringbuf_side.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ringbuf.js", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: ringbufStorage(511), control, epoch };
+ * // Both sides in one thread, one after the other (`bench` runs each in its own worker): the
+ * // 100 records fit in the ring, so the producer never waits for the consumer.
+ * runRingbufProducer({ ...order, role: "producer" });
+ * runRingbufConsumer({ ...order, role: "consumer" }).verify.ok; // => 100
  * ```
  */
 export function runRingbufConsumer(o: WorkerOrder): ConsumerReport {
@@ -136,8 +200,13 @@ export function runRingbufConsumer(o: WorkerOrder): ConsumerReport {
  * The shared buffer `ringbuf.js` needs for `records` records of the baseline's size.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { RingBuffer } from "ringbuf.js";
+ * import { baselineCodec } from "./record.ts";
+ * import { ringbufStorage } from "./ringbuf_side.ts";
  * const sab = ringbufStorage(511); // the dma-fault ring's usable capacity
+ * const rb = new RingBuffer(sab, Int32Array);
+ * rb.availableWrite() / baselineCodec().words; // => 511
  * ```
  */
 export function ringbufStorage(records: number): SharedArrayBuffer {

@@ -8,13 +8,15 @@
  * side then reports what it did so far. Workers are always terminated before this returns.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { runConfig } from "./runner.ts";
  * const r = await runConfig({
  *   transport: "ring", layout: "dma-fault", placement: "region", batch: 256, wait: "spin",
- *   records: 1_000_000, durationMs: 0,
+ *   records: 10_000, durationMs: 0,
  * });
- * r.verified; // true
+ * r.verified; // => true
+ * [r.lost, r.torn, r.recordSize]; // => [0, 0, 64]
+ * r.recordsPerS > 0; // => true: the figure `bench` reports (this machine's, not shown here)
  * ```
  * @module
  */
@@ -103,9 +105,16 @@ function bufferFor(spec: RunSpec, given?: SharedArrayBuffer): SharedArrayBuffer 
  * Runs one configuration in two fresh workers.
  *
  * @example
- * ```ts ignore
- * const r = await runConfig(spec, { signal: AbortSignal.timeout(5000) });
- * r.verified ? r.recordsPerS : r.problems;
+ * ```ts
+ * import { runConfig } from "./runner.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "minimal-ring", layout: "dma-fault", placement: "region", batch: 64,
+ *   wait: "spin", records: 10_000, durationMs: 0,
+ * };
+ * const r = await runConfig(spec, { signal: AbortSignal.timeout(60_000) }); // a hung side: stopped
+ * r.verified; // => true
+ * [r.problems, r.interrupted]; // => [[], false]
  * ```
  */
 export async function runConfig(spec: RunSpec, opts: RunOptions = {}): Promise<RunResult> {

@@ -11,9 +11,35 @@
  * through this skeleton as through its former hand-written loops; see bench/RESULTS.md).
  *
  * @example
- * ```ts ignore
- * // inside a worker (see worker.ts):
- * const report = produce(order, new RingProducerSide(order));
+ * ```ts
+ * import { Doorbell } from "../ring/doorbell.ts";
+ * import { createControl, CTL } from "./control.ts";
+ * import { ringGeometry } from "../ring/geometry.ts";
+ * import { createRingBuffer } from "../ring/region.ts";
+ * import { BenchRecordCodec } from "./record.ts";
+ * import { RingConsumerSide, RingProducerSide } from "./ring_side.ts";
+ * import { consume, produce } from "./skeleton.ts";
+ * import { RecordVerifier } from "./verify.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: createRingBuffer(ringGeometry("dma-fault")), control, epoch };
+ * // Both sides in one thread, one after the other (`bench` runs each in its own worker): the
+ * // 100 records fit in the ring, so the producer never waits for the consumer.
+ * const consumerBell = new Doorbell(ctl, CTL.CONSUMER_BELL);
+ * const producerBell = new Doorbell(ctl, CTL.PRODUCER_BELL);
+ * const producer = { ...order, role: "producer" as const };
+ * produce(producer, new RingProducerSide(producer, consumerBell), consumerBell).stats.records;
+ * // => 100
+ * const consumer = { ...order, role: "consumer" as const };
+ * const v = new RecordVerifier(new BenchRecordCodec("mainline")); // dma-fault: mainline records
+ * consume(consumer, new RingConsumerSide(consumer, producerBell), v, producerBell).verify;
+ * // => { ok: 100, lost: 0, duplicatedOrReordered: 0, torn: 0, clockSkew: 0 }
  * ```
  * @module
  */
@@ -63,8 +89,13 @@ export interface ConsumerSide {
  * Signals readiness and blocks until the main thread says go.
  *
  * @example
- * ```ts ignore
- * awaitGo(new Int32Array(order.control)); // returns once the main thread sets GO
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { awaitGo } from "./skeleton.ts";
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread said go before this side was ready
+ * awaitGo(ctl); // returns at once; otherwise it sleeps until GO
+ * Atomics.load(ctl, CTL.READY); // => 1: this side counted itself ready
  * ```
  */
 export function awaitGo(ctl: Int32Array): void {
@@ -79,7 +110,8 @@ const napWord = new Int32Array(new SharedArrayBuffer(4));
  * that an idle producer costs no CPU when the idle consumer's CPU is being measured.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { pause } from "./skeleton.ts";
  * pause(100); // busy for 100 µs
  * pause(5000); // asleep for 5 ms
  * ```
@@ -135,9 +167,27 @@ function finishStats(
  * in `write`, where it knows a publish happened).
  *
  * @example
- * ```ts ignore
- * const report = produce(order, side, consumerBell); // inside the producer worker
- * report.stats.publishes; // batches published
+ * ```ts
+ * import { Doorbell } from "../ring/doorbell.ts";
+ * import { createControl, CTL } from "./control.ts";
+ * import { ringGeometry } from "../ring/geometry.ts";
+ * import { createRingBuffer } from "../ring/region.ts";
+ * import { RingProducerSide } from "./ring_side.ts";
+ * import { produce } from "./skeleton.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: createRingBuffer(ringGeometry("dma-fault")), control, epoch };
+ * const producer = { ...order, role: "producer" as const }; // in `bench`, the producer worker's
+ * const consumerBell = new Doorbell(ctl, CTL.CONSUMER_BELL);
+ * const report = produce(producer, new RingProducerSide(producer, consumerBell), consumerBell);
+ * report.stats.publishes; // => 7: six batches of 16, then 4
+ * Atomics.load(ctl, CTL.DONE); // => 1: the consumer may drain and stop
  * ```
  */
 export function produce(
@@ -204,9 +254,33 @@ export function produce(
  * freeing space.
  *
  * @example
- * ```ts ignore
- * const report = consume(order, side, verifier, producerBell); // inside the consumer worker
- * report.verify.lost; // 0 when nothing was lost
+ * ```ts
+ * import { Doorbell } from "../ring/doorbell.ts";
+ * import { createControl, CTL } from "./control.ts";
+ * import { ringGeometry } from "../ring/geometry.ts";
+ * import { createRingBuffer } from "../ring/region.ts";
+ * import { BenchRecordCodec } from "./record.ts";
+ * import { runRingProducer, RingConsumerSide } from "./ring_side.ts";
+ * import { consume } from "./skeleton.ts";
+ * import { RecordVerifier } from "./verify.ts";
+ * import type { RunSpec } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0,
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1); // the main thread's start signal, given up front
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order = { spec, sab: createRingBuffer(ringGeometry("dma-fault")), control, epoch };
+ * // Both sides in one thread, one after the other (`bench` runs each in its own worker): the
+ * // 100 records fit in the ring, so the producer never waits for the consumer.
+ * runRingProducer({ ...order, role: "producer" });
+ * const consumer = { ...order, role: "consumer" as const }; // in `bench`, the consumer worker's
+ * const producerBell = new Doorbell(ctl, CTL.PRODUCER_BELL);
+ * const v = new RecordVerifier(new BenchRecordCodec("mainline"));
+ * const report = consume(consumer, new RingConsumerSide(consumer, producerBell), v, producerBell);
+ * report.verify.lost; // => 0
+ * report.nextSeq; // => 100
  * ```
  */
 export function consume(
@@ -276,8 +350,21 @@ export function consume(
  * The consumer's report from its counters, verifier and window.
  *
  * @example
- * ```ts ignore
- * return consumerReport(stats, verifier, window, performance.now());
+ * ```ts
+ * import { BenchRecordCodec } from "./record.ts";
+ * import { consumerReport } from "./skeleton.ts";
+ * import { emptyStats } from "./types.ts";
+ * import { RecordVerifier } from "./verify.ts";
+ * import { MeasureWindow } from "./window.ts";
+ * const codec = new BenchRecordCodec("mainline");
+ * const w = new Int32Array(codec.words * 2);
+ * codec.write(w, 0, 0, 100); // records 0 and 1, stamped 100 ns
+ * codec.write(w, codec.words, 1, 100);
+ * const v = new RecordVerifier(codec);
+ * const win = new MeasureWindow(0, 0, Infinity); // no warm-up: measuring from 0 ms
+ * v.takeRun(w, 0, w.length, 150, win.open(0, 0)); // read at 150 ns
+ * const r = consumerReport(emptyStats(), v, win, 1000); // the run ended at 1000 ms
+ * [r.verify.ok, r.nextSeq, r.windowRecords, r.windowMs]; // => [2, 2, 2, 1000]
  * ```
  */
 export function consumerReport(

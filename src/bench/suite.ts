@@ -7,10 +7,20 @@
  * what this returns.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { planSuite, runSuite } from "./suite.ts";
- * const suite = await runSuite(planSuite({ durationMs: 500, records: 0 }));
- * suite.rows.find((r) => r.name === "minimal-ring")?.result.recordsPerS;
+ * // One ring configuration and the minimal ring, 10,000 records each: a plan that takes well
+ * // under a second (`bench` runs 34 configurations for a second each).
+ * const plan = planSuite({
+ *   records: 10_000, durationMs: 0, batches: [64], layouts: ["dma-fault"], waits: ["spin"],
+ *   split: false, baselines: true,
+ * }).filter((r) => r.spec.transport === "ring" || r.spec.transport === "minimal-ring");
+ * plan.map((r) => r.name); // => ["dma-fault b64 spin", "minimal-ring"]
+ * const suite = await runSuite(plan, { idle: false }); // no latency probes, no idle check
+ * suite.failures; // => []
+ * const ring = suite.rows[0];
+ * ring.ratio["minimal-ring"] === ring.result.recordsPerS / suite.rows[1].result.recordsPerS;
+ * // => true: the ring's records/s over the minimal ring's, measured in the same run
  * ```
  * @module
  */
@@ -180,7 +190,7 @@ function ringName(spec: RunSpec): string {
  * @example
  * ```ts
  * import { planSuite } from "./suite.ts";
- * planSuite({ records: 0, durationMs: 1000 }).length; // 34: 24 ring + 10 baseline
+ * planSuite({ records: 0, durationMs: 1000 }).length; // => 34: 24 ring + 10 baseline
  * ```
  */
 export function planSuite(o: SuiteOptions): PlannedRun[] {
@@ -276,9 +286,17 @@ async function runOne(
  * `signal` aborts. C reference runs are skipped when `c` is missing or could not be built.
  *
  * @example
- * ```ts ignore
- * const s = await runSuite(planSuite({ records: 100_000, durationMs: 0 }), { repeat: 3 });
- * s.failures.length; // 0 when every run verified
+ * ```ts
+ * import { planSuite, runSuite } from "./suite.ts";
+ * // One ring configuration and the minimal ring, 10,000 records each: a plan that takes well
+ * // under a second (`bench` runs 34 configurations for a second each).
+ * const plan = planSuite({
+ *   records: 10_000, durationMs: 0, batches: [64], layouts: ["dma-fault"], waits: ["spin"],
+ *   split: false, baselines: true,
+ * }).filter((r) => r.spec.transport === "ring" || r.spec.transport === "minimal-ring");
+ * const s = await runSuite(plan, { repeat: 3, idle: false });
+ * s.failures.length; // => 0: every run verified
+ * s.rows.map((r) => r.runs.length); // => [3, 3]: each row is the median of its 3 runs
  * ```
  */
 export async function runSuite(
@@ -356,8 +374,13 @@ export async function runSuite(
  * the consumer waits with `wait`. Run for the ring and, when built, the C reference.
  *
  * @example
- * ```ts ignore
- * (await probe("wake-up", "spin-wait", {})).ring.latencyNs.p50; // ns from publish to read
+ * ```ts
+ * import { LATENCY_PROBES, probe } from "./suite.ts";
+ * LATENCY_PROBES.paced; // => { gapUs: 10, records: 20000 }: 0.2 s
+ * const p = await probe("paced", "spin", {});
+ * p.ring.verified; // => true
+ * p.ring.latencyNs.p50 > 0; // => true: ns from publish to read (this machine's)
+ * p.c; // => undefined: no C reference was given
  * ```
  */
 export async function probe(
@@ -459,8 +482,19 @@ function summarise(
  * the minimal ring and its C twin, and the best dma-fault row over the best rfc3 row.
  *
  * @example
- * ```ts ignore
- * headline(suite.rows).vsMinimalRing; // e.g. 1.05
+ * ```ts
+ * import { headline, planSuite, runSuite } from "./suite.ts";
+ * // One ring configuration and the minimal ring, 10,000 records each: a plan that takes well
+ * // under a second (`bench` runs 34 configurations for a second each).
+ * const plan = planSuite({
+ *   records: 10_000, durationMs: 0, batches: [64], layouts: ["dma-fault"], waits: ["spin"],
+ *   split: false, baselines: true,
+ * }).filter((r) => r.spec.transport === "ring" || r.spec.transport === "minimal-ring");
+ * const { rows } = await runSuite(plan, { idle: false });
+ * const h = headline(rows);
+ * h.best?.name; // => "dma-fault b64 spin": the only batched ring row here
+ * h.vsMinimalRing === rows[0].ratio["minimal-ring"]; // => true (about 1 on most machines)
+ * [h.vsCReference, h.dmaFaultVsRfc3]; // => [undefined, undefined]: no C twin, no rfc3 row
  * ```
  */
 export function headline(rows: readonly SuiteRow[]): Headline {
@@ -496,8 +530,11 @@ export function headline(rows: readonly SuiteRow[]): Headline {
  * burns a whole core there, a spin-wait one should sleep.
  *
  * @example
- * ```ts ignore
- * (await measureIdle("spin-wait")).cpuMs; // a few ms in a 500 ms window
+ * ```ts
+ * import { measureIdle } from "./suite.ts";
+ * const idle = await measureIdle("spin-wait"); // about 1 s: 5 records, 200 ms apart
+ * idle.idleMs > 0; // => true
+ * idle.consumer?.sleeps !== 0; // => true: a spin-wait consumer sleeps; cpuMs is a few ms
  * ```
  */
 export async function measureIdle(wait: WaitStrategy, signal?: AbortSignal): Promise<IdleResult> {

@@ -153,9 +153,12 @@ export interface WorkerOrder {
  * A fresh, zeroed set of side counters.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { emptyStats } from "./types.ts";
  * const st = emptyStats();
  * st.records += 16; // a producer wrote a batch
+ * st.publishes++;
+ * [st.records, st.publishes, st.waits, st.cpus]; // => [16, 1, 0, []]
  * ```
  */
 export function emptyStats(): SideStats {

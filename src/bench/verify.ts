@@ -17,7 +17,7 @@
  * codec.write(w, codec.words, 2, 100); // seq 1 is missing
  * const v = new RecordVerifier(codec);
  * v.takeRun(w, 0, w.length, 150, true);
- * v.result.lost; // 1
+ * v.result.lost; // => 1
  * ```
  * @module
  */
@@ -38,7 +38,7 @@ import type { Verification } from "./types.ts";
  * w[3] ^= 1;
  * const v = new RecordVerifier(codec);
  * v.take(w, 0, 10, true); // one record, the slow path
- * v.result.torn; // 1
+ * v.result.torn; // => 1
  * ```
  */
 export class RecordVerifier {

@@ -8,8 +8,9 @@
  * ```ts
  * import { MeasureWindow } from "./window.ts";
  * const win = new MeasureWindow(0, 200, 1000);
- * win.open(250, 10); // true: the warm-up is over, the window opens at 250 ms with 10 records seen
- * win.result(1250, 110); // { windowRecords: 100, windowMs: 1000 }
+ * win.open(250, 10);
+ * // => true: the warm-up is over, the window opens at 250 ms with 10 records seen
+ * win.result(1250, 110); // => { windowRecords: 100, windowMs: 1000 }
  * ```
  * @module
  */

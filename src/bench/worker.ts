@@ -5,9 +5,25 @@
  * Needs read permission for this file (Deno checks a worker's module like any import).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { createControl, CTL } from "./control.ts";
+ * import { minimalRegion } from "./minimal_ring.ts";
+ * import type { RunSpec, WorkerOrder, WorkerReply } from "./types.ts";
+ * const spec: RunSpec = {
+ *   transport: "minimal-ring", layout: "dma-fault", placement: "region", batch: 16, wait: "spin",
+ *   records: 100, durationMs: 0, // they fit in the ring: this producer needs no consumer
+ * };
+ * const ctl = createControl();
+ * Atomics.store(ctl, CTL.GO, 1);
+ * const control = ctl.buffer as SharedArrayBuffer, epoch = performance.timeOrigin;
+ * const order: WorkerOrder = { role: "producer", spec, sab: minimalRegion(), control, epoch };
  * const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
- * w.postMessage(order); // see runner.ts
+ * const reply = await new Promise<WorkerReply>((resolve) => {
+ *   w.onmessage = (e: MessageEvent<WorkerReply>) => resolve(e.data);
+ *   w.postMessage(order); // runner.ts starts a producer and a consumer this way
+ * });
+ * w.terminate();
+ * reply.type === "producer" && reply.report.stats.records; // => 100
  * ```
  * @module
  */

@@ -15,7 +15,7 @@
  * import { createRingBuffer } from "./region.ts";
  * const g = ringGeometry("dma-fault");
  * const c = new RingConsumer(createRingBuffer(g), g);
- * const n = c.available(); // 0: empty
+ * const n = c.available(); // => 0: empty
  * c.release(n);
  * ```
  * @module
@@ -35,8 +35,8 @@ import type { RingFault } from "./producer.ts";
  * const sab = createRingBuffer(g);
  * new DataView(sab).setUint32(g.prodOffset, 5000, true); // a hostile prod
  * const c = new RingConsumer(sab, g);
- * c.available(); // -1
- * c.fault?.reason; // "prod 5000 is out of range (size 1365)"
+ * c.available(); // => -1
+ * c.fault?.reason; // => "prod 5000 is out of range (size 1365)"
  * ```
  */
 export class RingConsumer {

@@ -25,8 +25,8 @@
  * import { Doorbell } from "./doorbell.ts";
  * const ctl = new Int32Array(new SharedArrayBuffer(64));
  * const bell = new Doorbell(ctl, 0);
- * bell.ring(); // false: nobody sleeps, no notify issued
- * bell.sleep(() => true, 10); // "ready": the condition held after arming
+ * bell.ring(); // => false: nobody sleeps, no notify issued
+ * bell.sleep(() => true, 10); // => "ready": the condition held after arming
  * ```
  * @module
  */
@@ -56,7 +56,7 @@ export type SleepOutcome = "ready" | "woken" | "timed-out";
  * ```ts
  * import { Doorbell } from "./doorbell.ts";
  * const bell = new Doorbell(new Int32Array(new SharedArrayBuffer(4)), 0);
- * bell.sleep(() => false, 1); // "timed-out" after 1 ms: nobody rang
+ * bell.sleep(() => false, 1); // => "timed-out" after 1 ms: nobody rang
  * ```
  */
 export class Doorbell {
@@ -128,7 +128,7 @@ export class Doorbell {
  * const bell = new Doorbell(new Int32Array(new SharedArrayBuffer(4)), 0);
  * const s = new Spinner(bell, "spin-wait", 0, 1);
  * for (let i = 0; i < 256; i++) s.idle(() => false); // sleeps once, 1 ms, nobody rings
- * bell.sleeps; // 1
+ * bell.sleeps; // => 1
  * ```
  */
 export class Spinner {

@@ -11,7 +11,7 @@
  * ```ts
  * import { ringGeometry } from "./geometry.ts";
  * const g = ringGeometry("dma-fault");
- * [g.capacity, g.entrySize, g.ringOffset, g.prodOffset, g.consOffset]; // [512, 64, 4096, 16, 0]
+ * [g.capacity, g.entrySize, g.ringOffset, g.prodOffset, g.consOffset]; // => [512, 64, 4096, 16, 0]
  * ```
  * @module
  */
@@ -81,8 +81,8 @@ function offsetOf(layout: RingLayoutId, role: HeaderRole): number {
  * @example
  * ```ts
  * import { ringGeometry } from "./geometry.ts";
- * ringGeometry("rfc3").capacity; // 1365: (0x10000 - 16) / 48
- * ringGeometry("rfc3", { placement: "split" }).consOffset; // 64
+ * ringGeometry("rfc3").capacity; // => 1365: (0x10000 - 16) / 48
+ * ringGeometry("rfc3", { placement: "split" }).consOffset; // => 64
  * ```
  */
 export function ringGeometry(layout: RingLayoutId, opts: GeometryOptions = {}): RingGeometry {
@@ -147,7 +147,8 @@ export function ringGeometry(layout: RingLayoutId, opts: GeometryOptions = {}): 
  * @example
  * ```ts
  * import { ringFieldNames, ringGeometry } from "./geometry.ts";
- * ringFieldNames(ringGeometry("dma-fault")); // { prod: "head", cons: "tail", cap: "nb_entries" }
+ * ringFieldNames(ringGeometry("dma-fault"));
+ * // => { prod: "head", cons: "tail", cap: "nb_entries" }
  * ```
  */
 export function ringFieldNames(g: RingGeometry): { prod: string; cons: string; cap: string } {
@@ -162,7 +163,7 @@ export function ringFieldNames(g: RingGeometry): { prod: string; cons: string; c
  * @example
  * ```ts
  * import { geometryName, ringGeometry } from "./geometry.ts";
- * geometryName(ringGeometry("rfc3", { placement: "split" })); // "rfc3/split"
+ * geometryName(ringGeometry("rfc3", { placement: "split" })); // => "rfc3/split"
  * ```
  */
 export function geometryName(g: RingGeometry): string {

@@ -16,7 +16,7 @@
  * import { createRingBuffer } from "./region.ts";
  * const g = ringGeometry("dma-fault");
  * const p = new RingProducer(createRingBuffer(g), g);
- * const n = p.reserve(16); // 16: the ring is empty
+ * const n = p.reserve(16); // => 16: the ring is empty
  * for (let i = 0; i < n; i++) p.words[p.slotWord(i)] = 1; // first word of each record
  * p.publish(n);
  * ```
@@ -43,7 +43,7 @@ export interface RingFault {
  * import { ringGeometry } from "./geometry.ts";
  * import { createRingBuffer } from "./region.ts";
  * const g = ringGeometry("rfc3");
- * new RingProducer(createRingBuffer(g), g).reserve(5000); // 1364: capacity - 1
+ * new RingProducer(createRingBuffer(g), g).reserve(5000); // => 1364: capacity - 1
  * ```
  */
 export class RingProducer {

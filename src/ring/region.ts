@@ -12,7 +12,7 @@
  * import { ringGeometry } from "./geometry.ts";
  * const g = ringGeometry("rfc3");
  * const sab = createRingBuffer(g);
- * new DataView(dumpRegion(sab, g).buffer).getUint32(0, true); // 1365: the `size` field
+ * new DataView(dumpRegion(sab, g).buffer).getUint32(0, true); // => 1365: the `size` field
  * ```
  * @module
  */
@@ -22,8 +22,9 @@ import type { RingGeometry } from "./geometry.ts";
  * Throws unless the host is little-endian (typed arrays use host byte order).
  *
  * @example
- * ```ts ignore
- * assertLittleEndian(); // throws on a big-endian host
+ * ```ts
+ * import { assertLittleEndian } from "./region.ts";
+ * assertLittleEndian(); // => undefined here (x86-64, arm64); throws on a big-endian host
  * ```
  */
 export function assertLittleEndian(): void {
@@ -40,7 +41,7 @@ export function assertLittleEndian(): void {
  * ```ts
  * import { createRingBuffer } from "./region.ts";
  * import { ringGeometry } from "./geometry.ts";
- * createRingBuffer(ringGeometry("dma-fault")).byteLength; // 0x9000
+ * createRingBuffer(ringGeometry("dma-fault")).byteLength; // => 0x9000
  * ```
  */
 export function createRingBuffer(g: RingGeometry, guard = 0): SharedArrayBuffer {
@@ -60,7 +61,7 @@ export function createRingBuffer(g: RingGeometry, guard = 0): SharedArrayBuffer 
  * import { createRingBuffer, dumpRegion } from "./region.ts";
  * import { ringGeometry } from "./geometry.ts";
  * const g = ringGeometry("dma-fault");
- * dumpRegion(createRingBuffer(g), g).length; // 0x9000
+ * dumpRegion(createRingBuffer(g), g).length; // => 0x9000
  * ```
  */
 export function dumpRegion(sab: SharedArrayBuffer, g: RingGeometry): Uint8Array {

@@ -119,8 +119,20 @@ function suiteOptions(flags: BenchFlags): SuiteOptions {
  * interrupted, after printing.
  *
  * @example
- * ```ts ignore
- * await runBench({ duration: 0.2, batch: [16], json: true }, denoIo());
+ * ```ts
+ * import { runBench } from "./bench.ts";
+ * import { denoIo } from "../io.ts";
+ * let stdout = ""; // captured; `denoIo()` alone writes to the terminal
+ * const write = (t: string) => void (stdout += t);
+ * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
+ * // One ring configuration of 10,000 records: well under a second (the default suite: 50 s).
+ * await runBench({
+ *   records: 10_000, batch: [64], layout: ["dma-fault"], wait: ["spin"], split: false,
+ *   baselines: false, idle: false, json: true,
+ * }, io);
+ * const json = JSON.parse(stdout);
+ * json.results.map((r: { name: string }) => r.name); // => ["dma-fault b64 spin"]
+ * json.verified; // => true
  * ```
  */
 export async function runBench(
@@ -242,8 +254,18 @@ function latencyCells(r: RunResult | undefined): string[] {
  * The human table, the headline, the latency probes, the idle check and the verdict.
  *
  * @example
- * ```ts ignore
- * io.stdout(benchText(suite, false)); // the padded table, no colour
+ * ```ts
+ * import { benchText } from "./bench.ts";
+ * import { planSuite, runSuite } from "../../bench/suite.ts";
+ * // One ring configuration of 10,000 records: well under a second (the default suite: 50 s).
+ * const plan = planSuite({
+ *   records: 10_000, durationMs: 0, batches: [64], layouts: ["dma-fault"], waits: ["spin"],
+ *   split: false, baselines: false,
+ * });
+ * const suite = await runSuite(plan, { idle: false });
+ * const text = benchText(suite, false); // the padded table, no colour
+ * text.split("\n")[2].split(/ +/).slice(0, 4); // => ["configuration", "rec/s", "MB/s", "p50"]
+ * text.split("\n")[3].startsWith("dma-fault b64 spin"); // => true
  * ```
  */
 export function benchText(s: SuiteResult, color: boolean, c?: CReference): string {
@@ -379,8 +401,21 @@ function waitName(r: RunResult): string {
  * with `null` where a value does not apply.
  *
  * @example
- * ```ts ignore
- * JSON.stringify(benchJson(suite, options)); // {machine, options, results, ...}
+ * ```ts
+ * import { benchJson } from "./bench.ts";
+ * import { planSuite, runSuite, type SuiteOptions } from "../../bench/suite.ts";
+ * // One ring configuration of 10,000 records: well under a second (the default suite: 50 s).
+ * const options: SuiteOptions = {
+ *   records: 10_000, durationMs: 0, batches: [64], layouts: ["dma-fault"], waits: ["spin"],
+ *   split: false, baselines: false,
+ * };
+ * const json = benchJson(await runSuite(planSuite(options), { idle: false }), options);
+ * Object.keys(json);
+ * // => ["machine", "options", "c_reference", "verified", "interrupted", "results", "headline",
+ * //   "latency", "idle"]
+ * [json.latency, json.idle]; // => [[], []]: not asked for
+ * json.c_reference;
+ * // => { available: false, compiler: null, reason: "not requested (--c-reference)" }
  * ```
  */
 export function benchJson(
