@@ -58,7 +58,7 @@ const SMMUV3_EVENT: RecordLayout = {
   era: "test",
   family: "iommufd_fault",
   size: 32,
-  source: "abi.md 5.3",
+  source: ["K7"],
   fields: [
     bits("id", 0, 7, 0, { enum: EVENT_ID }),
     bits("ssv", 0, 11, 11),
@@ -199,7 +199,7 @@ Deno.test("bits: a 32-bit word: shifted and masked fields, the top bit included"
     era: "test",
     family: "iommufd_fault",
     size: 4,
-    source: "test",
+    source: [],
     fields: [
       { kind: "bits", name: "low", offset: 0, type: "u32", lo: 0, hi: 3, meaning: "" },
       {
@@ -229,7 +229,7 @@ Deno.test("bits: a field across the two halves of a 64-bit word", () => {
     era: "test",
     family: "iommufd_fault",
     size: 8,
-    source: "test",
+    source: [],
     fields: [{ kind: "bits", name: "x", offset: 0, type: "u64", lo: 28, hi: 35, meaning: "" }],
   };
   // 0x0000000ab0000000: bits 35:28 hold 0xab.

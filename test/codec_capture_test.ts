@@ -20,7 +20,7 @@ const ODD: RecordLayout = {
   era: "test",
   family: "iommufd_fault",
   size: 44,
-  source: "test",
+  source: [],
   fields: [
     { kind: "scalar", name: "seq", offset: 0, type: "u32", meaning: "" },
     { kind: "scalar", name: "addr", offset: 4, type: "u64", meaning: "" },

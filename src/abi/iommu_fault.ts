@@ -13,6 +13,7 @@
  * @module
  */
 import { GRPID_RANGES, u32, u64, u64Array } from "./fields.ts";
+import type { SourceKey } from "./sources.ts";
 import type { EnumDesc, FlagSet, RecordLayout, UnionVariant } from "./types.ts";
 
 /** `enum iommu_fault_type`: the same in every generation. */
@@ -189,8 +190,8 @@ export interface UnionGeneration<Id extends string> {
   readonly title: string;
   /** Which posting or kernel release used it. */
   readonly era: string;
-  /** Source keys of abi.md. */
-  readonly source: string;
+  /** Where it comes from: keys of `sources.ts`, each a list of public citations. */
+  readonly source: readonly SourceKey[];
   /** Name of the word at offset 4: `reserved` (v4-v7) or `padding` (v8 on). */
   readonly word1: "reserved" | "padding";
   /** `IOMMU_FAULT_PERM_*` of the generation. */

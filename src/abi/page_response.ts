@@ -6,11 +6,12 @@
  * @example
  * ```ts
  * import { pageResponse } from "./page_response.ts";
- * pageResponse({ id: "example", argsz: true, era: "v5.10+", source: "K3" }).size; // => 24
+ * pageResponse({ id: "example", argsz: true, era: "v5.10+", source: ["K3"] }).size; // => 24
  * ```
  * @module
  */
 import { GRPID_RANGES, u32 } from "./fields.ts";
+import type { SourceKey } from "./sources.ts";
 import type { EnumDesc, FlagSet, RecordLayout } from "./types.ts";
 
 /** `IOMMU_PAGE_RESP_VERSION_*`. */
@@ -46,8 +47,8 @@ export interface PageResponseForm<Id extends string> {
   readonly argsz: boolean;
   /** Which kernel releases used it. */
   readonly era: string;
-  /** Source keys of abi.md. */
-  readonly source: string;
+  /** Where it comes from: keys of `sources.ts`, each a list of public citations. */
+  readonly source: readonly SourceKey[];
   /** Rank in ABI inference. */
   readonly guessRank?: number;
 }

@@ -14,7 +14,7 @@
  * import type { RecordLayout } from "./types.ts";
  * const tiny: RecordLayout = {
  *   id: "tiny", struct: "example", title: "example", era: "example", family: "page_response",
- *   size: 4, source: "example",
+ *   size: 4, source: [],
  *   fields: [{ kind: "scalar", name: "version", offset: 0, type: "u32", meaning: "version" }],
  * };
  * tiny.size; // => 4
@@ -23,6 +23,7 @@
  */
 import type { AbiId } from "./records.ts";
 import type { RegionLayoutId } from "./regions.ts";
+import type { SourceKey } from "./sources.ts";
 
 export type { AbiId, RegionLayoutId };
 
@@ -296,8 +297,8 @@ export interface RecordLayout {
   readonly size: number;
   /** Fields in C order. */
   readonly fields: readonly Field[];
-  /** Where the layout comes from (source keys of abi.md). */
-  readonly source: string;
+  /** Where it comes from: keys of `sources.ts`, each a list of public citations. */
+  readonly source: readonly SourceKey[];
   /** Caveats shown by `layout`. */
   readonly notes?: readonly string[];
   /**
@@ -420,8 +421,8 @@ export interface RegionLayout<Id extends string = RegionLayoutId> {
   };
   /** What the era's kernel and VMM did; absent for a layout the simulator does not drive. */
   readonly simulator?: SimulatorDefaults;
-  /** Where the layout comes from (source keys of abi.md). */
-  readonly source: string;
+  /** Where it comes from: keys of `sources.ts`, each a list of public citations. */
+  readonly source: readonly SourceKey[];
   /** Caveats shown by `layout`. */
   readonly notes?: readonly string[];
 }

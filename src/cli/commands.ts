@@ -334,7 +334,8 @@ export const RULES_COMMAND = {
 /** `faultscope layout`. */
 export const LAYOUT = {
   name: "layout",
-  summary: "print the byte layout of a record generation or region layout (pahole style)",
+  summary: "print the byte layout of a record generation or region layout (pahole style) and " +
+    "the public sources it was written from",
   args: [{
     name: "generation",
     help: `one of: ${[...new Set([...ABI_IDS, ...REGION_IDS])].join(", ")}`,
@@ -342,7 +343,8 @@ export const LAYOUT = {
   }],
   options: {
     json: {
-      help: "{records, regions}: the descriptions themselves (every one without GENERATION)",
+      help: "{records, regions}: the descriptions themselves, with their sources (every one " +
+        "without GENERATION)",
       short: "j",
     },
   },

@@ -16,7 +16,7 @@
  * import { b64, wordView } from "./fields.ts";
  * const view = wordView({
  *   id: "example", struct: "u64 evt[2]", title: "example", era: "example", family: "hardware",
- *   size: 16, source: "example",
+ *   size: 16, source: [],
  *   fields: [b64("id", 0, 7, 0, "event ID"), b64("addr", 8, 51, 12, "page", { take: "mask" })],
  * });
  * view.fields[1]; // => { name: "addr", word: 1, lo: 12, hi: 51, take: "mask", meaning: "page" }
@@ -24,6 +24,7 @@
  * @module
  */
 import type { BitsField, EnumDesc, FlagSet, RecordLayout } from "../types.ts";
+import type { SourceKey } from "../sources.ts";
 
 /** How the kernel takes a field out of its word. */
 export type Take = "shift" | "mask";
@@ -64,8 +65,8 @@ export interface HwRecord {
   readonly wordBits: 32 | 64;
   /** The fields (reserved bits left out), in the description's order. */
   readonly fields: readonly BitField[];
-  /** Public source: repository @ commit, path, function. */
-  readonly source: string;
+  /** Where the record comes from: keys of `sources.ts`, each a list of public citations. */
+  readonly source: readonly SourceKey[];
   /** Caveats, as the description gives them. */
   readonly notes?: readonly string[];
 }

@@ -152,9 +152,7 @@ export const AMD_EVT = {
   era: "AMD IOMMU hardware; decoded by Linux amd_iommu (every version)",
   family: "hardware",
   size: 16,
-  source: "torvalds/linux @ 0217ed5a946b61cca3a608d1ba9a422f8f85baf6, " +
-    "drivers/iommu/amd/iommu.c iommu_print_event; amd_iommu_types.h @ " +
-    "014e756247e847cde8a06fc27ee3a72a5140b972; mirror/vbox @ 0720f5fac2ac, include/VBox/iommu-amd.h",
+  source: ["log:A1", "log:A7", "log:A9"],
   notes: [
     "The kernel prints pasid/domain as (event[0] & 0xf0000) | (event[1] & 0xffff): " +
     "pasid_hi | domid; IO_PAGE_FAULT prints domid alone as domain=.",

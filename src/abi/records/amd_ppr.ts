@@ -48,8 +48,7 @@ export const AMD_PPR = {
   era: "AMD IOMMU hardware with PPR; reported as iommu_fault by Linux 6.9+",
   family: "hardware",
   size: 16,
-  source: "torvalds/linux @ 014e756247e847cde8a06fc27ee3a72a5140b972, " +
-    "drivers/iommu/amd/amd_iommu_types.h (PPR_*); drivers/iommu/amd/ppr.c",
+  source: ["log:A7", "log:A8"],
   notes: [
     "PASID = pasid_hi << 16 | pasid_lo (PPR_PASID); tag bit 9 marks the last page of a group " +
     "and tag & 0x1ff is its group index.",

@@ -25,7 +25,7 @@ export const ARM_SMMU_FSR = {
   era: "SMMUv1/v2 hardware; printed by Linux arm-smmu 6.11+",
   family: "hardware",
   size: 4,
-  source: "commit d525b0af0c3b, drivers/iommu/arm/arm-smmu/arm-smmu.h ARM_SMMU_CB_FSR_*",
+  source: ["log:S6"],
   fields: [
     bit("TF", 1, "translation fault"),
     bit("AFF", 2, "access flag fault"),

@@ -25,7 +25,7 @@ export const ARM_SMMU_FSYNR0 = {
   era: "SMMUv1/v2 hardware; printed by Linux arm-smmu 6.11+",
   family: "hardware",
   size: 4,
-  source: "commit d525b0af0c3b, drivers/iommu/arm/arm-smmu/arm-smmu.h ARM_SMMU_CB_FSYNR0_*",
+  source: ["log:S6"],
   fields: [
     b32("PLVL", 0, 1, 0, "page table level of the fault"),
     bit("WNR", 4, "write (1) or read (0)"),

@@ -55,7 +55,7 @@ export const HWPT_PGFAULT = {
   family: "iommufd_fault",
   size: 40,
   guessRank: 6,
-  source: "K7, K8, K9",
+  source: ["K7", "K8", "K9"],
   notes: [
     "Bytes 20-23 were implicit, unzeroed padding before the v6.14 fix.",
     "flags bit 2 is the kernel-internal NEEDS_PASID, copied unmasked: 0x7 on VT-d hosts.",

@@ -27,7 +27,7 @@ export const HWPT_RESPONSE = {
   family: "iommufd_response",
   size: 8,
   guessRank: 9,
-  source: "K7",
+  source: ["K7"],
   fields: [
     u32("cookie", 0, "cookie of the fault group answered", { role: "cookie" }),
     u32("code", 4, "response code", { enum: IOMMUFD_RESP_CODE }),

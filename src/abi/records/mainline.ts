@@ -22,7 +22,7 @@ export const MAINLINE: UnionRecord<"mainline"> = unionRecord({
   id: "mainline",
   title: "mainline iommu_fault",
   era: "Linux v5.3+ (v9+ VFIO series)",
-  source: "K1, K4, S8",
+  source: ["K1", "K4", "S8"],
   word1: "padding",
   perm: PERM_V8,
   unrecov: UNRECOV_V8,

@@ -15,6 +15,6 @@ export const RESP20: PageResponseRecord<"resp20"> = pageResponse({
   id: "resp20",
   argsz: false,
   era: "v5.3 to v5.9",
-  source: "K1, S8",
+  source: ["K1", "S8"],
   guessRank: 8,
 });

@@ -16,6 +16,6 @@ export const RESP24: PageResponseRecord<"resp24"> = pageResponse({
   id: "resp24",
   argsz: true,
   era: "v5.10+; the v11+ VFIO response region",
-  source: "K3, K4, S10-S12",
+  source: ["K3", "K4", "S10", "S11", "S12"],
   guessRank: 7,
 });

@@ -45,12 +45,12 @@ export const RFC3 = {
   era: "RFC v3, Jan 2019 (v5.0-rc1-2stage-rfc-v3)",
   family: "iommu_fault",
   size: 48,
-  source: "S1, S2",
+  source: ["S1", "S2"],
   guessRank: 2,
   notes: [
     "Flat struct: no flags word; validity is carried by the boolean words pasid_valid and last_req.",
     "Reason numbering differs from every later generation (PERMISSION = 10 here, 6 from v4).",
-    "The encoding of prot and access is not documented in the header (abi.md: [U]).",
+    "No source read documents the encoding of prot and access, the header included.",
   ],
   fields: [
     u32("type", 0, "fault type", { enum: FAULT_TYPE }),

@@ -253,12 +253,11 @@ export const SMMUV3_EVT = {
   era: "SMMUv3 hardware; decoded by Linux arm-smmu-v3 (every version)",
   family: "hardware",
   size: 32,
-  source: "ColinIanKing/linux-next @ 3cdb4bc78b47daa9f9db999d79754744e1b14f0d, " +
-    "drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h; arm_smmu_decode_event in " +
-    "atlanticdg/linux-6.18.y @ 6c3dcfd01987448ad4e21c303ab436b68bbe36f3; ARM IHI 0070 7.3",
+  source: ["log:S3", "log:S2", "arm-ihi-0070", "M8"],
   notes: [
     "ipa and fetch_addr are raw[3] & GENMASK(51, 12) and GENMASK(51, 3): addresses, not " +
-    "shifted page numbers (the out-of-tree nested series shifted fetch_addr; abi.md 6).",
+    "shifted page numbers (the out-of-tree nested series v9-v12 shifted fetch_addr: [PATCH v12 " +
+    "13/15] iommu/smmuv3: Report non recoverable faults).",
     "sid is the physical StreamID; the iommufd vEVENTQ payload is this record with the " +
     "virtual one (decode --abi vevent).",
     "ssid is meaningful only with ssv; the driver then reports IOMMU_NO_PASID (0).",

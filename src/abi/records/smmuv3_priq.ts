@@ -39,8 +39,7 @@ export const SMMUV3_PRIQ = {
   era: "SMMUv3 hardware with PRI; Linux logs it, never reports it",
   family: "hardware",
   size: 16,
-  source: "ColinIanKing/linux-next @ 3cdb4bc78b47daa9f9db999d79754744e1b14f0d, " +
-    "drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h (PRIQ_*)",
+  source: ["log:S3"],
   notes: ["addr is evt[1] & PRIQ_1_ADDR_MASK (bits 63:12): the page address, not shifted."],
   fields: [
     b64("sid", 0, 31, 0, "StreamID", { macro: "PRIQ_0_SID" }),

@@ -16,7 +16,7 @@ export const V4: UnionRecord<"v4"> = unionRecord({
   id: "v4",
   title: "v4-v6 union iommu_fault",
   era: "PATCH v4-v6, Feb-Mar 2019",
-  source: "S4, S5",
+  source: ["S4", "S5"],
   word1: "reserved",
   perm: PERM_V4,
   unrecov: UNRECOV_V4,

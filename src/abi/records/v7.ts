@@ -16,7 +16,7 @@ export const V7: UnionRecord<"v7"> = unionRecord({
   id: "v7",
   title: "v7 union iommu_fault",
   era: "PATCH v7, Apr 2019",
-  source: "S6",
+  source: ["S6"],
   word1: "reserved",
   perm: PERM_V7,
   unrecov: UNRECOV_V4,

@@ -16,7 +16,7 @@ export const V8: UnionRecord<"v8"> = unionRecord({
   id: "v8",
   title: "v8 union iommu_fault",
   era: "PATCH v8, May 2019",
-  source: "S7, M10",
+  source: ["S7", "M10"],
   word1: "padding",
   perm: PERM_V8,
   unrecov: UNRECOV_V8,

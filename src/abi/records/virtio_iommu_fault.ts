@@ -66,8 +66,7 @@ export const VIRTIO_IOMMU_FAULT = {
   era: "virtio-iommu devices; logged by Linux viommu_fault_handler (5.3+)",
   family: "hardware",
   size: 24,
-  source: "torvalds/linux @ 0e1c438c44dd9cde56effb44c5f1cfeda72e108d, " +
-    "include/uapi/linux/virtio_iommu.h",
+  source: ["log:V1"],
   notes: [
     "The driver ignores an event whose first u32 has bits in 0xffffff00 (VIOMMU_FAULT_RESV_MASK).",
     "endpoint is the virtio-iommu endpoint ID (from the firmware tables), not a PCI BDF.",

@@ -173,9 +173,7 @@ export const VTD_FRCD = {
   era: "VT-d hardware; logged by Linux dmar_fault (every version)",
   family: "hardware",
   size: 16,
-  source: "torvalds/linux @ c34e9ab9a612ee8b18273398ef75c207b01f516d, " +
-    "drivers/iommu/intel/dmar.c dmar_fault; drivers/iommu/intel/iommu.h dma_frcd_*; " +
-    "mirror/vbox @ 0720f5fac2ac, include/VBox/iommu-intel.h VTD_BF_*_FRCD_REG_*",
+  source: ["log:I1", "log:I10", "vbox-vtd"],
   notes: [
     "fi is the page address (dma_frcd_page_addr clears the low 12 bits); interrupt-remapping " +
     "faults keep the interrupt index in bits 63:48 (fault_index, printed as addr >> 48).",

@@ -26,8 +26,7 @@ export const VTD_PRQ = {
   era: "VT-d 3.0+ hardware (256-bit descriptors); reported by Linux since about 5.0",
   family: "hardware",
   size: 32,
-  source: "torvalds/linux @ 1a7c3068143be177deea86d977d3042a0c256706, " +
-    "drivers/iommu/intel/prq.c struct page_req_dsc",
+  source: ["log:I11"],
   notes: [
     "addr is the struct's 52-bit bit field, a page number: the address is addr << 12 " +
     "(intel_prq_report; before about 5.12 the kernel reported the page number itself).",

@@ -46,7 +46,7 @@ export const DMA_FAULT_REGION = {
     consWrite: "per_drain",
     rereadsConsumer: false,
   },
-  source: "M4, M6, M9, S8, S9",
+  source: ["M4", "M6", "M9-04", "M9-05", "M9-09", "S8", "S9"],
   notes: [
     "Region size = ALIGN(64 * 512, PAGE_SIZE) + PAGE_SIZE: 0x9000 on 4 KiB hosts, 0x20000 on 64 KiB.",
     "v9-v11 kernels accept tail == nb_entries (off-by-one fixed in v12).",

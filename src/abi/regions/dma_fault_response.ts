@@ -35,6 +35,6 @@ export const DMA_FAULT_RESPONSE_REGION = {
   sizing: "align-ring-plus-page",
   detectRank: 3,
   abiEvidence: "entry_size",
-  source: "M7, M9 12/13, S10-S12",
+  source: ["M7", "M9-12", "S10", "S11", "S12"],
   notes: ["QEMU writes responses without checking for a full ring."],
 } as const satisfies RegionLayout<string>;

@@ -39,7 +39,7 @@ export const FAULT_PROD_REGION = {
     consWrite: "per_drain",
     rereadsConsumer: false,
   },
-  source: "M1, S5-S7",
+  source: ["M1", "S5", "S6", "S7"],
   notes: [
     "nb_entries = PAGE_SIZE / 48: 85 on 4 KiB hosts (not a power of two, see CIRC_SPACE), " +
     "1365 on 64 KiB hosts.",

@@ -43,7 +43,7 @@ export const RFC3_REGION = {
     consWrite: "per_record",
     rereadsConsumer: true,
   },
-  source: "seed RFC v3 18/21, S1, S2",
+  source: ["seed", "S1", "S2"],
   notes: [
     "VFIO_FAULT_QUEUE_SIZE = (0x10000 - 16) / sizeof(struct iommu_fault): 1365 with the RFC v3 " +
     "48-byte record (filling the region exactly), 1023 if rebuilt with the 64-byte record.",

@@ -8,12 +8,13 @@
  * import { RECORDS } from "../../abi/records.ts";
  * const lines = recordLayoutLines(RECORDS.rfc3); // the flat 48-byte record, pahole style
  * lines.at(-1);
- * // => "note: The encoding of prot and access is not documented in the header (abi.md: [U])."
+ * // => "note: No source read documents the encoding of prot and access, the header included."
  * ```
  * @module
  */
 import { ABI_IDS, recordLayout, RECORDS } from "../../abi/records.ts";
 import { REGION_IDS, regionLayout, REGIONS } from "../../abi/regions.ts";
+import { citationJson, citations, citationUrl, cite } from "../../abi/sources.ts";
 import type { EnumDesc, Field, FlagSet, RecordLayout, RegionLayout } from "../../abi/types.ts";
 import type { LAYOUT } from "../commands.ts";
 import { EXIT, type ExitCode, UsageError } from "../errors.ts";
@@ -99,9 +100,21 @@ function fieldLines(
   }
 }
 
-/** Pahole-style lines for a record layout, then its enums and flag bits. */
+/**
+ * Where a description comes from, two lines a source: `source: ` and where it is (a repository
+ * at a commit and its files, a mail's Message-Id and its lore.kernel.org address, ...), then what
+ * it is, under it.
+ */
+function sourceLines(l: RecordLayout | RegionLayout): string[] {
+  return citations(l.source).flatMap((c) => {
+    const url = citationUrl(c);
+    return [`source: ${cite(c)}${url && c.kind === "mail" ? ` ${url}` : ""}`, `        ${c.what}`];
+  });
+}
+
+/** Pahole-style lines for a record layout, then its enums and flag bits, sources and notes. */
 export function recordLayoutLines(l: RecordLayout): string[] {
-  const out = [`/* ${l.id}: ${l.title}; ${l.era}; source ${l.source} */`, `struct ${l.struct} {`];
+  const out = [`/* ${l.id}: ${l.title}; ${l.era} */`, `struct ${l.struct} {`];
   const sets = new Set<EnumDesc | FlagSet>();
   fieldLines(l.fields, 0, "\t", out, sets);
   out.push(`\t/* size: ${l.size} */`.replaceAll("\t", "        "), "};");
@@ -125,13 +138,14 @@ export function recordLayoutLines(l: RecordLayout): string[] {
       }
     }
   }
+  out.push("", ...sourceLines(l));
   for (const n of l.notes ?? []) out.push("", `note: ${n}`);
   return out.map((line) => line.replaceAll("\t", "        "));
 }
 
-/** Pahole-style lines for a region header. */
+/** Pahole-style lines for a region header, then its ring, sources and notes. */
 export function regionLayoutLines(l: RegionLayout): string[] {
-  const out = [`/* ${l.id}: ${l.title}; ${l.era}; source ${l.source} */`, `struct ${l.struct} {`];
+  const out = [`/* ${l.id}: ${l.title}; ${l.era} */`, `struct ${l.struct} {`];
   for (const f of l.header) {
     out.push(
       row(
@@ -162,6 +176,7 @@ export function regionLayoutLines(l: RegionLayout): string[] {
       `consumer index: ${l.externalConsumer.field} at offset ${l.externalConsumer.offset} of struct ${l.externalConsumer.struct}`,
     );
   }
+  out.push(...sourceLines(l));
   for (const n of l.notes ?? []) out.push(`note: ${n}`);
   return out;
 }
@@ -186,6 +201,11 @@ function say(out: Writer, line: string, columns: number | undefined): void {
   for (const l of wrap(line, columns, " ".repeat(at))) out.line(l);
 }
 
+/** A description as `layout --json` writes it: its source keys resolved to public citations. */
+function described<L extends RecordLayout | RegionLayout>({ source, ...l }: L) {
+  return { ...l, sources: citations(source).map(citationJson) };
+}
+
 /**
  * Prints one layout, or the list of every generation. `--json` is always `{records, regions}`:
  * the descriptions of the name given (a record, a region layout, or both for `rfc3`), or all.
@@ -204,7 +224,9 @@ export function run(o: Parsed<typeof LAYOUT>, io: Io): Promise<ExitCode> {
       if (rec) records.push(rec);
       if (reg) regions.push(reg);
     }
-    out.line(JSON.stringify({ records, regions }, null, 2));
+    out.line(
+      JSON.stringify({ records: records.map(described), regions: regions.map(described) }, null, 2),
+    );
     return Promise.resolve(EXIT.OK);
   }
   if (!generation) {

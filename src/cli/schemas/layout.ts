@@ -13,6 +13,7 @@
 import { ABI_IDS } from "../../abi/records.ts";
 import { REGION_IDS } from "../../abi/regions.ts";
 import { closed, count, type JsonSchema } from "../../codec/json_schema.ts";
+import { CITATION_KINDS } from "../../abi/sources.ts";
 
 const STR: JsonSchema = { type: "string" };
 const STRINGS: JsonSchema = { type: "array", items: STR };
@@ -52,6 +53,26 @@ const FLAGS = closed({
     }, ["bit", "name"]),
   },
 }, ["name", "prefix", "bits"]);
+
+const NULLABLE_STR: JsonSchema = { type: ["string", "null"] };
+
+/** A public source, as `src/abi/sources.ts` `citationJson` writes it; every key present. */
+const CITATION = closed({
+  kind: { enum: CITATION_KINDS },
+  cite: { ...STR, description: "where it is, in one line" },
+  what: { ...STR, description: "what it is and shows" },
+  repo: { ...NULLABLE_STR, description: "owner/name of a git repository (kind git)" },
+  commit: { ...NULLABLE_STR, description: "the commit read (kind git)" },
+  paths: { ...STRINGS, description: "files read (kinds git and package)" },
+  message_id: {
+    ...NULLABLE_STR,
+    description: "a mail's Message-Id, without angle brackets (kind mail)",
+  },
+  url: {
+    ...NULLABLE_STR,
+    description: "a mail on lore.kernel.org, a document; null for the others",
+  },
+});
 
 const ROLE: JsonSchema = {
   enum: ["reserved", "padding", "bool", "selector", "cookie", "hint"],
@@ -154,10 +175,10 @@ const RECORD = closed({
   },
   size: count(),
   fields: { type: "array", items: ref("field") },
-  source: STR,
+  sources: { type: "array", items: ref("citation"), minItems: 1 },
   notes: STRINGS,
   guessRank: { type: "integer", minimum: 1 },
-}, ["id", "struct", "title", "era", "family", "size", "fields", "source"]);
+}, ["id", "struct", "title", "era", "family", "size", "fields", "sources"]);
 
 const HEADER_ROLE: JsonSchema = {
   enum: ["capacity", "producer", "consumer", "entry_size", "ring_offset", "reserved", "version"],
@@ -198,7 +219,7 @@ const REGION = closed({
     consWrite: { enum: ["per_record", "per_drain"] },
     rereadsConsumer: { type: "boolean" },
   }, ["indexMath", "headerCheck", "consWrite", "rereadsConsumer"]),
-  source: STR,
+  sources: { type: "array", items: ref("citation"), minItems: 1 },
   notes: STRINGS,
 }, [
   "id",
@@ -212,7 +233,7 @@ const REGION = closed({
   "sizing",
   "detectRank",
   "abiEvidence",
-  "source",
+  "sources",
 ]);
 
 /**
@@ -238,6 +259,7 @@ export function layoutSchema(): JsonSchema {
       bits: BITS,
       enum: ENUM,
       flags: FLAGS,
+      citation: CITATION,
     },
   };
 }
