@@ -87,3 +87,27 @@ Deno.test("SMMUv3 state stays bounded: dumps from more SMMUs than maxGroups are 
   assert.equal(out.length, 100);
   assert.ok(out.every((e) => e.truncated));
 });
+
+Deno.test("a VT-d reason that is neither %02d nor 0x%02x is a line that does not parse, not NaN", () => {
+  // The line the klog fuzz target found: a 5.15+ (V4) report whose reason lost its `0x` and
+  // reads `ffffffff`. Every kernel prints the reason `%02d` (V0-V2) or `0x%02x` (V3, V4), so no
+  // kernel printed this line: it is counted and kept for -v, and no fault is invented from it.
+  const line =
+    "DMAR: [DMA Read NO_PASID] Request device [3b:00.0] fault addr 0xfee05000 [fault reason ffffffff] PTE Read access is not set";
+  const { events, parser } = parseKlog(`[  812.1] ${line}\n`);
+  assert.deepEqual(events, []);
+  assert.equal(parser.unparsedCount, 1);
+  assert.equal(parser.unparsed[0].line, 1);
+  assert.equal(parser.unparsed[0].looksLike, "VT-d fault");
+  // The same for an interrupt-remapping fault; decimal and 0x reasons still decode.
+  const ir = parseKlog(
+    "DMAR: [INTR-REMAP] Request device [f0:1f.0] fault index 0x18 [fault reason 2f] x\n",
+  );
+  assert.equal(ir.events.length, 0);
+  assert.equal(ir.parser.unparsedCount, 1);
+  const ok = parseKlog(
+    "DMAR: [DMA Read] Request device [00:02.0] fault addr 1000 [fault reason 06] PTE Read access is not set\n" +
+      "DMAR: [INTR-REMAP] Request device [f0:1f.0] fault index 0x18 [fault reason 0x25] Blocked a compatibility format interrupt request\n",
+  ).events as FaultEvent[];
+  assert.deepEqual(ok.map((e) => [e.code, e.generation]), [[6, "V1"], [0x25, "V4"]]);
+});

@@ -170,11 +170,14 @@ const SUPPRESSORS: Readonly<Record<string, { vendor: Vendor; perCall: number }>>
 
 // ---------------------------------------------------------------------------------------------
 // Intel VT-d (logs.md 3.2). V1/V2: decimal reason, no 0x; V3: 0x before bus and device; V4: not.
+// A reason is printed `%02d` (V0-V2) or `0x%02x` (V3, V4): without 0x its digits are decimal, and
+// a line whose reason is neither (`[fault reason ffffffff]`) is no kernel's; it is counted as a
+// report that does not parse, never decoded with a guessed base.
 // ---------------------------------------------------------------------------------------------
 const RE_VTD_DMA =
-  /\[(DMA Read|DMA Write)(?: (NO_PASID|PASID 0x([0-9a-fA-F]+)))?\] Request device \[((?:[0-9a-fA-F]{4}:)?(0x)?[0-9a-fA-F]{1,2}:(?:0x)?[0-9a-fA-F]{1,2}\.[0-7])\] (?:PASID ([0-9a-fA-F]+) )?fault addr (0x)?([0-9a-fA-F]+) \[fault reason (0x)?([0-9a-fA-F]+)\] ?(.*)$/;
+  /\[(DMA Read|DMA Write)(?: (NO_PASID|PASID 0x([0-9a-fA-F]+)))?\] Request device \[((?:[0-9a-fA-F]{4}:)?(0x)?[0-9a-fA-F]{1,2}:(?:0x)?[0-9a-fA-F]{1,2}\.[0-7])\] (?:PASID ([0-9a-fA-F]+) )?fault addr (0x)?([0-9a-fA-F]+) \[fault reason (0x)?((?<=0x)[0-9a-fA-F]+|\d+)\] ?(.*)$/;
 const RE_VTD_IR =
-  /\[INTR-REMAP\] Request device \[((?:[0-9a-fA-F]{4}:)?(0x)?[0-9a-fA-F]{1,2}:(?:0x)?[0-9a-fA-F]{1,2}\.[0-7])\] fault index (0x)?([0-9a-fA-F]+) \[fault reason (0x)?([0-9a-fA-F]+)\] ?(.*)$/;
+  /\[INTR-REMAP\] Request device \[((?:[0-9a-fA-F]{4}:)?(0x)?[0-9a-fA-F]{1,2}:(?:0x)?[0-9a-fA-F]{1,2}\.[0-7])\] fault index (0x)?([0-9a-fA-F]+) \[fault reason (0x)?((?<=0x)[0-9a-fA-F]+|\d+)\] ?(.*)$/;
 // 3.x: `DMAR:[DMA Read] Request device [00:02.0] fault addr fffe0000 ` then `DMAR:[fault reason 06] ...`.
 const RE_VTD_V0 =
   /^DMAR:\[(DMA Read|DMA Write)\] Request device \[([0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\] fault addr ([0-9a-fA-F]+) ?$/;
