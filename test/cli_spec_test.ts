@@ -56,3 +56,57 @@ Deno.test("anything that starts with '-' but '-' itself is an option: parseArgs 
     message: "missing required argument 'file'",
   });
 });
+
+/** The one-line message of a parse that must fail. */
+function usageError(spec: (typeof COMMANDS)[number], argv: string[]): string {
+  try {
+    parseCommand(spec, argv);
+  } catch (e) {
+    assert.ok(e instanceof UsageError, `not a usage error: ${e}`);
+    assert.doesNotMatch(e.message, /\n/);
+    return e.message;
+  }
+  assert.fail(`${spec.name} ${argv.join(" ")} parsed`);
+}
+
+const command = (name: string) => COMMANDS.find((c) => c.name === name)!;
+
+Deno.test("a negative number after an option is its value, judged by the option's own parser", () => {
+  // node:util calls `--seed -1` "ambiguous"; the seed is a u32 and -1 is out of its range.
+  assert.equal(
+    usageError(command("simulate"), ["--seed", "-1"]),
+    "option '--seed <n>' argument '-1' is invalid: must be an integer from 0 to 4294967295 " +
+      "(decimal, 0x hex or 1e6)",
+  );
+  // The short form, 0x hex, and a count whose parser starts at 0.
+  for (const argv of [["-n", "-1", "x.bin"], ["--limit", "-0x10", "x.bin"]]) {
+    assert.match(
+      usageError(INSPECT, argv),
+      /^option '--limit <n>' argument '-(1|0x10)' is invalid:/,
+    );
+  }
+  assert.match(usageError(command("simulate"), ["--events", "-1e3"]), /'-1e3' is invalid: must be/);
+  // After `--` nothing is an option's value.
+  assert.equal(
+    usageError(command("decode"), ["--count", "--", "-1"]),
+    "option '--count <n>' needs a value, and '--' after it ends the options",
+  );
+});
+
+Deno.test("an option followed by another option or a word that starts with '-' says so", () => {
+  assert.equal(
+    usageError(command("simulate"), ["--seed", "--json"]),
+    "option '--seed <n>' needs a value, and '--json' after it is an option",
+  );
+  assert.equal(
+    usageError(INSPECT, ["-n", "-j", "x.bin"]),
+    "option '--limit <n>' needs a value, and '-j' after it is an option",
+  );
+  assert.equal(
+    usageError(command("simulate"), ["--out", "-x.bin"]),
+    "option '--out <file>' needs a value, but '-x.bin' follows it; a value that starts with " +
+      "'-' is written --out=-x.bin",
+  );
+  // Which is how it is given.
+  assert.equal(parseCommand(command("simulate"), ["--out=-x.bin"]).options.out, "-x.bin");
+});

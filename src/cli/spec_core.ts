@@ -309,18 +309,52 @@ export function parseWith<C extends CommandSpec>(
   let values: Record<string, unknown>, positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
-      args: argv,
+      args: joinNegativeValues(spec, argv),
       options: pa,
       allowPositionals: true,
       strict: true,
     }));
   } catch (e) {
-    throw parseArgsError(spec, e);
+    throw parseArgsError(spec, e, argv);
   }
   return parseTokens(spec, values, positionals);
 }
 
-function parseArgsError(spec: CommandSpec, e: unknown): Error {
+/** A value that starts with `-` and reads as a number: `-1`, `-0x10`, `-1e3`, `-.5`. */
+const NEGATIVE_NUMBER = /^-\.?\d/;
+
+/** The option key of a flag as written in argv (`--seed`, `-n`), if the spec has one. */
+function keyOfFlag(spec: CommandSpec, flag: string): string | undefined {
+  if (flag.startsWith("--")) return flagKeys(spec).get(flag.slice(2));
+  if (/^-[^-]$/.test(flag)) {
+    return Object.keys(spec.options).find((k) => spec.options[k].short === flag[1]);
+  }
+  return undefined;
+}
+
+/**
+ * `argv` with each number that starts with `-` joined to the option before it that takes a
+ * value (`--seed -1` becomes `--seed=-1`): parseArgs refuses such a value as "ambiguous", and
+ * the option's own parser is the one that knows whether a negative number is a mistake, and can
+ * say what is wrong with it. Nothing after `--` is touched.
+ */
+export function joinNegativeValues(spec: CommandSpec, argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const key = a.startsWith("-") && !a.includes("=") ? keyOfFlag(spec, a) : undefined;
+    if (key !== undefined && spec.options[key].value && NEGATIVE_NUMBER.test(argv[i + 1] ?? "")) {
+      out.push(`--${flagName(key)}=${argv[++i]}`);
+    } else out.push(a);
+  }
+  return out;
+}
+
+function parseArgsError(spec: CommandSpec, e: unknown, argv: readonly string[] = []): Error {
   const code = (e as { code?: string }).code;
   const msg = e instanceof Error ? e.message : String(e);
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
@@ -341,6 +375,23 @@ function parseArgsError(spec: CommandSpec, e: unknown): Error {
       );
       const label = key ? optionLabel(key, spec.options[key]) : flag;
       return new UsageError(`option '${label}' needs a value`);
+    }
+    if (flag && /ambiguous/.test(msg)) {
+      // The word after the option starts with `-` and is not a number: another option, or a
+      // value that starts with `-`, which only `--option=value` can give.
+      const key = keyOfFlag(spec, flag);
+      const label = key ? optionLabel(key, spec.options[key]) : flag;
+      const next = argv[argv.indexOf(flag) + 1] ?? "";
+      const isOption = next === "-h" || next === "--help" ||
+        keyOfFlag(spec, next.split("=")[0]) !== undefined;
+      return new UsageError(
+        next === "--"
+          ? `option '${label}' needs a value, and '--' after it ends the options`
+          : isOption
+          ? `option '${label}' needs a value, and '${next}' after it is an option`
+          : `option '${label}' needs a value, but '${next}' follows it; a value that starts ` +
+            `with '-' is written --${key ? flagName(key) : flag.replace(/^-+/, "")}=${next}`,
+      );
     }
     return new UsageError(msg.split("\n")[0].replace(/\.$/, ""));
   }
