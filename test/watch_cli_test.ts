@@ -186,6 +186,34 @@ Deno.test("--count and --duration end with exit 0; stdin that ends ends watch", 
   });
 });
 
+Deno.test("--count 0 reads nothing, as decode --count 0 does: exit 0, no fault, metrics written", async () => {
+  // rfc3-sample.bin holds 5 pending records; --from-start would report them all.
+  const dir = await Deno.makeTempDir();
+  try {
+    const metrics = `${dir}/faultscope.prom`;
+    const r = await cli([
+      "watch",
+      data("rfc3-sample.bin"),
+      "--from-start",
+      "--count",
+      "0",
+      "--metrics-file",
+      metrics,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /\[slot /);
+    assert.match(r.stdout, /\(--count 0\): 0 faults/);
+    const text = await Deno.readTextFile(metrics);
+    assert.match(
+      text,
+      /^faultscope_loss_events_total\{source="[^"]*rfc3-sample\.bin",cause="ring_full"\} 0$/m,
+    );
+    assert.doesNotMatch(text, /^faultscope_faults_total\{/m);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("--metrics-file: rewritten atomically; a directory that goes away is said once and retried", async () => {
   const dir = await Deno.makeTempDir();
   const metrics = `${dir}/m/faultscope.prom`;

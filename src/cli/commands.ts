@@ -623,7 +623,12 @@ export const WATCH = {
     },
     ndjson: { help: "one JSON object per fault, loss, finding and state (schema in the README)" },
     quiet: { help: "no line per fault; losses, findings and the summary still", short: "q" },
-    count: { value: "n", help: "stop after n faults (exit 0)", short: "n", parse: intArg(1) },
+    count: {
+      value: "n",
+      help: "stop after n faults (exit 0); 0: open the outputs, report the sources, stop",
+      short: "n",
+      parse: intArg(0),
+    },
     duration: { value: "s", help: "stop after s seconds (exit 0)", parse: seconds },
     listen: {
       value: "host:port",

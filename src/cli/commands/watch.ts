@@ -127,8 +127,12 @@ export async function run(o: WatchOpts, io: Io): Promise<ExitCode> {
   }
   if (io.stderrIsTerminal && !o.ndjson) timers.push(setInterval(() => out.status(), 1000));
   const stoppers: (() => void)[] = [];
+  // `--count 0` reads nothing, as `decode --count 0` does: the arguments are checked, the
+  // metrics outputs opened and the sources listed in the summary, and watch stops.
+  if (o.count === 0) end("--count 0");
   const loops = specs.map((spec, i) => {
     const sink = out.source(spec.label, spec.kind);
+    if (o.count === 0) return Promise.resolve();
     const ctx: LoopContext = {
       interval: o.interval,
       signal: halt.signal,
