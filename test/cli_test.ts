@@ -298,7 +298,7 @@ Deno.test("bad input: one line on stderr naming what and where, exit 2", async (
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("permission denied is one line naming the file", async () => {
+Deno.test("a read Deno's permissions refuse is one line naming the file and the flag", async () => {
   const p = await tmpFile(new Uint8Array(64));
   const cmd = new Deno.Command(Deno.execPath(), {
     args: [
@@ -316,7 +316,7 @@ Deno.test("permission denied is one line naming the file", async () => {
   });
   const out = await cmd.output();
   const r = { code: out.code, stdout: "", stderr: new TextDecoder().decode(out.stderr) };
-  assertOneLineError(r, 2, p, "permission denied");
+  assertOneLineError(r, 2, p, "not allowed without --allow-read");
   await Deno.remove(p);
 });
 

@@ -24,7 +24,7 @@ Deno.test("deno task demo with an empty Deno cache prints only the task line and
     assert.equal(out.code, 0, stderr);
     // deno task names the task it runs; that is all it may add.
     assert.deepEqual(stderr.trimEnd().split("\n"), [
-      "Task demo deno run --allow-read --allow-write --allow-env --allow-sys=loadavg main.ts demo",
+      "Task demo deno run --allow-read --allow-write --allow-env=NO_COLOR main.ts demo",
     ]);
     assert.match(stdout, /^\$ faultscope simulate /);
     assert.doesNotMatch(stdout, /Download/);

@@ -36,7 +36,14 @@ import { LatencyHistogram } from "../stats/histogram.ts";
 /** The C reference's source, next to the project's benchmarks. */
 export const C_SOURCE = new URL("../../bench/c/ring.c", import.meta.url);
 
-/** A built C reference, or why there is none. */
+/**
+ * Where the C reference is built: one binary at a fixed path, replaced by each build and kept
+ * (bench/out/ is not tracked), so that `deno task faultscope` can allow running `cc` and it and
+ * nothing else (`--allow-run=cc,bench/out/c-reference/ring`).
+ */
+export const C_BINARY = new URL("../../bench/out/c-reference/ring", import.meta.url);
+
+/** A built C reference (with a scratch directory of its own), or why there is none. */
 export type CReference =
   | { readonly ok: true; readonly binary: string; readonly compiler: string; readonly dir: string }
   | { readonly ok: false; readonly reason: string };
@@ -59,7 +66,8 @@ async function run(cmd: string, args: string[], signal?: AbortSignal) {
  * @example
  * ```ts
  * import { buildCReference } from "./c_reference.ts";
- * // With a compiler: `{ ok: true, compiler: "cc (Debian 14.2.0-19) 14.2.0", binary, dir }`.
+ * // With a compiler: `{ ok: true, compiler: "cc (Debian 14.2.0-19) 14.2.0", binary, dir }`,
+ * // binary being bench/out/c-reference/ring and dir a scratch directory.
  * const c = await buildCReference("no-such-cc"); // a machine without one
  * c.ok ? c.compiler : c.reason; // => "no C compiler: `no-such-cc` is not on PATH"
  * ```
@@ -90,30 +98,49 @@ export async function buildCReference(cc = "cc"): Promise<CReference> {
     return { ok: false, reason: `cannot run \`${cc}\`: ${(e as Error).message}` };
   }
   let dir: string;
+  const binary = C_BINARY.pathname;
   try {
+    await Deno.mkdir(new URL(".", C_BINARY), { recursive: true });
     dir = await Deno.makeTempDir({ prefix: "faultscope-cref-" });
   } catch (e) {
     return { ok: false, reason: `cannot make a build directory: ${(e as Error).message}` };
   }
-  const binary = `${dir}/ring`;
-  const r = await run(cc, ["-std=c11", "-O2", "-pthread", "-o", binary, src]);
-  if (r.code !== 0) {
+  // Built beside its final name and renamed over it, so that a bench running the previous
+  // binary, or building at the same time, never runs a half-written one. Deno refuses a write
+  // to a program it may run (`--allow-run=...,bench/out/c-reference/ring`): there, `cc` writes
+  // the binary in place.
+  const atomic = Deno.permissions.querySync({ name: "write", path: binary }).state === "granted";
+  const out = atomic ? `${binary}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp` : binary;
+  const r = await run(cc, ["-std=c11", "-O2", "-pthread", "-o", out, src]);
+  const failed = async (reason: string): Promise<CReference> => {
+    if (atomic) await Deno.remove(out).catch(() => {});
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+    return { ok: false, reason };
+  };
+  if (r.code !== 0) {
     const first = r.stderr.split("\n").find((l) => l.includes("error")) ?? r.stderr.split("\n")[0];
-    return { ok: false, reason: `\`${cc}\` failed on ${src}: ${first.trim()}` };
+    return failed(`\`${cc}\` failed on ${src}: ${first.trim()}`);
+  }
+  if (atomic) {
+    try {
+      await Deno.rename(out, binary);
+    } catch (e) {
+      return failed(`cannot place the C reference at ${binary}: ${(e as Error).message}`);
+    }
   }
   return { ok: true, binary, compiler: version || cc, dir };
 }
 
 /**
- * Removes the C reference's build directory.
+ * Removes a built C reference's scratch directory; the binary stays at {@link C_BINARY}, where
+ * the next build replaces it.
  *
  * @example
  * ```ts
- * import { type CReference, removeCReference } from "./c_reference.ts";
- * const dir = await Deno.makeTempDir(); // as buildCReference leaves it: the binary inside
- * await Deno.writeFile(`${dir}/ring`, new Uint8Array(0));
- * const c: CReference = { ok: true, binary: `${dir}/ring`, compiler: "cc", dir };
+ * import { C_BINARY, type CReference, removeCReference } from "./c_reference.ts";
+ * const dir = await Deno.makeTempDir(); // as buildCReference leaves it, a file inside
+ * await Deno.writeFile(`${dir}/region.bin`, new Uint8Array(0));
+ * const c: CReference = { ok: true, binary: C_BINARY.pathname, compiler: "cc", dir };
  * await removeCReference(c);
  * await Deno.stat(dir).catch((e) => e.name); // => "NotFound"
  * ```

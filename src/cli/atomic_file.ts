@@ -32,7 +32,7 @@
  * ```
  * @module
  */
-import { InputError } from "./errors.ts";
+import { deniedReason, InputError } from "./errors.ts";
 
 /**
  * A file could not be written; the message names it and what happened, in one line.
@@ -62,7 +62,7 @@ export class OutputError extends InputError {
 function reason(e: unknown): string {
   if (e instanceof Deno.errors.NotFound) return "no such directory";
   if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
-    return "permission denied";
+    return deniedReason(e);
   }
   if (e instanceof Deno.errors.IsADirectory) return "is a directory";
   const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);

@@ -91,3 +91,27 @@ export class Interrupted extends FaultscopeError {
     this.exitCode = signal === "SIGTERM" ? EXIT.TERMINATED : EXIT.INTERRUPTED;
   }
 }
+
+/**
+ * Why an access was refused, in a few words: the OS's "permission denied", or, when Deno's
+ * permissions refused it (`NotCapable`), which flag it needs. Deno opens device files such as
+ * /dev/kmsg, a VFIO device or /dev/full (not /dev/null or /dev/zero), and /proc, only with
+ * --allow-all, whatever --allow-read says: through `deno task faultscope` they are refused so.
+ *
+ * @example
+ * ```ts
+ * import { deniedReason } from "./errors.ts";
+ * const refused = 'Requires read access to "x.bin", run again with the --allow-read flag';
+ * deniedReason(new Deno.errors.NotCapable(refused)); // => "not allowed without --allow-read"
+ * deniedReason(new Deno.errors.PermissionDenied("EACCES")); // => "permission denied"
+ * ```
+ */
+export function deniedReason(e: unknown): string {
+  if (!(e instanceof Deno.errors.NotCapable)) return "permission denied";
+  const flag = /--allow-[a-z]+/.exec(e.message)?.[0];
+  if (flag === "--allow-all") {
+    return "Deno opens device files and /proc only with --allow-all: run deno run -A main.ts, " +
+      "or a binary from deno task compile";
+  }
+  return flag ? `not allowed without ${flag}` : "not allowed by Deno's permissions";
+}

@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { InputError } from "./errors.ts";
+import { deniedReason, InputError } from "./errors.ts";
 import type { Reader } from "./io.ts";
 
 /** Largest input read whole into memory (stdin regions, hex dumps). */
@@ -22,7 +22,7 @@ export function fsError(e: unknown, path: string): InputError {
   if (e instanceof InputError) return e;
   if (e instanceof Deno.errors.NotFound) return new InputError(`${path}: no such file`);
   if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
-    return new InputError(`${path}: permission denied`);
+    return new InputError(`${path}: ${deniedReason(e)}`);
   }
   if (e instanceof Deno.errors.IsADirectory) return new InputError(`${path}: is a directory`);
   const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);

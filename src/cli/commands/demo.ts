@@ -17,7 +17,7 @@
  */
 import { COMMANDS, type DEMO } from "../commands.ts";
 import { demoKernelLog, demoSmmuEvent } from "../demo_log.ts";
-import { EXIT, type ExitCode, InputError } from "../errors.ts";
+import { deniedReason, EXIT, type ExitCode, InputError } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { dispatch } from "../main.ts";
 import type { Parsed } from "../spec.ts";
@@ -25,7 +25,7 @@ import type { Parsed } from "../spec.ts";
 /** The OS's words for why a directory could not be made or used. */
 function reason(e: unknown): string {
   if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
-    return "permission denied";
+    return deniedReason(e);
   }
   if (e instanceof Deno.errors.AlreadyExists) return "a file is in the way";
   const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);

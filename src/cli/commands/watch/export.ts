@@ -17,7 +17,7 @@
 import { CONTENT_TYPE, negotiate } from "../../../watch/metrics.ts";
 import type { WatchMetrics } from "../../../watch/exporter.ts";
 import { checkOutput, OutputError, writeFileAtomic } from "../../atomic_file.ts";
-import { InputError } from "../../errors.ts";
+import { deniedReason, InputError } from "../../errors.ts";
 
 /** A listen address. */
 export interface ListenAddress {
@@ -73,7 +73,7 @@ export function serveMetrics(addr: ListenAddress, metrics: WatchMetrics): Metric
     const why = e instanceof Deno.errors.AddrInUse
       ? "address already in use"
       : e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable
-      ? "permission denied"
+      ? deniedReason(e)
       : e instanceof Deno.errors.AddrNotAvailable
       ? "address not available on this host"
       : (e as Error).message.split(" (os error")[0].toLowerCase();

@@ -24,7 +24,7 @@ import type { SourceKind } from "../../../watch/exporter.ts";
 import { KlogFollower } from "../../../watch/klog.ts";
 import { RegionFollower } from "../../../watch/region.ts";
 import { StreamFollower } from "../../../watch/stream.ts";
-import { InputError, UsageError } from "../../errors.ts";
+import { deniedReason, InputError, UsageError } from "../../errors.ts";
 import { fsError } from "../../files.ts";
 import { withHints } from "../../hints.ts";
 import type { Reader } from "../../io.ts";
@@ -257,7 +257,7 @@ function why(e: unknown): string {
   if (e instanceof InputError) return e.message;
   if (e instanceof Deno.errors.NotFound) return "no such file";
   if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
-    return "permission denied";
+    return deniedReason(e);
   }
   return (e instanceof Error ? e.message : String(e)).split(" (os error")[0].toLowerCase();
 }
