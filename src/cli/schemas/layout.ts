@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { ABI_IDS } from "../../abi/records.ts";
+import { ABI_IDS, RECORD_LIST } from "../../abi/records.ts";
 import { REGION_IDS } from "../../abi/regions.ts";
 import { closed, count, type JsonSchema } from "../../codec/json_schema.ts";
 import { CITATION_KINDS } from "../../abi/sources.ts";
@@ -170,9 +170,7 @@ const RECORD = closed({
   struct: STR,
   title: STR,
   era: STR,
-  family: {
-    enum: ["iommu_fault", "page_response", "iommufd_fault", "iommufd_response", "hardware"],
-  },
+  family: { enum: [...new Set(RECORD_LIST.map((r) => r.family))] },
   size: count(),
   fields: { type: "array", items: ref("field") },
   sources: { type: "array", items: ref("citation"), minItems: 1 },
