@@ -215,9 +215,9 @@ export const DECODE = {
     "xxd testdata/rfc3-capture.bin | faultscope decode - --ndjson",
     "faultscope decode --abi smmuv3-evt --as-iommu-fault --hex '13 38 00 00 08 00 00 00 " +
     "2a 00 00 80 02 11 00 00 00 10 00 d0 aa aa 00 00 00 40 23 81 00 00 00 00'" +
-    "     # logs.md 9.3 R2: a stalled F_PERMISSION",
+    "     # a stalled SMMUv3 F_PERMISSION: a page request on 6.8+",
     "faultscope decode --abi amd-evt --hex '00 04 00 00 00 00 70 20 00 00 00 fd 00 00 00 00'" +
-    "     # logs.md 9.2 A2: IO_PAGE_FAULT",
+    "     # an AMD-Vi IO_PAGE_FAULT: a write to a present page, denied",
     "faultscope decode testdata/mainline-capture.bin --type DMA_UNRECOV --summary",
     "faultscope decode testdata/mainline-capture.bin --pasid 5 --addr 0xdead0000-0xdeadffff " +
     "--count 10     # the first 10 records of PASID 5 in that range",

@@ -146,7 +146,8 @@ export function smmuv3ToIommuFault(e: HwFields, path: Smmuv3Path): Conversion {
   const s2 = n(e.s2) === 1;
   const ssv = n(e.ssv) === 1;
   if (path === "nested-v9-v12") {
-    const how = "arm_smmu_handle_evt, nested series v9-v12 (abi.md 6)";
+    const how =
+      'arm_smmu_handle_evt, nested series v9-v12 ("iommu/smmuv3: Report non recoverable faults")';
     const m = NESTED[id];
     if (!m) return { fault: null, path: how, dropped: "event ID not reported to the nested user" };
     if (m.s2Drops && s2) return { fault: null, path: how, dropped: "stage-2 fault (S2 set)" };
