@@ -110,3 +110,12 @@ Deno.test("an option followed by another option or a word that starts with '-' s
   // Which is how it is given.
   assert.equal(parseCommand(command("simulate"), ["--out=-x.bin"]).options.out, "-x.bin");
 });
+
+Deno.test("every command's summary reads as one lowercase phrase, as the others in --help do", () => {
+  // the help list, the man page's NAME lines and the completion descriptions put these side by
+  // side; simulate's once began with a capital and ended with a period.
+  for (const c of Object.values(COMMANDS)) {
+    assert.match(c.summary, /^[a-z]/, `${c.name}: ${c.summary}`);
+    assert.doesNotMatch(c.summary, /[.\s]$/, `${c.name}: ${c.summary}`);
+  }
+});

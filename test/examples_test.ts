@@ -351,9 +351,9 @@ const EXPECT: Record<string, Expect> = {
   "faultscope layout": {
     check(r) {
       // every generation, one line each: each record ABI and region layout of abi.md once.
-      const ids = r.stdout.split("\n").filter((l) => /^\S+\s+(record|region)\s/.test(l))
+      const ids = r.stdout.split("\n").filter((l) => /^\S+\s+(record|region|stream)\s/.test(l))
         .map((l) => l.split(/\s+/)[0]);
-      assert.deepEqual(ids, [...GENERATIONS, ...HARDWARE, ...REGION_LAYOUTS]);
+      assert.deepEqual(ids, [...GENERATIONS, ...HARDWARE, ...REGION_LAYOUTS, "vevent"]);
     },
   },
   [
@@ -404,6 +404,24 @@ const EXPECT: Record<string, Expect> = {
       assert.equal(j.records.length, 0); // dma-fault names a region layout only
       assert.equal(j.regions[0].id, "dma-fault");
       assert.equal(j.regions[0].struct, "vfio_region_dma_fault");
+    },
+  },
+  "faultscope layout vevent": {
+    check(r) {
+      // iommufd_vevent_header: flags at 0 and sequence at 4, 8 bytes; LOST_EVENTS = bit 0
+      // (include/uapi/linux/iommufd.h, v6.15+).
+      assert.match(r.stdout, /__u32 flags;\s+\/\*\s+0\s+4 \*\//);
+      assert.match(r.stdout, /__u32 sequence;\s+\/\*\s+4\s+4 \*\//);
+      assert.match(r.stdout, /IOMMU_VEVENTQ_FLAG_LOST_EVENTS = \(1 << 0\)/);
+      // ARM_SMMUV3 = 1 with __aligned_le64 evt[4] (32 bytes); TEGRA241_CMDQV = 2 with
+      // lvcmdq_err_map[2] (16 bytes); the IPA is evt[3] & GENMASK(51, 12), not shifted.
+      assert.match(r.stdout, /ARM_SMMUV3 = 1;[^\n]*\n\s+__aligned_le64 evt\[4\];\s+\/\*\s+8\s+32/);
+      assert.match(
+        r.stdout,
+        /TEGRA241_CMDQV = 2;[^\n]*\n\s+__aligned_le64 lvcmdq_err_map\[2\];\s+\/\*\s+8\s+16/,
+      );
+      assert.match(r.stdout, /evt\[3\] bits 51:12: ipa: .*masked, not shifted/);
+      assert.match(r.stdout, /evt\[0\] bits 63:32: vsid: virtual StreamID/);
     },
   },
   "faultscope simulate": {

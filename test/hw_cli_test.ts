@@ -52,7 +52,7 @@ Deno.test("layout amd-evt and vtd-fault: u32 event words, IO_PAGE_FAULT flag bit
   assert.match(v.stdout, /^\s+Blocked a compatibility format interrupt request = 37 /m);
   assert.match(v.stdout, /^\s+SM: Present bit in first-level paging entry is clear = 113 /m);
   const j = await cli(["layout", "virtio-iommu-fault", "--json"]);
-  const [d] = JSON.parse(j.stdout).records; // layout --json is {records, regions}
+  const [d] = JSON.parse(j.stdout).records; // layout --json is {records, regions, streams}
   assert.deepEqual([d.id, d.family, d.size], ["virtio-iommu-fault", "hardware", 24]);
 });
 

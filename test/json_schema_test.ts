@@ -255,9 +255,39 @@ Deno.test("layout --json is one shape for a record, a region layout, both, and a
   const every = json((await cli(["layout", "--json"])).stdout);
   assert.deepEqual(every.records.map((r: { id: string }) => r.id), ABI_IDS);
   assert.deepEqual(every.regions.map((r: { id: string }) => r.id), REGION_IDS);
+  assert.deepEqual(every.streams.map((s: { id: string }) => s.id), ["vevent"]);
   for (const g of new Set([...ABI_IDS, ...REGION_IDS])) {
     assert.equal((await cli(["layout", g, "--json"])).code, 0);
   }
+});
+
+Deno.test("layout vevent --json: the vEVENTQ header and payloads as include/uapi/linux/iommufd.h has them", async () => {
+  const r = await cli(["layout", "vevent", "--json"]);
+  assert.equal(r.code, 0);
+  const j = json(r.stdout);
+  assert.deepEqual([j.records.length, j.regions.length, j.streams.length], [0, 0, 1]);
+  const [s] = j.streams;
+  // struct iommufd_vevent_header { __u32 flags; __u32 sequence; }, LOST_EVENTS = 1 << 0,
+  // sequence in [0, INT_MAX].
+  assert.deepEqual(
+    s.header.fields.map((
+      f: { name: string; offset: number; size: number },
+    ) => [f.name, f.offset, f.size]),
+    [["flags", 0, 4], ["sequence", 4, 4]],
+  );
+  assert.deepEqual(s.header.flags.bits.map((b: { bit: number; name: string }) => [b.bit, b.name]), [
+    [0, "LOST_EVENTS"],
+  ]);
+  assert.equal(s.header.sequence_max, 2 ** 31 - 1);
+  // IOMMU_VEVENTQ_TYPE_ARM_SMMUV3 = 1 (evt[4], 32 bytes), IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV = 2
+  // (lvcmdq_err_map[2], 16 bytes).
+  assert.deepEqual(
+    s.types.map((
+      t: { value: number; struct: string; size: number },
+    ) => [t.value, t.struct, t.size]),
+    [[1, "iommu_vevent_arm_smmuv3", 32], [2, "iommu_vevent_tegra241_cmdqv", 16]],
+  );
+  assert.deepEqual(schemaErrors("layout.json", j), []);
 });
 
 Deno.test("simulate --json and its --trace match their schemas, injections and snapshots included", async () => {

@@ -21,7 +21,8 @@ export const VEVENT_FLAGS: FlagSet = {
   bits: [{
     bit: 0,
     name: "LOST_EVENTS",
-    meaning: "events were lost; this header has no payload and is the last record",
+    meaning: "events were lost; this header has no payload and is the last record of the read() " +
+      "that returned it",
   }],
 };
 

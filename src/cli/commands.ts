@@ -338,13 +338,13 @@ export const LAYOUT = {
     "the public sources it was written from",
   args: [{
     name: "generation",
-    help: `one of: ${[...new Set([...ABI_IDS, ...REGION_IDS])].join(", ")}`,
-    complete: [...new Set([...ABI_IDS, ...REGION_IDS])],
+    help: `one of: ${[...new Set([...ABI_IDS, ...REGION_IDS, "vevent"])].join(", ")}`,
+    complete: [...new Set([...ABI_IDS, ...REGION_IDS, "vevent"])],
   }],
   options: {
     json: {
-      help: "{records, regions}: the descriptions themselves, with their sources (every one " +
-        "without GENERATION)",
+      help: "{records, regions, streams}: the descriptions themselves, with their sources " +
+        "(every one without GENERATION)",
       short: "j",
     },
   },
@@ -352,6 +352,7 @@ export const LAYOUT = {
     "faultscope layout            # every generation, one line each",
     "faultscope layout rfc3",
     "faultscope layout dma-fault --json",
+    "faultscope layout vevent     # the vEVENTQ header and each queue type's payload",
   ],
   load: (() => import("./commands/layout.ts")) as Loader,
 } as const satisfies CommandSpec;
@@ -368,8 +369,8 @@ function speedArg(v: string): number {
 /** `faultscope simulate`. */
 export const SIMULATE = {
   name: "simulate",
-  summary: "Simulate the kernel producer and the VMM consumer of a fault region, " +
-    "deterministically: summary, NDJSON trace, region snapshots and an occupancy chart.",
+  summary: "simulate the kernel producer and the VMM consumer of a fault region, " +
+    "deterministically: summary, NDJSON trace, region snapshots and an occupancy chart",
   args: [],
   options: {
     scenario: {

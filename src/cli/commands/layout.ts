@@ -16,6 +16,7 @@ import { ABI_IDS, recordLayout, RECORDS } from "../../abi/records.ts";
 import { REGION_IDS, regionLayout, REGIONS } from "../../abi/regions.ts";
 import { citationJson, citations, citationUrl, cite } from "../../abi/sources.ts";
 import type { EnumDesc, Field, FlagSet, RecordLayout, RegionLayout } from "../../abi/types.ts";
+import { VEVENT_HEADER, VEVENT_SEQ_MAX, VEVENT_TYPES } from "../../abi/vevent.ts";
 import type { LAYOUT } from "../commands.ts";
 import { EXIT, type ExitCode, UsageError } from "../errors.ts";
 import type { Io, Writer } from "../io.ts";
@@ -143,6 +144,61 @@ export function recordLayoutLines(l: RecordLayout): string[] {
   return out.map((line) => line.replaceAll("\t", "        "));
 }
 
+/** The name `layout` takes for the iommufd vEVENTQ stream. */
+export const VEVENT_STREAM = "vevent";
+
+/**
+ * Pahole-style lines for the vEVENTQ stream: the 8-byte header, then each queue type's payload
+ * (the SMMUv3 one field by field, from the shared `smmuv3-evt` description), and how loss is
+ * counted.
+ */
+export function veventLayoutLines(): string[] {
+  const h = VEVENT_HEADER;
+  const out = [
+    "/* vevent: iommufd vEVENTQ read buffer (Linux v6.15+): each record is an " +
+    "iommufd_vevent_header, then the payload of the queue's type; a LOST_EVENTS header has none */",
+    `struct ${h.struct} {`,
+  ];
+  for (const f of h.fields) out.push(row(`        __u32 ${f.name};`, f.offset, 4, f.meaning));
+  out.push(`        /* size: ${h.size} */`, "};");
+  for (const b of h.fields[0].flags.bits) {
+    out.push(
+      `${h.fields[0].flags.prefix}${b.name} = (1 << ${b.bit})  ${b.meaning ?? ""}`.trimEnd(),
+    );
+  }
+  for (const t of Object.values(VEVENT_TYPES)) {
+    out.push(
+      "",
+      `struct ${t.struct} {  /* IOMMU_VEVENTQ_TYPE_${t.id.replaceAll("-", "_").toUpperCase()} = ` +
+        `${t.value}; --vevent-type ${t.id} */`,
+      row(
+        `        __aligned_le64 ${t.array.name}[${t.array.count}];`,
+        h.size,
+        t.payloadSize,
+        "after the header",
+      ),
+      `        /* size: ${t.payloadSize} */`,
+      "};",
+    );
+    for (const f of t.fields) {
+      const bits = f.lo === f.hi ? `bit ${f.lo}` : `bits ${f.hi}:${f.lo}`;
+      const take = f.take === "mask" ? " (taken masked, not shifted)" : "";
+      const meaning = f.meaning.replace(/ \(masked\)$/, "");
+      out.push(`    ${t.array.name}[${f.word}] ${bits}: ${f.name}: ${meaning}${take}`);
+    }
+  }
+  out.push(
+    "",
+    `note: sequence counts 0..${VEVENT_SEQ_MAX} and wraps to 0; a LOST_EVENTS header carries ` +
+      "the sequence number of the last event lost, so (lost.sequence - previous.sequence) mod " +
+      "2^31 events were lost before it, and a gap of d between delivered events loses d - 1.",
+    "note: the arm-smmuv3 payload is the SMMUv3 event record with the StreamID replaced by the " +
+      "virtual one (layout smmuv3-evt has the whole record).",
+    "decode: faultscope decode --abi vevent [--vevent-type TYPE] --check",
+  );
+  return out;
+}
+
 /** Pahole-style lines for a region header, then its ring, sources and notes. */
 export function regionLayoutLines(l: RegionLayout): string[] {
   const out = [`/* ${l.id}: ${l.title}; ${l.era} */`, `struct ${l.struct} {`];
@@ -184,7 +240,7 @@ export function regionLayoutLines(l: RegionLayout): string[] {
 function unknown(generation: string): UsageError {
   return new UsageError(
     `unknown generation '${generation}': expected one of ${
-      [...new Set([...ABI_IDS, ...REGION_IDS])].join(", ")
+      [...new Set([...ABI_IDS, ...REGION_IDS, VEVENT_STREAM])].join(", ")
     }`,
   );
 }
@@ -207,8 +263,9 @@ function described<L extends RecordLayout | RegionLayout>({ source, ...l }: L) {
 }
 
 /**
- * Prints one layout, or the list of every generation. `--json` is always `{records, regions}`:
- * the descriptions of the name given (a record, a region layout, or both for `rfc3`), or all.
+ * Prints one layout, or the list of every generation. `--json` is always
+ * `{records, regions, streams}`: the descriptions of the name given (a record, a region layout,
+ * both for `rfc3`, or the vEVENTQ stream), or all.
  */
 export function run(o: Parsed<typeof LAYOUT>, io: Io): Promise<ExitCode> {
   const out = io.out;
@@ -216,16 +273,22 @@ export function run(o: Parsed<typeof LAYOUT>, io: Io): Promise<ExitCode> {
   const generation = o.generation;
   if (o.json) {
     // One shape whatever was asked: `rfc3` names a record and a region layout, no name all.
-    const records = generation === undefined ? ABI_IDS.map((id) => RECORDS[id]) : [];
-    const regions = generation === undefined ? REGION_IDS.map((id) => REGIONS[id]) : [];
-    if (generation !== undefined) {
+    const all = generation === undefined;
+    const records = all ? ABI_IDS.map((id) => RECORDS[id]) : [];
+    const regions = all ? REGION_IDS.map((id) => REGIONS[id]) : [];
+    const streams = all || generation === VEVENT_STREAM ? [veventJson()] : [];
+    if (!all && generation !== VEVENT_STREAM) {
       const rec = recordLayout(generation), reg = regionLayout(generation);
       if (!rec && !reg) throw unknown(generation);
       if (rec) records.push(rec);
       if (reg) regions.push(reg);
     }
     out.line(
-      JSON.stringify({ records: records.map(described), regions: regions.map(described) }, null, 2),
+      JSON.stringify(
+        { records: records.map(described), regions: regions.map(described), streams },
+        null,
+        2,
+      ),
     );
     return Promise.resolve(EXIT.OK);
   }
@@ -248,10 +311,21 @@ export function run(o: Parsed<typeof LAYOUT>, io: Io): Promise<ExitCode> {
         cols,
       );
     }
+    say(
+      out,
+      `${VEVENT_STREAM.padEnd(20)}stream  ${
+        String(VEVENT_HEADER.size).padStart(3)
+      } bytes  struct ${VEVENT_HEADER.struct} + a payload per queue type: Linux v6.15+`,
+      cols,
+    );
     for (const id of ABI_IDS.filter((a) => (REGION_IDS as readonly string[]).includes(a))) {
       out.line();
       out.line(`(${id} names both a record and a region layout; \`layout ${id}\` shows both)`);
     }
+    return Promise.resolve(EXIT.OK);
+  }
+  if (generation === VEVENT_STREAM) {
+    for (const l of veventLayoutLines()) say(out, l, cols);
     return Promise.resolve(EXIT.OK);
   }
   const rec = recordLayout(generation), reg = regionLayout(generation);
@@ -261,4 +335,39 @@ export function run(o: Parsed<typeof LAYOUT>, io: Io): Promise<ExitCode> {
   if (reg) { for (const l of regionLayoutLines(reg)) say(out, l, cols); }
   out.flush();
   return Promise.resolve(EXIT.OK);
+}
+
+/** The vEVENTQ stream in `layout --json`: the header, each queue type's payload and its fields. */
+function veventJson() {
+  return {
+    id: VEVENT_STREAM,
+    header: {
+      struct: VEVENT_HEADER.struct,
+      size: VEVENT_HEADER.size,
+      fields: VEVENT_HEADER.fields.map((f) => ({
+        name: f.name,
+        offset: f.offset,
+        size: 4,
+        meaning: f.meaning,
+      })),
+      flags: VEVENT_HEADER.fields[0].flags,
+      sequence_max: VEVENT_SEQ_MAX,
+    },
+    types: Object.values(VEVENT_TYPES).map((t) => ({
+      id: t.id,
+      value: t.value,
+      struct: t.struct,
+      array: t.array.name,
+      words: t.array.count,
+      size: t.payloadSize,
+      fields: t.fields.map((f) => ({
+        name: f.name,
+        word: f.word,
+        lo: f.lo,
+        hi: f.hi,
+        take: f.take ?? "shift",
+        meaning: f.meaning,
+      })),
+    })),
+  };
 }

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { layoutSchema } from "./layout.ts";
- * Object.keys(layoutSchema().properties as object); // => ["records", "regions"]
+ * Object.keys(layoutSchema().properties as object); // => ["records", "regions", "streams"]
  * ```
  * @module
  */
@@ -234,16 +234,54 @@ const REGION = closed({
   "sources",
 ]);
 
+/** The vEVENTQ stream (`layout vevent`): its header, and each queue type's payload. */
+const STREAM = closed({
+  id: { const: "vevent" },
+  header: closed({
+    struct: STR,
+    size: count(),
+    fields: {
+      type: "array",
+      items: closed({ name: STR, offset: count(), size: count(), meaning: STR }),
+    },
+    flags: ref("flags"),
+    sequence_max: count(),
+  }),
+  types: {
+    type: "array",
+    items: closed({
+      id: STR,
+      value: count(),
+      struct: STR,
+      array: STR,
+      words: count(),
+      size: count(),
+      fields: {
+        type: "array",
+        items: closed({
+          name: STR,
+          word: count(),
+          lo: { type: "integer", minimum: 0, maximum: 63 },
+          hi: { type: "integer", minimum: 0, maximum: 63 },
+          take: { enum: ["shift", "mask"] },
+          meaning: STR,
+        }),
+      },
+    }),
+  },
+});
+
 /**
- * `layout --json`: `{records, regions}`, the descriptions of the generation asked for (a name
- * that is both a record and a region layout, like `rfc3`, has one of each), or of every
- * generation without one.
+ * `layout --json`: `{records, regions, streams}`, the descriptions of the generation asked for
+ * (a name that is both a record and a region layout, like `rfc3`, has one of each; `vevent` is
+ * the one stream), or of every generation without one.
  */
 export function layoutSchema(): JsonSchema {
   return {
     ...closed({
       records: { type: "array", items: ref("record") },
       regions: { type: "array", items: ref("region") },
+      streams: { type: "array", items: STREAM },
     }),
     $defs: {
       record: RECORD,

@@ -95,7 +95,7 @@ export const JSON_OUTPUTS = [
     option: "json",
     lines: false,
     to: "stdout",
-    summary: "the ABI descriptions, as {records, regions}",
+    summary: "the ABI descriptions, as {records, regions, streams}",
   },
   {
     id: "simulate.json",
