@@ -499,13 +499,14 @@ const EXPECT: Record<string, Expect> = {
       assert.match(r.stdout, /verified/i);
     },
   },
-  "faultscope bench --duration 0.5 --batch 1,64 --layout dma-fault --json > bench.json": {
+  "faultscope bench --duration 0.1 --batch 1,64 --layout dma-fault --no-idle --json > bench.json": {
     check(r) {
       assert.equal(r.stdout, ""); // all of it went to the file
       const j = json(text(r.dir, "bench.json"));
       assert.equal(j.verified, true);
-      assert.equal(j.options.duration_ms, 500);
+      assert.equal(j.options.duration_ms, 100);
       assert.deepEqual(j.options.batches, [1, 64]);
+      assert.deepEqual([j.latency, j.idle], [[], []]); // --no-idle: no probes, no idle check
       // The ring rows (baselines have no layout) are dma-fault's only, at batch 1 and 64.
       const ring = j.results.filter((x: { layout: string | null }) => x.layout !== null);
       assert.ok(ring.length > 0);

@@ -559,7 +559,7 @@ export const BENCH = {
   ],
   examples: [
     { line: "faultscope bench", slow: "about 50 s of measurement" },
-    "faultscope bench --duration 0.5 --batch 1,64 --layout dma-fault --json > bench.json",
+    "faultscope bench --duration 0.1 --batch 1,64 --layout dma-fault --no-idle --json > bench.json",
     {
       line: "faultscope bench --c-reference --batch 256 --no-split   # against C, in the same run",
       slow: "about 25 s of measurement, and a C compiler",
