@@ -1,8 +1,9 @@
 /**
- * The `iommu_fault` family shared by the generations from v4 on (abi.md 2.2-2.6): the fault
- * type and reason enums, the flag and permission bits by generation, and the builder of the
- * tagged-union record. Each generation's own file (`records/v4.ts`, ...) picks its bits from
- * here; RFC v3's flat record has its own file and reason numbering.
+ * The `iommu_fault` family shared by the generations from v4 on (`include/uapi/linux/iommu.h`
+ * of each, sources S4 to S8, K1 and K4 in src/abi/sources.ts): the fault type and reason enums,
+ * the flag and permission bits by generation, and the builder of the tagged-union record. Each
+ * generation's own file (`records/v4.ts`, ...) picks its bits from here; RFC v3's flat record has
+ * its own file and reason numbering.
  *
  * @example
  * ```ts
@@ -27,8 +28,10 @@ export const FAULT_TYPE: EnumDesc = {
 };
 
 /**
- * `enum iommu_fault_reason` from v4 on (abi.md table 2.5a), with the vSMMU event the last QEMU
- * branch's `smmuv3_inject_faults` injects for each (abi.md 6, S12 `97129bfb`).
+ * `enum iommu_fault_reason` from v4 on (unchanged from source S4 to K4 in src/abi/sources.ts),
+ * with the vSMMU event the last QEMU branch's `smmuv3_inject_faults` injects for each
+ * (eauger/qemu@97129bfbeb2ed72a082d59093fdd8017a9a76546 `hw/arm/smmuv3.c`, on the branch of
+ * source S12).
  */
 export const REASON_V4: EnumDesc = {
   name: "iommu_fault_reason",
@@ -92,7 +95,7 @@ export const REASON_V4: EnumDesc = {
   ],
 };
 
-/** `IOMMU_FAULT_PERM_*` in v4-v6 (bit 0 = WRITE; abi.md table 2.6a). */
+/** `IOMMU_FAULT_PERM_*` in v4-v6 (bit 0 = WRITE; sources S4, S5). */
 export const PERM_V4: FlagSet = {
   name: "iommu_fault_perm (v4-v6)",
   prefix: "IOMMU_FAULT_PERM_",
@@ -123,7 +126,7 @@ export const PERM_V8: FlagSet = {
   ],
 };
 
-/** `IOMMU_FAULT_UNRECOV_*` in v4-v7 (PERM_VALID at bit 1; abi.md table 2.6b). */
+/** `IOMMU_FAULT_UNRECOV_*` in v4-v7 (PERM_VALID at bit 1; sources S4 to S6). */
 export const UNRECOV_V4: FlagSet = {
   name: "iommu_fault_unrecoverable.flags (v4-v7)",
   prefix: "IOMMU_FAULT_UNRECOV_",
@@ -152,7 +155,7 @@ const PRQ_BITS_V4 = [
   { bit: 2, name: "PRIV_DATA", meaning: "private_data is valid", guards: "private_data" },
 ] as const;
 
-/** `IOMMU_FAULT_PAGE_REQUEST_*` in v4-v6 (abi.md table 2.6c). */
+/** `IOMMU_FAULT_PAGE_REQUEST_*` in v4-v6 (source S4). */
 export const PRQ_V4: FlagSet = {
   name: "iommu_fault_page_request.flags (v4-v6)",
   prefix: "IOMMU_FAULT_PAGE_REQUEST_",
@@ -216,7 +219,7 @@ export type UnionRecord<Id extends string> = RecordLayout & {
   readonly family: "iommu_fault";
 };
 
-/** The tagged-union `struct iommu_fault` of a generation (abi.md 2.2-2.5). */
+/** The tagged-union `struct iommu_fault` of a generation, cited by its `source` keys. */
 export function unionRecord<const Id extends string>(g: UnionGeneration<Id>): UnionRecord<Id> {
   const event: UnionVariant = {
     when: 1,

@@ -1,7 +1,8 @@
 /**
- * The `iommu_page_response` family (abi.md 2.7): the 20-byte v5.3-v5.9 form and the 24-byte form
- * with `argsz` that the v11+ VFIO response region carries. Each form has its own file in
- * `records/`; this is what they share.
+ * The `iommu_page_response` family (`include/uapi/linux/iommu.h`, sources K1 and K3 in
+ * src/abi/sources.ts): the 20-byte v5.3-v5.9 form and the 24-byte form with `argsz` that the
+ * v11+ VFIO response region carries. Each form has its own file in `records/`; this is what
+ * they share.
  *
  * @example
  * ```ts

@@ -1,7 +1,8 @@
 /**
- * The iommufd vEVENTQ stream (Linux v6.15+, abi.md 5.3): each record is an 8-byte
- * `iommufd_vevent_header` followed by a payload whose size depends on the queue type, except a
- * LOST_EVENTS header, which has none. Described as data like the VFIO records.
+ * The iommufd vEVENTQ stream (Linux v6.15+; `include/uapi/linux/iommufd.h`,
+ * `drivers/iommu/iommufd/eventq.c`): each record is an 8-byte `iommufd_vevent_header` followed
+ * by a payload whose size depends on the queue type, except a LOST_EVENTS header, which has
+ * none. Described as data like the VFIO records.
  *
  * @example
  * ```ts
@@ -46,7 +47,10 @@ export const VEVENT_SEQ_MAX = 0x7fffffff;
 /** A bit field of one 64-bit word of a hardware event record (the shared description type). */
 export type DwordField = BitField;
 
-/** SMMUv3 event IDs that vEVENTQ reports (abi.md 5.3): a subset of the architecture's. */
+/**
+ * SMMUv3 event IDs that vEVENTQ reports (the doc comment of `struct iommu_vevent_arm_smmuv3`,
+ * `include/uapi/linux/iommufd.h`): a subset of the architecture's.
+ */
 const VEVENT_REPORTED_IDS = [0x04, 0x06, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13];
 
 /** SMMUv3 event IDs that vEVENTQ reports, named as in {@link SMMUV3_EVENTS}. */

@@ -1,5 +1,5 @@
 /**
- * Parses hex dumps as people paste them: bare bytes, `0000: 01 00 ...` lines (abi.md style),
+ * Parses hex dumps as people paste them: bare bytes, `0000: 01 00 ...` lines (offset, colon),
  * `xxd` output (offset prefix, byte groups, ASCII column), `hexdump -C`, `0x01, 0x02` lists,
  * and word-grouped dumps, whose groups are numbers rather than bytes in memory order: `xxd -e`,
  * `od -tx2/-tx4/-tx8` (with or without `-An`), plain `hexdump`, and `0x`-lists of 16-, 32- or

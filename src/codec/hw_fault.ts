@@ -5,8 +5,9 @@
  * ABI description (`PERM_V8`, `UNRECOV_V8`, `PRQ_MAINLINE`, `REASON_V4`), never literals.
  *
  * Paths:
- * - SMMUv3, out-of-tree nested series v9-v12 (abi.md section 6): `arm_smmu_handle_evt` of that
- *   series, which also reports configuration faults.
+ * - SMMUv3, out-of-tree nested series v9-v12: `arm_smmu_handle_evt` of that series ("[PATCH v12
+ *   13/15] iommu/smmuv3: Report non recoverable faults", source M8 in src/abi/sources.ts), which
+ *   also reports configuration faults.
  * - SMMUv3, mainline about 5.13-6.7: `arm_smmu_handle_evt` (torvalds/linux, e.g. the 6.6 tree
  *   @ 0468be89b3fa5b9249cee1097f1d50314950a2df, drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c):
  *   IDs 0x10-0x13 without S2; a stalled one is a page request, otherwise an unrecoverable fault.
@@ -293,7 +294,10 @@ export interface FaultOutcome extends Conversion {
   kernels: string;
 }
 
-/** SMMUv3 event IDs an iommufd vEVENTQ reports for a nested vIOMMU's master (abi.md 5.3). */
+/**
+ * SMMUv3 event IDs an iommufd vEVENTQ reports for a nested vIOMMU's master (the doc comment of
+ * `struct iommu_vevent_arm_smmuv3`, `include/uapi/linux/iommufd.h`).
+ */
 const VEVENT_IDS = [0x04, 0x06, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13];
 
 /** A record that no kernel turns into an `iommu_fault`: the one path it takes, and why. */

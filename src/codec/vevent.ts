@@ -18,7 +18,7 @@
  * import { parseVevents, veventLoss } from "./vevent.ts";
  * const recs = [...parseVevents(new Uint8Array(8), "arm-smmuv3")];
  * recs[0].truncated; // => true: a header promising a 32-byte payload that is not there
- * veventLoss(0, { lost: true, sequence: 1 }); // abi.md TV10: one event (sequence 1) lost
+ * veventLoss(0, { lost: true, sequence: 1 }); // testdata/vectors/vevent-lost.bin: 1 lost
  * // => { kind: "header", lost: 1, exact: true, first: 1, last: 1 }
  * veventLoss(0x7fffffff, { lost: false, sequence: 0 }).kind; // => "next": the INT_MAX wrap
  * ```

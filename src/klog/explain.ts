@@ -5,11 +5,12 @@
  * RAM at 0xcece9e50-0xcff49550 while its domain had no mapping (IO_PAGE_FAULT)".
  *
  * What each report says, by vendor: AMD-Vi IO_PAGE_FAULT's PR flag (bit 4: the translation was
- * present; `include/VBox/iommu-amd.h` bit layout, logs.md 4.1); SMMUv3 F_TRANSLATION (no valid
- * translation) versus F_PERMISSION (ARM IHI 0070, 7.3); arm-smmu FSR.TF versus FSR.PF; VT-d
- * reasons 0x01 and 0x02 (root or context entry not present: no domain) and the scalable-mode
- * "Present bit ... is clear" reasons; virtio-iommu's DOMAIN reason. VT-d's legacy "PTE Read/Write
- * access is not set" cannot tell an absent page from a read-only one, so it is not classified.
+ * present; `include/VBox/iommu-amd.h` bit layout, source log:A9 in src/abi/sources.ts); SMMUv3
+ * F_TRANSLATION (no valid translation) versus F_PERMISSION (ARM IHI 0070, 7.3); arm-smmu FSR.TF
+ * versus FSR.PF; VT-d reasons 0x01 and 0x02 (root or context entry not present: no domain) and
+ * the scalable-mode "Present bit ... is clear" reasons; virtio-iommu's DOMAIN reason. VT-d's
+ * legacy "PTE Read/Write access is not set" cannot tell an absent page from a read-only one, so
+ * it is not classified.
  *
  * @example
  * ```ts

@@ -52,7 +52,8 @@ export interface ParserOptions {
  * Words every line the recognisers act on contains (one of them), in kernel text; global, reset
  * before use. `mmu`/`MMU` cover iommu, IOMMU, smmu, viommu and every ratelimited function but
  * `prq_event_thread` and `dmar_fault` (`suppressed`, `dmar`); `Event logged` an AMD-Vi event a
- * 4.19.y kernel printed on the faulting device without `AMD-Vi: ` (logs.md 4.3, E2). The second
+ * 4.19.y kernel printed on the faulting device without `AMD-Vi: ` (E2: its backport of upstream
+ * 1a21ee1aabf7 "iommu/amd: Fix line-break in error log reporting" has no `dev_fmt`). The second
  * line of a record split over two lines (a 3.x VT-d reason, a 4.9-4.16 AMD-Vi body) may hold
  * none of them: the parser reads the line after such a head whatever it holds. Few literals keep
  * the regular expression's Boyer-Moore lookahead long: this set scans at about 3 GB/s, the 19

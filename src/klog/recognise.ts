@@ -169,7 +169,9 @@ const SUPPRESSORS: Readonly<Record<string, { vendor: Vendor; perCall: number }>>
 };
 
 // ---------------------------------------------------------------------------------------------
-// Intel VT-d (logs.md 3.2). V1/V2: decimal reason, no 0x; V3: 0x before bus and device; V4: not.
+// Intel VT-d, as `dmar_fault_do_one` (drivers/iommu/intel/dmar.c) printed it in each release.
+// V1/V2 (to 5.13): decimal reason, no 0x; V3 (5.14, 719a19335692 "iommu/vt-d: Tweak the
+// description of a DMA fault"): 0x before bus and device; V4 (5.15 on): not.
 // A reason is printed `%02d` (V0-V2) or `0x%02x` (V3, V4): without 0x its digits are decimal, and
 // a line whose reason is neither (`[fault reason ffffffff]`) is no kernel's; it is counted as a
 // report that does not parse, never decoded with a guessed base.
@@ -406,7 +408,8 @@ function recognisePrqTrace(text: string): Rec | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// AMD-Vi (logs.md 4.2, 4.3): `Event logged [TAG key=value ...]`, E0-E4.
+// AMD-Vi: `Event logged [TAG key=value ...]`, E0-E4, as `iommu_print_event` and
+// `amd_iommu_report_page_fault` (drivers/iommu/amd/iommu.c) print it.
 // ---------------------------------------------------------------------------------------------
 const RE_AMD_KV = /([a-z_]+(?:\[\d\])?)=((?:0x)?[0-9a-fA-F]+(?::[0-9a-fA-F]+){0,2}(?:\.[0-7])?)/g;
 const RE_AMD_TAG = /^([A-Z][A-Z_]+[A-Z])(?: |\]|$)/;
@@ -554,7 +557,10 @@ function recogniseAmd(text: string, unit: string | null, prefixDevice: string | 
 }
 
 // ---------------------------------------------------------------------------------------------
-// ARM SMMUv3 (logs.md 5.3, 5.4) and arm-smmu v1/v2 (5.6).
+// ARM SMMUv3 (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c: M1, the raw dump of
+// `arm_smmu_evtq_thread` to about 6.14; M2, `arm_smmu_dump_event`'s dump and decoded lines from
+// 6.15) and arm-smmu v1/v2 (drivers/iommu/arm/arm-smmu/arm-smmu.c: `Unhandled context fault`,
+// and `arm_smmu_print_context_fault_info` from 6.11).
 // ---------------------------------------------------------------------------------------------
 const RE_SMMU_HEAD = /^event 0x([0-9a-fA-F]{1,2}) received:\s*$/;
 /** One word of a raw dump: tab (or `\x09` from /dev/kmsg, or spaces) then `0x%016llx`. */
@@ -784,7 +790,8 @@ function recogniseArmSmmu(unit: string, rest: string): Rec | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// virtio-iommu (logs.md 7) and the generic tracepoint (6).
+// virtio-iommu (`viommu_fault_handler`, drivers/iommu/virtio-iommu.c) and the generic
+// `io_page_fault` tracepoint (include/trace/events/iommu.h).
 // ---------------------------------------------------------------------------------------------
 const RE_VIRTIO =
   /^(domain|page|unknown) fault from EP (\d+)(?: at 0x([0-9a-fA-F]+) \[(R?)(W?)(X?)\])?\s*$/;

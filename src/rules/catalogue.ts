@@ -1,7 +1,7 @@
 /**
  * The rule catalogue: every consistency rule with its ID, severity, where it applies, the
- * invariant and why it matters (domain.md section 3). The validator takes each finding's
- * severity from here, and `faultscope rules` prints this same list.
+ * invariant and why it matters. The validator takes each finding's severity from here, and
+ * `faultscope rules` prints this same list.
  *
  * @example
  * ```ts

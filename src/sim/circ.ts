@@ -3,7 +3,9 @@
  * `prod`/`cons` wrapped into `[0, size)` with `% size` and leaves one slot empty, but decides
  * "full" with `CIRC_SPACE` from `<linux/circ_buf.h>`, which masks with `size - 1` and so is only
  * right for power-of-two sizes. With the v4-v8 85-entry ring it reports a spurious "full" in 916
- * of the 7,225 `(prod, cons)` states (abi.md 4.5) and the kernel drops faults early.
+ * of the 7,225 `(prod, cons)` states (test/sim_circ_test.ts enumerates them) and the kernel drops
+ * faults early (the v8 fault handler, "[PATCH v8 26/29] vfio-pci: Register an iommu fault
+ * handler", Message-Id 20190526161004.25232-27-eric.auger@redhat.com).
  *
  * @example
  * ```ts

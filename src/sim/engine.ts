@@ -11,7 +11,9 @@
  * arrival, always, so runs are reproducible. Every call to {@link Simulation.run} processes at
  * most the events it is asked for: each loop turn is one event or the end of the run.
  *
- * What is modelled (domain.md 1.2-1.6, abi.md 4):
+ * What is modelled (keys of src/abi/sources.ts): the kernel's fault handler as the VFIO series
+ * wrote it (M9-05; v8's in Message-Id 20190526161004.25232-27-eric.auger@redhat.com) and QEMU's
+ * `vfio_dma_fault_notifier_handler` (`hw/vfio/pci.c` of S1, S7, S8 and S12):
  * - the kernel reads the shared header on every fault; with `header_check: none` (RFC v3) it
  *   trusts `size`, `prod` and `cons` as found; `bounds` uses its own capacity and drops the fault
  *   when an index is out of range; `stop` compares the header with its own copy and stops using

@@ -1,7 +1,7 @@
 /**
- * The AMD-Vi event log entry: 16 bytes, read by the driver as four `u32` `event[0..3]` (logs.md
- * 4.1-4.2), with every event type the kernel names, the IO_PAGE_FAULT flag bits by name, the
- * device ID as a PCI requester ID, and the PASID/domain the kernel prints.
+ * The AMD-Vi event log entry: 16 bytes, read by the driver as four `u32` `event[0..3]`
+ * (`iommu_print_event`), with every event type the kernel names, the IO_PAGE_FAULT flag bits by
+ * name, the device ID as a PCI requester ID, and the PASID/domain the kernel prints.
  *
  * Sources: torvalds/linux @ 014e756247e847cde8a06fc27ee3a72a5140b972,
  * `drivers/iommu/amd/amd_iommu_types.h` (`EVENT_*`); torvalds/linux @
@@ -110,7 +110,8 @@ export const AMD_EVENT_ENUM: EnumDesc = {
 /**
  * The 12-bit `flags` value (entry bit = flag bit + 48), named as IO_PAGE_FAULT names them; bits
  * 11:9 are a type in INVALID_DEVICE_REQUEST and the *_HARDWARE_ERROR events and reserved in
- * IO_PAGE_FAULT. Meanings follow the AMD names (logs.md 4.1).
+ * IO_PAGE_FAULT. Names and bits as `include/VBox/iommu-amd.h` gives them (source log:A9 in
+ * src/abi/sources.ts); the meanings are read from those AMD names.
  */
 export const AMD_IO_PAGE_FAULT_FLAGS: FlagSet = {
   name: "AMD-Vi event flags (IO_PAGE_FAULT names)",

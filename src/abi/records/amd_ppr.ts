@@ -1,7 +1,7 @@
 /**
- * The AMD-Vi peripheral page request (PPR) log entry: 16 bytes, two little-endian 64-bit words
- * (logs.md 4.5). Linux 6.9+ turns a valid one into an `iommu_fault` page request
- * (`iommu_call_iopf_notifier`, `drivers/iommu/amd/ppr.c`).
+ * The AMD-Vi peripheral page request (PPR) log entry: 16 bytes, two little-endian 64-bit words.
+ * Linux 6.9+ turns a valid one into an `iommu_fault` page request (`iommu_call_iopf_notifier`,
+ * `drivers/iommu/amd/ppr.c`).
  *
  * Source: torvalds/linux @ 014e756247e847cde8a06fc27ee3a72a5140b972,
  * `drivers/iommu/amd/amd_iommu_types.h` (`PPR_*`).

@@ -1,6 +1,7 @@
 /**
  * arm-smmu (SMMUv1/v2) context bank fault status register, as
- * `arm_smmu_print_context_fault_info` prints it (logs.md 5.6): one little-endian `u32`.
+ * `arm_smmu_print_context_fault_info` (`drivers/iommu/arm/arm-smmu/arm-smmu.c`) prints it: one
+ * little-endian `u32`.
  *
  * Source: the kernel commit d525b0af0c3b "iommu/arm-smmu: Pretty-print context fault related
  * regs" (`drivers/iommu/arm/arm-smmu/arm-smmu.h` `ARM_SMMU_CB_FSR_*`), Linux 6.11.

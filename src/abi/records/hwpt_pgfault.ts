@@ -1,5 +1,6 @@
 /**
- * iommufd's fault queue record `struct iommu_hwpt_pgfault` (Linux v6.11+, 40 bytes; abi.md 5.1).
+ * iommufd's fault queue record `struct iommu_hwpt_pgfault` (Linux v6.11+, 40 bytes;
+ * `include/uapi/linux/iommufd.h`).
  *
  * @example
  * ```ts

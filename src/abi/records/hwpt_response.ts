@@ -1,5 +1,6 @@
 /**
- * iommufd's page response `struct iommu_hwpt_page_response` (Linux v6.11+, 8 bytes; abi.md 5.1).
+ * iommufd's page response `struct iommu_hwpt_page_response` (Linux v6.11+, 8 bytes;
+ * `include/uapi/linux/iommufd.h`).
  *
  * @example
  * ```ts

@@ -1,6 +1,7 @@
 /**
  * Mainline (Linux v5.3+, and the v9+ VFIO series): the 64-byte `struct iommu_fault`, the union
- * padded to 56 bytes by `padding2[56]` (abi.md 2.5).
+ * padded to 56 bytes by `padding2[56]` (mainline `include/uapi/linux/iommu.h`, source K1 in
+ * src/abi/sources.ts).
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
 /**
- * `struct iommu_page_response` of v5.3 to v5.9: 20 bytes, no `argsz` (abi.md 2.7).
+ * `struct iommu_page_response` of v5.3 to v5.9: 20 bytes, no `argsz` (mainline
+ * `include/uapi/linux/iommu.h`, source K1 in src/abi/sources.ts).
  *
  * @example
  * ```ts

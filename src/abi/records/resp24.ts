@@ -1,6 +1,7 @@
 /**
  * `struct iommu_page_response` from v5.10: `argsz` first, 24 bytes; the v11+ VFIO response
- * region carries it (abi.md 2.7).
+ * region carries it (`include/uapi/linux/iommu.h`, sources K3 and S10-S12 in
+ * src/abi/sources.ts).
  *
  * @example
  * ```ts

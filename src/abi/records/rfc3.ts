@@ -1,6 +1,7 @@
 /**
- * RFC v3 (Jan 2019): the flat 48-byte `struct iommu_fault` (abi.md 2.1), with its own reason
- * numbering. 1365 of them fill the 64 KiB RFC v3 region exactly.
+ * RFC v3 (Jan 2019): the flat 48-byte `struct iommu_fault` (`linux-headers/linux/iommu.h` of
+ * QEMU's RFC v3 test branch, source S1 in src/abi/sources.ts), with its own reason numbering.
+ * 1365 of them fill the 64 KiB RFC v3 region exactly.
  *
  * @example
  * ```ts
@@ -13,12 +14,13 @@ import { FAULT_TYPE } from "../iommu_fault.ts";
 import { GRPID_RANGES, u32, u64 } from "../fields.ts";
 import type { EnumDesc, RecordLayout } from "../types.ts";
 
-/** `enum iommu_fault_reason` as numbered in RFC v3 (abi.md table 2.1a). */
+/** `enum iommu_fault_reason` as numbered in RFC v3 (source S1's `linux-headers/linux/iommu.h`). */
 export const REASON_RFC3: EnumDesc = {
   name: "iommu_fault_reason (RFC v3)",
   prefix: "IOMMU_FAULT_REASON_",
-  // QEMU's RFC v3 smmuv3_inject_faults (abi.md 2.1, S1) maps eleven reasons; UNKNOWN and
-  // INTERNAL keep event type 0, which smmuv3_record_event discards (`case SMMU_EVT_NONE`).
+  // QEMU's RFC v3 smmuv3_inject_faults (hw/arm/smmuv3.c of source S1) maps eleven reasons;
+  // UNKNOWN and INTERNAL keep event type 0, which smmuv3_record_event discards
+  // (`case SMMU_EVT_NONE`).
   unmapped: "QEMU records it as vSMMU event type 0, which smmuv3_record_event discards silently",
   values: [
     { value: 0, name: "UNKNOWN" },

@@ -1,8 +1,8 @@
 /**
- * The ARM SMMUv3 event queue record: 32 bytes, four little-endian 64-bit words (abi.md 5.3,
- * logs.md 5.1-5.2), with every event ID of the architecture, its name, its meaning and the fields
- * the driver decodes for it. The iommufd vEVENTQ SMMUv3 payload is this record with a virtual
- * StreamID; `src/abi/vevent.ts` derives its fields from this description.
+ * The ARM SMMUv3 event queue record: 32 bytes, four little-endian 64-bit words, with every event
+ * ID of the architecture, its name, its meaning and the fields the driver decodes for it. The
+ * iommufd vEVENTQ SMMUv3 payload is this record with a virtual StreamID; `src/abi/vevent.ts`
+ * derives its fields from this description.
  *
  * Sources: masks from ColinIanKing/linux-next @ 3cdb4bc78b47daa9f9db999d79754744e1b14f0d,
  * `drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h` (`EVTQ_*`, `EVT_ID_*`); how the driver takes
@@ -39,7 +39,7 @@ const BASE = ["sid", "ssv", "ssid"] as const;
 const XLATE = [...BASE, "iova", "ipa", "pnu", "ind", "rnw", "s2", "class", "stall", "stag"];
 const FETCH = [...BASE, "fetch_addr"];
 
-/** Every event ID of the architecture (abi.md 5.3 plus logs.md 5.2). */
+/** Every event ID of the architecture: the kernel's `EVT_ID_*` plus QEMU's `SMMUEventType`. */
 export const SMMUV3_EVENTS: readonly Smmuv3Event[] = [
   {
     code: 0x01,

@@ -1,7 +1,7 @@
 /**
- * The ARM SMMUv3 PRI queue entry: a PCIe page request, 16 bytes, two little-endian 64-bit words
- * (logs.md 5.1). Mainline Linux does not turn it into an `iommu_fault`: `arm_smmu_handle_ppr`
- * logs `unexpected PRI request received` and, for the last request of a group, denies it.
+ * The ARM SMMUv3 PRI queue entry: a PCIe page request, 16 bytes, two little-endian 64-bit words.
+ * Mainline Linux does not turn it into an `iommu_fault`: `arm_smmu_handle_ppr` logs
+ * `unexpected PRI request received` and, for the last request of a group, denies it.
  *
  * Source: ColinIanKing/linux-next @ 3cdb4bc78b47daa9f9db999d79754744e1b14f0d,
  * `drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h` (`PRIQ_*`); torvalds/linux @

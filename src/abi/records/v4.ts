@@ -1,6 +1,7 @@
 /**
  * v4-v6 (Feb-Mar 2019): the first tagged-union `struct iommu_fault`, 48 bytes, with `reserved`
- * at offset 4, `PERM_WRITE` at bit 0 and `UNRECOV_PERM_VALID` (abi.md 2.2).
+ * at offset 4, `PERM_WRITE` at bit 0 and `UNRECOV_PERM_VALID` (eauger/linux
+ * `include/uapi/linux/iommu.h` and QEMU's import of it, sources S4 and S5 in src/abi/sources.ts).
  *
  * @example
  * ```ts

@@ -1,6 +1,7 @@
 /**
  * v7 (Apr 2019): v4's bytes; `PERM_INST` removed and `PASID_PRESENT` renamed `PASID_VALID`
- * (abi.md 2.3).
+ * (the headers of kernel branch v5.1-rc3-2stage-v7 as QEMU imports them, source S6 in
+ * src/abi/sources.ts).
  *
  * @example
  * ```ts

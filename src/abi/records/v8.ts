@@ -1,6 +1,7 @@
 /**
  * v8 (May 2019): the same 48 bytes, `padding` at offset 4, `PERM_READ` inserted at bit 0 and
- * `UNRECOV_PERM_VALID` removed, so raw values shift (abi.md 2.4).
+ * `UNRECOV_PERM_VALID` removed, so raw values shift (the headers of kernel branch
+ * v5.2.0-rc1-2stage-v8 as QEMU imports them, source S7 in src/abi/sources.ts).
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * `struct virtio_iommu_fault`: the virtio-iommu fault event, 24 bytes, little endian (logs.md 7).
+ * `struct virtio_iommu_fault`: the virtio-iommu fault event, 24 bytes, little endian.
  *
  * Source: torvalds/linux @ 0e1c438c44dd9cde56effb44c5f1cfeda72e108d,
  * `include/uapi/linux/virtio_iommu.h`; the driver's reason words from torvalds/linux @

@@ -1,8 +1,8 @@
 /**
- * The Intel VT-d fault recording register (FRCD): 128 bits, two little-endian 64-bit words
- * (logs.md 3.5), with the three fault-reason tables of `dmar_get_fault_reason` (logs.md 3.3):
- * legacy (0x00-0x0d), interrupt remapping (0x20-0x26) and scalable mode (0x30-0x90), by code,
- * the kernel's string and its meaning.
+ * The Intel VT-d fault recording register (FRCD): 128 bits, two little-endian 64-bit words,
+ * with the three fault-reason tables of `dmar_get_fault_reason`: legacy (0x00-0x0d), interrupt
+ * remapping (0x20-0x26) and scalable mode (0x30-0x90), by code, the kernel's string and its
+ * meaning.
  *
  * Sources: torvalds/linux @ c34e9ab9a612ee8b18273398ef75c207b01f516d,
  * `drivers/iommu/intel/dmar.c` (`dma_remap_fault_reasons[]`, `dma_remap_sm_fault_reasons[]`,

@@ -1,7 +1,7 @@
 /**
  * The Intel VT-d page request descriptor `struct page_req_dsc`: 32 bytes, four little-endian
- * 64-bit words (logs.md 3.6). Linux turns a valid one into an `iommu_fault` page request
- * (`intel_prq_report`; `intel_svm_prq_report` before 6.13).
+ * 64-bit words. Linux turns a valid one into an `iommu_fault` page request (`intel_prq_report`;
+ * `intel_svm_prq_report` before 6.13).
  *
  * Source: torvalds/linux @ 1a7c3068143be177deea86d977d3042a0c256706,
  * `drivers/iommu/intel/prq.c` (`struct page_req_dsc`, `prq_event_thread`, `intel_prq_report`);

@@ -1,6 +1,7 @@
 /**
- * The v9+ DMA_FAULT region (abi.md 3.3): a 20-byte header `{tail, entry_size, nb_entries,
- * offset, head}` on its own page, and a 512-entry ring of 64-byte records from `offset`.
+ * The v9+ DMA_FAULT region (the v9 region patch and v10's mmap patch, sources M4 and M6 in
+ * src/abi/sources.ts): a 20-byte header `{tail, entry_size, nb_entries, offset, head}` on its
+ * own page, and a 512-entry ring of 64-byte records from `offset`.
  *
  * @example
  * ```ts

@@ -1,6 +1,7 @@
 /**
- * The v11+ DMA_FAULT_RESPONSE region (abi.md 3.4): the fault region's header with the writer
- * roles of `head` and `tail` mirrored, and a 512-entry ring of 24-byte page responses.
+ * The v11+ DMA_FAULT_RESPONSE region (sources M7 and M9-12 in src/abi/sources.ts): the fault
+ * region's header with the writer roles of `head` and `tail` mirrored, and a 512-entry ring of
+ * 24-byte page responses.
  *
  * @example
  * ```ts

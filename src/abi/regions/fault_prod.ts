@@ -1,5 +1,6 @@
 /**
- * The v4-v8 producer fault region (abi.md 3.2): a 20-byte header `{version, nb_entries,
+ * The v4-v8 producer fault region ("[PATCH v8 25/29] vfio-pci: Add a new VFIO_REGION_TYPE_NESTED
+ * region type", source M1 in src/abi/sources.ts): a 20-byte header `{version, nb_entries,
  * entry_size, offset, prod}` and a one-page ring from `offset`; the consumer index lives in a
  * separate 8-byte CONS region.
  *

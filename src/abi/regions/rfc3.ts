@@ -1,6 +1,7 @@
 /**
- * The RFC v3 fault region (abi.md 3.1): one 64 KiB region, mmapped read-write whole, with a
- * 16-byte header `{size, prod, cons, reserved}` and the queue right after it.
+ * The RFC v3 fault region (the RFC v3 18/21 patch and its review, and QEMU's RFC v3 branches:
+ * sources seed, S1 and S2 in src/abi/sources.ts): one 64 KiB region, mmapped read-write whole,
+ * with a 16-byte header `{size, prod, cons, reserved}` and the queue right after it.
  *
  * @example
  * ```ts
