@@ -51,7 +51,16 @@ export type DwordField = BitField;
  * SMMUv3 event IDs that vEVENTQ reports (the doc comment of `struct iommu_vevent_arm_smmuv3`,
  * `include/uapi/linux/iommufd.h`): a subset of the architecture's.
  */
-const VEVENT_REPORTED_IDS = [0x04, 0x06, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13];
+export const VEVENT_REPORTED_IDS: readonly number[] = [
+  0x04,
+  0x06,
+  0x08,
+  0x0a,
+  0x10,
+  0x11,
+  0x12,
+  0x13,
+];
 
 /** SMMUv3 event IDs that vEVENTQ reports, named as in {@link SMMUV3_EVENTS}. */
 export const SMMUV3_EVENT_ID: EnumDesc = {

@@ -2,7 +2,7 @@
  * The kernel log `faultscope demo` decodes: a fault storm from each vendor's IOMMU (Intel VT-d,
  * AMD-Vi, ARM SMMUv3) with the kernel's signs of loss, in plain `dmesg` form. Each fault starts
  * as a hardware record encoded through the registry, and is printed the way the kernel prints it
- * (`src/klog/kernel_print.ts`, which follows the format strings of logs.md), so the log is
+ * (`src/klog/kernel_print.ts`, which follows the kernel's own format strings), so the log is
  * generated, byte for byte the same, on every run.
  *
  * @example

@@ -31,6 +31,7 @@
 import type { EnumDesc, FlagSet } from "../abi/types.ts";
 import { FAULT_TYPE, PERM_V8, PRQ_MAINLINE, REASON_V4, UNRECOV_V8 } from "../abi/records.ts";
 import { AMD_PPR_FLAGS, PPR_REQ_FAULT } from "../abi/hw/amd.ts";
+import { VEVENT_REPORTED_IDS } from "../abi/vevent.ts";
 import type { HwFields } from "./bitfield.ts";
 import { genmask } from "./bitfield.ts";
 import { type DecodedFields, decodeRecord } from "./decode.ts";
@@ -294,12 +295,6 @@ export interface FaultOutcome extends Conversion {
   kernels: string;
 }
 
-/**
- * SMMUv3 event IDs an iommufd vEVENTQ reports for a nested vIOMMU's master (the doc comment of
- * `struct iommu_vevent_arm_smmuv3`, `include/uapi/linux/iommufd.h`).
- */
-const VEVENT_IDS = [0x04, 0x06, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13];
-
 /** A record that no kernel turns into an `iommu_fault`: the one path it takes, and why. */
 function never(id: string, kernels: string, path: string, dropped: string): FaultOutcome[] {
   return [{ id, kernels, path, fault: null, dropped }];
@@ -339,7 +334,9 @@ export function iommuFaultOutcomes(
     case "smmuv3-evt": {
       const now = smmuv3ToIommuFault(f, "mainline-6.8");
       const id = n(f.id);
-      if (!now.fault && now.dropped?.startsWith("not stalled") && VEVENT_IDS.includes(id)) {
+      if (
+        !now.fault && now.dropped?.startsWith("not stalled") && VEVENT_REPORTED_IDS.includes(id)
+      ) {
         now.dropped += "; on 6.15+ a nested vIOMMU's master gets it as a vEVENT instead " +
           "(decode --abi vevent)";
       }

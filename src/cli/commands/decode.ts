@@ -25,7 +25,7 @@
  * const write = (t: string) => void (stdout += t);
  * const io = { ...denoIo(), out: { write, line: (t = "") => write(t + "\n"), flush() {} } };
  * await run(options, io); // => 0
- * JSON.parse(stdout); // one JSON line: the RFC v3 PERMISSION fault of abi.md TV3
+ * JSON.parse(stdout); // one JSON line: the RFC v3 PERMISSION fault of testdata/vectors/rfc3-unrecov.bin
  * // => { index: 0, offset: 0, abi: "rfc3", type: 1, type_name: "DMA_UNRECOV", reason: 10,
  * //   reason_name: "PERMISSION", addr: "0xdeadb000", fetch_addr: "0x0", ... }
  * ```
