@@ -53,7 +53,7 @@ Deno.test("anything that starts with '-' but '-' itself is an option: parseArgs 
     message: "unknown option '--limt' for 'inspect' (did you mean --limit?)",
   });
   await assert.rejects(() => parseArgv(INSPECT, []), {
-    message: "missing required argument 'file'",
+    message: "missing required argument 'file' for 'inspect'",
   });
 });
 
@@ -118,4 +118,58 @@ Deno.test("every command's summary reads as one lowercase phrase, as the others 
     assert.match(c.summary, /^[a-z]/, `${c.name}: ${c.summary}`);
     assert.doesNotMatch(c.summary, /[.\s]$/, `${c.name}: ${c.summary}`);
   }
+});
+
+Deno.test("an empty value or argument is refused by name, never taken as 'not given'", () => {
+  // `--out ""` once ran the simulation and wrote no image, exit 0; `inspect ""` said ": no such
+  // file", naming nothing.
+  const cases: [string, string[], string][] = [
+    ["simulate", ["--out", ""], "--out <file>"],
+    ["simulate", ["--trace="], "--trace <file>"],
+    ["simulate", ["--plot", ""], "--plot <file.svg>"],
+    ["simulate", ["--scenario", ""], "--scenario <file>"],
+    ["validate", ["x.bin", "--previous", ""], "--previous <file>"],
+    ["demo", ["--dir", ""], "--dir <dir>"],
+    ["watch", ["x.bin", "--metrics-file", ""], "--metrics-file <file>"],
+    ["dmesg", ["x.log", "--device", ""], "--device <dev>"], // once filtered every event out
+    ["decode", ["--hex", ""], "--hex <text>"],
+  ];
+  for (const [name, argv, label] of cases) {
+    assert.equal(
+      usageError(command(name), argv),
+      `option '${label}' argument '' is invalid: must not be empty`,
+      `${name} ${argv.join(" ")}`,
+    );
+  }
+  assert.equal(
+    usageError(INSPECT, [""]),
+    "argument 'file' for 'inspect' is invalid: must not be empty",
+  );
+  assert.equal(
+    usageError(command("watch"), ["x.bin", ""]),
+    "argument 'source' for 'watch' is invalid: must not be empty",
+  );
+});
+
+Deno.test("an option given twice is refused, so a bad first value is never dropped unseen", () => {
+  // `--events abc --events 10` once ran 10 events: the last value won and 'abc' was never read.
+  assert.equal(
+    usageError(command("simulate"), ["--events", "abc", "--events", "10"]),
+    "option '--events <n>' given twice ('abc', then '10'): give it once",
+  );
+  assert.equal(
+    usageError(INSPECT, ["x.bin", "-n", "1", "--limit=2"]),
+    "option '--limit <n>' given twice ('1', then '2'): give it once",
+  );
+  // Repeatable options collect their values; a flag without a value may be repeated.
+  const ok = parseCommand(command("dmesg"), [
+    "x",
+    "--vendor",
+    "intel",
+    "--vendor",
+    "amd",
+    "-j",
+    "-j",
+  ]);
+  assert.deepEqual(ok.options.vendor, [["intel"], ["amd"]]);
 });

@@ -225,6 +225,18 @@ export function parseTokens<C extends CommandSpec>(
       opts[key] = !raw;
       continue;
     }
+    if (Array.isArray(raw) && !o.multiple) {
+      // parseArgs collects every value (see parseWith): a second one would silently replace
+      // the first, a bad first value unread.
+      if (raw.length > 1) {
+        throw new UsageError(
+          `option '${optionLabel(key, o)}' given twice ('${raw[0]}', then '${raw[1]}'): ` +
+            "give it once",
+        );
+      }
+      opts[key] = convert(key, o, raw[0]);
+      continue;
+    }
     opts[key] = Array.isArray(raw) ? raw.map((r) => convert(key, o, r)) : convert(key, o, raw);
   }
   for (const [key, o] of Object.entries(spec.options)) {
@@ -244,15 +256,22 @@ export function parseTokens<C extends CommandSpec>(
     else if (o.default !== undefined) opts[key] = o.default;
     else if (!o.value) opts[key] = false;
   }
+  // An empty argument (`inspect ""`, an unset shell variable) is a mistake, named here: as a
+  // path it would only read as "no such file", naming nothing.
+  const empty = spec.args.length ? positionals.indexOf("") : -1;
+  if (empty >= 0) {
+    const a = spec.args[Math.min(empty, spec.args.length - 1)];
+    throw new UsageError(
+      `argument '${a.name}' for '${spec.name}' is invalid: must not be empty`,
+    );
+  }
   const rest = [...positionals];
   for (const a of spec.args) {
     if (a.variadic) {
-      if (a.required && !rest.length) throw new UsageError(`missing required argument '${a.name}'`);
+      if (a.required && !rest.length) throw missingArgument(spec, a);
       opts[a.name] = rest.splice(0);
     } else if (rest.length) opts[a.name] = rest.shift();
-    else if (a.required && !values.help) {
-      throw new UsageError(`missing required argument '${a.name}'`);
-    }
+    else if (a.required && !values.help) throw missingArgument(spec, a);
   }
   if (rest.length && !values.help) {
     const max = spec.args.length;
@@ -264,9 +283,17 @@ export function parseTokens<C extends CommandSpec>(
   return { help: values.help === true, options: opts as Parsed<C> };
 }
 
+function missingArgument(spec: CommandSpec, a: ArgSpec): UsageError {
+  return new UsageError(`missing required argument '${a.name}' for '${spec.name}'`);
+}
+
 function convert(key: string, o: OptionSpec, raw: unknown): unknown {
   if (typeof raw !== "string") return raw;
   const label = optionLabel(key, o);
+  // `--out ""` is no output path, not "no --out": refused before a parser can read it as nothing.
+  if (raw === "") {
+    throw new UsageError(`option '${label}' argument '' is invalid: must not be empty`);
+  }
   if (o.choices && !o.choices.includes(raw)) {
     throw new UsageError(
       `option '${label}' argument '${raw}' is invalid: expected one of ${o.choices.join(", ")}`,
@@ -304,7 +331,8 @@ export function parseWith<C extends CommandSpec>(
     const o = spec.options[key];
     pa[flag] = { type: o.value ? "string" : "boolean" };
     if (o.short) pa[flag].short = o.short;
-    if (o.multiple) pa[flag].multiple = true;
+    // Every value is kept, so parseTokens can refuse a second one of a single-valued option.
+    if (o.multiple || o.value) pa[flag].multiple = true;
   }
   let values: Record<string, unknown>, positionals: string[];
   try {
