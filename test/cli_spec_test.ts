@@ -173,3 +173,21 @@ Deno.test("an option given twice is refused, so a bad first value is never dropp
   ]);
   assert.deepEqual(ok.options.vendor, [["intel"], ["amd"]]);
 });
+
+Deno.test("a number too large for an option says its largest value, not a rule it meets", () => {
+  // '99999999999999999999 is invalid: must be an integer >= 0' told the user nothing.
+  for (const v of ["99999999999999999999", "1e999", "0x1ffffffffffffffff"]) {
+    assert.equal(
+      usageError(command("decode"), ["--count", v]),
+      `option '--count <n>' argument '${v}' is invalid: too large, at most 9007199254740991`,
+    );
+    assert.equal(
+      usageError(INSPECT, ["x.bin", "--offset", v]),
+      `option '--offset <bytes>' argument '${v}' is invalid: too large, at most ` +
+        "9007199254740991 bytes",
+    );
+  }
+  // A bounded option keeps its range; a malformed value keeps what a valid one looks like.
+  assert.match(usageError(command("simulate"), ["--seed", "1e999"]), /from 0 to 4294967295/);
+  assert.match(usageError(command("decode"), ["--count", "abc"]), /must be an integer >= 0/);
+});

@@ -38,12 +38,23 @@ function range(min: number, max: number, unit = ""): string {
 }
 
 /**
+ * For a number written well but past an option without a bound of its own (2^53-1, the largest
+ * a JS number counts exactly): say so, as ">= 0" would be true of it.
+ */
+function tooLarge(n: number, max: number, unit = ""): ArgError | undefined {
+  if (max !== Number.MAX_SAFE_INTEGER || !(n > max)) return undefined;
+  return new ArgError(`too large, at most ${max}${unit}`);
+}
+
+/**
  * A parser for a whole number within `[min, max]`: decimal, `0x` hex, or `1e6` notation (`1e12`
  * is 1000000000000; `1.5e3` is 1500; `1.5e0` is not whole and is refused).
  */
 export function intArg(min = 0, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v: string) => {
     const n = countValue(v.trim());
+    const big = tooLarge(n, max);
+    if (big) throw big;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
       throw new ArgError(`must be an integer ${range(min, max)} (decimal, 0x hex or 1e6)`);
     }
@@ -75,6 +86,8 @@ export function sizeValue(v: string): number {
 export function sizeArg(min = 0, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v: string) => {
     const n = sizeValue(v);
+    const big = tooLarge(n, max, " bytes");
+    if (big) throw big;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
       throw new ArgError(
         `must be a size ${range(min, max, " bytes")} (e.g. 65536, 0x10000, 64k, 1M)`,
