@@ -191,3 +191,23 @@ Deno.test("a number too large for an option says its largest value, not a rule i
   assert.match(usageError(command("simulate"), ["--seed", "1e999"]), /from 0 to 4294967295/);
   assert.match(usageError(command("decode"), ["--count", "abc"]), /must be an integer >= 0/);
 });
+
+Deno.test("'-' for an output file is refused: it named a file '-' in the working directory", () => {
+  // `simulate --trace -` wrote megabytes to ./- while the user looked for them on stdout.
+  const cases: [string, string[], string][] = [
+    ["simulate", ["--trace", "-"], "--trace <file>"],
+    ["simulate", ["-o", "-"], "--out <file>"],
+    ["simulate", ["--plot=-"], "--plot <file.svg>"],
+    ["watch", ["x.bin", "--metrics-file", "-"], "--metrics-file <file>"],
+    ["demo", ["--dir", "-"], "--dir <dir>"],
+  ];
+  for (const [name, argv, label] of cases) {
+    assert.equal(
+      usageError(command(name), argv),
+      `option '${label}' argument '-' is invalid: an output file, not stdout; ` +
+        "write ./- for a file named -",
+      `${name} ${argv.join(" ")}`,
+    );
+  }
+  assert.equal(parseCommand(command("simulate"), ["--trace", "./-"]).options.trace, "./-");
+});

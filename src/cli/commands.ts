@@ -32,6 +32,7 @@ import {
   intArg,
   intList,
   nameList,
+  outputPath,
   parseOffset,
   parsePageSize,
   seconds,
@@ -142,6 +143,7 @@ export const DEMO = {
       value: "dir",
       help: "keep the snapshot, chart and kernel log in DIR (created if missing); default: a " +
         "temporary directory, removed at the end",
+      parse: outputPath,
       complete: "dir",
     },
   },
@@ -409,7 +411,12 @@ export const SIMULATE = {
       multiple: true,
     },
     json: { help: "print the summary as JSON", short: "j" },
-    trace: { value: "file", help: "write the NDJSON event log", complete: "file" },
+    trace: {
+      value: "file",
+      help: "write the NDJSON event log",
+      parse: outputPath,
+      complete: "file",
+    },
     snapshotAt: {
       value: "n",
       help: "snapshot the region after event N (comma list, repeatable)",
@@ -425,9 +432,15 @@ export const SIMULATE = {
       value: "file",
       help: "region image file (numbered when several; alone: the final state)",
       short: "o",
+      parse: outputPath,
       complete: "file",
     },
-    plot: { value: "file.svg", help: "write the occupancy/drops chart", complete: "file" },
+    plot: {
+      value: "file.svg",
+      help: "write the occupancy/drops chart",
+      parse: outputPath,
+      complete: "file",
+    },
     realtime: {
       help: "write --out in place as the run goes, paced to the wall clock: a live region for " +
         "watch (records first, then the index, as a kernel does)",
@@ -641,6 +654,7 @@ export const WATCH = {
       value: "file",
       help: "keep the metrics in this file, rewritten atomically every interval (node_exporter " +
         "textfile collector: a .prom file in its directory)",
+      parse: outputPath,
       complete: "file",
     },
     maxDevices: {

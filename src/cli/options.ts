@@ -125,6 +125,15 @@ export function seconds(v: string): number {
   return n;
 }
 
+/**
+ * A path faultscope writes (a file, or demo's directory). `-` is refused: where an input `-` is
+ * stdin, an output `-` would silently be a file named "-" in the working directory.
+ */
+export function outputPath(v: string): string {
+  if (v === "-") throw new ArgError("an output file, not stdout; write ./- for a file named -");
+  return v;
+}
+
 /** Parses a byte offset: a size (`0x10000`, `64k`), or `A<<B` as VFIO region offsets are written. */
 export function parseOffset(v: string): number {
   const m = v.trim().match(/^(\S+?)\s*<<\s*(\d+)$/);
