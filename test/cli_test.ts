@@ -15,6 +15,7 @@ import {
   data,
   type Result,
   root,
+  spawnCli,
   tmpFile,
 } from "./support/cli.ts";
 
@@ -318,6 +319,22 @@ Deno.test("a read Deno's permissions refuse is one line naming the file and the 
   const r = { code: out.code, stdout: "", stderr: new TextDecoder().decode(out.stderr) };
   assertOneLineError(r, 2, p, "not allowed without --allow-read");
   await Deno.remove(p);
+});
+
+Deno.test("a command module Deno's permissions cannot load is a usage error, not a bug", async () => {
+  // Each command's module is imported when it runs; `--allow-read=/nonexistent` refused that
+  // import, reported as "internal error ... (please report)", exit 70.
+  const r = await spawnCli(["inspect", data("rfc3-sample.bin")], {
+    denoFlags: ["--allow-read=/nonexistent", "--allow-env"],
+  });
+  assertOneLineError(r, 2, "inspect", "not allowed without --allow-read");
+});
+
+Deno.test("demo without --allow-write says which permission it needs, exit 2", async () => {
+  // Its temporary directory was an uncaught NotCapable: "internal error", exit 70.
+  const r = await spawnCli(["demo"], { denoFlags: ["--allow-read", "--allow-env"] });
+  assertOneLineError(r, 2, "demo", "temporary directory", "not allowed without --allow-write");
+  assert.equal(r.stdout, "");
 });
 
 /** Runs faultscope, reads a little of its stdout, then closes it (like `| head -1`). */

@@ -19,9 +19,23 @@
  * @module
  */
 import { command, COMMANDS } from "./commands.ts";
-import { EXIT, type ExitCode, FaultscopeError, InputError, UsageError } from "./errors.ts";
+import {
+  deniedReason,
+  EXIT,
+  type ExitCode,
+  FaultscopeError,
+  InputError,
+  UsageError,
+} from "./errors.ts";
 import { ClosedPipe, denoIo, type Io, loadColour } from "./io.ts";
-import { commandHelp, parseArgv, suggest, wrap } from "./spec_core.ts";
+import {
+  commandHelp,
+  type CommandModule,
+  type CommandSpec,
+  parseArgv,
+  suggest,
+  wrap,
+} from "./spec_core.ts";
 
 /** faultscope's version, as `--version` prints it. */
 export const VERSION = "0.1.0";
@@ -95,8 +109,25 @@ export async function dispatch(args: string[], io: Io): Promise<ExitCode> {
     io.out.write(commandHelp(spec, width));
     return EXIT.OK;
   }
-  const mod = await spec.load();
+  const mod = await loadCommand(spec);
   return await mod.run(parsed.options, io);
+}
+
+/**
+ * Imports a command's module. Run from source, Deno reads it only when the command runs, so
+ * `deno run --allow-read=DIR main.ts` without the source tree refuses it: a permission to give,
+ * not a bug to report.
+ */
+async function loadCommand(spec: CommandSpec): Promise<CommandModule> {
+  try {
+    return await spec.load();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : "";
+    if (!(e instanceof Deno.errors.NotCapable) && !/^Requires \w+ access to /.test(msg)) throw e;
+    throw new InputError(
+      `cannot load the ${spec.name} command: ${deniedReason(new Deno.errors.NotCapable(msg))}`,
+    );
+  }
 }
 
 function unknownCommand(name: string): UsageError {

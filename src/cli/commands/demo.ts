@@ -55,6 +55,15 @@ async function prepareDir(dir: string): Promise<boolean> {
   return true;
 }
 
+/** A fresh temporary directory for the demo's files; one line naming what refused it. */
+async function tempDir(): Promise<string> {
+  try {
+    return await Deno.makeTempDir({ prefix: "faultscope-demo-" });
+  } catch (e) {
+    throw new InputError(`demo: cannot create a temporary directory: ${reason(e)}`);
+  }
+}
+
 /**
  * Runs the demo's steps, each printed as the command line that repeats it.
  *
@@ -80,7 +89,7 @@ export async function run(o: Parsed<typeof DEMO>, io: Io): Promise<ExitCode> {
     io.out.line(`Created ${o.dir} for the demo's files.`);
     said = true;
   }
-  const dir = o.dir ?? await Deno.makeTempDir({ prefix: "faultscope-demo-" });
+  const dir = o.dir ?? await tempDir();
   const image = `${dir}/seed-storm.bin`;
   const chart = `${dir}/seed-storm.svg`;
   const log = `${dir}/iommu-storm.log`;
