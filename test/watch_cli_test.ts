@@ -61,6 +61,13 @@ Deno.test("bad command lines and inputs: one line, exit 2", async () => {
   }
 });
 
+Deno.test("a device whose header says no size: the hint is a flag watch has (--layout)", async () => {
+  // It said "pass --region-size", which watch refuses as an unknown option.
+  const r = await cli(["watch", "/dev/zero", "--duration", "0.2"]);
+  assertOneLineError(r, 2, "/dev/zero", "cannot tell the region size", "--layout rfc3");
+  assert.doesNotMatch(r.stderr, /--region-size/);
+});
+
 Deno.test("a metrics port already taken: one line, exit 2", async () => {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   try {

@@ -344,7 +344,11 @@ export async function followRegion(
     }
     if (loc.kind === "unknown") {
       close();
-      const msg = `${path}${where}: ${withHints(loc.message, loc.hints)}`;
+      // watch has no --region-size: a layout names the header that says the size.
+      const hints = loc.hints.map((h) =>
+        h.kind === "region-size" ? { kind: "layout" as const, choices: REGION_IDS } : h
+      );
+      const msg = `${path}${where}: ${withHints(loc.message, hints)}`;
       // A file that is there but is no region: nothing will work, unless it was one before.
       if (opened === 0) throw new InputError(msg);
       wait("unknown", `not a fault region now (${loc.message}); waiting`);
