@@ -708,3 +708,22 @@ Deno.test("dmesg: the published schemas accept its outputs and reject what the R
   assert.deepEqual(schemaErrors("dmesg.json", j), []);
   assert.ok(schemaErrors("dmesg.json", { ...j, lost: { ...j.lost, faults_at_least: -1 } }).length);
 });
+
+Deno.test("--since after --until is refused: no report could match, and it printed none", async () => {
+  // It ran and printed an empty report, exit 0, as if the log held no fault.
+  const log = data("klog/intel.log");
+  assertOneLineError(
+    await cli(["dmesg", log, "--since", "10", "--until", "5"]),
+    2,
+    "--since 10",
+    "--until 5",
+  );
+  assertOneLineError(
+    await cli(["dmesg", log, "--since", "2024-03-05T10:00", "--until", "2024-03-04"]),
+    2,
+    "--since 2024-03-05T10:00",
+  );
+  // Equal bounds are one instant, and a window of seconds since boot with a date is not compared.
+  assert.equal((await cli(["dmesg", log, "--since", "5", "--until", "5"])).code, 0);
+  assert.equal((await cli(["dmesg", log, "--since", "10", "--until", "2024-03-04"])).code, 0);
+});

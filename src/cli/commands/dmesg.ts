@@ -28,6 +28,7 @@ import type { JsonObject } from "../../codec/json.ts";
 import { deviceName, iomemIndex, parseIomem, parseLspci, regionLabel } from "../../klog/context.ts";
 import { Fault } from "../../klog/event.ts";
 import { explainRow } from "../../klog/explain.ts";
+import { parseTimeArg } from "../../klog/container.ts";
 import { makeFilter } from "../../klog/filter.ts";
 import { KlogParser } from "../../klog/parser.ts";
 import { rate, Summary, type SummaryRow } from "../../klog/summary.ts";
@@ -190,6 +191,23 @@ async function readText(path: string, what: string, io: Io): Promise<string> {
   const why = notText(bytes);
   if (why) throw new InputError(`${path}: ${why} (${what})`);
   return new TextDecoder().decode(bytes);
+}
+
+/**
+ * Refuses a --since later than --until: no report could match, and an empty report reads as a
+ * clean log. Seconds since boot compare with seconds, full dates with full dates; a syslog date
+ * without a year is left to the filter.
+ */
+function checkWindow(since?: string, until?: string): void {
+  if (since === undefined || until === undefined) return;
+  const s = parseTimeArg(since), u = parseTimeArg(until);
+  const later = s && u && "boot" in s && "boot" in u
+    ? s.boot > u.boot
+    : s && u && "wall" in s && "wall" in u && /^\d{4}-/.test(since.trim()) &&
+      /^\d{4}-/.test(until.trim()) && s.wall > u.wall;
+  if (later) {
+    throw new UsageError(`--since ${since} is after --until ${until}: no report can match`);
+  }
 }
 
 /** Context files: `/proc/iomem` and `lspci` output. */
@@ -447,6 +465,7 @@ export async function run(o: DmesgOpts, io: Io): Promise<ExitCode> {
   if (fromStdin > 1) throw new UsageError("only one input can come from stdin ('-')");
   // A directory or a missing file is one line before anything else.
   const regular = (await inputInfo(file)).size !== undefined;
+  checkWindow(o.since, o.until);
   const ctx = await loadContext(o, io);
   const keep = makeFilter({
     device: o.device.length ? o.device.flat() : undefined,
