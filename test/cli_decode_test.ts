@@ -120,3 +120,19 @@ Deno.test("decode: RFC v3 capture guessed with the other candidates' scores", as
   }
   assert.match(r.stderr, /candidates: rfc3 0 errors, 0 warnings in 5 records;/);
 });
+
+Deno.test("--vevent-type without --abi vevent is refused, as --one-read is", async () => {
+  // `decode x --abi rfc3 --vevent-type tegra241-cmdqv` decoded rfc3 records and ignored it.
+  const capture = data("rfc3-capture.bin");
+  for (const args of [["--abi", "rfc3"], []]) {
+    assertOneLineError(
+      await cli(["decode", capture, ...args, "--vevent-type", "tegra241-cmdqv"]),
+      2,
+      "--vevent-type",
+      "--abi vevent",
+    );
+  }
+  // The default type still applies when it is not given.
+  const r = await cli(["decode", "--abi", "vevent", "--hex", "01 00 00 00 01 00 00 00"]);
+  assert.doesNotMatch(r.stderr, /--vevent-type/);
+});

@@ -176,9 +176,9 @@ export const DECODE = {
     },
     veventType: {
       value: "type",
-      help: "vEVENTQ type, with --abi vevent",
+      // No `default`: decode tells a type given without --abi vevent from none (watch sets one).
+      help: "vEVENTQ type, with --abi vevent (default: arm-smmuv3)",
       choices: Object.keys(VEVENT_TYPES) as VeventTypeId[],
-      default: "arm-smmuv3" as VeventTypeId,
     },
     endian: REGION_OPTIONS.endian,
     hexGroups: {
@@ -614,7 +614,11 @@ export const WATCH = {
       help: "record ABI: a region's (default: inferred) or a stream's (required)",
       choices: WATCH_ABIS,
     },
-    veventType: DECODE.options.veventType,
+    veventType: {
+      ...DECODE.options.veventType,
+      help: "vEVENTQ type, with --abi vevent",
+      default: "arm-smmuv3" as VeventTypeId,
+    },
     layout: REGION_OPTIONS.layout,
     offset: REGION_OPTIONS.offset,
     endian: REGION_OPTIONS.endian,

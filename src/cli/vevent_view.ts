@@ -106,7 +106,7 @@ export async function decodeVevents(
   o: Parsed<typeof DECODE>,
   io: Io,
 ): Promise<ExitCode> {
-  const type: VeventTypeId = o.veventType;
+  const type: VeventTypeId = o.veventType ?? "arm-smmuv3";
   const t = VEVENT_TYPES[type];
   const le = o.endian !== "big";
   if (o.veventqDepth !== undefined && !o.oneRead) {

@@ -389,6 +389,9 @@ function checkOptions(o: DecodeOpts): void {
   if (o.abi !== "vevent" && (o.oneRead || o.veventqDepth !== undefined)) {
     throw new UsageError("--one-read and --veventq-depth apply to --abi vevent");
   }
+  if (o.abi !== "vevent" && o.veventType !== undefined) {
+    throw new UsageError("--vevent-type applies to --abi vevent");
+  }
 }
 
 /** Decodes a capture, stdin or hex. */
