@@ -395,6 +395,16 @@ Deno.test("a full stdout is an I/O error: one line, exit 2", async () => {
   assertOneLineError(await redirected(["--version"], ">/dev/full"), 2, "stdout", "no space");
 });
 
+Deno.test("watch with a full stdout stops with one line, not blaming its source", async () => {
+  // It said "rfc3-sample.bin: cannot read: no space left on device; waiting for it to come back"
+  // on every poll, declared losses it had not had, and with --ndjson exited 0.
+  for (const extra of [[], ["--ndjson"]]) {
+    const args = ["watch", data("rfc3-sample.bin"), "--from-start", "--duration", "2", ...extra];
+    const r = await redirected(args, ">/dev/full");
+    assertOneLineError(r, 2, "stdout", "no space");
+  }
+});
+
 Deno.test("a usage error keeps its exit code when stderr is full", async () => {
   const r = await redirected(["inspect", "--limit", "x", data("rfc3-sample.bin")], "2>/dev/full");
   assert.equal(r.code, 2);

@@ -14,6 +14,7 @@
  * @module
  */
 import type { styleText } from "node:util";
+import { InputError } from "./errors.ts";
 
 /** A style of `node:util` `styleText`, e.g. `"bold"` or `"red"`. */
 export type Style = Parameters<typeof styleText>[0];
@@ -85,6 +86,19 @@ export class ClosedPipe extends Error {
   constructor() {
     super("stdout closed by its reader");
     this.name = "ClosedPipe";
+  }
+}
+
+/**
+ * A write to stdout failed otherwise (`>/dev/full`, an I/O error): exit 2, one line. Its own
+ * class, so a loop that retries its reads (watch) does not take it for a read of its source.
+ */
+export class StdoutFailed extends InputError {
+  /** `cause`: the write's error, in the OS's words without "(os error N)". */
+  constructor(cause: unknown) {
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    super(`stdout: ${msg.split(" (os error")[0].toLowerCase()}`);
+    this.name = "StdoutFailed";
   }
 }
 
@@ -183,7 +197,7 @@ export class Output implements Writer, ByteWriter {
       for (let o = 0; o < bytes.length;) o += this.sink.writeSync(bytes.subarray(o));
     } catch (e) {
       if (e instanceof Deno.errors.BrokenPipe) throw new ClosedPipe();
-      throw e;
+      throw new StdoutFailed(e);
     }
   }
 }

@@ -27,7 +27,7 @@ import { StreamFollower } from "../../../watch/stream.ts";
 import { deniedReason, InputError, UsageError } from "../../errors.ts";
 import { fsError } from "../../files.ts";
 import { withHints } from "../../hints.ts";
-import type { Reader } from "../../io.ts";
+import { ClosedPipe, type Reader, StdoutFailed } from "../../io.ts";
 import { parseOffset } from "../../options.ts";
 import { ArgError } from "../../spec.ts";
 
@@ -252,6 +252,11 @@ function readOrStop(r: Reader, buf: Uint8Array, signal: AbortSignal): Promise<nu
   });
 }
 
+/** A failure of watch's own output, never of a source: it ends watch instead of a retry. */
+function outputFailed(e: unknown): boolean {
+  return e instanceof StdoutFailed || e instanceof ClosedPipe;
+}
+
 /** The OS's words for an error, without "(os error N)". */
 function why(e: unknown): string {
   if (e instanceof InputError) return e.message;
@@ -434,6 +439,7 @@ export async function followRegion(
         }
       }
     } catch (e) {
+      if (outputFailed(e)) throw e;
       if (e instanceof InputError && opened === 0) throw e;
       close();
       wait("error", `cannot read: ${why(e)}; waiting for it to come back`);
@@ -540,6 +546,7 @@ async function readPipe(
       say("the writer closed; waiting for the next one");
       ctx.flush();
     } catch (e) {
+      if (outputFailed(e)) throw e;
       ctx.up(false);
       say(`cannot read: ${why(e)}; retrying every ${ctx.interval} ms`);
       ctx.flush();
@@ -664,6 +671,7 @@ async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
         ctx.flush();
       }
     } catch (e) {
+      if (outputFailed(e)) throw e;
       if (e instanceof InputError && !seen) throw e;
       close();
       ctx.up(false);
