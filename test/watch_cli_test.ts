@@ -68,6 +68,23 @@ Deno.test("a device whose header says no size: the hint is a flag watch has (--l
   assert.doesNotMatch(r.stderr, /--region-size/);
 });
 
+Deno.test("stdin named twice: the same words in watch, validate and dmesg", async () => {
+  // watch said "two sources are named 'stdin': name one with PATH,label=NAME", which cannot
+  // help (stdin takes no keys); validate read stdin twice and called the second read empty.
+  const capture = await Deno.readFile(data("rfc3-sample.bin"));
+  for (
+    const args of [
+      ["watch", "-", "-", "--abi", "rfc3"],
+      ["watch", "-", "--log", "-", "--abi", "rfc3"],
+      ["validate", "-", "--previous", "-"],
+      ["dmesg", "-", "--lspci", "-"],
+    ]
+  ) {
+    const r = await cli(args, { stdin: capture });
+    assertOneLineError(r, 2, "only one input can come from stdin ('-')");
+  }
+});
+
 Deno.test("a metrics port already taken: one line, exit 2", async () => {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   try {

@@ -51,6 +51,10 @@ const SEVERITY_COLOUR = { error: "red", warning: "yellow", info: "dim" } as cons
 /** Validates one image, or two snapshots in order. */
 export async function run(o: Parsed<typeof VALIDATE>, io: Io): Promise<ExitCode> {
   const opts = o;
+  // stdin cannot be read twice: the second read would be called an empty input.
+  if (o.file === "-" && o.previous === "-") {
+    throw new UsageError("only one input can come from stdin ('-')");
+  }
   const cur = await check(o.file, opts, io);
   const findings: Tagged[] = [...cur.findings];
   if (opts.previous) {

@@ -69,6 +69,10 @@ async function sources(o: WatchOpts): Promise<SourceSpec[]> {
       "nothing to watch: give a SOURCE or --log FILE; see 'faultscope watch --help'",
     );
   }
+  // Before the labels: two stdin sources share the label 'stdin', and no label helps them.
+  if (specs.filter((s) => s.path === "-").length > 1) {
+    throw new UsageError("only one input can come from stdin ('-')");
+  }
   const labels = new Set<string>();
   for (const s of specs) {
     if (labels.has(s.label)) {
@@ -77,9 +81,6 @@ async function sources(o: WatchOpts): Promise<SourceSpec[]> {
       );
     }
     labels.add(s.label);
-  }
-  if (specs.filter((s) => s.path === "-").length > 1) {
-    throw new UsageError("stdin (-) can be one source only");
   }
   return specs;
 }
