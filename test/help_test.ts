@@ -31,6 +31,24 @@ Deno.test("help <command> prints the command's --help; help alone the top-level 
   assertOneLineError(await cli(["help", "inspekt"]), 2, "'inspekt'", "did you mean inspect");
 });
 
+Deno.test("before a command: an option is called an option, and extra words are refused", async () => {
+  // `faultscope --bogus` said "unknown command '--bogus'"; `help decode extra` and
+  // `--version extra` ignored the extra word, where every command refuses one.
+  assertOneLineError(await cli(["--bogus"]), 2, "unknown option '--bogus'", "faultscope --help");
+  assertOneLineError(await cli(["-x", "decode"]), 2, "unknown option '-x'");
+  assertOneLineError(await cli(["--verison"]), 2, "unknown option '--verison'", "--version");
+  assertOneLineError(
+    await cli(["help", "decode", "extra"]),
+    2,
+    "too many arguments for 'help': expected at most 1, got 'extra'",
+  );
+  assertOneLineError(
+    await cli(["--version", "extra"]),
+    2,
+    "too many arguments for '--version': expected none, got 'extra'",
+  );
+});
+
 Deno.test("the top-level help lists every command, complete and man included, in one column", async () => {
   const r = await cli(["--help"]);
   const lines = r.stdout.split("\n");

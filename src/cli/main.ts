@@ -89,6 +89,7 @@ export async function dispatch(args: string[], io: Io): Promise<ExitCode> {
     return EXIT.OK;
   }
   if (name === "-V" || name === "--version") {
+    if (rest.length) throw extraArgument(name, "none", rest[0]);
     io.out.line(`faultscope ${VERSION} (deno ${Deno.version.deno})`);
     return EXIT.OK;
   }
@@ -97,6 +98,7 @@ export async function dispatch(args: string[], io: Io): Promise<ExitCode> {
       io.out.write(mainHelp(width));
       return EXIT.OK;
     }
+    if (rest.length > 1) throw extraArgument("help", "at most 1", rest[1]);
     const c = command(rest[0]);
     if (!c) throw unknownCommand(rest[0]);
     io.out.write(commandHelp(c, width));
@@ -131,10 +133,22 @@ async function loadCommand(spec: CommandSpec): Promise<CommandModule> {
 }
 
 function unknownCommand(name: string): UsageError {
+  if (name.startsWith("-") && name !== "-") {
+    // An option before any command: only --help and --version are.
+    const near = suggest(name, ["--help", "--version"]);
+    return new UsageError(
+      `unknown option '${name}'` +
+        (near ? ` (did you mean ${near}?)` : "; see 'faultscope --help'"),
+    );
+  }
   const near = suggest(name, [...COMMANDS.map((c) => c.name), "help"]);
   return new UsageError(
     `unknown command '${name}'` + (near ? ` (did you mean ${near}?)` : "; see 'faultscope --help'"),
   );
+}
+
+function extraArgument(what: string, expected: string, got: string): UsageError {
+  return new UsageError(`too many arguments for '${what}': expected ${expected}, got '${got}'`);
 }
 
 /** Maps a failure to its exit code, writing one line on stderr. */
