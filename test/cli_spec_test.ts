@@ -151,16 +151,15 @@ Deno.test("an empty value or argument is refused by name, never taken as 'not gi
   );
 });
 
-Deno.test("an option given twice is refused, so a bad first value is never dropped unseen", () => {
-  // `--events abc --events 10` once ran 10 events: the last value won and 'abc' was never read.
+Deno.test("an option given twice: the last value wins, and every value is read", () => {
+  // `--events abc --events 10` once ran 10 events: 'abc' was never read. The last value still
+  // wins (POSIX tools do so; a script may append a flag the user gives again), but a bad value
+  // anywhere is refused by name.
   assert.equal(
     usageError(command("simulate"), ["--events", "abc", "--events", "10"]),
-    "option '--events <n>' given twice ('abc', then '10'): give it once",
+    "option '--events <n>' argument 'abc' is invalid: must be an integer >= 1 (decimal, 0x hex or 1e6)",
   );
-  assert.equal(
-    usageError(INSPECT, ["x.bin", "-n", "1", "--limit=2"]),
-    "option '--limit <n>' given twice ('1', then '2'): give it once",
-  );
+  assert.equal(parseCommand(INSPECT, ["x.bin", "-n", "1", "--limit=2"]).options.limit, 2);
   // Repeatable options collect their values; a flag without a value may be repeated.
   const ok = parseCommand(command("dmesg"), [
     "x",

@@ -226,15 +226,10 @@ export function parseTokens<C extends CommandSpec>(
       continue;
     }
     if (Array.isArray(raw) && !o.multiple) {
-      // parseArgs collects every value (see parseWith): a second one would silently replace
-      // the first, a bad first value unread.
-      if (raw.length > 1) {
-        throw new UsageError(
-          `option '${optionLabel(key, o)}' given twice ('${raw[0]}', then '${raw[1]}'): ` +
-            "give it once",
-        );
-      }
-      opts[key] = convert(key, o, raw[0]);
+      // parseArgs collects every value (see parseWith). The last one wins, as in the POSIX
+      // tools (an alias or a script may append a flag the user then gives again), but each is
+      // read, so a bad earlier value is refused rather than dropped unseen.
+      opts[key] = raw.map((r) => convert(key, o, r)).at(-1);
       continue;
     }
     opts[key] = Array.isArray(raw) ? raw.map((r) => convert(key, o, r)) : convert(key, o, raw);
@@ -331,7 +326,7 @@ export function parseWith<C extends CommandSpec>(
     const o = spec.options[key];
     pa[flag] = { type: o.value ? "string" : "boolean" };
     if (o.short) pa[flag].short = o.short;
-    // Every value is kept, so parseTokens can refuse a second one of a single-valued option.
+    // Every value is kept, so parseTokens reads each one of a single-valued option.
     if (o.multiple || o.value) pa[flag].multiple = true;
   }
   let values: Record<string, unknown>, positionals: string[];
