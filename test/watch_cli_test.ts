@@ -96,6 +96,37 @@ Deno.test("a metrics port already taken: one line, exit 2", async () => {
   }
 });
 
+Deno.test("a region that appears already moved: what it took before the first look is a declared loss", async () => {
+  // Consumer index 40, producer 43: at least 40 faults were written and taken before watch could
+  // look, though it was watching the path; a lap would hide 1365 more, so no upper bound.
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/r.bin`;
+  const w = faultscope(["watch", path, "--ndjson", "--interval", "5"]);
+  try {
+    await waitFor(() => w.stderr.includes("waiting for it to appear"), "the wait");
+    await replace(path, region(43, 40));
+    await waitFor(
+      () => objects(w.stdout).filter((o) => o.type === "fault").length === 3,
+      "3 faults",
+    );
+    w.kill("SIGTERM");
+    await w.done();
+    const out = objects(w.stdout);
+    assert.deepEqual(
+      out.filter((o) => o.type === "loss" || o.type === "fault").map((o) =>
+        o.type === "loss"
+          ? [o.cause, o.at_least, o.at_most]
+          : Number(BigInt((o.fault as { addr: string }).addr) / 0x1000n) - 1
+      ),
+      [["before_first_look", 40, null], 40, 41, 42],
+    );
+    assert.match(w.stderr, /lost: before first look 1 time \(at least 40 faults, unbounded\)/);
+  } finally {
+    await w.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a region file: appears late, grows, is truncated, comes back, is replaced, is deleted", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/r.bin`;
@@ -107,8 +138,8 @@ Deno.test("a region file: appears late, grows, is truncated, comes back, is repl
     await replace(path, region(4)); // a new file (inode): its records are news
     await waitFor(() => w.stderr.includes("replaced: following the new file"), "the replacement");
     await waitFor(
-      () => objects(w.stdout).filter((o) => o.type === "fault").length === 4,
-      "4 faults",
+      () => objects(w.stdout).filter((o) => o.type === "fault").length === 6,
+      "6 faults",
     );
     const f = await Deno.open(path, { write: true });
     await f.truncate(1000);
@@ -118,7 +149,7 @@ Deno.test("a region file: appears late, grows, is truncated, comes back, is repl
     f.close();
     // The replacement and the rewrite each start over: a resync loss, then the records pending.
     await waitFor(
-      () => objects(w.stdout).filter((o) => o.type === "fault").length === 9,
+      () => objects(w.stdout).filter((o) => o.type === "fault").length === 11,
       "the rewritten region's 5 faults",
     );
     assert.equal(objects(w.stdout).filter((o) => o.cause === "resync").length, 2);
@@ -132,13 +163,16 @@ Deno.test("a region file: appears late, grows, is truncated, comes back, is repl
     const ks = out.filter((o) => o.type === "fault").map((o) =>
       Number(BigInt((o.fault as { addr: string }).addr) / 0x1000n) - 1
     );
-    // The first image's 2 records were there before watch saw it (no --from-start); the
-    // replacement's 4 and the rewritten file's 5 are each reported in full, after a resync.
-    assert.deepEqual(ks, [0, 1, 2, 3, 0, 1, 2, 3, 4]);
+    // The first image appeared while watched, so its 2 pending records are news even without
+    // --from-start (they once went unreported, and the summary said "complete"); the
+    // replacement's 4 and the rewritten file's 5 are each reported in full, after a resync. Its
+    // consumer index was 0: nothing was taken before the first look, so no loss for it.
+    assert.deepEqual(ks, [0, 1, 0, 1, 2, 3, 0, 1, 2, 3, 4]);
+    assert.equal(out.filter((o) => o.cause === "before_first_look").length, 0);
     w.kill("SIGINT");
     const st = await w.done();
     assert.equal(st.code, 130, "Ctrl-C: 130, after the summary");
-    assert.match(w.stderr, /faultscope: watched 1 source for .*\(Ctrl-C\): 9 faults/);
+    assert.match(w.stderr, /faultscope: watched 1 source for .*\(Ctrl-C\): 11 faults/);
     assert.match(w.stderr, /faultscope: stopped by SIGINT/);
   } finally {
     await w.stop();

@@ -42,7 +42,9 @@ interface Seen {
   order: string[];
 }
 
-function follower(o: { stallMs?: number; fromStart?: boolean } = {}) {
+function follower(
+  o: { stallMs?: number; fromStart?: boolean; historyIsLoss?: boolean } = {},
+) {
   const seen: Seen = { faults: [], slots: [], losses: [], findings: [], states: [], order: [] };
   const sink: WatchSink = {
     fault(f: WatchFault) {
@@ -114,6 +116,31 @@ Deno.test("--from-start reports the records pending at the first poll, consumer 
   f.observe({ bytes: r.image(), time: 0 });
   assert.deepEqual(seen.faults, [1, 2, 3, 4]);
   assert.deepEqual(seen.slots, [1364, 0, 1, 2]);
+});
+
+Deno.test("a region that appeared while watched: what it took before the first look is a loss", () => {
+  // A fresh ring starts at 0 (the kernel zeroes the header). Consumer index 40 at the first look:
+  // at least 40 faults were written and taken before it; a lap would hide 1365 more, so no most.
+  const r = new Ring(0);
+  r.produce(43);
+  r.consume(40);
+  const { f, seen } = follower({ fromStart: true, historyIsLoss: true });
+  f.observe({ bytes: r.image(), time: 0 });
+  assert.deepEqual(seen.order, ["loss:before_first_look", "f40", "f41", "f42"]);
+  assert.deepEqual(seen.losses.map((l) => [l.cause, l.atLeast, l.atMost, l.count]), [
+    ["before_first_look", 40, null, undefined],
+  ]);
+  assert.match(seen.losses[0].message, /consumer index 40\): at least 40 faults .* the 3 pending/);
+  // A region that was there before watch started has history, not a loss.
+  const old = follower({ fromStart: true });
+  old.f.observe({ bytes: r.image(), time: 0 });
+  assert.deepEqual(old.seen.order, ["f40", "f41", "f42"]);
+  // One seen from its start lost nothing.
+  const fresh = new Ring(0);
+  fresh.produce(3);
+  const early = follower({ fromStart: true, historyIsLoss: true });
+  early.f.observe({ bytes: fresh.image(), time: 0 });
+  assert.deepEqual(early.seen.order, ["f0", "f1", "f2"]);
 });
 
 Deno.test("a lap the indices prove: at least the overwritten records declared before the rest", () => {

@@ -95,6 +95,11 @@ export type LossCause =
   | "lapped"
   /** The producer may have gone round the ring unseen (only bounds are known). */
   | "may_have_lapped"
+  /**
+   * A region that appeared while watched had moved before watch's first look: faults written and
+   * taken in between (the indices give the least; a lap hides more).
+   */
+  | "before_first_look"
   /** The header became unreadable or changed geometry: the records written meanwhile are unknown. */
   | "resync"
   /** A vEVENTQ LOST_EVENTS header: the queue was full. */

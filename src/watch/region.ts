@@ -62,6 +62,12 @@ export interface RegionFollowerOptions {
   stallMs?: number;
   /** Report the records already pending at the first poll (default: only what comes after). */
   fromStart?: boolean;
+  /**
+   * The region came into being while watched (its file appeared, or grew to a region): what the
+   * first poll shows was written before it and is no longer pending is a loss
+   * (`before_first_look`), where for a region that was already there it is only history.
+   */
+  historyIsLoss?: boolean;
 }
 
 /** One read of the region. */
@@ -136,7 +142,13 @@ export class RegionFollower {
 
   /** A follower that reports to `sink`. */
   constructor(opts: RegionFollowerOptions, sink: WatchSink) {
-    this.#o = { littleEndian: true, stallMs: 1000, fromStart: false, ...opts };
+    this.#o = {
+      littleEndian: true,
+      stallMs: 1000,
+      fromStart: false,
+      historyIsLoss: false,
+      ...opts,
+    };
     this.#sink = sink;
     this.#detection = {
       layout: opts.layout,
@@ -202,10 +214,36 @@ export class RegionFollower {
     this.#consMovedAt = t;
     const occ = cur.occupancy;
     this.stats.pendingAtStart = occ ? occ.pending : null;
+    // What went before the pending records is declared first, as a lap's loss is.
+    if (this.#o.historyIsLoss) this.#history(cur, t);
     if (occ && this.#o.fromStart && cur.consumer !== undefined) {
       this.#report(cur, slotsFrom(cur, cur.consumer, 0, occ.pending), t);
     }
     this.#findings(cur, t);
+  }
+
+  /**
+   * What the first poll shows was written before it and is gone. Indices start at 0 and count
+   * modulo the capacity, so the consumer index is the least (the producer's, where the consumer
+   * keeps its index elsewhere and nothing pending is reported); a lap hides a capacity more, so
+   * there is no most.
+   */
+  #history(cur: Region, t: number): void {
+    const idx = cur.consumer ?? cur.producer;
+    if (!(idx > 0 && idx < cur.geometry.capacity)) return;
+    if (cur.consumer !== undefined && !cur.occupancy) return;
+    const pending = this.#o.fromStart && cur.occupancy ? cur.occupancy.pending : 0;
+    const which = cur.consumer !== undefined ? "consumer" : "producer";
+    this.#sink.loss({
+      time: t,
+      cause: "before_first_look",
+      unit: "faults",
+      atLeast: idx,
+      atMost: null,
+      message: `the region appeared while watched but had moved before the first look ` +
+        `(${which} index ${idx}): at least ${idx} faults were written and taken unseen; ` +
+        `the ${pending} pending are reported`,
+    });
   }
 
   #report(r: Region, slots: readonly number[], t: number): void {

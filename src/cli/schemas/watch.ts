@@ -102,6 +102,7 @@ export function watchLineSchema(): JsonSchema {
           "ring_full",
           "lapped",
           "may_have_lapped",
+          "before_first_look",
           "resync",
           "vevent_overflow",
           "vevent_gap",

@@ -61,7 +61,10 @@ export interface SourceTally {
   /** Faults reported. */
   faults: number;
   /** Losses declared, by cause: how many times and the exact counts. */
-  losses: Map<string, { times: number; exact: number; unit: string; bounded: boolean }>;
+  losses: Map<
+    string,
+    { times: number; exact: number; atLeast: number; unit: string; bounded: boolean }
+  >;
   /** Findings reported. */
   findings: number;
   /** Seconds the ring was full. */
@@ -227,10 +230,13 @@ export class WatchOutput {
       },
       loss: (l) => {
         const t = tally.losses.get(l.cause) ??
-          { times: 0, exact: 0, unit: l.unit, bounded: false };
+          { times: 0, exact: 0, atLeast: 0, unit: l.unit, bounded: false };
         t.times++;
         if (l.count !== undefined) t.exact += l.count;
-        else t.bounded = true;
+        else {
+          t.bounded = true;
+          t.atLeast += l.atLeast ?? 0;
+        }
         tally.losses.set(l.cause, t);
         metrics?.loss(label, l);
         if (o.ndjson) {
@@ -316,14 +322,20 @@ export class WatchOutput {
       for (const [cause, l] of t.losses) {
         lossy = true;
         const exact = l.exact ? plural(l.exact, l.unit.slice(0, -1)) : "";
-        parts.push(
-          `${cause.replace(/_/g, " ")} ${plural(l.times, "time")}` +
-            (exact
-              ? ` (${exact}${l.bounded ? " and more, unbounded" : ""})`
-              : l.bounded
-              ? " (unbounded)"
-              : ""),
-        );
+        // A bounded loss still says the least it is sure of: "lapped 2 times (unbounded)"
+        // once hid that 40 faults at least were gone.
+        const unit = l.unit.slice(0, -1);
+        const more = l.atLeast ? `at least ${l.atLeast} more` : "more";
+        const size = exact && l.bounded
+          ? ` (${exact} and ${more}, unbounded)`
+          : exact
+          ? ` (${exact})`
+          : l.bounded && l.atLeast
+          ? ` (at least ${plural(l.atLeast, unit)}, unbounded)`
+          : l.bounded
+          ? " (unbounded)"
+          : "";
+        parts.push(`${cause.replace(/_/g, " ")} ${plural(l.times, "time")}${size}`);
       }
       if (t.fullSeconds > 0) parts.push(`ring full for ${t.fullSeconds.toFixed(1)} s`);
       lines.push(

@@ -367,6 +367,9 @@ export async function followRegion(
     const layout = REGIONS[loc.detection.layout];
     head = new Uint8Array(layout.headerSize);
     const first = opened++ === 0;
+    // Waited for (missing, empty or short) before this first open: the region came into being
+    // while watched, so what it already holds is news, and what it already lost is a loss.
+    const appeared = first && waiting !== "";
     follower = new RegionFollower({
       layout: loc.detection.layout,
       abi: loc.detection.abi,
@@ -374,8 +377,9 @@ export async function followRegion(
       regionSize: loc.regionSize,
       pageSize: spec.pageSize,
       stallMs: ctx.stallMs,
-      // After a gap, whatever is pending is news.
-      fromStart: ctx.fromStart || !first,
+      // After a gap, whatever is pending is news (what went before it is the gap's loss).
+      fromStart: ctx.fromStart || !first || appeared,
+      historyIsLoss: appeared,
     }, sink);
     const what = `${loc.detection.layout} region${where}, ${plural(buf.length, "byte")}, ` +
       `${loc.detection.abi} records`;
