@@ -5,7 +5,14 @@
  * bytes as text.
  */
 import assert from "node:assert/strict";
-import { byteWriter, ClosedPipe, Output, OUTPUT_BUFFER, type Writer } from "../src/cli/io.ts";
+import {
+  byteWriter,
+  ClosedPipe,
+  Output,
+  OUTPUT_BUFFER,
+  PIPE_CHUNK,
+  type Writer,
+} from "../src/cli/io.ts";
 
 /** A sink that keeps every write, taking at most `most` bytes a call (a pipe's partial write). */
 function sink(most = Infinity) {
@@ -67,6 +74,33 @@ Deno.test("Output: megabytes of text and bytes go out in buffer-sized writes, in
   assert.ok(s.writes.every((w) => w.length <= OUTPUT_BUFFER));
   const total = a.length + b.length + 3 * c.length;
   assert.ok(s.writes.length < 2 * Math.ceil(total / 100_000), `${s.writes.length} writes`);
+});
+
+Deno.test("Output: to a pipe, one pipe's worth a write; the write size asked only of a long output", () => {
+  // A write larger than the pipe blocks until the reader drained all of it, so the writer stops
+  // encoding meanwhile: to a pipe, faultscope writes 64 KiB (Linux's pipe capacity) at a time.
+  let asked = 0;
+  const pipeSize = () => (asked++, PIPE_CHUNK);
+  const s = sink();
+  const short = new Output(s, pipeSize);
+  short.line("a table of a few rows");
+  short.flush();
+  assert.equal(asked, 0, "a short output never asks what stdout is");
+  const out = new Output(s, pipeSize);
+  const text = "0123456789abcdef".repeat(40_000); // 640,000 bytes
+  out.write(text);
+  putBytes(out, text, 4096);
+  out.flush();
+  assert.equal(asked, 1);
+  assert.equal(s.text(), "a table of a few rows\n" + text + text);
+  assert.ok(s.writes.slice(1).every((w) => w.length <= PIPE_CHUNK));
+  assert.equal(s.writes.length, 1 + Math.ceil((2 * text.length) / PIPE_CHUNK));
+  // To a file, the buffer grows to a MiB once the first pipe's worth is full, keeping its bytes.
+  const f = sink();
+  const file = new Output(f);
+  file.write(text);
+  file.flush();
+  assert.deepEqual(f.writes.map((w) => w.length), [text.length]);
 });
 
 Deno.test("Output: room for more than the buffer holds grows it", () => {

@@ -126,23 +126,58 @@ function byteBuffer(n: number): ByteBuffer {
   return { bytes, view: new DataView(bytes.buffer) };
 }
 
-/** Bytes the output buffer holds before they are written out: one write() per this many. */
+/** Bytes the output buffer holds before they are written out to a file: one write() per MiB. */
 export const OUTPUT_BUFFER = 1 << 20;
+
+/**
+ * Bytes per write() to a pipe, FIFO, socket or terminal: a Linux pipe's capacity. A larger write
+ * blocks until the reader has drained all of it, so encoding waits on the reader; one pipe's
+ * worth returns as soon as it fits, and the next chunk is encoded while the reader drains this
+ * one. Measured on `decode --ndjson | cat` of 1 M records: 1 MiB writes 354 ms, 128 KiB 303 ms,
+ * 64 KiB 233 ms, 32 KiB 236 ms; to a file the other way round (64 KiB 415 ms, 1 MiB 315 ms).
+ */
+export const PIPE_CHUNK = 1 << 16;
+
+/**
+ * The write size for stdout: {@link OUTPUT_BUFFER} to a regular file, {@link PIPE_CHUNK} to
+ * anything else. Asked of `/dev/stdout` only where read access is already granted, so a narrow
+ * permission set never prompts for it; unknown is a file's size.
+ */
+export function stdoutChunk(): number {
+  try {
+    const q = Deno.permissions.querySync({ name: "read", path: "/dev/stdout" });
+    if (q.state !== "granted") return OUTPUT_BUFFER;
+    return Deno.statSync("/dev/stdout").isFile ? OUTPUT_BUFFER : PIPE_CHUNK;
+  } catch {
+    return OUTPUT_BUFFER;
+  }
+}
 
 /**
  * Buffered writer: text is queued and encoded into one reused byte buffer (a fresh buffer per
  * flush held hundreds of MB of dead memory on a large decode), bytes are written into the same
  * buffer directly ({@link ByteWriter}), and the buffer is written out when full: one syscall per
- * MiB. A reader that went away becomes {@link ClosedPipe}.
+ * buffer (1 MiB to a file, a pipe's capacity to a pipe: {@link stdoutChunk}). A reader that went
+ * away becomes {@link ClosedPipe}.
  */
 export class Output implements Writer, ByteWriter {
   #parts: string[] = [];
   #pending = 0;
-  #out = byteBuffer(OUTPUT_BUFFER);
+  /** One pipe's worth until the output passes it; then the write size `chunk()` says. */
+  #out = byteBuffer(PIPE_CHUNK);
+  #chunk: (() => number) | undefined;
   /** Bytes of `#buf` not yet written out. */
   pos = 0;
-  /** Writes to `sink` (stdout by default). */
-  constructor(readonly sink: { writeSync(p: Uint8Array): number } = Deno.stdout) {}
+  /**
+   * Writes to `sink` (stdout by default), `chunk()` bytes per write() ({@link stdoutChunk}),
+   * asked only once the output passes {@link PIPE_CHUNK}: a short output never pays for it.
+   */
+  constructor(
+    readonly sink: { writeSync(p: Uint8Array): number } = Deno.stdout,
+    chunk: () => number = () => OUTPUT_BUFFER,
+  ) {
+    this.#chunk = chunk;
+  }
 
   /** Queues text; it is encoded past ~64 KiB and written out when the buffer is full. */
   write(text: string): void {
@@ -159,7 +194,8 @@ export class Output implements Writer, ByteWriter {
   /** The buffer with `n` bytes free at {@link Output.pos}, queued text encoded before them. */
   room(n: number): ByteBuffer {
     if (this.#parts.length) this.#encode();
-    if (this.#out.bytes.length - this.pos < n) {
+    const free = () => this.#out.bytes.length - this.pos;
+    if (free() < n && !(this.#grow() && free() >= n)) {
       this.#writeOut();
       if (this.#out.bytes.length < n) this.#out = byteBuffer(n);
     }
@@ -175,6 +211,20 @@ export class Output implements Writer, ByteWriter {
     this.#writeOut();
   }
 
+  /**
+   * The first time the buffer fills: asks the write size and, where it is larger, moves what is
+   * buffered into a buffer of that size. Whether there is now more room.
+   */
+  #grow(): boolean {
+    const size = this.#chunk?.() ?? 0;
+    this.#chunk = undefined;
+    if (size <= this.#out.bytes.length) return false;
+    const out = byteBuffer(size);
+    out.bytes.set(this.#out.bytes.subarray(0, this.pos));
+    this.#out = out;
+    return true;
+  }
+
   /** Encodes the queued text into the buffer, writing the buffer out whenever it fills. */
   #encode(): void {
     if (this.#parts.length === 0) return;
@@ -186,7 +236,7 @@ export class Output implements Writer, ByteWriter {
       this.pos += written;
       if (read === text.length) return;
       text = text.slice(read);
-      this.#writeOut();
+      if (!this.#grow()) this.#writeOut();
     }
   }
 
@@ -264,7 +314,7 @@ function terminalColumns(): number | undefined {
 export function denoIo(): Io {
   const color = colourEnabled();
   return {
-    out: new Output(Deno.stdout),
+    out: new Output(Deno.stdout, stdoutChunk),
     err(text: string) {
       try {
         let b = encoder.encode(text);
