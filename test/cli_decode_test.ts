@@ -136,3 +136,26 @@ Deno.test("--vevent-type without --abi vevent is refused, as --one-read is", asy
   const r = await cli(["decode", "--abi", "vevent", "--hex", "01 00 00 00 01 00 00 00"]);
   assert.doesNotMatch(r.stderr, /--vevent-type/);
 });
+
+// A one-byte file of a UTF-8 lead byte (0xe8, 0xc3) was read as text: the lone byte decoded to
+// U+FFFD and the message echoed it (`bad hex '\uFFFD'`). The input ends inside the character,
+// so it is not text: it is one byte of records, and the message says so in words.
+Deno.test("decode: a lone non-ASCII byte is not text; no message echoes a raw or replaced byte", async () => {
+  for (const b of [0xe8, 0xc3]) {
+    const p = await tmpFile(Uint8Array.of(b));
+    const r = await cli(["decode", p]);
+    assertOneLineError(r, 2, p, "1 byte is not a multiple of any record size");
+    assert.doesNotMatch(r.stderr, /\uFFFD/);
+    await Deno.remove(p);
+  }
+  // A control character in a bad token is shown escaped, never sent to the terminal.
+  const esc = await cli(["decode", "--abi", "rfc3", "--hex", "01 \x1b[2J"]);
+  assertOneLineError(esc, 2, "bad hex '\\x1b[2J'", "line 1, column 4");
+  // Past the 4 KiB sniffed, a byte that is no UTF-8 reaches the hex reader as U+FFFD: escaped.
+  const dump = new TextEncoder().encode("00 ".repeat(2000));
+  const p = await tmpFile(Uint8Array.of(...dump, 0xe8, 0x0a), ".txt");
+  const r = await cli(["decode", "--abi", "rfc3", p]);
+  assertOneLineError(r, 2, p, "bad hex '\\ufffd'", "column 6001");
+  assert.doesNotMatch(r.stderr, /\uFFFD/);
+  await Deno.remove(p);
+});

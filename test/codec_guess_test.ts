@@ -180,6 +180,17 @@ Deno.test("inputKind: a BOM or a non-ASCII character keeps a dump text; NULs mak
   // A UTF-8 character cut by the end of the 4 KiB sample is still text.
   const cut = utf8("0".repeat(4095) + "é").subarray(0, 4096);
   assert.equal(inputKind(cut).kind, "text");
+  // A sample shorter than 4 KiB is the whole input: a character cut by its end is not text.
+  // A one-byte file of 0xe8 (a 3-byte lead) or 0xc3 (a 2-byte lead) is a byte of records.
+  for (const b of [0xe8, 0xc3]) {
+    assert.deepEqual(inputKind(Uint8Array.of(b)), {
+      kind: "binary",
+      bom: 0,
+      why: `byte 0x${b.toString(16)} at offset 0x0 is not UTF-8 text`,
+    });
+  }
+  assert.equal(inputKind(utf8("01 é").subarray(0, 4)).kind, "binary");
+  assert.equal(inputKind(utf8("01 é")).kind, "text");
   // A UTF-16 mark followed by records is not text.
   assert.equal(inputKind(Uint8Array.of(0xff, 0xfe, 1, 0, 0, 0)).kind, "binary");
 });

@@ -172,8 +172,11 @@ export interface InputKind {
 
 const CONTROL_OK = new Set([9, 10, 11, 12, 13]); // \t \n \v \f \r
 
-/** Offset of the first byte that breaks UTF-8 in `b`, or -1; a sequence cut by the end is fine. */
-function utf8Error(b: Uint8Array): number {
+/**
+ * Offset of the first byte that breaks UTF-8 in `b`, or -1. A sequence cut by the end is fine
+ * unless `whole` (`b` is all the input: the text ends inside a character).
+ */
+function utf8Error(b: Uint8Array, whole: boolean): number {
   for (let i = 0; i < b.length;) {
     const c = b[i];
     const n = c < 0x80 ? 0 : c >= 0xc2 && c < 0xe0 ? 1 : c >= 0xe0 && c < 0xf0 ? 2 : c >= 0xf0 &&
@@ -182,7 +185,7 @@ function utf8Error(b: Uint8Array): number {
       : -1;
     if (n < 0) return i;
     for (let k = 1; k <= n; k++) {
-      if (i + k >= b.length) return -1;
+      if (i + k >= b.length) return whole ? i : -1;
       if ((b[i + k] & 0xc0) !== 0x80) return i;
     }
     i += n + 1;
@@ -196,7 +199,9 @@ function utf8Error(b: Uint8Array): number {
  * fields, the high bytes of small numbers); text never does. Text is UTF-8 without control
  * characters other than white space, after an optional byte-order mark (UTF-8, or UTF-16 when
  * the mark says so, as Windows tools write it); a non-ASCII character (a `·` in an ASCII column,
- * a `→` in a note) does not make it binary.
+ * a `→` in a note) does not make it binary. A character cut by the end of the sample is text
+ * when the sample is {@link TEXT_SAMPLE} bytes (the input goes on), not when it is shorter (the
+ * sample is all the input: it ends inside the character).
  */
 export function inputKind(sample: Uint8Array): InputKind {
   if (!sample.length) return { kind: "binary", bom: 0, why: "empty" };
@@ -232,7 +237,10 @@ export function inputKind(sample: Uint8Array): InputKind {
     }
     if (c > 0x7f) ascii = false;
   }
-  const bad = ascii ? -1 : utf8Error(body);
+  // A sample shorter than TEXT_SAMPLE is the whole input (callers give that many when there
+  // are): a character cut by its end is then no text (a one-byte file of 0xe8 is a byte of
+  // records, not a dump whose one character cannot be decoded).
+  const bad = ascii ? -1 : utf8Error(body, sample.length < TEXT_SAMPLE);
   if (bad >= 0) {
     return {
       kind: "binary",

@@ -39,6 +39,7 @@
  */
 import type { Hint } from "../region/hint.ts";
 import { article } from "./numbers.ts";
+import { quoted } from "./quote.ts";
 
 /** A hex dump that could not be parsed (or read without a guess); says where. */
 export class HexError extends Error {
@@ -254,7 +255,7 @@ function scanLine(text: string, li: number, f: LineFormat): Item | undefined {
       }
     }
     if (!hexTok || (!tok.length)) {
-      throw new HexError(`bad hex '${raw}' at line ${li + 1}, column ${at}`, li + 1, at);
+      throw new HexError(`bad hex ${quoted(raw)} at line ${li + 1}, column ${at}`, li + 1, at);
     }
     groupLen ||= tok.length;
     bytes += Math.ceil(tok.length / 2);

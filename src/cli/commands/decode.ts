@@ -418,7 +418,7 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
     guess = guessAbi(src.sample, src.length, le);
     if (guess.kind === "no-fit") {
       throw new InputError(
-        `${src.name}: ${guess.length} bytes is not a multiple of any record size ` +
+        `${src.name}: ${plural(guess.length, "byte")} is not a multiple of any record size ` +
           `(${guess.sizes.join(" or ")}); pass --abi`,
       );
     }
