@@ -268,6 +268,13 @@ Deno.test("bad input: one line on stderr naming what and where, exit 2", async (
   assertOneLineError(await cli(["inspect", empty]), 2, "empty");
   assertOneLineError(await cli(["validate", trunc]), 2, "truncated", "1000");
   assertOneLineError(await cli(["decode", fifty]), 2, "50 bytes", "not a multiple");
+  // Random bytes as a scenario: what JSON.parse quotes of them is escaped, on one line.
+  const noise = await tmpFile(
+    Uint8Array.of(0x48, 0xe8, 0x0a, 0x1b, 0x5b, 0x32, 0x4a, 0x9b, 0x00, 0x07),
+  );
+  const sim = await cli(["simulate", "--scenario", noise]);
+  assertOneLineError(sim, 2, noise, "not valid JSON", "\\ufffd", "\\x1b[2J");
+  assert.doesNotMatch(sim.stderr.trimEnd(), /[\p{Cc}\ufffd]/u);
   assertOneLineError(
     await cli(["decode", odd, "--abi", "mainline"]),
     2,

@@ -8,7 +8,9 @@ import { UsageError } from "../src/cli/errors.ts";
 import { DEFAULT_SCENARIO_JSON, runScenario } from "../src/sim/mod.ts";
 import type { FieldSpec } from "../src/sim/fields.ts";
 import {
+  captureRecords,
   parseScenario,
+  parseScenarioText,
   SCENARIO_FIELDS,
   ScenarioError,
   scenarioKeys,
@@ -277,4 +279,21 @@ Deno.test("the README's scenario key reference is what simulate --scenario-keys 
   );
   assert.ok(block, "the README has the marked block");
   assert.equal(block[1], scenarioKeysText());
+});
+
+Deno.test("scenario errors quote input escaped, on one line, and count in the right number", () => {
+  // JSON.parse quotes the start of the text: a newline, an escape sequence, a NUL must not
+  // reach the terminal (nor split the one-line message).
+  assert.throws(() => parseScenarioText("H\n\x1b[2J\u0000"), (e: unknown) => {
+    assert.ok(e instanceof ScenarioError);
+    assert.match(e.message, /^not valid JSON: /);
+    assert.ok(e.message.includes("\\n\\x1b[2J\\x00"), e.message);
+    assert.doesNotMatch(e.message, /\p{Cc}/u);
+    return true;
+  });
+  // A replay capture of one byte (48-byte rfc3 records by default).
+  assert.throws(
+    () => captureRecords(parseScenario({}), new Uint8Array(1)),
+    { message: "1 byte is not a whole number of 48-byte rfc3 records" },
+  );
 });

@@ -48,6 +48,8 @@ import {
   type Scope,
 } from "./fields.ts";
 import { INJECT_KINDS, type InjectKind } from "./choices.ts";
+import { plural } from "../codec/numbers.ts";
+import { escapeText } from "../codec/quote.ts";
 
 export { ScenarioError } from "./fields.ts";
 
@@ -1026,7 +1028,9 @@ export function parseScenarioText(text: string, overrides: ScenarioOverrides = {
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new ScenarioError("", `not valid JSON: ${(e as Error).message.split("\n")[0]}`);
+    // JSON.parse quotes the start of the text: escaped (and cut), its newlines and escape
+    // sequences stay out of the one-line message and off the terminal.
+    throw new ScenarioError("", `not valid JSON: ${escapeText((e as Error).message, 120)}`);
   }
   return parseScenario(v, overrides);
 }
@@ -1065,7 +1069,9 @@ export function captureRecords(s: Scenario, bytes: Uint8Array): number {
   if (bytes.length === 0 || bytes.length % size !== 0) {
     throw new ScenarioError(
       "",
-      `${bytes.length} bytes is not a whole number of ${size}-byte ${s.region.abi} records`,
+      `${
+        plural(bytes.length, "byte")
+      } is not a whole number of ${size}-byte ${s.region.abi} records`,
     );
   }
   return bytes.length / size;
