@@ -98,7 +98,7 @@ const REGION_OPTIONS = {
  * Filters and the summary over decoded records: `decode` and `inspect` share them, and the core
  * applies them (src/codec/facets.ts says where each facet lives in each ABI).
  */
-const FILTER_OPTIONS = {
+export const FILTER_OPTIONS = {
   type: {
     value: "list",
     help: "only records of these types: names (DMA_UNRECOV, PAGE_REQ, F_TRANSLATION, ...) or " +

@@ -20,13 +20,22 @@ import {
   type RecordKind,
   type SummaryResult,
 } from "../codec/facets.ts";
-import { hex, plural } from "../codec/numbers.ts";
+import { article, hex, plural } from "../codec/numbers.ts";
+import { quoted } from "../codec/quote.ts";
+import { FILTER_OPTIONS } from "./commands.ts";
 import { UsageError } from "./errors.ts";
+import { optionLabel } from "./spec_core.ts";
 import { table } from "./render.ts";
 
 export { filterText, RecordSummary, summaryJson } from "../codec/facets.ts";
 
-/** The core's predicate for the filters given; a filter that cannot apply is a usage error. */
+/** Enum names listed in an error up to this many (VT-d's 40-odd reason sentences are not). */
+const LISTED_NAMES = 24;
+
+/**
+ * The core's predicate for the filters given; a filter that cannot apply is a usage error in
+ * the option parser's words (`option '--type <list>' argument 'X' is invalid: ...`).
+ */
 export function compileFilter(
   kind: RecordKind,
   spec: RecordFilterSpec,
@@ -35,8 +44,23 @@ export function compileFilter(
     return recordFilter(kind, spec);
   } catch (e) {
     if (!(e instanceof FilterError)) throw e;
-    const flag = e.facet === "address" ? "addr" : e.facet;
-    throw new UsageError(`--${flag}: ${e.message}`);
+    const key = e.facet === "address" ? "addr" : e.facet;
+    const option = `option '${optionLabel(key, FILTER_OPTIONS[key])}'`;
+    const r = e.refused;
+    if (!r) throw new UsageError(`${option} does not apply: ${e.message}`);
+    const given = (spec[e.facet as "type" | "reason"] ?? [r.name]).join(",");
+    const id = typeof kind === "string" ? kind : kind.id;
+    const expected = !r.names.length
+      ? "give a number"
+      : r.names.length <= LISTED_NAMES
+      ? `expected one of ${r.names.join(", ")}, or a number`
+      : `expected a number or one of the names 'faultscope layout ` +
+        `${id.startsWith("vevent:") ? "vevent" : id}' lists`;
+    const of = r.names.length > LISTED_NAMES ? ` of ${id} records` : "";
+    throw new UsageError(
+      `${option} argument ${quoted(given)} is invalid: ${quoted(r.name)} is not ` +
+        `${article(`${e.facet} name`)}${of}; ${expected}`,
+    );
   }
 }
 

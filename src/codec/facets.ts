@@ -152,10 +152,18 @@ export interface RecordFilterSpec {
   readonly address?: { readonly lo: bigint; readonly hi: bigint };
 }
 
+/** A name a filter was given that its enum lacks, and the names it has. */
+export interface RefusedName {
+  /** The name given. */
+  readonly name: string;
+  /** The enum's names (empty when the facet has no enum: only numbers are taken). */
+  readonly names: readonly string[];
+}
+
 /** A filter that cannot apply to these records: the facet is missing, or a name is unknown. */
 export class FilterError extends Error {
-  /** `facet` is what the filter asked for. */
-  constructor(readonly facet: FacetId, message: string) {
+  /** `facet` is what the filter asked for; `refused`, the unknown name (absent: no such facet). */
+  constructor(readonly facet: FacetId, message: string, readonly refused?: RefusedName) {
     super(message);
     this.name = "FilterError";
   }
@@ -174,10 +182,12 @@ function enumValues(facet: FacetId, names: readonly string[], e: EnumDesc | unde
       x.kernelName?.toUpperCase() === up
     );
     if (!v) {
+      const known = e?.values.map((x) => x.name) ?? [];
       throw new FilterError(
         facet,
         `'${s}' is not ${article(`${facet} name`)}` +
-          (e ? ` (${e.values.map((x) => x.name).join(", ")}, or a number)` : "; give a number"),
+          (e ? ` (${known.join(", ")}, or a number)` : "; give a number"),
+        { name: s, names: known },
       );
     }
     return v.value;
