@@ -376,13 +376,32 @@ Deno.test("dmesg: hostile input is one line on stderr and exit 2, never a stack 
   // A truncated gzip stream.
   const gz = await gzip(bytes(`[ 1.0] ${T2}\n`.repeat(100)));
   assertOneLineError(await dmesg(gz.subarray(0, gz.length - 9)), 2, "not a valid gzip stream");
-  // Context files are checked the same way.
+  // Context files are checked the same way, and every error names the option, the file and
+  // what the option wants.
   const log = data("klog/amd.log");
-  assertOneLineError(await cli(["dmesg", log, "--iomem", empty]), 2, empty, "empty", "--iomem");
+  const iomem = "expected a /proc/iomem listing";
+  const lspci = "expected 'lspci -mm' or 'lspci -vmm' output";
   const noRegions = await tmpFile(bytes("hello\n"), ".txt");
-  assertOneLineError(await cli(["dmesg", log, "--iomem", noRegions]), 2, "--iomem", "/proc/iomem");
-  assertOneLineError(await cli(["dmesg", log, "--lspci", noRegions]), 2, "--lspci", "lspci -mm");
-  assertOneLineError(await cli(["dmesg", log, "--lspci", dir]), 2, "is a directory");
+  const bin = await tmpFile(garbage, ".bin");
+  for (const [flag, want] of [["--iomem", iomem], ["--lspci", lspci]]) {
+    const side = (f: string) => cli(["dmesg", log, flag, f]);
+    assertOneLineError(await side(empty), 2, `${flag} ${empty}: empty; ${want}`);
+    assertOneLineError(await side(dir), 2, `${flag} ${dir}: is a directory; ${want}`);
+    assertOneLineError(await side(`${dir}/gone`), 2, `${flag} ${dir}/gone: no such file; ${want}`);
+    const b = await side(bin);
+    assertOneLineError(b, 2, `${flag} ${bin}: binary data (a NUL byte at offset 0x0); ${want}`);
+    assert.doesNotMatch(b.stderr, /kernel log/);
+  }
+  assertOneLineError(
+    await cli(["dmesg", log, "--iomem", noRegions]),
+    2,
+    `--iomem ${noRegions}: no '<start>-<end> : <name>' lines; ${iomem}`,
+  );
+  assertOneLineError(
+    await cli(["dmesg", log, "--lspci", noRegions]),
+    2,
+    `--lspci ${noRegions}: no devices found; ${lspci}`,
+  );
 });
 
 async function gzip(b: Uint8Array): Promise<Uint8Array> {
@@ -507,7 +526,7 @@ Deno.test("dmesg: --iomem and --lspci turn a row into an answer", async () => {
   );
   const z = await cli(["dmesg", data("klog/amd.log"), "--iomem", zero, "--no-events"]);
   assert.equal(z.code, 0);
-  assert.match(z.stderr, /every address is 0 \(read without root\)/);
+  assert.match(z.stderr, /^faultscope: --iomem \S+: every address is 0 \(read without root\)/);
 });
 
 Deno.test("dmesg: human output fits a terminal's width and stays aligned when piped", async () => {

@@ -78,22 +78,26 @@ const startsWith = (b: Uint8Array, m: readonly number[]) =>
  * Why the first bytes of an input are not kernel log text, or null when they may be. Text has
  * no NUL byte in its first line and few control characters; a run of NUL bytes after a line end
  * is the padding a crash leaves in a syslog file, and invalid UTF-8 alone is not a reason either
- * (it is decoded as U+FFFD, as `less` shows it).
+ * (it is decoded as U+FFFD, as `less` shows it). Without `log` (a context file, which is no
+ * kernel log), the reason says what the bytes are and no more.
  */
-export function notText(first: Uint8Array): string | null {
-  for (const m of MAGIC) if (startsWith(first, m.bytes)) return m.what;
+export function notText(first: Uint8Array, log = true): string | null {
+  for (const m of MAGIC) {
+    if (startsWith(first, m.bytes)) return log ? m.what : m.what.split(":")[0];
+  }
+  const binary = log ? "binary data, not kernel log text" : "binary data";
   const n = Math.min(first.length, SNIFF_BYTES);
   let control = 0, line = false;
   for (let i = 0; i < n; i++) {
     const b = first[i];
     if (b === 10) line = true;
     else if (b === 0) {
-      if (!line) return `binary data, not kernel log text (a NUL byte at offset ${hex(i)})`;
+      if (!line) return `${binary} (a NUL byte at offset ${hex(i)})`;
       if (first[i - 1] !== 10 && first[i - 1] !== 0) control++;
     } else if (b < 0x20 && (b < 9 || b > 13) && b !== 0x1b) control++; // tab..CR, ESC: text
   }
   if (control * 10 > n) {
-    return `binary data, not kernel log text (${control} control bytes in the first ${n})`;
+    return `${binary} (${control} control bytes in the first ${n})`;
   }
   return null;
 }
@@ -185,11 +189,34 @@ async function* inputBytes(
   yield* src;
 }
 
-async function readText(path: string, what: string, io: Io): Promise<string> {
-  const bytes = await readWhole(path, io.stdin);
-  if (!bytes.length) throw new InputError(`${path}: empty (${what})`);
-  const why = notText(bytes);
-  if (why) throw new InputError(`${path}: ${why} (${what})`);
+/** What each context file option wants, as its errors say. */
+const CONTEXT_FILES = {
+  "--iomem": "a /proc/iomem listing",
+  "--lspci": "'lspci -mm' or 'lspci -vmm' output",
+} as const;
+
+type ContextFlag = keyof typeof CONTEXT_FILES;
+
+/** A context file's one line: the option, the file, what is wrong, and what the option wants. */
+function contextError(flag: ContextFlag, path: string, why: string): InputError {
+  return new InputError(
+    `${flag} ${path === "-" ? "stdin" : path}: ${why}; expected ${CONTEXT_FILES[flag]}`,
+  );
+}
+
+/** Reads a context file whole, as text; every error names the option and the file. */
+async function readContext(flag: ContextFlag, path: string, io: Io): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readWhole(path, io.stdin);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const name = `${path === "-" ? "stdin" : path}: `;
+    throw contextError(flag, path, e.message.replace(name, ""));
+  }
+  if (!bytes.length) throw contextError(flag, path, "empty");
+  const why = notText(bytes, false);
+  if (why) throw contextError(flag, path, why);
   return new TextDecoder().decode(bytes);
 }
 
@@ -219,15 +246,14 @@ interface Context {
 async function loadContext(o: DmesgOpts, io: Io): Promise<Context> {
   const ctx: Context = {};
   if (o.iomem !== undefined) {
-    const map = parseIomem(await readText(o.iomem, "--iomem", io));
+    const map = parseIomem(await readContext("--iomem", o.iomem, io));
     if (!map.regions.length) {
-      throw new InputError(
-        `${o.iomem}: no '<start>-<end> : <name>' lines (--iomem wants /proc/iomem)`,
-      );
+      throw contextError("--iomem", o.iomem, "no '<start>-<end> : <name>' lines");
     }
     if (map.zeroed) {
       io.err(
-        `faultscope: ${o.iomem}: every address is 0 (read without root); regions are not named\n`,
+        `faultscope: --iomem ${o.iomem}: every address is 0 (read without root); regions are ` +
+          "not named\n",
       );
     } else {
       const find = iomemIndex(map);
@@ -238,12 +264,8 @@ async function loadContext(o: DmesgOpts, io: Io): Promise<Context> {
     }
   }
   if (o.lspci !== undefined) {
-    const pci = parseLspci(await readText(o.lspci, "--lspci", io));
-    if (!pci.size) {
-      throw new InputError(
-        `${o.lspci}: no devices found (--lspci wants 'lspci -mm' or 'lspci -vmm')`,
-      );
-    }
+    const pci = parseLspci(await readContext("--lspci", o.lspci, io));
+    if (!pci.size) throw contextError("--lspci", o.lspci, "no devices found");
     ctx.name = (d) => deviceName(pci, d);
   }
   return ctx;
