@@ -46,6 +46,13 @@ Deno.test("bench: bad flag values are one-line usage errors, exit 2", async () =
   assertOneLineError(await bench(["--batch", "16,x"]), 2, /batch/);
   assertOneLineError(await bench(["--duration", "-1"]), 2, /duration/);
   assertOneLineError(await bench(["--records", "1.5"]), 2, /records/);
+  // A run is either a record count or a duration (the JSON has one of records and duration_ms
+  // null): both is refused, not one silently preferred.
+  assertOneLineError(
+    await bench(["--records", "100", "--duration", "1"]),
+    2,
+    /option '--records <n>' cannot be used with option '--duration <s>'/,
+  );
   assertOneLineError(await bench(["--layout", "fault-prod"]), 2, /fault-prod/);
   assertOneLineError(await bench(["--wait", "sleep"]), 2, /sleep/);
 });

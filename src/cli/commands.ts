@@ -492,8 +492,9 @@ export const BENCH = {
   options: {
     records: {
       value: "n",
-      help: "records per configuration (default: run for --duration)",
+      help: "records per configuration, instead of a --duration",
       parse: intArg(1, 2 ** 40),
+      conflicts: ["duration"],
     },
     duration: {
       value: "s",
