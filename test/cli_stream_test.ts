@@ -337,3 +337,56 @@ Deno.test("--region-size past the largest region names the flag and the range (s
   assert.match(r.stdout, /: rfc3 region, rfc3 records \(48 bytes\), capacity 1365: 5 pending/);
   await Deno.remove(p);
 });
+
+/**
+ * Runs `decode /dev/zero ARGS` as a process and sends `signal` once its first output arrived
+ * (the records are flowing: decode holds the signals by then); what it printed and its status.
+ */
+async function decodeStopped(signal: Deno.Signal, args: string[]): Promise<Result> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--cached-only", "-A", new URL("main.ts", root).pathname, "decode", "/dev/zero"]
+      .concat(args),
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.getReader();
+  const dec = new TextDecoder();
+  let stdout = "";
+  for (let signalled = false;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += dec.decode(value, { stream: true });
+    if (!signalled) child.kill(signal);
+    signalled = true;
+  }
+  return { code: (await child.status).code, stdout, stderr: await stderr };
+}
+
+// decode was killed outright by Ctrl-C and SIGTERM (130/143, nothing said, the JSON cut
+// anywhere); dmesg and watch say where they stopped. decode now ends the record it is on,
+// closes its output and says so in one line.
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  Deno.test(`decode /dev/zero --ndjson, ${signal}: every record printed whole, one line, exit ${code}`, async () => {
+    const r = await decodeStopped(signal, ["--abi", "mainline", "--ndjson"]);
+    assert.equal(r.code, code, r.stderr);
+    const m = /^faultscope: interrupted after (\d+) records; the records so far are above\n$/
+      .exec(r.stderr);
+    assert.ok(m, r.stderr);
+    const lines = r.stdout.split("\n");
+    assert.equal(lines.pop(), "", "the output ends with a whole line");
+    assert.equal(lines.length, Number(m[1]), "as many records printed as the line says");
+    assert.deepEqual(JSON.parse(lines.at(-1)!).index, lines.length - 1);
+  });
+}
+
+Deno.test("decode --abi vevent /dev/zero --json, SIGINT: the JSON is closed, one line, exit 130", async () => {
+  const r = await decodeStopped("SIGINT", ["--abi", "vevent", "--json"]);
+  assert.equal(r.code, 130, r.stderr);
+  const m = /^faultscope: interrupted after (\d+) records; the records so far are above\n$/
+    .exec(r.stderr);
+  assert.ok(m, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.records.length, Number(m[1]));
+});

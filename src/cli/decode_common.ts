@@ -14,7 +14,7 @@
 import type { RecordFilterSpec } from "../codec/facets.ts";
 import type { HexReading } from "../codec/hex.ts";
 import type { JsonObject } from "../codec/json.ts";
-import { hex } from "../codec/numbers.ts";
+import { hex, plural } from "../codec/numbers.ts";
 import type { CaptureInput } from "./capture_input.ts";
 import type { DECODE } from "./commands.ts";
 import { InputError } from "./errors.ts";
@@ -97,4 +97,16 @@ export function shrankError(src: CaptureInput, decoded: string): InputError | un
     `${src.name}: the file shrank while it was read: it ended at byte ${s.read} of the ` +
       `${s.size} it had when decode started (${decoded})`,
   );
+}
+
+/** The line of a decode a signal ended: how far it got, and what of it is printed above. */
+export function interruptedText(
+  read: number,
+  shown: number,
+  filtered: boolean,
+  summary = false,
+): string {
+  if (summary) return `interrupted after ${plural(read, "record")}; the summary so far is above`;
+  return `interrupted after ${plural(read, "record")}` + (filtered ? ` read, ${shown} shown` : "") +
+    "; the records so far are above";
 }

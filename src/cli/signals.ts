@@ -69,3 +69,52 @@ export function interrupts(): Interrupts {
     [Symbol.dispose]: dispose,
   };
 }
+
+/**
+ * `p`, or undefined when a signal of `stop` arrives first: a read that waits on a pipe or a
+ * terminal does not keep Ctrl-C waiting (what it would have read is no longer wanted).
+ */
+export function untilStopped<T>(stop: Interrupts, p: Promise<T>): Promise<T | undefined> {
+  if (stop.signal) return Promise.resolve(undefined);
+  return Promise.race([p, stop.arrived.then(() => undefined)]);
+}
+
+/**
+ * The items of `items` until a signal of `stop` arrives: then it ends at once, as if the input
+ * ended, without waiting for the read in progress. What reads records through it finishes the
+ * chunk it holds, closes its output and calls {@link Interrupts.throwIfInterrupted}.
+ *
+ * @example
+ * ```ts
+ * import { interrupts, untilSignal } from "./signals.ts";
+ * using stop = interrupts();
+ * async function* chunks() {
+ *   yield 1;
+ *   yield 2;
+ * }
+ * for await (const c of untilSignal(stop, chunks())) c; // 1, then 2: no signal arrived
+ * ```
+ */
+export async function* untilSignal<T>(
+  stop: Interrupts,
+  items: AsyncIterable<T>,
+): AsyncGenerator<T> {
+  const it = items[Symbol.asyncIterator]();
+  let pending = false, done = false;
+  try {
+    while (true) {
+      pending = true;
+      const n = await untilStopped(stop, it.next());
+      if (!n) return; // the read stays pending: the command is about to end
+      pending = false;
+      if (n.done) {
+        done = true;
+        return;
+      }
+      yield n.value;
+    }
+  } finally {
+    // Left early (a --count reached): close the input as a for-await would.
+    if (!pending && !done) await it.return?.();
+  }
+}

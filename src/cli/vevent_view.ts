@@ -35,7 +35,14 @@ import type { Finding } from "../rules/finding.ts";
 import { VeventChecker } from "../rules/vevent.ts";
 import type { CaptureInput } from "./capture_input.ts";
 import type { DECODE } from "./commands.ts";
-import { filterSpec, hexJson, inputNote, positionWidths, shrankError } from "./decode_common.ts";
+import {
+  filterSpec,
+  hexJson,
+  inputNote,
+  interruptedText,
+  positionWidths,
+  shrankError,
+} from "./decode_common.ts";
 import { compileFilter, summaryLines } from "./facets_view.ts";
 import type { Parsed } from "./spec.ts";
 
@@ -44,6 +51,7 @@ import { EXIT, type ExitCode, InputError, UsageError } from "./errors.ts";
 import { KeptFindings } from "./findings_view.ts";
 import { findingJson } from "./hints.ts";
 import type { Io } from "./io.ts";
+import type { Interrupts } from "./signals.ts";
 import { fit, FixedTable, wrap } from "./render.ts";
 import { filterText } from "../codec/facets.ts";
 
@@ -105,6 +113,7 @@ export async function decodeVevents(
   src: CaptureInput,
   o: Parsed<typeof DECODE>,
   io: Io,
+  stop?: Interrupts,
 ): Promise<ExitCode> {
   const type: VeventTypeId = o.veventType ?? "arm-smmuv3";
   const t = VEVENT_TYPES[type];
@@ -173,6 +182,7 @@ export async function decodeVevents(
   } else if (o.ndjson && (checker || loss.lost)) {
     io.err(`faultscope: ${src.name}: ${lossText(loss)}\n`);
   }
+  stop?.throwIfInterrupted(interruptedText(index, shown, keep !== undefined, o.summary));
   const end = stream.end();
   if (!stopped && !end.limited) {
     if (cut && !checker) {

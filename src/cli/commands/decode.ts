@@ -50,6 +50,7 @@ import {
   filterSpec,
   hexJson,
   inputNote,
+  interruptedText,
   positionWidths,
   shrankError,
 } from "../decode_common.ts";
@@ -61,6 +62,7 @@ import { cellWriter, columnWidths, recordColumns } from "../format.ts";
 import { findingJson } from "../hints.ts";
 import { byteWriter, type Io } from "../io.ts";
 import { fit, FixedTable, table, wrap } from "../render.ts";
+import { interrupts, untilSignal, untilStopped } from "../signals.ts";
 import type { Parsed } from "../spec.ts";
 
 /** The parsed options of `decode`. */
@@ -401,16 +403,24 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
   if (o.hex === undefined && o.file === undefined && io.stdinIsTerminal) {
     throw new UsageError("no input: give FILE, - for stdin, or --hex TEXT");
   }
-  const src = await openCapture({
-    file: o.file,
-    hex: o.hex,
-    hexGroups: o.hexGroups,
-    hostOrder: le ? "little" : "big",
-    // Chunks are a multiple of every record size: no record straddles two in practice.
-    unit: captureUnit(),
-  }, io.stdin);
+  // Ctrl-C and SIGTERM end the reading as if the input ended: the chunk read is decoded, the
+  // output closed (a JSON array ends), and one line says where it stopped (exit 130 or 143).
+  using stop = interrupts();
+  const opened = await untilStopped(
+    stop,
+    openCapture({
+      file: o.file,
+      hex: o.hex,
+      hexGroups: o.hexGroups,
+      hostOrder: le ? "little" : "big",
+      // Chunks are a multiple of every record size: no record straddles two in practice.
+      unit: captureUnit(),
+    }, io.stdin),
+  );
+  stop.throwIfInterrupted("interrupted before a record was read");
+  const src: CaptureInput = { ...opened!, chunks: untilSignal(stop, opened!.chunks) };
   if (o.abi === "vevent") {
-    return await (await import("../vevent_view.ts")).decodeVevents(src, o, io);
+    return await (await import("../vevent_view.ts")).decodeVevents(src, o, io, stop);
   }
   let abi = o.abi as AbiId | undefined;
   let guess: AbiGuess | undefined;
@@ -492,6 +502,7 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
     }
   }
   view.end(read);
+  stop.throwIfInterrupted(interruptedText(read, shown, keep !== undefined, o.summary));
   const end = d.capture.end();
   if (!stopped && !end.limited) {
     // With --check, the iommufd queue's partial record is a finding (FQ-ALIGN) already reported.
