@@ -94,6 +94,12 @@ Deno.test("decode: trailing bytes are reported after the records; --count stops 
   const c = await cli(["decode", p, "--abi", "mainline", "--ndjson", "--count", "2"]);
   assert.equal(c.code, 0, c.stderr);
   await Deno.remove(p);
+  // One byte is one byte, and it is not a record.
+  const one = ["trailing 1 byte at offset 0x0 is not a whole"];
+  assertOneLineError(await cli(["decode", "--abi", "rfc3", "--hex", "01"]), 2, ...one, "rfc3");
+  assertOneLineError(await cli(["decode", "--abi", "vevent", "--hex", "01"]), 2, ...one, "vEVENT");
+  const q = await cli(["decode", "--abi", "hwpt-pgfault", "--check", "--hex", "01"]);
+  assert.match(q.stdout, /FQ-ALIGN +#- @0x0 +trailing 1 byte at 0x0 is not a whole /);
 });
 
 Deno.test("decode: a resp20 version prints as 1, not 1(1)", async () => {

@@ -189,7 +189,7 @@ export async function decodeVevents(
       throw new InputError(
         `${src.name}: trailing ${plural(end.bytes - cut.offset, "byte")} at offset ${
           hex(cut.offset)
-        } are not a whole vEVENT record`,
+        } ${end.bytes - cut.offset === 1 ? "is" : "are"} not a whole vEVENT record`,
       );
     }
     const shrank = shrankError(src, `${plural(index, "record")} decoded`);

@@ -205,7 +205,8 @@ export function trailingFinding(
   if (!trailing || !layout.family.startsWith("iommufd")) return [];
   return [finding(
     "FQ-ALIGN",
-    `trailing ${plural(trailing.length, "byte")} at ${hex(trailing.offset)} are not a whole ` +
+    `trailing ${plural(trailing.length, "byte")} at ${hex(trailing.offset)} ` +
+      `${trailing.length === 1 ? "is" : "are"} not a whole ` +
       `${layout.size}-byte ${layout.struct}`,
     { offset: trailing.offset },
   )];

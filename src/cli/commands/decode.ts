@@ -510,7 +510,8 @@ export async function run(o: DecodeOpts, io: Io): Promise<ExitCode> {
     if (end.trailing && !reported) {
       throw new InputError(
         `${src.name}: trailing ${plural(end.trailing.length, "byte")} at offset ` +
-          `${hex(end.trailing.offset)} are not a whole ${layout.size}-byte ${abi} record`,
+          `${hex(end.trailing.offset)} ${end.trailing.length === 1 ? "is" : "are"} not a whole ` +
+          `${layout.size}-byte ${abi} record`,
       );
     }
     const size = src.shrank()?.size ?? 0;
