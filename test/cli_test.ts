@@ -525,3 +525,21 @@ Deno.test("a big-endian image: a hint without --endian big, a correct decode wit
   assert.equal(JSON.parse(v.stdout).findings[0].rule, "HDR-ENDIAN");
   await Deno.remove(be);
 });
+
+// An argument is echoed in the error it causes: an escape sequence in it was sent to the
+// terminal as it was (and a newline in a path split the one line). Escaped, wherever the
+// message was made.
+Deno.test("a control character in an argument reaches stderr escaped, on one line", async () => {
+  const cases: [string[], string][] = [
+    [["decode", "--abi", "\x1b[7mX"], "option '--abi <abi>' argument '\\x1b[7mX' is invalid"],
+    [["\x1b[7mX"], "unknown command '\\x1b[7mX'"],
+    [["decode", "--\x1b[7mX"], "unknown option '--\\x1b[7mX' for 'decode'"],
+    [["decode", "--pasid", "5\x07"], "argument '5\\x07' is invalid"],
+    [["decode", "/nonexistent/a\nb\u202e"], "/nonexistent/a\\nb\\u202e: no such file"],
+  ];
+  for (const [args, want] of cases) {
+    const r = await cli(args);
+    assertOneLineError(r, 2, want);
+    assert.doesNotMatch(r.stderr.trimEnd(), /[\p{Cc}\p{Cf}]/u, r.stderr);
+  }
+});

@@ -27,6 +27,7 @@ import {
   InputError,
   UsageError,
 } from "./errors.ts";
+import { safeLine } from "../codec/quote.ts";
 import { ClosedPipe, denoIo, type Io, loadColour } from "./io.ts";
 import {
   commandHelp,
@@ -157,7 +158,8 @@ function fail(e: unknown, io: Io): ExitCode {
   // start, `>&-`, cannot be told apart from `>/dev/null`: Deno reopens fd 1 on /dev/null.)
   if (e instanceof ClosedPipe || e instanceof Deno.errors.BrokenPipe) return EXIT.OK;
   if (e instanceof FaultscopeError) {
-    io.err(`faultscope: ${e.message.split("\n")[0]}\n`);
+    // Arguments and file names are echoed in messages: escaped here, once for all of them.
+    io.err(`faultscope: ${safeLine(e.message)}\n`);
     return e.exitCode;
   }
   const code = (e as { code?: string }).code;
@@ -169,7 +171,7 @@ function fail(e: unknown, io: Io): ExitCode {
   }
   // A bug: still one line, but say it is ours.
   const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  io.err(`faultscope: internal error: ${msg.split("\n")[0]} (please report)\n`);
+  io.err(`faultscope: internal error: ${safeLine(msg.split("\n")[0])} (please report)\n`);
   return EXIT.INTERNAL;
 }
 

@@ -13,6 +13,7 @@
  * escapeText("\x1b[2J\n"); // => "\\x1b[2J\\n"
  * escapeText("\ufffd"); // => "\\ufffd"
  * quoted("x".repeat(50), 8); // => "'xxxxxxxx...'"
+ * safeLine("bad '\\x1b' in a\nb"); // => "bad '\\x1b' in a\\nb"
  * ```
  * @module
  */
@@ -37,6 +38,16 @@ export function escapeText(text: string, max = Infinity): string {
     if (n++ >= max) return out + "...";
     out += UNSAFE.test(c) ? escape(c) : c;
   }
+  return out;
+}
+
+/**
+ * A message made safe as one line: its unsafe code points escaped as {@link escapeText} does,
+ * except backslashes (the message may hold escapes already, from {@link quoted}).
+ */
+export function safeLine(message: string): string {
+  let out = "";
+  for (const c of message) out += c !== "\\" && UNSAFE.test(c) ? escape(c) : c;
   return out;
 }
 
