@@ -11,7 +11,14 @@
  */
 import assert from "node:assert/strict";
 import { buildRegion } from "../src/region/model.ts";
-import { faultscope, freePort, has, type Proc, Proc as Process, waitFor } from "./watch_support.ts";
+import {
+  faultscope,
+  freePorts,
+  has,
+  type Proc,
+  Proc as Process,
+  waitFor,
+} from "./watch_support.ts";
 import { kmsgRecords } from "./watch_writers.ts";
 import { root } from "./support/cli.ts";
 
@@ -74,7 +81,7 @@ Deno.test({
       await Deno.mkdir(`${dir}/tsdb`);
       await Deno.writeFile(`${dir}/region.bin`, workloadRegion());
       await new Deno.Command("mkfifo", { args: [`${dir}/kmsg`] }).output();
-      const watchPort = freePort();
+      const [watchPort, nodePort, promPort] = freePorts(3);
       const watch = faultscope([
         "watch",
         `${dir}/region.bin,label=vm1`,
@@ -111,7 +118,6 @@ Deno.test({
       const lintHttp = await promtool(scraped);
       assert.equal(lintHttp.code, 0, lintHttp.out);
 
-      const nodePort = freePort();
       procs.push(
         new Process("prometheus-node-exporter", [
           `--web.listen-address=127.0.0.1:${nodePort}`,
@@ -120,7 +126,6 @@ Deno.test({
           `--collector.textfile.directory=${dir}/textfile`,
         ]),
       );
-      const promPort = freePort();
       await Deno.writeTextFile(
         `${dir}/prometheus.yml`,
         [
@@ -146,9 +151,9 @@ Deno.test({
       const base = `http://127.0.0.1:${promPort}`;
       await waitFor(async () => {
         try {
+          // Prometheus' own answer, not another server's 200 on the port.
           const r = await fetch(`${base}/-/ready`);
-          await r.body?.cancel();
-          return r.ok;
+          return r.ok && /Prometheus.*Ready/i.test(await r.text());
         } catch {
           return false;
         }

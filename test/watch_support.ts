@@ -103,10 +103,14 @@ export function has(program: string): boolean {
     .outputSync().success;
 }
 
-/** A free TCP port on 127.0.0.1 (bound, then released). */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+/**
+ * `n` distinct free loopback ports, all held open until every one is picked: ports picked one at
+ * a time can come back equal (the first is free again until its server binds it), and two
+ * servers on one port made a test query node_exporter's landing page as if it were Prometheus.
+ */
+export function freePorts(n: number): number[] {
+  const ls = Array.from({ length: n }, () => Deno.listen({ hostname: "127.0.0.1", port: 0 }));
+  const ports = ls.map((l) => (l.addr as Deno.NetAddr).port);
+  for (const l of ls) l.close();
+  return ports;
 }
