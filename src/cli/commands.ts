@@ -16,13 +16,12 @@
 import { ABI_IDS, FAULT_ABIS, HARDWARE_ABIS } from "../abi/records.ts";
 import { PAGE_SIZES, REGION_IDS, SIMULATED_LAYOUTS } from "../abi/regions.ts";
 import { VEVENT_TYPES, type VeventTypeId } from "../abi/vevent.ts";
-import { DEFAULT_SPIN_US, MAX_SPIN_US, WAIT_STRATEGIES } from "../ring/doorbell.ts";
-import { RING_LAYOUTS } from "../ring/geometry.ts";
+import { DEFAULT_SPIN_US, MAX_SPIN_US, RING_LAYOUTS, WAIT_STRATEGIES } from "../ring/choices.ts";
 import { RULES, type Severity } from "../rules/catalogue.ts";
 import { INJECT_KINDS } from "../sim/choices.ts";
 import { OUTPUT_IDS } from "./schemas/outputs.ts";
-import { FORMATS, parseTimeArg } from "../klog/container.ts";
-import { VENDORS } from "../klog/types.ts";
+import { FORMATS, VENDORS } from "../klog/choices.ts";
+import { parseTimeArg } from "../klog/time.ts";
 import { MAX_REGION_SIZE } from "../region/detect.ts";
 import {
   abiChoices,

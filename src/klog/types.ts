@@ -13,18 +13,8 @@
  */
 import type { Json, JsonObject } from "../codec/json.ts";
 
-/** Every IOMMU family a fault can come from (`trace`: the generic `io_page_fault` tracepoint). */
-export const VENDORS = [
-  "intel",
-  "amd",
-  "arm-smmu-v3",
-  "arm-smmu",
-  "virtio-iommu",
-  "trace",
-] as const;
-
-/** Which IOMMU family reported the fault. */
-export type Vendor = typeof VENDORS[number];
+import { type Vendor, VENDORS } from "./choices.ts";
+export { type Vendor, VENDORS };
 
 /** An access type, as far as the report says. */
 export type Access = "read" | "write" | "exec" | "priv";

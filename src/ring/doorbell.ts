@@ -31,20 +31,8 @@
  * @module
  */
 
-/** How a side waits when it cannot make progress. */
-export type WaitStrategy = "spin" | "spin-wait";
-
-/**
- * Smallest spin budget of `spin-wait`, in µs, and where it starts. Measured here: a wait/notify
- * round trip between two Deno workers takes ~48 µs on a quiet machine, so a side that sleeps is
- * back ~24 µs after the other side rings, and much later once its vCPU has gone idle.
- */
-export const DEFAULT_SPIN_US = 50;
-/** Largest spin budget the adaptive policy grows to, in µs. */
-export const MAX_SPIN_US = 2000;
-
-/** Wait strategies, in presentation order. */
-export const WAIT_STRATEGIES: readonly WaitStrategy[] = ["spin", "spin-wait"];
+import { DEFAULT_SPIN_US, MAX_SPIN_US, WAIT_STRATEGIES, type WaitStrategy } from "./choices.ts";
+export { DEFAULT_SPIN_US, MAX_SPIN_US, WAIT_STRATEGIES, type WaitStrategy };
 
 /** What {@link Doorbell.sleep} did. */
 export type SleepOutcome = "ready" | "woken" | "timed-out";

@@ -19,10 +19,8 @@ import { RECORDS } from "../abi/records.ts";
 import { capacityFor, headerField, REGIONS, regionSizeFor, ringOffsetFor } from "../abi/regions.ts";
 import type { AbiId, HeaderRole, RegionLayoutId } from "../abi/types.ts";
 
-/** Layouts the ring can be laid out as: the two whose header holds both indices. */
-export const RING_LAYOUTS = ["rfc3", "dma-fault"] as const;
-/** A region layout the ring supports. */
-export type RingLayoutId = typeof RING_LAYOUTS[number];
+import { RING_LAYOUTS, type RingLayoutId } from "./choices.ts";
+export { RING_LAYOUTS, type RingLayoutId };
 
 /** Where `prod`/`cons` live: as the region lays them out, or alone on separate cache lines. */
 export type IndexPlacement = "region" | "split";
