@@ -134,6 +134,28 @@ export async function run(o: WatchOpts, io: Io): Promise<ExitCode> {
   const loops = specs.map((spec, i) => {
     const sink = out.source(spec.label, spec.kind);
     if (o.count === 0) return Promise.resolve();
+    // `up`/`down` states when a source stops or starts being readable (not at a start that goes
+    // well): what faultscope_source_up says to a scrape, said in the event stream.
+    let wasUp: boolean | undefined;
+    const up = (now: boolean, ended?: "ended") => {
+      metrics?.up(spec.label, now);
+      if (ended) {
+        wasUp = undefined;
+        return;
+      }
+      if (now !== wasUp && (wasUp !== undefined || !now)) {
+        sink.state({
+          time: Date.now(),
+          state: now ? "up" : "down",
+          message: now
+            ? "the source is read again"
+            : "the source cannot be read; its faults are not seen until it is back",
+        });
+        // Said now: a source that is down has no read after which the output is flushed.
+        out.flush();
+      }
+      wasUp = now;
+    };
     const ctx: LoopContext = {
       interval: o.interval,
       signal: halt.signal,
@@ -142,7 +164,7 @@ export async function run(o: WatchOpts, io: Io): Promise<ExitCode> {
       stallMs: o.stallMs,
       stdin: io.stdin,
       note: (t) => out.note(spec.label, t),
-      up: (up) => metrics?.up(spec.label, up),
+      up,
       flush: () => out.flush(),
       describe: (what) => (out.tallies[i].what = what),
       onStop: (f) => stoppers.push(f),

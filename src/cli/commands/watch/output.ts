@@ -263,7 +263,11 @@ export class WatchOutput {
           const j: Record<string, unknown> = { state: s.state, message: s.message };
           if (s.seconds !== undefined) j.seconds = s.seconds;
           io.out.line(`${head(s.time, "state")},${JSON.stringify(j).slice(1)}`);
-        } else if (s.state !== "ring_full") human(s.time, "state", s.message);
+        } else if (s.state !== "ring_full" && s.state !== "up" && s.state !== "down") {
+          // A terminal has the source's own note on stderr for these (why it is down, and what
+          // it follows now).
+          human(s.time, "state", s.message);
+        }
       },
       ring: (g) => metrics?.ring(label, g),
       fullSeconds: (s) => {

@@ -212,8 +212,12 @@ export interface LoopContext {
   stdin: Reader;
   /** One line about the source, on stderr. */
   note: (text: string) => void;
-  /** Whether the source can be read (the up gauge). */
-  up: (up: boolean) => void;
+  /**
+   * Whether the source can be read (the up gauge, and a `down`/`up` state on a change). `ended`:
+   * it ended as a stream does (stdin at its end, a FIFO's writer gone), not a failure to read:
+   * the gauge falls, no state is said, and the next reader or writer is a fresh start.
+   */
+  up: (up: boolean, ended?: "ended") => void;
   /** After each batch of events: write them out. */
   flush: () => void;
   /** Describes the source once it is known (for the summary). */
@@ -436,8 +440,8 @@ export async function followRegion(
             wait("short", `read ${got} of ${buf.length} bytes; waiting`);
           } else {
             readAt(file, offset, head);
+            ctx.up(true); // before what the read shows, so an `up` state precedes its faults
             follower.observe({ bytes: buf, headerAfter: head, time: ctx.now() });
-            ctx.up(true);
             ctx.flush();
           }
         }
@@ -484,7 +488,7 @@ export async function followStream(
     }
     if (!ctx.signal.aborted) {
       follower.end(ctx.now());
-      ctx.up(false);
+      ctx.up(false, "ended");
       ctx.note(`ended after ${plural(follower.stats.records, "record")}`);
       ctx.flush();
     }
@@ -546,7 +550,7 @@ async function readPipe(
       }
       if (ctx.signal.aborted) break;
       o.end();
-      ctx.up(false);
+      ctx.up(false, "ended");
       say("the writer closed; waiting for the next one");
       ctx.flush();
     } catch (e) {
