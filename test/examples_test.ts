@@ -422,6 +422,7 @@ const EXPECT: Record<string, Expect> = {
       );
       assert.match(r.stdout, /evt\[3\] bits 51:12: ipa: .*masked, not shifted/);
       assert.match(r.stdout, /evt\[0\] bits 63:32: vsid: virtual StreamID/);
+      assert.match(r.stdout, /^source: torvalds\/linux@\w+ drivers\/iommu\/iommufd\/eventq\.c /m);
     },
   },
   "faultscope simulate": {

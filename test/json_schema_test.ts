@@ -287,6 +287,15 @@ Deno.test("layout vevent --json: the vEVENTQ header and payloads as include/uapi
     ) => [t.value, t.struct, t.size]),
     [[1, "iommu_vevent_arm_smmuv3", 32], [2, "iommu_vevent_tegra241_cmdqv", 16]],
   );
+  // Where it comes from: the uapi header and the read path in eventq.c, public locations.
+  assert.ok(
+    s.sources.some((c: { cite: string }) => /include\/uapi\/linux\/iommufd\.h/.test(c.cite)),
+  );
+  assert.ok(
+    s.sources.some((c: { cite: string }) =>
+      /drivers\/iommu\/iommufd\/eventq\.c \(iommufd_veventq_fops_read/.test(c.cite)
+    ),
+  );
   assert.deepEqual(schemaErrors("layout.json", j), []);
 });
 

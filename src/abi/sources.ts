@@ -385,6 +385,15 @@ export const SOURCES = {
     commit: "e721f619e3ec9bae08bf419c3944cf1e6966c821",
     paths: ["include/uapi/linux/iommufd.h"],
   }],
+  K10: [{
+    kind: "git",
+    what: "the iommufd event queues: how a vEVENTQ read delivers headers and payloads, and the " +
+      "LOST_EVENTS header queued when the queue is full",
+    repo: "torvalds/linux",
+    commit: "ec2e0fb07d789976c601bec19ecced7a501c3705",
+    paths: ["drivers/iommu/iommufd/eventq.c"],
+    symbols: ["iommufd_veventq_fops_read", "iommufd_veventq_deliver_restore"],
+  }],
   "log:I1": [{
     kind: "git",
     what: "VT-d fault handling: the three fault reason tables and the fault recording register " +

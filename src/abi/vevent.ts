@@ -31,6 +31,8 @@ export const VEVENT_FLAGS: FlagSet = {
 export const VEVENT_HEADER = {
   struct: "iommufd_vevent_header",
   size: 8,
+  /** Where the stream's layout and delivery come from (keys of `sources.ts`). */
+  source: ["K7", "K10"],
   fields: [
     { name: "flags", offset: 0, meaning: "IOMMU_VEVENTQ_FLAG_*", flags: VEVENT_FLAGS },
     {

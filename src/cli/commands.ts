@@ -292,7 +292,10 @@ export const VALIDATE = {
       parse: intArg(0),
     },
     strict: { help: "exit 1 on warnings too" },
-    json: { help: "{findings, errors, warnings, infos} (schema in the README)", short: "j" },
+    json: {
+      help: "{layout, abi, findings, errors, warnings, infos} (schema in the README)",
+      short: "j",
+    },
   },
   notes: [
     "Exit status: 0 no error found, 1 error found (or warning with --strict), 2 usage or input error.",

@@ -14,7 +14,7 @@
  */
 import { ABI_IDS, recordLayout, RECORDS } from "../../abi/records.ts";
 import { REGION_IDS, regionLayout, REGIONS } from "../../abi/regions.ts";
-import { citationJson, citations, citationUrl, cite } from "../../abi/sources.ts";
+import { citationJson, citations, citationUrl, cite, type SourceKey } from "../../abi/sources.ts";
 import type { EnumDesc, Field, FlagSet, RecordLayout, RegionLayout } from "../../abi/types.ts";
 import { VEVENT_HEADER, VEVENT_SEQ_MAX, VEVENT_TYPES } from "../../abi/vevent.ts";
 import type { LAYOUT } from "../commands.ts";
@@ -106,7 +106,7 @@ function fieldLines(
  * at a commit and its files, a mail's Message-Id and its lore.kernel.org address, ...), then what
  * it is, under it.
  */
-function sourceLines(l: RecordLayout | RegionLayout): string[] {
+function sourceLines(l: { source: readonly SourceKey[] }): string[] {
   return citations(l.source).flatMap((c) => {
     const url = citationUrl(c);
     return [`source: ${cite(c)}${url && c.kind === "mail" ? ` ${url}` : ""}`, `        ${c.what}`];
@@ -195,6 +195,8 @@ export function veventLayoutLines(): string[] {
     "note: the arm-smmuv3 payload is the SMMUv3 event record with the StreamID replaced by the " +
       "virtual one (layout smmuv3-evt has the whole record).",
     "decode: faultscope decode --abi vevent [--vevent-type TYPE] --check",
+    "",
+    ...sourceLines(VEVENT_HEADER),
   );
   return out;
 }
@@ -369,5 +371,6 @@ function veventJson() {
         meaning: f.meaning,
       })),
     })),
+    sources: citations(VEVENT_HEADER.source).map(citationJson),
   };
 }

@@ -269,6 +269,7 @@ const STREAM = closed({
       },
     }),
   },
+  sources: { type: "array", items: ref("citation"), minItems: 1 },
 });
 
 /**
