@@ -263,7 +263,7 @@ Deno.test("a hex dump with a UTF-8 BOM, or non-ASCII in its ASCII column, is rea
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stdout,
-    /^ {2}hex dump \(UTF-8 text \(byte-order mark skipped\); groups read as bytes/m,
+    /^ {2}hex dump \(UTF-8 text \(byte-order mark skipped\); groups read as bytes\)$/m,
   );
   assert.match(r.stdout, /^\s+0\s+0x0\s+DMA_UNRECOV\(1\)\s+PERMISSION\(10\)\s.*0xdeadb000/m);
   // hexyl-style middle dots in the ASCII column: UTF-8, still text.

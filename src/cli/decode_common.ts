@@ -47,7 +47,12 @@ export function inputNote(src: CaptureInput, loud = false): string | undefined {
   const text = k && k.why !== "ASCII text" ? `${k.why}; ` : "";
   if (words) return text + words;
   if (loud || !k) return undefined;
-  return `hex dump (${text}groups read as bytes, ${r.format})`;
+  // The format names the dump ("xxd", "xxd, 4-byte groups"), or is "bytes" / the flag's own
+  // words: said once, not "groups read as bytes, groups read as bytes".
+  const how = r.format === "bytes" || r.format.startsWith("groups read as")
+    ? "groups read as bytes"
+    : `groups read as bytes, ${r.format}`;
+  return `hex dump (${text}${how})`;
 }
 
 /** The JSON form of how a hex dump was read (null for raw input). */
