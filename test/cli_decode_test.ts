@@ -165,3 +165,34 @@ Deno.test("decode: a lone non-ASCII byte is not text; no message echoes a raw or
   assert.doesNotMatch(r.stderr, /\uFFFD/);
   await Deno.remove(p);
 });
+
+Deno.test("decode --as-iommu-fault over several chunks: each table headed, no trailing blank line", async () => {
+  // 40,000 32-byte SMMUv3 records (1.28 MB) arrive in more than one chunk; the iommu_fault table
+  // of the first chunk's records came before the next chunk's rows, which then read as if they
+  // continued it, and the output ended with an empty line.
+  const path = await tmpFile(new Uint8Array(32 * 40_000));
+  try {
+    const r = await cli(["decode", path, "--abi", "smmuv3-evt", "--as-iommu-fault"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    assert.equal(lines.at(-1), "", "ends with a newline");
+    assert.notEqual(lines.at(-2), "", "and not with a blank line");
+    const recordHeads = lines.flatMap((l, i) => /^index\s+offset\s+id\s/.test(l) ? [i] : []);
+    const faultHeads = lines.flatMap((l, i) =>
+      /^iommu_fault each record becomes/.test(l) ? [i] : []
+    );
+    assert.ok(faultHeads.length >= 2, `${faultHeads.length} iommu_fault tables`);
+    assert.equal(recordHeads.length, faultHeads.length, "one records table before each");
+    // Every records header after the first follows a blank line that ends an iommu_fault table.
+    for (const i of recordHeads.slice(1)) assert.equal(lines[i - 1], "");
+    // Each record has its row and its three kernel paths (6.8+, 5.13-6.7, nested v9-v12).
+    assert.equal(lines.filter((l) => /^\s*\d+\s+0x[0-9a-f]+\s+\?\(0\)/.test(l)).length, 40_000);
+    assert.equal(
+      lines.filter((l) => /^\s*\d+\s+(mainline-6\.8|mainline-5\.13|nested-v9-v12)\s/.test(l))
+        .length,
+      120_000,
+    );
+  } finally {
+    await Deno.remove(path);
+  }
+});

@@ -215,14 +215,20 @@ function humanView(d: Decoded, io: Io): View {
   let faults: string[][] = [];
   let faultRun: RecordRun | undefined;
   let shown = 0;
-  const flushFaults = () => {
+  /** The iommu_fault table of the records shown since the last one; `more`: records follow. */
+  const flushFaults = (more: boolean) => {
     if (!faults.length) return;
     out.line();
     const { FAULT_COLUMNS, FAULT_HEADING } = d.asFault!.view;
     out.line(FAULT_HEADING);
     for (const l of table(FAULT_COLUMNS, faults, new Set([0]))) out.line(fit(l, cols));
-    out.line();
     faults = [];
+    // The records that follow get a blank line and their header again, not rows that seem to
+    // continue the iommu_fault table; the last table ends the output with no blank line.
+    if (more) {
+      out.line();
+      headed = false;
+    }
   };
   return {
     record(run, i, r) {
@@ -231,7 +237,7 @@ function humanView(d: Decoded, io: Io): View {
       shown++;
       if (d.check) kept.add(checker.of(run, i, rec));
       if (d.summary) return d.summary.add(rec);
-      if (faultRun !== run) flushFaults();
+      if (faultRun !== run) flushFaults(true);
       faultRun = run;
       if (!headed) out.line(fit(t.header(), cols));
       headed = true;
@@ -242,7 +248,7 @@ function humanView(d: Decoded, io: Io): View {
       if (d.asFault) faults.push(...d.asFault.view.faultRows(d.abi, run.index + i, rec));
     },
     end(read) {
-      flushFaults();
+      flushFaults(false);
       if (!headed && !d.summary) out.line(fit(t.header(), cols));
       if (d.summary) { for (const l of d.facets!.summaryLines(d.summary.result())) out.line(l); }
       if (d.keep && !d.summary) {
