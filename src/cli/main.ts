@@ -44,7 +44,9 @@ export const VERSION = "0.1.0";
 /** What faultscope is, in one paragraph: the top-level help's and the manual's. */
 export const ABOUT: string =
   "Inspect, simulate, validate and benchmark VFIO nested-IOMMU fault regions " +
-  "and rings, and decode every iommu_fault record generation.";
+  "and rings; decode every iommu_fault generation, the iommufd fault and vEVENT " +
+  "queues and the IOMMUs' hardware records; read the faults in kernel logs; and " +
+  "follow live sources without losing a fault silently, with Prometheus metrics.";
 
 /** The top-level help: usage, the commands and their one-line summaries. */
 export function mainHelp(width = 80): string {
