@@ -193,6 +193,30 @@ Deno.test("a region file: appears late, grows, is truncated, comes back, is repl
   }
 });
 
+Deno.test("a log file that appears while watched is read from its first line", async () => {
+  // A log that is not there when watch starts holds nothing watch was not waiting for: its
+  // lines at the first look were once skipped (followed from the end, as a file that was there).
+  const dir = await Deno.makeTempDir();
+  const log = `${dir}/kern.log`;
+  const line = (k: number) => `[  812.0044${String(k).padStart(2, "0")}] ${dmarLine(k)}\n`;
+  const w = faultscope(["watch", "--log", log, "--ndjson", "--interval", "5"]);
+  try {
+    await waitFor(() => w.stderr.includes("waiting for it to appear"), "the wait");
+    await replace(log, new TextEncoder().encode(line(1) + line(2)));
+    await waitFor(
+      () => objects(w.stdout).filter((o) => o.type === "fault").length === 2,
+      "2 faults",
+    );
+    const addrs = objects(w.stdout).filter((o) => o.type === "fault").map((o) =>
+      (o.fault as { addr: string }).addr
+    );
+    assert.deepEqual(addrs, ["0x2000", "0x3000"]);
+  } finally {
+    await w.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a log file like tail -F: lines before a rotation are read, then the new file; truncation is a loss", async () => {
   const dir = await Deno.makeTempDir();
   const log = `${dir}/kern.log`;

@@ -640,7 +640,8 @@ export const WATCH = {
     },
     fromStart: {
       help: "also report what is there at the start: a region's pending records, a log file " +
-        "from its first line, the kmsg buffer",
+        "from its first line, the kmsg buffer (a region or log file that appears while " +
+        "watched is read from its start anyway)",
     },
     ndjson: { help: "one JSON object per fault, loss, finding and state (schema in the README)" },
     quiet: { help: "no line per fault; losses, findings and the summary still", short: "q" },

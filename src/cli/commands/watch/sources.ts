@@ -611,6 +611,7 @@ async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
   let ino: number | null = null;
   let pos = 0;
   let seen = false;
+  let waited = false;
   let said = "";
   const say = (t: string) => {
     if (t !== said) ctx.note(t);
@@ -646,6 +647,7 @@ async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
           ctx.up(false);
           say("deleted; waiting for it to come back");
         } else if (!seen) {
+          waited = true;
           ctx.up(false);
           say("waiting for it to appear");
         }
@@ -660,7 +662,9 @@ async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
         if (!file) {
           file = Deno.openSync(path, { read: true });
           ino = st.ino;
-          pos = !seen && !ctx.fromStart ? st.size : 0;
+          // A file there at the start is followed from its end; one that appeared while
+          // watched holds nothing watch has not been waiting for: from its start.
+          pos = !seen && !ctx.fromStart && !waited ? st.size : 0;
           if (seen || said) say(`following from ${pos ? `byte ${pos}` : "its start"}`);
           seen = true;
         } else if (st.size < pos) {
