@@ -56,11 +56,23 @@ export function writeWords(rec: HwRecord, words: readonly bigint[]): Uint8Array 
   return out;
 }
 
+/**
+ * A field's mask and shift as BigInts, made once per description: building them on every read
+ * (three BigInt allocations and shifts) was the largest cost of decoding a vEVENT stream.
+ */
+const MASKS = new WeakMap<BitField, readonly [mask: bigint, shift: bigint]>();
+function maskOf(f: BitField): readonly [bigint, bigint] {
+  let m = MASKS.get(f);
+  if (!m) MASKS.set(f, m = [genmask(f.hi, f.lo), BigInt(f.lo)]);
+  return m;
+}
+
 /** The value of one field, taken as the kernel takes it. */
 export function getField(f: BitField, words: readonly bigint[]): bigint {
   const w = words[f.word] ?? 0n;
-  const masked = w & genmask(f.hi, f.lo);
-  return f.take === "mask" ? masked : masked >> BigInt(f.lo);
+  const [mask, shift] = maskOf(f);
+  const masked = w & mask;
+  return f.take === "mask" ? masked : masked >> shift;
 }
 
 /** ORs one field's value into its word (values outside the field are cut to it). */
