@@ -201,6 +201,22 @@ Deno.test("/dev/kmsg: a sequence gap is a loss of exactly that many records, whe
   assert.match(c.losses[0].message, /kmsg overwrote 3 records .*48215 -> 48219/);
 });
 
+Deno.test("/dev/kmsg: after the sequence starts over (a new boot, a buffer read again), gaps count from there", () => {
+  // Sequence numbers only grow within one boot (logs.md 8.1); a writer that starts over (a FIFO
+  // fed by another boot's /dev/kmsg, or the same buffer read again from its oldest record) once
+  // left the last number at the old high mark, and every gap below it went unsaid.
+  const a = kmsgRecords(3, 100, new Set());
+  const b = kmsgRecords(6, 0, new Set([2, 3, 4]));
+  const { sink, c } = collector();
+  const k = new KlogFollower(sink, "kmsg");
+  for (const rec of (a.text + b.text).split(/(?<=\n)(?=\d)/)) k.push(rec, 0);
+  k.end(1);
+  assert.equal(c.losses.length, 1);
+  assert.equal(c.losses[0].cause, "kmsg_overwritten");
+  assert.equal(c.losses[0].count, 3);
+  assert.match(c.losses[0].message, /sequence 1 -> 5/);
+});
+
 // --- metrics and labels -----------------------------------------------------------------------
 
 Deno.test("metrics: faults by labels with the device cap, losses exact or as events only", () => {

@@ -339,7 +339,9 @@ export class KlogParser {
         line: lineNo,
       });
     }
-    if (this.#lastSeq === null || seq > this.#lastSeq) this.#lastSeq = seq;
+    // Numbers only grow within one boot: one that goes back is a new boot, or the buffer read
+    // again from its oldest record, and gaps count from it (keeping the old high mark hid them).
+    if (seq !== this.#lastSeq) this.#lastSeq = seq;
   }
 
   #text(text: string, s: Stripped, raw: string, lineNo: number): void {
