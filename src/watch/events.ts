@@ -100,7 +100,10 @@ export type LossCause =
    * taken in between (the indices give the least; a lap hides more).
    */
   | "before_first_look"
-  /** The header became unreadable or changed geometry: the records written meanwhile are unknown. */
+  /**
+   * The header became unreadable or changed geometry, a region file was replaced or came back, a
+   * file of records was truncated: the records written meanwhile are unknown.
+   */
   | "resync"
   /** A vEVENTQ LOST_EVENTS header: the queue was full. */
   | "vevent_overflow"

@@ -42,7 +42,7 @@ export type SourceKind = "region" | "stream" | "kmsg" | "log";
 /** The losses each kind of source can report (their series exist, at 0, from the start). */
 export const LOSS_CAUSES: Readonly<Record<SourceKind, readonly LossCause[]>> = {
   region: ["ring_full", "lapped", "may_have_lapped", "before_first_look", "resync"],
-  stream: ["vevent_overflow", "vevent_gap", "partial_record"],
+  stream: ["vevent_overflow", "vevent_gap", "partial_record", "resync"],
   kmsg: ["kmsg_overwritten", "suppressed", "hw_overflow"],
   log: ["kmsg_overwritten", "journal_missed", "suppressed", "hw_overflow", "log_truncated"],
 };

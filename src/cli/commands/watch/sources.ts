@@ -498,7 +498,7 @@ export async function followStream(
   try {
     st = await Deno.stat(spec.path);
   } catch { /* waited for below */ }
-  if (!st || st.isFile) return followGrowingFile(spec, follower, buf, ctx, abiText);
+  if (!st || st.isFile) return followGrowingFile(spec, sink, follower, buf, ctx, abiText);
   ctx.describe(`${st.isFifo ? "FIFO" : "device"}, ${abiText}`);
   await readPipe(spec.path, ctx, buf, {
     data: (b) => follower.push(b, ctx.now()),
@@ -578,6 +578,7 @@ function sleepForever(signal: AbortSignal): Promise<undefined> {
 /** A regular file that grows (records appended): followed like `tail -F`. */
 async function followGrowingFile(
   spec: SourceSpec,
+  sink: WatchSink,
   follower: StreamFollower,
   buf: Uint8Array,
   ctx: LoopContext,
@@ -586,7 +587,19 @@ async function followGrowingFile(
   ctx.describe(`file, ${abiText}`);
   await tailFile(spec.path, ctx, {
     data: (b) => follower.push(b, ctx.now()),
-    restart: () => follower.end(ctx.now()),
+    restart(why) {
+      follower.end(ctx.now());
+      if (why === "truncated") {
+        sink.loss({
+          time: ctx.now(),
+          cause: "resync",
+          unit: "faults",
+          atMost: null,
+          message: `${spec.path} was truncated: records written after the last read and ` +
+            `before the truncation were not seen`,
+        });
+      }
+    },
     buf,
   });
 }
@@ -601,10 +614,16 @@ interface TailSink {
   buf: Uint8Array;
 }
 
+/** Bytes before the read position kept to tell a file rewritten in place past it. */
+const MARK_BYTES = 4096;
+
 /**
  * `tail -F` on one path: starts at its end (or its start with --from-start, and always for a file
  * that appears later), reads what is appended every interval, finishes a file that was rotated or
- * deleted before following the new one, starts over on one that was truncated.
+ * deleted before following the new one, starts over on one that was truncated. A file truncated
+ * and written again past the read position between two polls keeps its inode and shows no
+ * shrink, so the last bytes read before that position are kept and compared every poll: bytes
+ * that changed are a truncation too (only a rewrite with the same bytes there goes unseen).
  */
 async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
   let file: Deno.FsFile | undefined;
@@ -617,12 +636,39 @@ async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
     if (t !== said) ctx.note(t);
     said = t;
   };
-  const drain = () => {
-    if (!file) return;
-    for (let n; (n = readAt(file, pos, sink.buf)) > 0;) {
-      pos += n;
-      sink.data(sink.buf.subarray(0, n));
+  // The last bytes handed on (those just before `pos`), and a buffer to read them again into.
+  const mark = new Uint8Array(MARK_BYTES), again = new Uint8Array(MARK_BYTES);
+  let marked = 0;
+  const remember = (b: Uint8Array) => {
+    if (b.length >= MARK_BYTES) {
+      mark.set(b.subarray(b.length - MARK_BYTES));
+      marked = MARK_BYTES;
+      return;
     }
+    const keep = Math.min(marked, MARK_BYTES - b.length);
+    mark.copyWithin(0, marked - keep, marked);
+    mark.set(b, keep);
+    marked = keep + b.length;
+  };
+  /** Whether the bytes before `pos` are no longer those that were read there. */
+  const rewritten = (): boolean => {
+    if (!file || !marked) return false;
+    const got = readAt(file, pos - marked, again.subarray(0, marked));
+    if (got < marked) return true;
+    for (let i = 0; i < marked; i++) if (again[i] !== mark[i]) return true;
+    return false;
+  };
+  const read = (): number => {
+    const n = readAt(file!, pos, sink.buf);
+    if (n <= 0) return n;
+    pos += n;
+    const b = sink.buf.subarray(0, n);
+    remember(b);
+    sink.data(b);
+    return n;
+  };
+  const drain = () => {
+    if (file) { while (read() > 0); }
   };
   const close = () => {
     try {
@@ -665,21 +711,23 @@ async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
           // A file there at the start is followed from its end; one that appeared while
           // watched holds nothing watch has not been waiting for: from its start.
           pos = !seen && !ctx.fromStart && !waited ? st.size : 0;
+          marked = Math.min(pos, MARK_BYTES);
+          readAt(file, pos - marked, mark.subarray(0, marked));
           if (seen || said) say(`following from ${pos ? `byte ${pos}` : "its start"}`);
           seen = true;
-        } else if (st.size < pos) {
+        } else if (st.size < pos || rewritten()) {
           sink.restart("truncated");
-          say(`truncated to ${plural(st.size, "byte")}: reading from its start`);
+          say(
+            st.size < pos
+              ? `truncated to ${plural(st.size, "byte")}: reading from its start`
+              : `rewritten before byte ${pos} (truncated and written again): reading from its start`,
+          );
           pos = 0;
+          marked = 0;
         }
         ctx.up(true);
         // At most 64 MiB a tick: a huge backlog does not hold up the other sources.
-        for (let i = 0; i < 1024; i++) {
-          const n = readAt(file, pos, sink.buf);
-          if (n <= 0) break;
-          pos += n;
-          sink.data(sink.buf.subarray(0, n));
-        }
+        for (let i = 0; i < 1024 && read() > 0; i++);
         ctx.flush();
       }
     } catch (e) {

@@ -1,0 +1,107 @@
+/**
+ * `watch` on files that change between two polls in ways their size does not show: a log
+ * truncated and written again past where watch had read, a file of records truncated with records
+ * watch had not read yet, a region file that appears before its producer wrote its header. Each
+ * is driven with watch stopped (SIGSTOP) while the file changes, so no poll can fall in between.
+ */
+import assert from "node:assert/strict";
+import { faultscope, objects, waitFor } from "./watch_support.ts";
+import { dmarLine, dmarNumber } from "./watch_writers.ts";
+
+type Obj = Record<string, unknown>;
+const line = (k: number) => `[  812.0044${String(k).padStart(2, "0")}] ${dmarLine(k)}\n`;
+const faults = (text: string) => objects(text).filter((o) => o.type === "fault");
+
+Deno.test("a log truncated and written again past the read position: a loss, then its lines from the start", async () => {
+  // tail -F tells a truncation by the size only; a log truncated and rewritten longer than
+  // what was read between two polls was read on from the old position: lines 2 and 3 were
+  // skipped, the read started inside line 4's text, and the summary said complete.
+  const dir = await Deno.makeTempDir();
+  const log = `${dir}/kern.log`;
+  await Deno.writeTextFile(log, line(0));
+  const w = faultscope(["watch", "--log", log, "--ndjson", "--interval", "5"]);
+  try {
+    await waitFor(async () => {
+      await Deno.writeTextFile(log, line(1), { append: true });
+      await new Promise((r) => setTimeout(r, 20));
+      return faults(w.stdout).length > 0;
+    }, "watch to follow the file");
+    const before = faults(w.stdout).length;
+    w.kill("SIGSTOP");
+    await Deno.writeTextFile(log, line(2) + line(3) + line(4) + line(5));
+    w.kill("SIGCONT");
+    await waitFor(() => faults(w.stdout).length === before + 4, "lines 2 to 5");
+    const out = objects(w.stdout).slice(-5);
+    assert.equal(out[0].cause, "log_truncated");
+    assert.deepEqual(
+      out.slice(1).map((o) => dmarNumber((o.fault as Obj).addr as string)),
+      [2, 3, 4, 5],
+    );
+    w.kill("SIGTERM");
+    await w.done();
+    assert.match(w.stderr, /LOSSY/);
+  } finally {
+    w.kill("SIGCONT");
+    await w.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** `n` hwpt-pgfault records (40 bytes), record k with addr 0x1000 * (k + 1). */
+function pgfaults(from: number, n: number): Uint8Array {
+  const b = new Uint8Array(40 * n);
+  const dv = new DataView(b.buffer);
+  // struct iommu_hwpt_pgfault: flags, dev_id, pasid, grpid, perm, __reserved, addr (u64 at 24).
+  for (let i = 0; i < n; i++) dv.setBigUint64(40 * i + 24, BigInt(0x1000 * (from + i + 1)), true);
+  return b;
+}
+
+Deno.test("a file of records truncated before watch read its last records: a declared loss", async () => {
+  // The log follower declared such a truncation; the record-stream follower, on the same
+  // tail -F loop, only started over: two records never read, and "complete".
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/faults.bin`;
+  await Deno.writeFile(path, new Uint8Array(0));
+  const watch = faultscope(
+    [
+      "watch",
+      `${path},abi=hwpt-pgfault,kind=stream`,
+      "--ndjson",
+      "--interval",
+      "5",
+      "--from-start",
+    ],
+  );
+  try {
+    await waitFor(async () => {
+      await Deno.writeFile(path, pgfaults(0, 1), { append: true });
+      await new Promise((r) => setTimeout(r, 20));
+      return faults(watch.stdout).length > 0;
+    }, "watch to follow the file");
+    await waitFor(async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      return faults(watch.stdout).length === (await Deno.stat(path)).size / 40;
+    }, "every record written so far");
+    watch.kill("SIGSTOP");
+    await Deno.writeFile(path, pgfaults(100, 2), { append: true }); // never read
+    await Deno.writeFile(path, pgfaults(200, 1)); // truncated, one new record
+    watch.kill("SIGCONT");
+    await waitFor(
+      () => faults(watch.stdout).some((o) => (o.fault as Obj).addr === "0xc9000"),
+      "the record after the truncation",
+    );
+    const out = objects(watch.stdout);
+    const loss = out.filter((o) => o.type === "loss");
+    assert.equal(loss.length, 1);
+    assert.equal(loss[0].cause, "resync");
+    assert.equal(loss[0].at_most, null);
+    assert.ok(out.indexOf(loss[0]) < out.length - 1, "said before the record after it");
+    assert.ok(
+      !faults(watch.stdout).some((o) => /^0x6[56]000$/.test((o.fault as Obj).addr as string)),
+    );
+  } finally {
+    watch.kill("SIGCONT");
+    await watch.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
