@@ -5,6 +5,7 @@
  * is driven with watch stopped (SIGSTOP) while the file changes, so no poll can fall in between.
  */
 import assert from "node:assert/strict";
+import { buildRegion } from "../src/region/model.ts";
 import { faultscope, objects, waitFor } from "./watch_support.ts";
 import { dmarLine, dmarNumber } from "./watch_writers.ts";
 
@@ -102,6 +103,38 @@ Deno.test("a file of records truncated before watch read its last records: a dec
   } finally {
     watch.kill("SIGCONT");
     await watch.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a region file that appears before its header is written is waited for, then followed", async () => {
+  // A producer that sizes its file first (ftruncate) and writes the header after: watch, which
+  // was waiting for the path, took the zeros for a file that is no region and exited 2, with
+  // every other source.
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/r.bin`;
+  const w = faultscope(["watch", path, "--ndjson", "--interval", "5"]);
+  try {
+    await waitFor(() => w.stderr.includes("waiting for it to appear"), "the wait");
+    await Deno.writeFile(`${path}.tmp`, new Uint8Array(65536));
+    await Deno.rename(`${path}.tmp`, path);
+    await waitFor(() => w.stderr.includes("not a fault region"), "the zeros", 10_000);
+    assert.equal(w.status, undefined, `still running: ${w.stderr}`);
+    const f = await Deno.open(path, { write: true }); // in place: same file, no truncation
+    await f.write(buildRegion({
+      layout: "rfc3",
+      producer: 2,
+      consumer: 0,
+      records: [0, 1].map((k) => ({
+        slot: k,
+        fields: { type: 1, reason: 10, addr: BigInt(0x1000 * (k + 1)), pasid: 1, pasid_valid: 1 },
+      })),
+    }));
+    f.close();
+    await waitFor(() => faults(w.stdout).length === 2, "the 2 pending faults");
+    assert.deepEqual(faults(w.stdout).map((o) => (o.fault as Obj).addr), ["0x1000", "0x2000"]);
+  } finally {
+    await w.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });

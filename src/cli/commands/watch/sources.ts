@@ -358,9 +358,10 @@ export async function followRegion(
         h.kind === "region-size" ? { kind: "layout" as const, choices: REGION_IDS } : h
       );
       const msg = `${path}${where}: ${withHints(loc.message, hints)}`;
-      // A file that is there but is no region: nothing will work, unless it was one before.
-      if (opened === 0) throw new InputError(msg);
-      wait("unknown", `not a fault region now (${loc.message}); waiting`);
+      // A file that is there but is no region: nothing will work, unless it was one before, or
+      // it appeared while watched (a producer may size its file before it writes the header).
+      if (opened === 0 && !waiting) throw new InputError(msg);
+      wait("unknown", `not a fault region ${opened ? "now" : "yet"} (${loc.message}); waiting`);
       return false;
     }
     if (loc.regionSize > MAX_REGION_SIZE) {
@@ -448,7 +449,7 @@ export async function followRegion(
       }
     } catch (e) {
       if (outputFailed(e)) throw e;
-      if (e instanceof InputError && opened === 0) throw e;
+      if (e instanceof InputError && opened === 0 && !waiting) throw e;
       close();
       wait("error", `cannot read: ${why(e)}; waiting for it to come back`);
     }
