@@ -98,11 +98,11 @@ export class StreamFollower {
   }
 
   /**
-   * The stream ended (a FIFO's writer closed, stdin ended): a record cut short is reported as a
-   * loss. The follower stays usable for the next writer; sequence accounting continues across
-   * writers, as the queue behind them is the same.
+   * The stream ended (a FIFO's writer closed, stdin ended), or watch stopped reading it
+   * (`stopped`): a record cut short is reported as a loss. The follower stays usable for the next
+   * writer; sequence accounting continues across writers, as the queue behind them is the same.
    */
-  end(time: number): void {
+  end(time: number, stopped = false): void {
     if (!this.#held) return;
     const held = this.#held;
     this.#held = 0;
@@ -112,8 +112,8 @@ export class StreamFollower {
       cause: "partial_record",
       unit: "faults",
       count: 1,
-      message: `the stream ended ${plural(held, "byte")} into a ` +
-        `${this.#abi === "vevent" ? "vEVENTQ" : this.#abi} record: that record is lost`,
+      message: `${stopped ? "watch stopped" : "the stream ended"} ${plural(held, "byte")} ` +
+        `into a ${this.#abi === "vevent" ? "vEVENTQ" : this.#abi} record: that record is lost`,
     });
   }
 

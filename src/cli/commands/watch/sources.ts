@@ -476,6 +476,8 @@ export async function followStream(
     veventType: spec.veventType,
     littleEndian: spec.littleEndian,
   }, sink);
+  // A record begun when watch stops is never finished: a loss (nothing, when none is held).
+  ctx.onStop(() => follower.end(ctx.now(), true));
   const abiText = spec.abi === "vevent" ? `vEVENTQ (${spec.veventType})` : `${spec.abi} records`;
   const buf = new Uint8Array(READ_BYTES);
   if (spec.path === "-") {
