@@ -1,8 +1,9 @@
 /**
  * `watch` on files that change between two polls in ways their size does not show: a log
  * truncated and written again past where watch had read, a file of records truncated with records
- * watch had not read yet, a region file that appears before its producer wrote its header. Each
- * is driven with watch stopped (SIGSTOP) while the file changes, so no poll can fall in between.
+ * watch had not read yet, a region file that appears before its producer wrote its header, a
+ * log path that appears as a directory beside other sources. The changes a poll must not fall
+ * inside are made with watch stopped (SIGSTOP).
  */
 import assert from "node:assert/strict";
 import { buildRegion } from "../src/region/model.ts";
@@ -133,6 +134,40 @@ Deno.test("a region file that appears before its header is written is waited for
     f.close();
     await waitFor(() => faults(w.stdout).length === 2, "the 2 pending faults");
     assert.deepEqual(faults(w.stdout).map((o) => (o.fault as Obj).addr), ["0x1000", "0x2000"]);
+  } finally {
+    await w.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a log path that appears as a directory is said and waited on; the other sources go on", async () => {
+  // It threw "is a directory" out of watch: exit 2 mid-run, no summary, and the region beside
+  // it no longer followed. At the start, a directory is still an error (see watch_cli_test.ts).
+  const dir = await Deno.makeTempDir();
+  const log = `${dir}/kern.log`;
+  const region = `${dir}/r.bin`;
+  const w = faultscope(["watch", region, "--log", log, "--ndjson", "--interval", "5"]);
+  try {
+    await waitFor(() => /kern.log: waiting for it to appear/.test(w.stderr), "the log wait");
+    await waitFor(() => /r.bin: waiting for it to appear/.test(w.stderr), "the region wait");
+    await Deno.mkdir(log);
+    await waitFor(() => /kern.log: is a directory/.test(w.stderr), "the directory");
+    await Deno.writeFile(
+      region,
+      buildRegion({
+        layout: "rfc3",
+        producer: 1,
+        consumer: 0,
+        records: [{ slot: 0, fields: { type: 1, reason: 10, addr: 0x1000n, pasid: 1 } }],
+      }),
+    );
+    await waitFor(() => faults(w.stdout).length === 1, "the region's fault");
+    await Deno.remove(log);
+    await Deno.writeTextFile(log, line(1));
+    await waitFor(() => faults(w.stdout).length === 2, "the log's line");
+    w.kill("SIGTERM");
+    assert.equal((await w.done()).code, 143, w.stderr);
+    assert.match(w.stderr, /watched 2 sources/);
   } finally {
     await w.stop();
     await Deno.remove(dir, { recursive: true });

@@ -700,8 +700,17 @@ async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
           ctx.up(false);
           say("waiting for it to appear");
         }
+      } else if (st.isDirectory) {
+        // One there at the start was refused then; one that appears later ends no other source.
+        if (!seen && !waited) throw new InputError(`${path}: is a directory`);
+        if (file) {
+          drain();
+          close();
+          sink.restart("deleted");
+        }
+        ctx.up(false);
+        say("is a directory; waiting for a file");
       } else {
-        if (st.isDirectory) throw new InputError(`${path}: is a directory`);
         if (file && st.ino !== ino) {
           drain();
           close();
