@@ -59,3 +59,19 @@ Deno.test("Ctrl-C inside a record of a stream: that record is a declared loss", 
     await w.stop();
   }
 });
+
+Deno.test("kernel log text on stdin that ends is an end, not a source down", async () => {
+  // A stream that ends says neither down nor up (a record stream on stdin already did not);
+  // log text on stdin said "down: its faults are not seen until it is back" at its end.
+  const w = faultscope(["watch", "--log", "-", "--ndjson"]);
+  try {
+    const wr = w.child.stdin.getWriter();
+    await wr.write(new TextEncoder().encode(`[  812.004401] ${dmarLine(1)}\n`));
+    await wr.close();
+    assert.equal((await w.done()).code, 0);
+    assert.deepEqual(objects(w.stdout).map((o) => o.type), ["fault"]);
+    assert.match(w.stderr, /ended after 1 line/);
+  } finally {
+    await w.stop();
+  }
+});

@@ -802,7 +802,7 @@ export async function followLog(
     follower.push(dec.decode(), ctx.now());
     follower.end(ctx.now());
     if (!ctx.signal.aborted) {
-      ctx.up(false);
+      ctx.up(false, "ended");
       ctx.note(`ended after ${plural(follower.stats.lines, "line")}`);
     }
     ctx.flush();
