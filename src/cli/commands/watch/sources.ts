@@ -625,8 +625,8 @@ const MARK_BYTES = 4096;
  * that appears later), reads what is appended every interval, finishes a file that was rotated or
  * deleted before following the new one, starts over on one that was truncated. A file truncated
  * and written again past the read position between two polls keeps its inode and shows no
- * shrink, so the last bytes read before that position are kept and compared every poll: bytes
- * that changed are a truncation too (only a rewrite with the same bytes there goes unseen).
+ * shrink, so every read starts at the last 4 KiB read before that position and compares them:
+ * bytes that changed are a truncation too (only a rewrite with the same bytes there goes unseen).
  */
 async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
   let file: Deno.FsFile | undefined;
@@ -639,8 +639,9 @@ async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
     if (t !== said) ctx.note(t);
     said = t;
   };
-  // The last bytes handed on (those just before `pos`), and a buffer to read them again into.
-  const mark = new Uint8Array(MARK_BYTES), again = new Uint8Array(MARK_BYTES);
+  // The last bytes handed on (those just before `pos`): every read starts with them again, so
+  // that the bytes compared and the bytes handed on come from one read, with no poll between.
+  const mark = new Uint8Array(MARK_BYTES);
   let marked = 0;
   const remember = (b: Uint8Array) => {
     if (b.length >= MARK_BYTES) {
@@ -653,22 +654,18 @@ async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
     mark.set(b, keep);
     marked = keep + b.length;
   };
-  /** Whether the bytes before `pos` are no longer those that were read there. */
-  const rewritten = (): boolean => {
-    if (!file || !marked) return false;
-    const got = readAt(file, pos - marked, again.subarray(0, marked));
-    if (got < marked) return true;
-    for (let i = 0; i < marked; i++) if (again[i] !== mark[i]) return true;
-    return false;
-  };
+  /** Bytes read and handed on; `-1` when the bytes before `pos` changed (a rewrite). */
   const read = (): number => {
-    const n = readAt(file!, pos, sink.buf);
-    if (n <= 0) return n;
-    pos += n;
-    const b = sink.buf.subarray(0, n);
+    const k = marked;
+    const n = readAt(file!, pos - k, sink.buf);
+    if (n < k) return -1;
+    for (let i = 0; i < k; i++) if (sink.buf[i] !== mark[i]) return -1;
+    if (n === k) return 0;
+    const b = sink.buf.subarray(k, n);
+    pos += b.length;
     remember(b);
     sink.data(b);
-    return n;
+    return b.length;
   };
   const drain = () => {
     if (file) { while (read() > 0); }
@@ -724,22 +721,28 @@ async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
           // watched holds nothing watch has not been waiting for: from its start.
           pos = !seen && !ctx.fromStart && !waited ? st.size : 0;
           marked = Math.min(pos, MARK_BYTES);
-          readAt(file, pos - marked, mark.subarray(0, marked));
+          if (readAt(file, pos - marked, mark.subarray(0, marked)) < marked) marked = 0;
           if (seen || said) say(`following from ${pos ? `byte ${pos}` : "its start"}`);
           seen = true;
-        } else if (st.size < pos || rewritten()) {
+        } else if (st.size < pos) {
           sink.restart("truncated");
-          say(
-            st.size < pos
-              ? `truncated to ${plural(st.size, "byte")}: reading from its start`
-              : `rewritten before byte ${pos} (truncated and written again): reading from its start`,
-          );
+          say(`truncated to ${plural(st.size, "byte")}: reading from its start`);
           pos = 0;
           marked = 0;
         }
         ctx.up(true);
         // At most 64 MiB a tick: a huge backlog does not hold up the other sources.
-        for (let i = 0; i < 1024 && read() > 0; i++);
+        for (let i = 0; i < 1024; i++) {
+          const n = read();
+          if (n === -1) {
+            sink.restart("truncated");
+            say(
+              `rewritten before byte ${pos} (truncated and written again): reading from its start`,
+            );
+            pos = 0;
+            marked = 0;
+          } else if (n === 0) break;
+        }
         ctx.flush();
       }
     } catch (e) {
