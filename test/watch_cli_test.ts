@@ -338,9 +338,19 @@ Deno.test("--metrics-file: rewritten atomically; a directory that goes away is s
     assert.match(text, /^# HELP faultscope_faults_total /m);
     assert.match(text, /^# TYPE faultscope_ring_pending_records gauge$/m);
     assert.ok(!text.includes("# EOF"), "the textfile collector reads the 0.0.4 format");
-    await Deno.rename(`${dir}/m`, `${dir}/gone`);
+    // Removed and made again, not renamed away and back: a rewrite under way at the rename
+    // (temporary file made, rename over the target failed) left its temporary file in the
+    // renamed directory, which came back with it: the test failed now and then under load.
+    await waitFor(async () => {
+      try {
+        await Deno.remove(`${dir}/m`, { recursive: true });
+        return true;
+      } catch {
+        return false; // a rewrite put its temporary file there meanwhile: again
+      }
+    }, "the directory removed");
     await waitFor(() => w.stderr.includes("cannot write the metrics file"), "the failure");
-    await Deno.rename(`${dir}/gone`, `${dir}/m`);
+    await Deno.mkdir(`${dir}/m`);
     await waitFor(() => w.stderr.includes("written again"), "the recovery");
     assert.equal(count(w.stderr, "cannot write the metrics file"), 1);
     // Looked at once watch has stopped: while it runs, a rewrite every 5 ms has its temporary
