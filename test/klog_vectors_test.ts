@@ -65,6 +65,31 @@ Deno.test("T5, T6: dmar_fault suppressed calls and FSTS PFO are loss; T1 (PPF on
   assert.equal(l[1].faults_at_least, 1);
 });
 
+Deno.test("T5: dmar_fault's refused calls are at least one fault in three", () => {
+  // drivers/iommu/intel/dmar.c dmar_fault(): one interrupt calls __ratelimit(&rs) for the DRHD
+  // status line, once per record, and once more for the iteration that finds DMA_FRCD_F clear
+  // and stops. The fewest faults behind N refused calls: any 3 consecutive calls of
+  // DRHD, record, stop, DRHD, record, stop... hold one record; 2 (a stop, then the next DRHD
+  // line) may hold none.
+  const n = (count: number) =>
+    losses(`[  817.011902] dmar_fault: ${count} callbacks suppressed\n`)[0].faults_at_least;
+  assert.equal(n(1), 0);
+  assert.equal(n(2), 0);
+  assert.equal(n(3), 1);
+  assert.equal(n(37), 12);
+});
+
+Deno.test("callbacks suppressed of a function outside the IOMMU drivers is no IOMMU loss", () => {
+  // lib/ratelimit.c prints `%s: %d callbacks suppressed` with __func__ of any caller: amdgpu's
+  // display interrupt handler and the AMD EDAC driver are not the AMD IOMMU.
+  for (const func of ["amdgpu_dm_irq_handler", "amd64_decode_bus_error", "amd_pstate_update"]) {
+    assert.deepEqual(losses(`[    4.000000] ${func}: 5 callbacks suppressed\n`), [], func);
+  }
+  // An IOMMU driver function not in the table is still a sign of loss (counted as no fault).
+  const l = losses("[    4.000000] amd_iommu_int_thread: 5 callbacks suppressed\n");
+  assert.deepEqual(l.map((x) => [x.source, x.faults_at_least]), [["amd_iommu_int_thread", 0]]);
+});
+
 Deno.test("T7 V3 (5.14): 0x before bus and device", () => {
   const e = one(
     "[  402.113000] DMAR: [DMA Write NO_PASID] Request device [0x00:0x1f.6] fault addr 0xbbf42000 [fault reason 0x05] PTE Write access is not set",

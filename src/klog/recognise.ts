@@ -154,18 +154,22 @@ export function devPrefixEnd(text: string): number {
   return i - 1;
 }
 
-/** Functions whose `callbacks suppressed` line means IOMMU fault reports were refused. */
-const SUPPRESSORS: Readonly<Record<string, { vendor: Vendor; perCall: number }>> = {
-  // The DRHD status line shares the state with the records: at least every other call a fault.
-  dmar_fault: { vendor: "intel", perCall: 0.5 },
-  prq_event_thread: { vendor: "intel", perCall: 0 },
-  amd_iommu_report_page_fault: { vendor: "amd", perCall: 1 },
-  iommu_print_event: { vendor: "amd", perCall: 1 },
-  arm_smmu_evtq_thread: { vendor: "arm-smmu-v3", perCall: 1 },
-  arm_smmu_dump_event: { vendor: "arm-smmu-v3", perCall: 1 },
-  arm_smmu_context_fault: { vendor: "arm-smmu", perCall: 1 },
-  arm_smmu_print_context_fault_info: { vendor: "arm-smmu", perCall: 1 },
-  viommu_fault_handler: { vendor: "virtio-iommu", perCall: 1 },
+/**
+ * Functions whose `callbacks suppressed` line means IOMMU fault reports were refused, and how many
+ * refused calls stand for at least one fault (0: none need be a fault).
+ */
+const SUPPRESSORS: Readonly<Record<string, { vendor: Vendor; callsPerFault: number }>> = {
+  // dmar_fault() calls __ratelimit for the DRHD status line, for each record, and once more for
+  // the iteration that finds DMA_FRCD_F clear and stops: any 3 consecutive calls hold a record.
+  dmar_fault: { vendor: "intel", callsPerFault: 3 },
+  prq_event_thread: { vendor: "intel", callsPerFault: 0 },
+  amd_iommu_report_page_fault: { vendor: "amd", callsPerFault: 1 },
+  iommu_print_event: { vendor: "amd", callsPerFault: 1 },
+  arm_smmu_evtq_thread: { vendor: "arm-smmu-v3", callsPerFault: 1 },
+  arm_smmu_dump_event: { vendor: "arm-smmu-v3", callsPerFault: 1 },
+  arm_smmu_context_fault: { vendor: "arm-smmu", callsPerFault: 1 },
+  arm_smmu_print_context_fault_info: { vendor: "arm-smmu", callsPerFault: 1 },
+  viommu_fault_handler: { vendor: "virtio-iommu", callsPerFault: 1 },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -885,7 +889,8 @@ export function recognise(text: string): Rec | null {
     const s = SUPPRESSORS[m[1]];
     const n = +m[2];
     if (!s) {
-      if (!/iommu|smmu|dmar|amd|viommu/i.test(m[1])) return null;
+      // An IOMMU driver's function (amd_iommu_*, arm_smmu_*, dmar_*); `amd` alone is amdgpu too.
+      if (!/iommu|smmu|dmar/i.test(m[1])) return null;
       return {
         k: "loss",
         kind: "suppressed",
@@ -901,7 +906,7 @@ export function recognise(text: string): Rec | null {
       vendor: s.vendor,
       source: m[1],
       count: n,
-      faults_at_least: Math.ceil(n * s.perCall),
+      faults_at_least: s.callsPerFault ? Math.floor(n / s.callsPerFault) : 0,
     };
   }
   if (text.indexOf("io_page_fault: ") >= 0) return recogniseTrace(text);
