@@ -111,3 +111,27 @@ Deno.test("a VT-d reason that is neither %02d nor 0x%02x is a line that does not
   ).events as FaultEvent[];
   assert.deepEqual(ok.map((e) => [e.code, e.generation]), [[6, "V1"], [0x25, "V4"]]);
 });
+
+Deno.test("a /dev/kmsg gap ends an SMMUv3 dump: no event is built from words on both sides", () => {
+  // arm_smmu_evtq_thread prints the `event 0x.. received:` line and each of the 4 dwords as
+  // records of their own. Records 102-105 (A's last 3 words and B's head) were overwritten.
+  const u = "arm-smmu-v3 arm-smmu-v3.0.auto: ";
+  const text = [
+    `6,100,1000,-;${u}event 0x10 received:`,
+    `6,101,1001,-;${u}\\x090x0000010000000010`, // A: F_TRANSLATION, sid 0x100
+    `6,106,1010,-;${u}\\x090x0000020000000010`, // B's words
+    `6,107,1011,-;${u}\\x090x00000000bbbb0000`,
+    `6,108,1012,-;${u}\\x090x00000000aaaa0000`,
+    `6,109,1013,-;${u}\\x090x0000000000000000`,
+  ].join("\n") + "\n";
+  const { events, parser } = parseKlog(text);
+  const f = events.filter((e): e is FaultEvent => e.type === "fault");
+  const l = events.filter((e): e is LossEvent => e.type === "loss");
+  assert.deepEqual(l.map((x) => [x.kind, x.count]), [["kmsg-gap", 4]]);
+  assert.equal(f.length, 1);
+  assert.equal(f[0].code, 0x10);
+  assert.equal(f[0].addr, null); // A's address was in a lost record, not B's third word
+  assert.equal(f[0].truncated, true);
+  // B's words have no head line left: each is a report that does not parse, not a fault.
+  assert.equal(parser.unparsedCount, 4);
+});

@@ -216,6 +216,11 @@ export class KlogParser {
       this.#scan(c, 0, c.length);
     }
     this.#ended = true;
+    this.#flushPending();
+  }
+
+  /** Ends every multi-record report still being assembled (VT-d 3.x, AMD-Vi, SMMUv3 dumps). */
+  #flushPending(): void {
     this.#flushV0();
     this.#flushAmd();
     for (const g of this.#groups.values()) if (g.open) this.#closeGroup(g);
@@ -327,6 +332,9 @@ export class KlogParser {
     const seq = s.seq!;
     if (this.#lastSeq !== null && seq > this.#lastSeq + 1) {
       const n = seq - this.#lastSeq - 1;
+      // The lost records may hold the rest of a report being assembled and the start of the next:
+      // what was open before the gap ends there, never completed by lines after it.
+      this.#flushPending();
       this.#emit({
         type: "loss",
         kind: "kmsg-gap",
