@@ -21,8 +21,9 @@ function dmesg(text: string | Uint8Array, ...args: string[]): Promise<Result> {
 type Json = any;
 
 /** The lines of `--ndjson` output: events, then the summary. */
-function ndjson(r: Result): { events: Json[]; summary: Json } {
-  assert.equal(r.stderr, "", "nothing on stderr");
+function ndjson(r: Result, stderr: RegExp | "" = ""): { events: Json[]; summary: Json } {
+  if (stderr === "") assert.equal(r.stderr, "", "nothing on stderr");
+  else assert.match(r.stderr, stderr);
   const lines = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
   const summary = lines.pop();
   assert.equal(summary.type, "summary");
@@ -282,8 +283,24 @@ Deno.test("dmesg: filters by device, vendor, code and log time", async () => {
   assert.deepEqual(c.map((e) => e.name), ["F_TRANSLATION", "F_TRANSLATION"]);
   assert.equal((await pick("--code", "6,5")).length, 3); // T2 (0x06), T7 and T11 (0x05)
   // Seconds since boot: A1 1042.330101, A2 1042.330190, A5 1043.001, A6 1043.002 and the
-  // tracepoint P1 at 1042.330100; lines without a timestamp never match a time filter.
-  const t = await pick("--since", "1000", "--until", "1045");
+  // tracepoint P1 at 1042.330100; lines without a timestamp never match a time filter, and
+  // how many faults and signs of loss that left out is said on stderr.
+  const all = ndjson(await cli(["dmesg", data("klog/vectors_logs_md_9.log"), "--ndjson"])).events;
+  const noBoot = (k: string) =>
+    all.filter((e: Json) => e.type === k && e.time.boot === null).length;
+  const windowed = await cli([
+    "dmesg",
+    data("klog/vectors_logs_md_9.log"),
+    "--ndjson",
+    "--since",
+    "1000",
+    "--until",
+    "1045",
+  ]);
+  const untimed = new RegExp(
+    `: ${noBoot("fault")} faults and ${noBoot("loss")} signs? of loss left out by --since/--until`,
+  );
+  const t = faults(ndjson(windowed, untimed).events);
   assert.equal(t.length, 5);
   assert.ok(t.every((e) => e.time.boot >= 1000 && e.time.boot <= 1045));
   // Loss events follow the vendor filter and not the device or code filters.
@@ -745,4 +762,24 @@ Deno.test("--since after --until is refused: no report could match, and it print
   // Equal bounds are one instant, and a window of seconds since boot with a date is not compared.
   assert.equal((await cli(["dmesg", log, "--since", "5", "--until", "5"])).code, 0);
   assert.equal((await cli(["dmesg", log, "--since", "10", "--until", "2024-03-04"])).code, 0);
+});
+
+Deno.test("dmesg --since/--until says how many faults it left out for want of a timestamp", async () => {
+  // A window compares the log's own times; a line with none (or a wall-clock date against boot
+  // seconds) cannot be placed and is left out. "0 faults" alone once read as a clean log.
+  const line =
+    "DMAR: [DMA Read NO_PASID] Request device [3b:00.0] fault addr 0xfee00000 [fault reason 0x06] PTE Read access is not set\n";
+  const timed = `[  812.004421] ${line}`;
+  const r = await dmesg(line + line + timed, "--since", "0", "--ndjson");
+  assert.equal(r.code, 0, r.stderr);
+  const { events } = ndjson(r, /left out/);
+  assert.equal(events.filter((e: Json) => e.type === "fault").length, 1, "the timed fault is kept");
+  const notes = r.stderr.split("\n").filter((l) => /left out/.test(l));
+  assert.equal(notes.length, 1, r.stderr);
+  assert.match(notes[0], /^faultscope: stdin: 2 faults left out by --since\/--until: no timestamp/);
+  // Left out by another criterion first: not counted as untimed.
+  const other = await dmesg(line + timed, "--since", "0", "--device", "00:02.0");
+  assert.doesNotMatch(other.stderr, /left out/);
+  // Without a window, nothing is said.
+  assert.doesNotMatch((await dmesg(line + timed)).stderr, /left out/);
 });

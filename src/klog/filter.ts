@@ -35,8 +35,16 @@ function cmp(t: LogTime, b: Bound): number | null {
   return t.wall === null ? null : t.wall - b.wall;
 }
 
-/** Builds a predicate; throws an Error naming a `since`/`until` value that is not a time. */
-export function makeFilter(spec: FilterSpec): (e: FaultEvent | LossEvent) => boolean {
+/**
+ * Builds a predicate; throws an Error naming a `since`/`until` value that is not a time.
+ * `untimed` is told of each event left out only because its time cannot be compared with the
+ * window (no timestamp, or boot seconds against a date): a caller says how many, so a window
+ * never reads as a clean log by silence.
+ */
+export function makeFilter(
+  spec: FilterSpec,
+  untimed?: (e: FaultEvent | LossEvent) => void,
+): (e: FaultEvent | LossEvent) => boolean {
   const devices = spec.device?.map((d) => normBdf(d) ?? d.toLowerCase());
   const bound = (name: string, v?: string): Bound | null => {
     if (v === undefined) return null;
@@ -48,14 +56,18 @@ export function makeFilter(spec: FilterSpec): (e: FaultEvent | LossEvent) => boo
   };
   const since = bound("since", spec.since), until = bound("until", spec.until);
   return (e) => {
-    if (since) {
-      const c = cmp(e.time, since);
-      if (c === null || c < 0) return false;
+    if (since || until) {
+      const a = since ? cmp(e.time, since) : 0, b = until ? cmp(e.time, until) : 0;
+      if (a === null || b === null) {
+        // Said only for what the other criteria would have kept.
+        if (untimed && others(e)) untimed(e);
+        return false;
+      }
+      if (a < 0 || b > 0) return false;
     }
-    if (until) {
-      const c = cmp(e.time, until);
-      if (c === null || c > 0) return false;
-    }
+    return others(e);
+  };
+  function others(e: FaultEvent | LossEvent): boolean {
     if (e.type === "loss") {
       return !spec.device && !spec.code &&
         (!spec.vendor || (e.vendor !== null && spec.vendor.includes(e.vendor)));
@@ -64,5 +76,5 @@ export function makeFilter(spec: FilterSpec): (e: FaultEvent | LossEvent) => boo
     if (spec.code && (e.code === null || !spec.code.includes(e.code))) return false;
     if (devices && (e.device === null || !devices.includes(e.device.toLowerCase()))) return false;
     return true;
-  };
+  }
 }

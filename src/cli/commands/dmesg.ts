@@ -489,13 +489,14 @@ export async function run(o: DmesgOpts, io: Io): Promise<ExitCode> {
   const regular = (await inputInfo(file)).size !== undefined;
   checkWindow(o.since, o.until);
   const ctx = await loadContext(o, io);
+  const untimed = { faults: 0, losses: 0 };
   const keep = makeFilter({
     device: o.device.length ? o.device.flat() : undefined,
     vendor: o.vendor.length ? o.vendor.flat() : undefined,
     code: o.code.length ? o.code.flat() : undefined,
     since: o.since,
     until: o.until,
-  });
+  }, (e) => e.type === "fault" ? untimed.faults++ : untimed.losses++);
   const summary = new Summary({ region: ctx.region });
   const out = io.out;
   const human = !o.json && !o.ndjson;
@@ -537,6 +538,17 @@ export async function run(o: DmesgOpts, io: Io): Promise<ExitCode> {
   if (bytes === 0) throw new InputError(`${name}: empty input (no kernel log lines)`);
   parser.push(decoder.decode());
   parser.end();
+  if (untimed.faults || untimed.losses) {
+    // A window that leaves out what it cannot place must say so, or "0 faults" reads as clean.
+    const what = [
+      untimed.faults ? plural(untimed.faults, "fault") : "",
+      untimed.losses ? plural(untimed.losses, "sign of loss", "signs of loss") : "",
+    ].filter(Boolean).join(" and ");
+    io.err(
+      `faultscope: ${name}: ${what} left out by --since/--until: no timestamp they can be ` +
+        `compared with (none, or boot seconds against a date)\n`,
+    );
+  }
 
   const s = summary.toJson();
   const lost = s.lost as JsonObject;
