@@ -271,6 +271,16 @@ function why(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split(" (os error")[0].toLowerCase();
 }
 
+/** The path's file info, or undefined while it does not exist (other errors are thrown). */
+function statIfThere(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    return undefined;
+  }
+}
+
 /** Reads `buf.length` bytes at `offset` (fewer at the end of the file). */
 function readAt(file: Deno.FsFile, offset: number, buf: Uint8Array): number {
   file.seekSync(offset, Deno.SeekMode.Start);
@@ -406,12 +416,7 @@ export async function followRegion(
   const start = performance.now();
   while (!ctx.signal.aborted) {
     try {
-      let st: Deno.FileInfo | undefined;
-      try {
-        st = Deno.statSync(path);
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      }
+      const st = statIfThere(path);
       if (!st) {
         close();
         wait(
@@ -679,12 +684,7 @@ async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
   const start = performance.now();
   while (!ctx.signal.aborted) {
     try {
-      let st: Deno.FileInfo | undefined;
-      try {
-        st = Deno.statSync(path);
-      } catch (e) {
-        if (!(e instanceof Deno.errors.NotFound)) throw e;
-      }
+      const st = statIfThere(path);
       if (!st) {
         if (file) {
           drain();
