@@ -284,10 +284,9 @@ Deno.test("dmesg: filters by device, vendor, code and log time", async () => {
   assert.equal((await pick("--code", "6,5")).length, 3); // T2 (0x06), T7 and T11 (0x05)
   // Seconds since boot: A1 1042.330101, A2 1042.330190, A5 1043.001, A6 1043.002 and the
   // tracepoint P1 at 1042.330100; lines without a timestamp never match a time filter, and
-  // how many faults and signs of loss that left out is said on stderr.
-  const all = ndjson(await cli(["dmesg", data("klog/vectors_logs_md_9.log"), "--ndjson"])).events;
-  const noBoot = (k: string) =>
-    all.filter((e: Json) => e.type === k && e.time.boot === null).length;
+  // how many faults and signs of loss that left out is said on stderr. The file's lines without
+  // one: the SMMUv3 reports at lines 37, 44, 51 (dumps), 57 and 58, arm-smmu's at 60, virtio's
+  // at 63 and 64 (8 faults); the PRQ overflow at 13 and arm_smmu_dump_event's ratelimit at 59.
   const windowed = await cli([
     "dmesg",
     data("klog/vectors_logs_md_9.log"),
@@ -298,7 +297,7 @@ Deno.test("dmesg: filters by device, vendor, code and log time", async () => {
     "1045",
   ]);
   const untimed = new RegExp(
-    `: ${noBoot("fault")} faults and ${noBoot("loss")} signs? of loss left out by --since/--until`,
+    ": 8 faults and 2 signs of loss left out by --since/--until: no timestamp",
   );
   const t = faults(ndjson(windowed, untimed).events);
   assert.equal(t.length, 5);
