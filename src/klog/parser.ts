@@ -349,7 +349,7 @@ export class KlogParser {
     }
     // Numbers only grow within one boot: one that goes back is a new boot, or the buffer read
     // again from its oldest record, and gaps count from it (keeping the old high mark hid them).
-    if (seq !== this.#lastSeq) this.#lastSeq = seq;
+    this.#lastSeq = seq;
   }
 
   #text(text: string, s: Stripped, raw: string, lineNo: number): void {
