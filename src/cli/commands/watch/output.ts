@@ -325,10 +325,10 @@ export class WatchOutput {
       const parts: string[] = [];
       for (const [cause, l] of t.losses) {
         lossy = true;
-        const exact = l.exact ? plural(l.exact, l.unit.slice(0, -1)) : "";
+        const unit = l.unit.slice(0, -1);
+        const exact = l.exact ? plural(l.exact, unit) : "";
         // A bounded loss still says the least it is sure of: "lapped 2 times (unbounded)"
         // once hid that 40 faults at least were gone.
-        const unit = l.unit.slice(0, -1);
         const more = l.atLeast ? `at least ${l.atLeast} more` : "more";
         const size = exact && l.bounded
           ? ` (${exact} and ${more}, unbounded)`
