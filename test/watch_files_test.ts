@@ -49,6 +49,40 @@ Deno.test("a log truncated and written again past the read position: a loss, the
   }
 });
 
+Deno.test("a log rewritten and then rotated between two polls: a loss, then the rewritten lines", async () => {
+  // Before following a rotated file, watch reads the rest of the old one; when the old one had
+  // been rewritten first, that read found the bytes before its position changed and stopped,
+  // and the rewritten lines went unread with no loss declared.
+  const dir = await Deno.makeTempDir();
+  const log = `${dir}/kern.log`;
+  await Deno.writeTextFile(log, line(0));
+  const w = faultscope(["watch", "--log", log, "--ndjson", "--interval", "5"]);
+  try {
+    await waitFor(async () => {
+      await Deno.writeTextFile(log, line(1), { append: true });
+      await new Promise((r) => setTimeout(r, 20));
+      return faults(w.stdout).length > 0;
+    }, "watch to follow the file");
+    const before = faults(w.stdout).length;
+    w.kill("SIGSTOP");
+    await Deno.writeTextFile(log, line(2) + line(3) + line(4) + line(5)); // rewritten, longer
+    await Deno.rename(log, `${log}.1`); // then rotated
+    await Deno.writeTextFile(log, line(6));
+    w.kill("SIGCONT");
+    await waitFor(() => faults(w.stdout).length === before + 5, "lines 2 to 6");
+    const out = objects(w.stdout).filter((o) => o.type === "fault" || o.type === "loss").slice(-6);
+    assert.equal(out[0].cause, "log_truncated");
+    assert.deepEqual(
+      out.slice(1).map((o) => dmarNumber((o.fault as Obj).addr as string)),
+      [2, 3, 4, 5, 6],
+    );
+  } finally {
+    w.kill("SIGCONT");
+    await w.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** `n` hwpt-pgfault records (40 bytes), record k with addr 0x1000 * (k + 1). */
 function pgfaults(from: number, n: number): Uint8Array {
   const b = new Uint8Array(40 * n);

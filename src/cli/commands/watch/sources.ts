@@ -672,8 +672,19 @@ async function tailFile(path: string, ctx: LoopContext, sink: TailSink) {
     sink.data(b);
     return b.length;
   };
+  /**
+   * Reads what is left before the file is let go (rotated, deleted): also when it was rewritten
+   * first, which is then a truncation (declared) and its lines from the start.
+   */
   const drain = () => {
-    if (file) { while (read() > 0); }
+    if (!file) return;
+    for (let n; (n = read()) !== 0;) {
+      if (n === -1) {
+        sink.restart("truncated");
+        pos = 0;
+        marked = 0;
+      }
+    }
   };
   const close = () => {
     try {
