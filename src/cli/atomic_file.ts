@@ -32,7 +32,7 @@
  * ```
  * @module
  */
-import { deniedReason, InputError } from "./errors.ts";
+import { deniedReason, InputError, osWords } from "./errors.ts";
 
 /**
  * A file could not be written; the message names it and what happened, in one line.
@@ -70,7 +70,7 @@ function reason(e: unknown): string {
   if (/os error 27\b/.test(msg)) return "file too large (over the file size limit)";
   if (/os error 30\b/.test(msg)) return "read-only file system";
   if (/os error 122\b/.test(msg)) return "disk quota exceeded";
-  return msg.replace(/ \(os error \d+\).*$/, "").toLowerCase();
+  return osWords(e);
 }
 
 /** `a/b/c.bin` → `a/b`; `c.bin` → `.`. */

@@ -93,6 +93,20 @@ export class Interrupted extends FaultscopeError {
 }
 
 /**
+ * An error in the OS's words, as one line: its message's first line without Deno's
+ * " (os error N)" and what follows it, lowercased to read inside a sentence.
+ *
+ * @example
+ * ```ts
+ * osWords(new Error("No space left on device (os error 28)")); // => "no space left on device"
+ * ```
+ */
+export function osWords(e: unknown): string {
+  const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+  return msg.replace(/ \(os error \d+\).*$/, "").toLowerCase();
+}
+
+/**
  * Why an access was refused, in a few words: the OS's "permission denied", or, when Deno's
  * permissions refused it (`NotCapable`), which flag it needs. Deno opens device files such as
  * /dev/kmsg, a VFIO device or /dev/full (not /dev/null or /dev/zero), and /proc, only with

@@ -14,7 +14,7 @@
  * @module
  */
 import type { styleText } from "node:util";
-import { InputError } from "./errors.ts";
+import { InputError, osWords } from "./errors.ts";
 
 /** A style of `node:util` `styleText`, e.g. `"bold"` or `"red"`. */
 export type Style = Parameters<typeof styleText>[0];
@@ -96,8 +96,7 @@ export class ClosedPipe extends Error {
 export class StdoutFailed extends InputError {
   /** `cause`: the write's error, in the OS's words without "(os error N)". */
   constructor(cause: unknown) {
-    const msg = cause instanceof Error ? cause.message : String(cause);
-    super(`stdout: ${msg.split(" (os error")[0].toLowerCase()}`);
+    super(`stdout: ${osWords(cause)}`);
     this.name = "StdoutFailed";
   }
 }

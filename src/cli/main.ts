@@ -25,6 +25,7 @@ import {
   type ExitCode,
   FaultscopeError,
   InputError,
+  osWords,
   UsageError,
 } from "./errors.ts";
 import { safeLine } from "../codec/quote.ts";
@@ -167,8 +168,7 @@ function fail(e: unknown, io: Io): ExitCode {
   const code = (e as { code?: string }).code;
   if (code === "ENOSPC" || code === "EIO" || code === "EBADF") {
     // A write to stdout failed (e.g. >/dev/full): an I/O error, not a bug.
-    const msg = (e as Error).message.split(" (os error")[0].toLowerCase();
-    io.err(`faultscope: ${new InputError(`stdout: ${msg}`).message}\n`);
+    io.err(`faultscope: ${new InputError(`stdout: ${osWords(e)}`).message}\n`);
     return EXIT.INPUT;
   }
   // A bug: still one line, but say it is ours.

@@ -17,7 +17,7 @@
  */
 import { COMMANDS, type DEMO } from "../commands.ts";
 import { demoKernelLog, demoSmmuEvent } from "../demo_log.ts";
-import { deniedReason, EXIT, type ExitCode, InputError } from "../errors.ts";
+import { deniedReason, EXIT, type ExitCode, InputError, osWords } from "../errors.ts";
 import type { Io } from "../io.ts";
 import { dispatch } from "../main.ts";
 import type { Parsed } from "../spec.ts";
@@ -28,8 +28,7 @@ function reason(e: unknown): string {
     return deniedReason(e);
   }
   if (e instanceof Deno.errors.AlreadyExists) return "a file is in the way";
-  const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-  return msg.replace(/ \(os error \d+\).*$/, "").toLowerCase();
+  return osWords(e);
 }
 
 /**

@@ -22,7 +22,7 @@
 import { AtomicFile, checkOutput, writeFileAtomic } from "../atomic_file.ts";
 import { MAX_WHOLE_INPUT, openInput, readUpTo } from "../files.ts";
 import type { SIMULATE } from "../commands.ts";
-import { EXIT, type ExitCode, InputError, UsageError } from "../errors.ts";
+import { EXIT, type ExitCode, InputError, osWords, UsageError } from "../errors.ts";
 import { denoIo, type Io } from "../io.ts";
 import { progressBar } from "../progress.ts";
 import { article, hex, plural } from "../../codec/numbers.ts";
@@ -511,7 +511,7 @@ function liveImage(path: string, speed: number, stop: Interrupts): LiveImage {
       file!.seekSync(offset, Deno.SeekMode.Start);
       for (let b = bytes; b.length;) b = b.subarray(file!.writeSync(b));
     } catch (e) {
-      throw new OutputError(path, "region image", (e as Error).message.split(" (os error")[0]);
+      throw new OutputError(path, "region image", osWords(e));
     }
   };
   const flush = () => writer.flush(write);
@@ -532,7 +532,7 @@ function liveImage(path: string, speed: number, stop: Interrupts): LiveImage {
       try {
         file = Deno.openSync(path, { write: true });
       } catch (e) {
-        throw new OutputError(path, "region image", (e as Error).message.split(" (os error")[0]);
+        throw new OutputError(path, "region image", osWords(e));
       }
     },
     pace: pacer({ speed, now: () => performance.now(), sleep, flush }),

@@ -17,7 +17,7 @@
 import { CONTENT_TYPE, negotiate } from "../../../watch/metrics.ts";
 import type { WatchMetrics } from "../../../watch/exporter.ts";
 import { checkOutput, OutputError, writeFileAtomic } from "../../atomic_file.ts";
-import { deniedReason, InputError } from "../../errors.ts";
+import { deniedReason, InputError, osWords } from "../../errors.ts";
 
 /** A listen address. */
 export interface ListenAddress {
@@ -76,7 +76,7 @@ export function serveMetrics(addr: ListenAddress, metrics: WatchMetrics): Metric
       ? deniedReason(e)
       : e instanceof Deno.errors.AddrNotAvailable
       ? "address not available on this host"
-      : (e as Error).message.split(" (os error")[0].toLowerCase();
+      : osWords(e);
     throw new InputError(`--listen ${addr.hostname}:${addr.port}: cannot listen: ${why}`);
   }
   return {

@@ -24,7 +24,7 @@ import type { SourceKind } from "../../../watch/exporter.ts";
 import { KlogFollower } from "../../../watch/klog.ts";
 import { RegionFollower } from "../../../watch/region.ts";
 import { StreamFollower } from "../../../watch/stream.ts";
-import { deniedReason, InputError, UsageError } from "../../errors.ts";
+import { deniedReason, InputError, osWords, UsageError } from "../../errors.ts";
 import { fsError } from "../../files.ts";
 import { withHints } from "../../hints.ts";
 import { ClosedPipe, type Reader, StdoutFailed } from "../../io.ts";
@@ -268,7 +268,7 @@ function why(e: unknown): string {
   if (e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotCapable) {
     return deniedReason(e);
   }
-  return (e instanceof Error ? e.message : String(e)).split(" (os error")[0].toLowerCase();
+  return osWords(e);
 }
 
 /** The path's file info, or undefined while it does not exist (other errors are thrown). */
