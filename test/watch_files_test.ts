@@ -14,10 +14,11 @@ type Obj = Record<string, unknown>;
 const line = (k: number) => `[  812.0044${String(k).padStart(2, "0")}] ${dmarLine(k)}\n`;
 const faults = (text: string) => objects(text).filter((o) => o.type === "fault");
 
-Deno.test("a log truncated and written again past the read position: a loss, then its lines from the start", async () => {
-  // tail -F tells a truncation by the size only; a log truncated and rewritten longer than
-  // what was read between two polls was read on from the old position: lines 2 and 3 were
-  // skipped, the read started inside line 4's text, and the summary said complete.
+/**
+ * A log with one line watch started after (at its end), and watch shown to follow it: lines
+ * appended until one is reported (no other output says that watch has opened the file).
+ */
+async function followedLog() {
   const dir = await Deno.makeTempDir();
   const log = `${dir}/kern.log`;
   await Deno.writeTextFile(log, line(0));
@@ -28,6 +29,20 @@ Deno.test("a log truncated and written again past the read position: a loss, the
       await new Promise((r) => setTimeout(r, 20));
       return faults(w.stdout).length > 0;
     }, "watch to follow the file");
+  } catch (e) {
+    await w.stop();
+    await Deno.remove(dir, { recursive: true });
+    throw e;
+  }
+  return { dir, log, w };
+}
+
+Deno.test("a log truncated and written again past the read position: a loss, then its lines from the start", async () => {
+  // tail -F tells a truncation by the size only; a log truncated and rewritten longer than
+  // what was read between two polls was read on from the old position: lines 2 and 3 were
+  // skipped, the read started inside line 4's text, and the summary said complete.
+  const { dir, log, w } = await followedLog();
+  try {
     const before = faults(w.stdout).length;
     w.kill("SIGSTOP");
     await Deno.writeTextFile(log, line(2) + line(3) + line(4) + line(5));
@@ -53,16 +68,8 @@ Deno.test("a log rewritten and then rotated between two polls: a loss, then the 
   // Before following a rotated file, watch reads the rest of the old one; when the old one had
   // been rewritten first, that read found the bytes before its position changed and stopped,
   // and the rewritten lines went unread with no loss declared.
-  const dir = await Deno.makeTempDir();
-  const log = `${dir}/kern.log`;
-  await Deno.writeTextFile(log, line(0));
-  const w = faultscope(["watch", "--log", log, "--ndjson", "--interval", "5"]);
+  const { dir, log, w } = await followedLog();
   try {
-    await waitFor(async () => {
-      await Deno.writeTextFile(log, line(1), { append: true });
-      await new Promise((r) => setTimeout(r, 20));
-      return faults(w.stdout).length > 0;
-    }, "watch to follow the file");
     const before = faults(w.stdout).length;
     w.kill("SIGSTOP");
     await Deno.writeTextFile(log, line(2) + line(3) + line(4) + line(5)); // rewritten, longer
